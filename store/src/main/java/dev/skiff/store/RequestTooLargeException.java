@@ -1,0 +1,7 @@
+package dev.skiff.store;
+
+public class RequestTooLargeException extends StoreException {
+    public RequestTooLargeException() {
+        super("etcdserver: request is too large");
+    }
+}

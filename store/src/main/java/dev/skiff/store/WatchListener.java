@@ -1,0 +1,20 @@
+package dev.skiff.store;
+
+import java.util.List;
+
+/** Receives a watch's changes. Calls for one watch never overlap. */
+public interface WatchListener {
+
+    /** All events of the watch's range at {@code revision}, in key order as applied. */
+    void onEvents(long revision, List<Event> events);
+
+    /** Nothing in range changed up to and including {@code revision}. */
+    default void onProgress(long revision) {
+    }
+
+    /**
+     * The watch ended with an error (e.g. {@link CompactedException} when its start revision was
+     * compacted) and delivers nothing more.
+     */
+    void onError(StoreException error);
+}
