@@ -81,7 +81,7 @@ final class Fixtures {
     }
 
     /** Records everything a watch delivers. */
-    static final class Recorder implements WatchListener {
+    static class Recorder implements WatchListener {
         record Batch(long revision, List<Event> events) {
         }
 
