@@ -268,6 +268,10 @@ public final class EmbeddedStore implements Store {
         }
     }
 
+    long compactionTicks() {
+        return maintenance.compactionTicks();
+    }
+
     int activeWatches() {
         return watches.activeCount();
     }
