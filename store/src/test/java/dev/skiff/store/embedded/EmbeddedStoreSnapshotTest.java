@@ -101,7 +101,7 @@ class EmbeddedStoreSnapshotTest {
                         return null;
                     });
                 }
-                Thread.sleep(150);
+                Fixtures.await("some txns", () -> store.status().revision() > 20);
                 var out = new ByteArrayOutputStream();
                 store.snapshot(out);
                 snapshot = out.toByteArray();
