@@ -259,6 +259,10 @@ public final class EmbeddedStore implements Store {
         return writer.syncCount();
     }
 
+    void beforeSyncHook(Runnable hook) {
+        writer.beforeSync = hook;
+    }
+
     int historyVersions() {
         state.index.readLock().lock();
         try {

@@ -29,6 +29,8 @@ final class GroupCommitter {
     private final AtomicLong committedMutations = new AtomicLong();
     private volatile boolean running = true;
     private volatile StoreException failure;
+    /** Test hook run after a batch is applied in memory and before it is synced. */
+    volatile Runnable beforeSync = () -> { };
 
     GroupCommitter(StateMachine state) {
         this.state = state;
@@ -103,6 +105,7 @@ final class GroupCommitter {
                 state.index.writeLock().unlock();
             }
             if (b.dirty()) {
+                beforeSync.run();
                 state.backend.commit(b.writes);
                 syncs.incrementAndGet();
             }

@@ -118,6 +118,36 @@ class EmbeddedStoreDurabilityTest {
     }
 
     @Test
+    void readersDoNotSeeWriteBeforeItIsSynced() throws Exception {
+        try (EmbeddedStore store = Fixtures.open(dir, new Fixtures.ManualClock())) {
+            CountDownLatch inSync = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            store.beforeSyncHook(() -> {
+                inSync.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            var rec = new Fixtures.Recorder();
+            store.watch(dev.skiff.store.WatchRequest.key(bs("a"), 0), rec);
+            Thread writer = Thread.ofVirtual().start(() -> store.put(PutRequest.of(bs("a"), bs("1"))));
+            assertThat(inSync.await(10, TimeUnit.SECONDS)).isTrue();
+            // applied in memory, not yet durable: invisible to reads, status and watches
+            assertThat(store.range(RangeRequest.key(bs("a"))).kvs()).isEmpty();
+            assertThat(store.status().revision()).isEqualTo(1);
+            Thread.sleep(50);
+            assertThat(rec.batches).isEmpty();
+            assertThat(writer.isAlive()).isTrue();
+            release.countDown();
+            writer.join();
+            assertThat(store.range(RangeRequest.key(bs("a"))).kvs()).hasSize(1);
+            Fixtures.await("watch event", () -> rec.batches.size() == 1);
+        }
+    }
+
+    @Test
     void concurrentWritersShareFsyncs() throws Exception {
         try (EmbeddedStore store = Fixtures.open(dir, new Fixtures.ManualClock())) {
             long syncsBefore = store.syncCount();
