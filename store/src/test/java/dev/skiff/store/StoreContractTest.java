@@ -291,6 +291,34 @@ public abstract class StoreContractTest {
         assertThat(notAsked.prevKv()).isNull();
     }
 
+    @Test
+    void putIgnoringValueOrLeaseKeepsThem() {
+        Lease lease = store.leaseGrant(0, 60);
+        try {
+            store.put(PutRequest.of(k("a"), v("1")).withLease(lease.id()));
+            // ignore_lease: new value, lease kept
+            store.put(new PutRequest(k("a"), v("2"), 0, false, false, true));
+            KeyValue kv = get(k("a"));
+            assertThat(kv.value()).isEqualTo(v("2"));
+            assertThat(kv.lease()).isEqualTo(lease.id());
+            // ignore_value with lease 0: value kept, lease detached
+            store.put(new PutRequest(k("a"), ByteString.EMPTY, 0, false, true, false));
+            kv = get(k("a"));
+            assertThat(kv.value()).isEqualTo(v("2"));
+            assertThat(kv.lease()).isZero();
+            assertThat(kv.version()).isEqualTo(3);
+
+            assertThatThrownBy(() -> store.put(new PutRequest(k("missing"), ByteString.EMPTY, 0, false, true, false)))
+                    .isInstanceOf(InvalidArgumentException.class)
+                    .hasMessage("etcdserver: key not found");
+            assertThatThrownBy(() -> store.put(new PutRequest(k("a"), v("x"), 0, false, true, false)))
+                    .isInstanceOf(InvalidArgumentException.class)
+                    .hasMessage("etcdserver: value is provided");
+        } finally {
+            store.leaseRevoke(lease.id());
+        }
+    }
+
     // ------------------------------------------------------------------ ranges
 
     @Test
@@ -637,6 +665,52 @@ public abstract class StoreContractTest {
         assertThat(nested.responses()).hasSize(2);
         assertThat(keys((RangeResponse) nested.responses().get(1))).containsExactly("a", "b");
         assertThat(get(k("b")).modRevision()).isEqualTo(r.revision());
+        // etcd 3.4 sends an empty header for a nested txn; it reads as the outer txn's revision
+        assertThat(nested.revision()).isEqualTo(r.revision());
+    }
+
+    @Test
+    void txnOpResponsesReportTheRevisionAfterEachOp() {
+        long r1 = put(k("a"), "1").revision();
+        TxnResponse r = store.txn(txn(List.of(),
+                List.of(RangeRequest.key(k("a")), PutRequest.of(k("a"), v("2")), RangeRequest.key(k("a")),
+                        DeleteRangeRequest.key(k("missing"))),
+                List.of()));
+        assertThat(r.revision()).isEqualTo(r1 + 1);
+        // a read before the txn's first write sees the store before the txn
+        assertThat(r.responses().get(0).revision()).isEqualTo(r1);
+        assertThat(((RangeResponse) r.responses().get(0)).kvs().getFirst().value()).isEqualTo(v("1"));
+        assertThat(r.responses().get(1).revision()).isEqualTo(r1 + 1);
+        assertThat(r.responses().get(2).revision()).isEqualTo(r1 + 1);
+        assertThat(r.responses().get(3).revision()).isEqualTo(r1 + 1);
+    }
+
+    @Test
+    void txnComparesOnLease() {
+        Lease lease = store.leaseGrant(0, 60);
+        try {
+            store.put(PutRequest.of(k("a"), v("1")).withLease(lease.id()));
+            put(k("b"), "1");
+            assertThat(store.txn(txn(List.of(Compare.lease(k("a"), Compare.Result.EQUAL, lease.id())),
+                    List.of(), List.of())).succeeded()).isTrue();
+            assertThat(store.txn(txn(List.of(Compare.lease(k("b"), Compare.Result.EQUAL, 0)),
+                    List.of(), List.of())).succeeded()).isTrue();
+            assertThat(store.txn(txn(List.of(Compare.lease(k("b"), Compare.Result.EQUAL, lease.id())),
+                    List.of(), List.of())).succeeded()).isFalse();
+        } finally {
+            store.leaseRevoke(lease.id());
+        }
+    }
+
+    @Test
+    void txnCompareOverARangeMustHoldForEveryKey() {
+        put(k("a"), "1");
+        put(k("b"), "1");
+        Compare allVersionOne = new Compare(k("a"), k("c"), Compare.Target.VERSION, Compare.Result.EQUAL, 1,
+                ByteString.EMPTY);
+        assertThat(store.txn(txn(List.of(allVersionOne), List.of(), List.of())).succeeded()).isTrue();
+        put(k("b"), "2");
+        assertThat(store.txn(txn(List.of(allVersionOne), List.of(), List.of())).succeeded()).isFalse();
     }
 
     @Test
@@ -855,6 +929,26 @@ public abstract class StoreContractTest {
         }
     }
 
+    @Test
+    void watchFiltersDropPutsOrDeletes() throws Exception {
+        Recorder noPuts = new Recorder();
+        Recorder noDeletes = new Recorder();
+        try (Watch w1 = store.watch(new WatchRequest(k("a"), ByteString.EMPTY, 0, false, false, true, false), noPuts);
+             Watch w2 = store.watch(new WatchRequest(k("a"), ByteString.EMPTY, 0, false, false, false, true),
+                     noDeletes)) {
+            long put = put(k("a"), "1").revision();
+            long del = store.deleteRange(DeleteRangeRequest.key(k("a"))).revision();
+            Recorder.Batch d = noPuts.next();
+            assertThat(d.revision()).isEqualTo(del);
+            assertThat(d.events()).singleElement().extracting(Event::type).isEqualTo(Event.Type.DELETE);
+            Recorder.Batch p = noDeletes.next();
+            assertThat(p.revision()).isEqualTo(put);
+            assertThat(p.events()).singleElement().extracting(Event::type).isEqualTo(Event.Type.PUT);
+            noPuts.assertNothingMore(Duration.ofMillis(200));
+            noDeletes.assertNothingMore(Duration.ofMillis(50));
+        }
+    }
+
     // ------------------------------------------------------------------ compaction
 
     @Test
@@ -926,6 +1020,35 @@ public abstract class StoreContractTest {
         Lease lease = store.leaseGrant(id, 30);
         assertThat(lease.id()).isEqualTo(id);
         store.leaseRevoke(id);
+    }
+
+    @Test
+    void grantingAnExistingLeaseIdFails() {
+        long id = 0x6eed0000L + (System.nanoTime() & 0xffff) + SEQUENCE.incrementAndGet();
+        store.leaseGrant(id, 30);
+        try {
+            assertThatThrownBy(() -> store.leaseGrant(id, 30))
+                    .isInstanceOf(StoreException.class)
+                    .hasMessage("etcdserver: lease already exists");
+        } finally {
+            store.leaseRevoke(id);
+        }
+    }
+
+    @Test
+    void aTtlBelowTheMinimumIsRaisedAndReported() {
+        // etcd raises a TTL below its minimum (1.5 x election timeout, 2 s by default) to that minimum
+        Lease lease = store.leaseGrant(0, 1);
+        try {
+            assertThat(lease.ttl()).isBetween(1L, 5L);
+            assertThat(store.leaseTimeToLive(lease.id(), false).grantedTtl()).isEqualTo(lease.ttl());
+        } finally {
+            try {
+                store.leaseRevoke(lease.id());
+            } catch (LeaseNotFoundException alreadyExpired) {
+                // fine
+            }
+        }
     }
 
     @Test

@@ -538,17 +538,26 @@ public final class EtcdStore implements Store {
     }
 
     static TxnResponse fromProto(io.etcd.jetcd.api.TxnResponse r) {
+        return fromProto(r, r.getHeader().getRevision());
+    }
+
+    /**
+     * etcd 3.4 leaves the header of a nested txn's response empty (revision 0); it is reported
+     * with the revision of the outermost txn instead.
+     */
+    private static TxnResponse fromProto(io.etcd.jetcd.api.TxnResponse r, long outerRevision) {
+        long revision = r.getHeader().getRevision() != 0 ? r.getHeader().getRevision() : outerRevision;
         List<OpResponse> responses = new ArrayList<>(r.getResponsesCount());
         for (ResponseOp op : r.getResponsesList()) {
             responses.add(switch (op.getResponseCase()) {
                 case RESPONSE_RANGE -> fromProto(op.getResponseRange());
                 case RESPONSE_PUT -> fromProto(op.getResponsePut());
                 case RESPONSE_DELETE_RANGE -> fromProto(op.getResponseDeleteRange());
-                case RESPONSE_TXN -> fromProto(op.getResponseTxn());
+                case RESPONSE_TXN -> fromProto(op.getResponseTxn(), outerRevision);
                 case RESPONSE_NOT_SET -> throw new StoreException("etcd returned an empty ResponseOp");
             });
         }
-        return new TxnResponse(r.getHeader().getRevision(), r.getSucceeded(), List.copyOf(responses));
+        return new TxnResponse(revision, r.getSucceeded(), List.copyOf(responses));
     }
 
     static Event fromProto(io.etcd.jetcd.api.Event e, boolean withPrevKv) {
