@@ -10,6 +10,7 @@ import dev.skiff.store.WatchRequest;
 import io.etcd.jetcd.api.WatchCreateRequest;
 import io.etcd.jetcd.api.WatchProgressRequest;
 import io.etcd.jetcd.api.WatchResponse;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -21,53 +22,51 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One etcd watch on its own gRPC Watch stream. etcd may pack several revisions into one
- * WatchResponse (while catching up) but never splits one revision across responses, so each
- * response is cut into per-revision groups by the events' mod revisions.
+ * One etcd watch on its own gRPC Watch stream.
+ *
+ * <p>etcd may pack several revisions into one WatchResponse (while catching up) but never splits
+ * one revision across responses, so each response is cut into per-revision groups by the events'
+ * mod revisions.
+ *
+ * <p>When the stream breaks (the member went away, the connection dropped) the watch is re-created
+ * on a new stream from the revision after the last one delivered, as etcd's own client does, so
+ * the listener sees every change exactly once across a failover. Errors from etcd itself
+ * (compaction, cancellation) end the watch.
  */
-final class EtcdWatch implements Watch, ClientResponseObserver<io.etcd.jetcd.api.WatchRequest, WatchResponse> {
+final class EtcdWatch implements Watch {
+
+    private static final long MAX_BACKOFF_MILLIS = 2_000;
 
     private final EtcdStore store;
     private final WatchRequest request;
     private final WatchListener listener;
-    private final CompletableFuture<Void> created = new CompletableFuture<>();
-    private final Object sendLock = new Object();
-    private ClientCallStreamObserver<io.etcd.jetcd.api.WatchRequest> requests;
+    private final CompletableFuture<Void> firstCreated = new CompletableFuture<>();
+    private final Object lock = new Object();
+    private volatile Stream current; // written under lock
     private volatile boolean closed;
-    private boolean ended; // only touched from the (serialized) response callbacks
+    // the following are only touched from response callbacks, which never overlap: one stream's
+    // callbacks are serialized by gRPC and a new stream is opened only after the old one ended
+    private boolean ended;
+    private long nextRevision;
+    private int failures;
 
     EtcdWatch(EtcdStore store, WatchRequest request, WatchListener listener) {
         this.store = store;
         this.request = request;
         this.listener = listener;
+        this.nextRevision = request.startRevision();
     }
 
     void start() {
-        store.watchStub().watch(this);
-        WatchCreateRequest.Builder create = WatchCreateRequest.newBuilder()
-                .setKey(request.key())
-                .setRangeEnd(request.rangeEnd())
-                .setStartRevision(request.startRevision())
-                .setPrevKv(request.prevKv())
-                .setProgressNotify(request.progressNotify());
-        if (request.filterPut()) {
-            create.addFilters(WatchCreateRequest.FilterType.NOPUT);
-        }
-        if (request.filterDelete()) {
-            create.addFilters(WatchCreateRequest.FilterType.NODELETE);
-        }
-        send(io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(create).build());
+        open(request.startRevision());
         // wait until etcd has registered the watch, so that a watch from "now" (start revision 0)
         // sees every change made after this method returns
         try {
-            created.get(store.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            firstCreated.get(store.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             close();
             if (e.getCause() instanceof StoreException s) {
                 throw s;
-            }
-            if (e.getCause() instanceof StatusRuntimeException s) {
-                throw store.translate(s);
             }
             throw new StoreException(String.valueOf(e.getCause().getMessage()), e.getCause());
         } catch (TimeoutException e) {
@@ -80,39 +79,79 @@ final class EtcdWatch implements Watch, ClientResponseObserver<io.etcd.jetcd.api
         }
     }
 
-    @Override
-    public void beforeStart(ClientCallStreamObserver<io.etcd.jetcd.api.WatchRequest> requestStream) {
-        this.requests = requestStream;
+    private void open(long startRevision) {
+        WatchCreateRequest.Builder create = WatchCreateRequest.newBuilder()
+                .setKey(request.key())
+                .setRangeEnd(request.rangeEnd())
+                .setStartRevision(startRevision)
+                .setPrevKv(request.prevKv())
+                .setProgressNotify(request.progressNotify());
+        if (request.filterPut()) {
+            create.addFilters(WatchCreateRequest.FilterType.NOPUT);
+        }
+        if (request.filterDelete()) {
+            create.addFilters(WatchCreateRequest.FilterType.NODELETE);
+        }
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            Stream stream = new Stream();
+            current = stream;
+            store.watchStub().watch(stream);
+            stream.requests.onNext(io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(create).build());
+        }
     }
 
     @Override
     public void requestProgress() {
-        send(io.etcd.jetcd.api.WatchRequest.newBuilder()
-                .setProgressRequest(WatchProgressRequest.getDefaultInstance()).build());
-    }
-
-    private void send(io.etcd.jetcd.api.WatchRequest message) {
-        synchronized (sendLock) {
-            if (!closed) {
-                requests.onNext(message);
+        synchronized (lock) {
+            if (!closed && current != null) {
+                current.requests.onNext(io.etcd.jetcd.api.WatchRequest.newBuilder()
+                        .setProgressRequest(WatchProgressRequest.getDefaultInstance()).build());
             }
         }
     }
 
     @Override
-    public void onNext(WatchResponse r) {
-        if (closed || ended) {
-            return;
-        }
-        if (r.getCreated()) {
-            if (r.getCanceled()) {
-                ended = true;
-                created.completeExceptionally(new StoreException(
-                        r.getCancelReason().isEmpty() ? "watch canceled by etcd" : r.getCancelReason()));
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
                 return;
             }
-            created.complete(null);
-            // a create response carries no events
+            closed = true;
+            if (current != null) {
+                current.requests.cancel("watch closed", null);
+            }
+        }
+    }
+
+    private void end(StoreException error) {
+        ended = true;
+        close();
+        listener.onError(error);
+    }
+
+    private void onResponse(WatchResponse r) {
+        if (r.getCreated()) {
+            if (r.getCanceled()) {
+                StoreException error = new StoreException(
+                        r.getCancelReason().isEmpty() ? "watch canceled by etcd" : r.getCancelReason());
+                if (!firstCreated.isDone()) {
+                    ended = true;
+                    firstCreated.completeExceptionally(error);
+                    close();
+                } else {
+                    end(error);
+                }
+                return;
+            }
+            failures = 0;
+            if (nextRevision == 0) {
+                // "from now": now is the revision in the create response's header
+                nextRevision = r.getHeader().getRevision() + 1;
+            }
+            firstCreated.complete(null);
             return;
         }
         if (r.getCompactRevision() != 0) {
@@ -132,61 +171,100 @@ final class EtcdWatch implements Watch, ClientResponseObserver<io.etcd.jetcd.api
         long groupRevision = -1;
         for (io.etcd.jetcd.api.Event e : r.getEventsList()) {
             long rev = e.getKv().getModRevision();
+            if (rev < nextRevision) {
+                continue; // already delivered before a re-created stream
+            }
             if (rev != groupRevision && !group.isEmpty()) {
-                listener.onEvents(groupRevision, List.copyOf(group));
+                deliver(groupRevision, group);
                 group.clear();
             }
             groupRevision = rev;
             group.add(EtcdStore.fromProto(e, request.prevKv()));
         }
-        listener.onEvents(groupRevision, List.copyOf(group));
+        if (!group.isEmpty()) {
+            deliver(groupRevision, group);
+        }
     }
 
-    private void end(StoreException error) {
-        ended = true;
-        closeStream();
-        listener.onError(error);
+    private void deliver(long revision, List<Event> events) {
+        nextRevision = revision + 1;
+        listener.onEvents(revision, List.copyOf(events));
     }
 
-    @Override
-    public void onError(Throwable t) {
+    private void onStreamError(Throwable t) {
         StoreException error = t instanceof StatusRuntimeException s ? store.translate(s)
                 : new UnavailableException(String.valueOf(t.getMessage()), t);
-        if (!created.isDone()) {
-            created.completeExceptionally(error);
+        if (!firstCreated.isDone()) {
+            ended = true;
+            firstCreated.completeExceptionally(error);
             return;
         }
-        if (closed || ended) {
+        Status.Code code = t instanceof StatusRuntimeException s ? s.getStatus().getCode() : Status.Code.UNKNOWN;
+        if (code == Status.Code.UNAVAILABLE || code == Status.Code.INTERNAL || code == Status.Code.UNKNOWN) {
+            resume();
             return;
         }
         ended = true;
         listener.onError(error);
     }
 
-    @Override
-    public void onCompleted() {
-        if (closed || ended) {
+    private void onStreamCompleted() {
+        if (!firstCreated.isDone()) {
+            ended = true;
+            firstCreated.completeExceptionally(new UnavailableException("watch stream ended before creation"));
             return;
         }
-        ended = true;
-        if (!created.isDone()) {
-            created.completeExceptionally(new UnavailableException("watch stream ended before creation"));
-            return;
-        }
-        listener.onError(new UnavailableException("watch stream ended by the server"));
+        resume(); // the server closed the stream without cancelling the watch: re-create it
     }
 
-    private void closeStream() {
-        synchronized (sendLock) {
-            if (!closed) {
-                closed = true;
-                requests.cancel("watch closed", null);
+    /** Re-creates the watch on a new stream after a backoff, from the first revision not yet delivered. */
+    private void resume() {
+        long backoff = Math.min(MAX_BACKOFF_MILLIS, 50L << Math.min(failures, 6));
+        failures++;
+        long from = nextRevision;
+        Thread.ofVirtual().name("etcd-watch-resume").start(() -> {
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            open(from);
+        });
+    }
+
+    /** One gRPC Watch stream; callbacks of a stream that is no longer current are ignored. */
+    private final class Stream implements ClientResponseObserver<io.etcd.jetcd.api.WatchRequest, WatchResponse> {
+        ClientCallStreamObserver<io.etcd.jetcd.api.WatchRequest> requests;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<io.etcd.jetcd.api.WatchRequest> requestStream) {
+            this.requests = requestStream;
+        }
+
+        private boolean live() {
+            return !closed && !ended && current == this;
+        }
+
+        @Override
+        public void onNext(WatchResponse value) {
+            if (live()) {
+                onResponse(value);
             }
         }
-    }
 
-    @Override
-    public void close() {
-        closeStream();
+        @Override
+        public void onError(Throwable t) {
+            if (live()) {
+                onStreamError(t);
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            if (live()) {
+                onStreamCompleted();
+            }
+        }
     }
 }
