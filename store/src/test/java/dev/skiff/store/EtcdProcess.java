@@ -51,10 +51,14 @@ public final class EtcdProcess implements AutoCloseable {
 
     /** Starts an {@code members}-member cluster with data under {@code dir} and waits until every member is healthy. */
     public static EtcdProcess start(Path dir, int members) {
+        return start(Path.of(System.getProperty("skiff.etcd.binary", DEFAULT_BINARY.toString())), dir, members);
+    }
+
+    /** Starts an {@code members}-member cluster of the given etcd binary. */
+    public static EtcdProcess start(Path binary, Path dir, int members) {
         if (members < 1) {
             throw new IllegalArgumentException("members must be >= 1: " + members);
         }
-        Path binary = Path.of(System.getProperty("skiff.etcd.binary", DEFAULT_BINARY.toString()));
         if (!Files.isExecutable(binary)) {
             throw new IllegalStateException("etcd binary not found or not executable at " + binary
                     + ": install the Debian package etcd-server (apt-get install etcd-server etcd-client)"

@@ -732,6 +732,20 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void txnFailingInAnOpWritesNothing() {
+        put(k("a"), "1");
+        long unknownLease = 0x7fadbeefL + SEQUENCE.incrementAndGet();
+        long before = currentRevision();
+        assertThatThrownBy(() -> store.txn(txn(List.of(),
+                List.of(PutRequest.of(k("b"), v("1")), PutRequest.of(k("c"), v("1")).withLease(unknownLease)),
+                List.of())))
+                .isInstanceOf(LeaseNotFoundException.class)
+                .hasMessage("etcdserver: requested lease not found");
+        assertThat(get(k("b"))).isNull();
+        assertThat(currentRevision()).isEqualTo(before);
+    }
+
+    @Test
     void txnWithTooManyOperationsIsRejected() {
         List<Op> ops = new ArrayList<>();
         for (int i = 0; i <= Store.MAX_TXN_OPS; i++) {
@@ -856,6 +870,62 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void eventsOfOneRevisionComeInTheOrderTheTxnAppliedThem() throws Exception {
+        put(k("m"), "1");
+        put(k("n"), "1");
+        Recorder live = new Recorder();
+        long rev;
+        try (Watch w = store.watch(WatchRequest.prefix(testPrefix(), 0), live)) {
+            rev = store.txn(txn(List.of(),
+                    List.of(PutRequest.of(k("z"), v("1")), DeleteRangeRequest.key(k("n")),
+                            PutRequest.of(k("a"), v("1")), DeleteRangeRequest.key(k("m"))),
+                    List.of())).revision();
+            Recorder.Batch b = live.next();
+            assertThat(b.revision()).isEqualTo(rev);
+            assertThat(b.events()).extracting(e -> e.kv().key()).containsExactly(k("z"), k("n"), k("a"), k("m"));
+            assertThat(b.events()).extracting(Event::type).containsExactly(
+                    Event.Type.PUT, Event.Type.DELETE, Event.Type.PUT, Event.Type.DELETE);
+        }
+        // replayed from history, the order is the same
+        Recorder replay = new Recorder();
+        try (Watch w = store.watch(WatchRequest.prefix(testPrefix(), rev), replay)) {
+            assertThat(replay.next().events()).extracting(e -> e.kv().key())
+                    .containsExactly(k("z"), k("n"), k("a"), k("m"));
+        }
+    }
+
+    @Test
+    void watchReplaysManyRevisionsOneBatchPerRevision() throws Exception {
+        long first = put(k("k"), "0").revision();
+        for (int i = 1; i < 100; i++) {
+            put(k("k" + (i % 7)), Integer.toString(i));
+        }
+        Recorder rec = new Recorder();
+        try (Watch w = store.watch(WatchRequest.prefix(testPrefix(), first), rec)) {
+            for (int i = 0; i < 100; i++) {
+                Recorder.Batch b = rec.next();
+                assertThat(b.revision()).isEqualTo(first + i);
+                assertThat(b.events()).singleElement()
+                        .satisfies(e -> assertThat(e.kv().modRevision()).isEqualTo(b.revision()));
+            }
+            rec.assertNothingMore(Duration.ofMillis(200));
+        }
+    }
+
+    @Test
+    void watchFromAFutureRevisionWaitsForIt() throws Exception {
+        long now = put(k("a"), "0").revision();
+        Recorder rec = new Recorder();
+        try (Watch w = store.watch(WatchRequest.key(k("a"), now + 2), rec)) {
+            put(k("a"), "1"); // now + 1: before the start revision
+            long r2 = put(k("a"), "2").revision();
+            Recorder.Batch b = rec.next();
+            assertThat(b.revision()).isEqualTo(r2).isEqualTo(now + 2);
+            rec.assertNothingMore(Duration.ofMillis(200));
+        }
+    }
+
+    @Test
     void watchFromNowSeesOnlyLaterChanges() throws Exception {
         put(k("a"), "old");
         Recorder rec = new Recorder();
@@ -960,7 +1030,8 @@ public abstract class StoreContractTest {
 
         assertThatThrownBy(() -> store.range(RangeRequest.key(k("a")).atRevision(r1)))
                 .isInstanceOf(CompactedException.class)
-                .hasMessage("etcdserver: mvcc: required revision has been compacted");
+                .hasMessage("etcdserver: mvcc: required revision has been compacted")
+                .satisfies(e -> assertThat(((CompactedException) e).compactRevision()).isGreaterThanOrEqualTo(r2));
         // the compaction revision itself stays readable, and so does the latest version of every key
         assertThat(values(store.range(RangeRequest.key(k("a")).atRevision(r2)))).containsExactly("2");
         assertThat(values(store.range(RangeRequest.prefix(testPrefix())))).containsExactly("2", "1");
@@ -986,6 +1057,15 @@ public abstract class StoreContractTest {
                     .hasMessage("etcdserver: mvcc: required revision has been compacted");
             assertThat(((CompactedException) error).compactRevision()).isGreaterThanOrEqualTo(r2);
             assertThat(rec.batches).isEmpty();
+        }
+        // the compaction revision itself can still be watched from
+        long compactedAt = store.status().compactRevision();
+        if (compactedAt == r2) { // no other test compacted further meanwhile
+            Recorder fromCompaction = new Recorder();
+            try (Watch w = store.watch(WatchRequest.key(k("a"), r2), fromCompaction)) {
+                assertThat(fromCompaction.next().revision()).isEqualTo(r2);
+                assertThat(fromCompaction.error).isNotDone();
+            }
         }
     }
 
