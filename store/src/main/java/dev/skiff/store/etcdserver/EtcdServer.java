@@ -72,11 +72,15 @@ public final class EtcdServer implements AutoCloseable {
         return server.getPort();
     }
 
+    /**
+     * Stops listening and ends every call: unary calls get a short grace period, long-lived
+     * watch and keep-alive streams are cancelled (which closes their store watches).
+     */
     @Override
     public void close() {
         server.shutdown();
         try {
-            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+            if (!server.awaitTermination(300, TimeUnit.MILLISECONDS)) {
                 server.shutdownNow();
                 server.awaitTermination(5, TimeUnit.SECONDS);
             }

@@ -120,6 +120,22 @@ class GrpcWatchTest extends ServerFixture {
     }
 
     @Test
+    void closingTheStreamClosesItsStoreWatches() throws Exception {
+        create(WatchCreateRequest.newBuilder().setKey(bs("x")));
+        create(WatchCreateRequest.newBuilder().setKey(bs("y")).setRangeEnd(bs("z")));
+        assertThat(next().getCreated()).isTrue();
+        assertThat(next().getCreated()).isTrue();
+        assertThat(store.watcherCount()).isEqualTo(2);
+        requests.onCompleted();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.watcherCount() > 0) {
+            assertThat(System.nanoTime()).as("store watches still open").isLessThan(deadline);
+            Thread.sleep(20);
+        }
+        open(); // a fresh stream for the @AfterEach to close
+    }
+
+    @Test
     void clientChosenIdsAndDuplicates() throws Exception {
         var withId = WatchCreateRequest.newBuilder().setKey(bs("k"))
                 .setUnknownFields(UnknownFieldSet.newBuilder()

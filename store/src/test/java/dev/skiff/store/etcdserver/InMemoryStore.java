@@ -512,6 +512,11 @@ final class InMemoryStore implements Store {
         }
     }
 
+    /** Open store watches (for tests that check the endpoint closes what it opened). */
+    synchronized int watcherCount() {
+        return watchers.size();
+    }
+
     // ---- leases --------------------------------------------------------------------------
 
     @Override
