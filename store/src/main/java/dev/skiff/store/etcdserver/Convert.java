@@ -93,18 +93,64 @@ final class Convert {
         return new dev.skiff.store.TxnRequest(compares, ops(r.getSuccessList()), ops(r.getFailureList()));
     }
 
-    /** etcd rejects a branch that puts the same key twice (at any nesting depth of that branch). */
+    /**
+     * etcd rejects a branch that puts the same key twice, or puts a key that the same branch
+     * deletes, counting puts and deletes of nested transactions (either of their branches).
+     */
     private static void checkDuplicatePuts(List<RequestOp> ops) {
-        Set<ByteString> puts = new HashSet<>();
-        collectPuts(ops, puts);
+        intervals(ops);
     }
 
-    private static void collectPuts(List<RequestOp> ops, Set<ByteString> puts) {
+    private record Writes(Set<ByteString> puts, List<ByteString[]> deletes) {
+        boolean deletes(ByteString key) {
+            for (ByteString[] d : deletes) {
+                if (KeyRange.contains(d[0], d[1], key)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private static Writes intervals(List<RequestOp> ops) {
+        Writes here = new Writes(new HashSet<>(), new ArrayList<>());
         for (RequestOp op : ops) {
-            if (op.hasRequestPut() && !puts.add(op.getRequestPut().getKey())) {
-                throw Errors.invalid(Errors.DUPLICATE_KEY);
+            if (op.hasRequestDeleteRange()) {
+                var d = op.getRequestDeleteRange();
+                here.deletes().add(new ByteString[] {d.getKey(), d.getRangeEnd()});
             }
         }
+        for (RequestOp op : ops) {
+            if (op.hasRequestPut()) {
+                ByteString key = op.getRequestPut().getKey();
+                if (!here.puts().add(key) || here.deletes(key)) {
+                    throw Errors.invalid(Errors.DUPLICATE_KEY);
+                }
+            }
+        }
+        for (RequestOp op : ops) {
+            if (!op.hasRequestTxn()) {
+                continue;
+            }
+            Writes success = intervals(op.getRequestTxn().getSuccessList());
+            Writes failure = intervals(op.getRequestTxn().getFailureList());
+            Writes nested = new Writes(new HashSet<>(success.puts()), new ArrayList<>(success.deletes()));
+            nested.puts().addAll(failure.puts());
+            nested.deletes().addAll(failure.deletes());
+            for (ByteString key : nested.puts()) {
+                if (here.puts().contains(key) || here.deletes(key)) {
+                    throw Errors.invalid(Errors.DUPLICATE_KEY);
+                }
+            }
+            for (ByteString key : here.puts()) {
+                if (nested.deletes(key)) {
+                    throw Errors.invalid(Errors.DUPLICATE_KEY);
+                }
+            }
+            here.puts().addAll(nested.puts());
+            here.deletes().addAll(nested.deletes());
+        }
+        return here;
     }
 
     private static List<Op> ops(List<RequestOp> ops) {

@@ -107,6 +107,18 @@ class EtcdctlKvTest extends ServerFixture {
     }
 
     @Test
+    void txnWithDuplicateKeysIsRejected() {
+        var dupPut = etcdctl.runWithInput("\nput d 1\nput d 2\n\n\n", "txn");
+        assertThat(dupPut.exit()).isNotZero();
+        assertThat(dupPut.err()).contains("etcdserver: duplicate key given in txn request");
+        var putInDelete = etcdctl.runWithInput("\ndel d --prefix\nput d1 x\n\n\n", "txn");
+        assertThat(putInDelete.exit()).isNotZero();
+        assertThat(putInDelete.err()).contains("etcdserver: duplicate key given in txn request");
+        // the same key in the two branches is fine
+        assertThat(etcdctl.runWithInput("\nput d 1\n\nput d 2\n\n", "txn").exit()).isZero();
+    }
+
+    @Test
     void compactionThenReadAtCompactedRevisionFails() {
         for (int i = 0; i < 5; i++) {
             ok("put", "x", "v" + i); // revisions 2..6
