@@ -1,0 +1,56 @@
+package dev.skiff.store.embedded;
+
+import dev.skiff.store.UnavailableException;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * Keeps native RocksDB handles from being used after close (which would crash the JVM rather
+ * than throw): every call that touches the database holds a shared permit, and close waits for
+ * them to drain before freeing anything.
+ */
+final class Lifecycle {
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private volatile boolean closed;
+
+    /** A permit to use the database; close it when done. */
+    interface Permit extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    Permit enter() {
+        if (closed) {
+            throw closedError();
+        }
+        lock.readLock().lock();
+        if (closed) {
+            lock.readLock().unlock();
+            throw closedError();
+        }
+        return lock.readLock()::unlock;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** Refuses new permits; returns false when already closed. */
+    boolean markClosed() {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            return true;
+        }
+    }
+
+    /** Waits until no permit is held; afterwards none will be granted. */
+    void awaitQuiescent() {
+        lock.writeLock().lock();
+    }
+
+    static UnavailableException closedError() {
+        return new UnavailableException("skiff store is closed");
+    }
+}

@@ -1,0 +1,186 @@
+package dev.skiff.store.embedded;
+
+import static dev.skiff.store.embedded.Fixtures.bs;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.skiff.store.DeleteRangeRequest;
+import dev.skiff.store.KeyRange;
+import dev.skiff.store.KeyValue;
+import dev.skiff.store.PutRequest;
+import dev.skiff.store.RangeRequest;
+import dev.skiff.store.RangeResponse;
+import dev.skiff.store.TxnRequest;
+import dev.skiff.store.UnavailableException;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedStoreDurabilityTest {
+    @TempDir
+    Path dir;
+
+    private static Map<String, KeyValue> all(EmbeddedStore store) {
+        return store.range(RangeRequest.key(KeyRange.ALL).withRangeEnd(KeyRange.ALL)).kvs().stream()
+                .collect(Collectors.toMap(kv -> kv.key().toStringUtf8(), Function.identity()));
+    }
+
+    @Test
+    void reopenKeepsEveryWriteRevisionCountersAndLeases() {
+        var clock = new Fixtures.ManualClock();
+        Map<String, KeyValue> before;
+        long revision;
+        long lease;
+        try (EmbeddedStore store = Fixtures.open(dir, clock)) {
+            lease = store.leaseGrant(0, 100).id();
+            store.put(PutRequest.of(bs("a"), bs("1")));
+            store.put(PutRequest.of(bs("a"), bs("2")));
+            store.put(PutRequest.of(bs("gone"), bs("1")));
+            store.deleteRange(DeleteRangeRequest.key(bs("gone")));
+            store.txn(new TxnRequest(List.of(), List.of(PutRequest.of(bs("t1"), bs("x")),
+                    PutRequest.of(bs("t2"), bs("y")).withLease(lease)), List.of()));
+            store.compact(3);
+            store.put(PutRequest.of(bs("a"), bs("3")));
+            clock.advance(Duration.ofSeconds(60));
+            assertThat(store.leaseTimeToLive(lease, false).ttl()).isEqualTo(40);
+            before = all(store);
+            revision = store.status().revision();
+        }
+        try (EmbeddedStore store = Fixtures.open(dir, clock)) {
+            assertThat(all(store)).isEqualTo(before);
+            assertThat(store.status().revision()).isEqualTo(revision).isEqualTo(7);
+            assertThat(store.status().compactRevision()).isEqualTo(3);
+            assertThat(store.range(RangeRequest.key(bs("a")).atRevision(3)).kvs().getFirst().value()).isEqualTo(bs("2"));
+            assertThat(store.leases()).containsExactly(lease);
+            // as etcd: a reopened store gives every lease its full TTL again
+            assertThat(store.leaseTimeToLive(lease, true).ttl()).isEqualTo(100);
+            assertThat(store.leaseTimeToLive(lease, true).keys()).containsExactly(bs("t2"));
+            store.leaseRevoke(lease); // attachments were rebuilt: revoke deletes the key
+            assertThat(all(store)).doesNotContainKey("t2");
+            assertThat(store.put(PutRequest.of(bs("next"), bs("1"))).revision()).isEqualTo(9);
+        }
+    }
+
+    @Test
+    void openingForeignDirectoryFailsClearly() throws Exception {
+        Files.writeString(dir.resolve("notes.txt"), "not a store");
+        assertThatThrownBy(() -> Fixtures.open(dir, new Fixtures.ManualClock()))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining(dir.toString())
+                .hasMessageContaining("no 'skiff-store' marker")
+                .hasMessageContaining("notes.txt");
+        assertThat(Files.readString(dir.resolve("notes.txt"))).isEqualTo("not a store");
+        assertThat(Files.exists(dir.resolve("db"))).isFalse();
+    }
+
+    @Test
+    void openingCorruptDatabaseFailsClearly() throws Exception {
+        try (EmbeddedStore store = Fixtures.open(dir, new Fixtures.ManualClock())) {
+            store.put(PutRequest.of(bs("a"), bs("1")));
+        }
+        Files.writeString(dir.resolve("db").resolve("CURRENT"), "MANIFEST-999999\n");
+        assertThatThrownBy(() -> Fixtures.open(dir, new Fixtures.ManualClock()))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageStartingWith("cannot open skiff store at " + dir.resolve("db"));
+        Files.delete(dir.resolve("db").resolve("CURRENT"));
+        assertThatThrownBy(() -> Fixtures.open(dir, new Fixtures.ManualClock()))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining(dir.toString()).hasMessageContaining("no CURRENT file");
+        Files.writeString(dir.resolve(DataDir.MARKER), "something else");
+        assertThatThrownBy(() -> Fixtures.open(dir, new Fixtures.ManualClock()))
+                .isInstanceOf(UnavailableException.class).hasMessageContaining("unexpected content");
+    }
+
+    @Test
+    void callsAfterCloseAreUnavailable() {
+        EmbeddedStore store = Fixtures.open(dir, new Fixtures.ManualClock());
+        store.close();
+        store.close(); // idempotent
+        assertThatThrownBy(() -> store.put(PutRequest.of(bs("a"), bs("1")))).isInstanceOf(UnavailableException.class);
+        assertThatThrownBy(() -> store.range(RangeRequest.key(bs("a")))).isInstanceOf(UnavailableException.class);
+        assertThatThrownBy(store::status).isInstanceOf(UnavailableException.class);
+        assertThatThrownBy(() -> store.leaseGrant(0, 5)).isInstanceOf(UnavailableException.class);
+    }
+
+    @Test
+    void concurrentWritersShareFsyncs() throws Exception {
+        try (EmbeddedStore store = Fixtures.open(dir, new Fixtures.ManualClock())) {
+            long syncsBefore = store.syncCount();
+            CountDownLatch go = new CountDownLatch(1);
+            int writers = 64;
+            try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < writers; i++) {
+                    String k = "k" + i;
+                    pool.submit(() -> {
+                        go.await();
+                        return store.put(PutRequest.of(bs(k), bs("v")));
+                    });
+                }
+                go.countDown();
+            }
+            long syncs = store.syncCount() - syncsBefore;
+            System.out.printf("group commit: %d concurrent puts took %d fsyncs%n", writers, syncs);
+            assertThat(store.status().revision()).isEqualTo(1 + writers);
+            assertThat(syncs).isLessThan(writers / 2);
+        }
+    }
+
+    @Test
+    void killedProcessReopensWithAcknowledgedWritesAndWholeTxns() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process child = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                System.getProperty("java.class.path"), CrashWriter.class.getName(), dir.toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Set<String> acked = new HashSet<>();
+        long lease = 0;
+        try (var out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while (acked.size() < 300 && (line = out.readLine()) != null) {
+                if (line.startsWith("ACK ")) {
+                    acked.add(line.substring(4));
+                } else if (line.startsWith("LEASE ")) {
+                    lease = Long.parseLong(line.substring(6));
+                }
+            }
+            child.destroyForcibly(); // SIGKILL while writers are mid-flight
+            assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(acked).hasSize(300);
+        try (EmbeddedStore store = Fixtures.open(dir, new Fixtures.ManualClock())) {
+            Map<String, KeyValue> kvs = all(store);
+            for (String name : acked) {
+                assertThat(kvs).containsKeys("a/" + name, "b/" + name);
+            }
+            List<String> torn = new ArrayList<>();
+            long maxMod = 0;
+            for (KeyValue kv : kvs.values()) {
+                String key = kv.key().toStringUtf8();
+                maxMod = Math.max(maxMod, kv.modRevision());
+                if (key.startsWith("a/") && !kvs.containsKey("b/" + key.substring(2))
+                        || key.startsWith("b/") && !kvs.containsKey("a/" + key.substring(2))) {
+                    torn.add(key);
+                }
+            }
+            assertThat(torn).as("half-applied txns").isEmpty();
+            assertThat(store.status().revision()).isEqualTo(maxMod);
+            assertThat(store.leases()).containsExactly(lease);
+            RangeResponse leased = store.range(RangeRequest.key(bs("leased")));
+            assertThat(leased.kvs().getFirst().lease()).isEqualTo(lease);
+        }
+    }
+}
