@@ -1,0 +1,88 @@
+package dev.skiff.cli.server;
+
+import dev.skiff.store.Store;
+import dev.skiff.store.embedded.EmbeddedStore;
+import dev.skiff.store.embedded.EmbeddedStoreConfig;
+import dev.skiff.store.etcd.EtcdStore;
+import dev.skiff.store.etcd.EtcdStoreConfig;
+import dev.skiff.store.etcdserver.EtcdServer;
+import dev.skiff.store.etcdserver.EtcdServerConfig;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane composed in order: store first, then what serves it. Components are closed
+ * in reverse order, on SIGTERM/SIGINT too, so the store is flushed and closed before exit.
+ */
+public final class Server implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
+    private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Store store;
+    private final EtcdServer etcdServer;
+
+    private Server(ServerConfig config) {
+        try {
+            store = openStore(config);
+            started.push(store);
+            etcdServer = config.embeddedStore() && config.etcdListenClient() != null
+                    ? EtcdServer.start(store, new EtcdServerConfig(config.etcdListenClient(), config.maxRequestBytes()),
+                            ((EmbeddedStore) store)::snapshot)
+                    : null;
+            if (etcdServer != null) {
+                started.push(etcdServer);
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        log.info("skiff server ready store={} etcd-endpoint={} revision={}",
+                config.embeddedStore() ? config.storeDir() : config.etcdServers(),
+                etcdServer == null ? "none" : config.etcdListenClient().getHostString() + ":" + etcdServer.port(),
+                store.status().revision());
+    }
+
+    public static Server start(ServerConfig config) {
+        return new Server(config);
+    }
+
+    private static Store openStore(ServerConfig config) {
+        if (config.embeddedStore()) {
+            return EmbeddedStore.open(new EmbeddedStoreConfig(config.storeDir(), config.maxRequestBytes(),
+                    config.compactionInterval(), PROGRESS_INTERVAL));
+        }
+        return EtcdStore.connect(new EtcdStoreConfig(config.etcdServers(), Duration.ofSeconds(30)));
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    /** Blocks until the process is asked to stop; then closes every component. */
+    public void awaitShutdown() throws InterruptedException {
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            log.info("skiff server stopping");
+            close();
+        }));
+        stopped.await();
+    }
+
+    @Override
+    public synchronized void close() {
+        while (!started.isEmpty()) {
+            var component = started.pop();
+            try {
+                component.close();
+            } catch (Exception e) {
+                log.warn("closing component={} failed: {}", component.getClass().getSimpleName(), e.toString());
+            }
+        }
+        stopped.countDown();
+    }
+}

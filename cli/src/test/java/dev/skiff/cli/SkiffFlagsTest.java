@@ -1,0 +1,86 @@
+package dev.skiff.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SkiffFlagsTest {
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        var out = new StringWriter();
+        var err = new StringWriter();
+        int exit = Skiff.commandLine().setOut(new PrintWriter(out, true)).setErr(new PrintWriter(err, true)).execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    private static void assertOneLineUsageError(Result r, String mentions) {
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).startsWith("skiff: ").contains(mentions);
+    }
+
+    @Test
+    void unknownFlagIsOneLineErrorWithExitTwo() {
+        assertOneLineUsageError(run("server", "--no-such-flag"), "--no-such-flag");
+    }
+
+    @Test
+    void unknownSubcommandIsOneLineError() {
+        assertOneLineUsageError(run("serve"), "serve");
+    }
+
+    @Test
+    void nonNumericPortIsRejected() {
+        assertOneLineUsageError(run("server", "--https-listen-port", "https"), "--https-listen-port");
+    }
+
+    @Test
+    void portOutOfRangeIsRejected() {
+        assertOneLineUsageError(run("server", "--https-listen-port", "70000"), "not a port");
+    }
+
+    @Test
+    void malformedEtcdServersAreRejected() {
+        assertOneLineUsageError(run("server", "--etcd-servers", "127.0.0.1"), "--etcd-servers");
+        assertOneLineUsageError(run("server", "--datastore-endpoint", "ftp://x:1"), "--etcd-servers");
+    }
+
+    @Test
+    void malformedDurationIsRejected() {
+        assertOneLineUsageError(run("server", "--etcd-compaction-interval", "5 minutes"), "--etcd-compaction-interval");
+    }
+
+    @Test
+    void tooSmallRequestLimitIsRejected() {
+        assertOneLineUsageError(run("server", "--max-request-bytes", "10"), "--max-request-bytes");
+    }
+
+    @Test
+    void parsesGoDurations() {
+        assertThat(Flags.duration("f", "5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(Flags.duration("f", "1h30m")).isEqualTo(Duration.ofMinutes(90));
+        assertThat(Flags.duration("f", "300ms")).isEqualTo(Duration.ofMillis(300));
+        assertThat(Flags.duration("f", "1.5s")).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
+    void versionPrintsSkiffAndJava() {
+        var r = run("version");
+        assertThat(r.exit()).isZero();
+        assertThat(r.err()).isEmpty();
+    }
+
+    @Test
+    void snapshotRestoreOfMissingFileFailsWithOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        var r = run("store", "snapshot", "restore", dir.resolve("nope.snap").toString(), "--data-dir", dir.toString());
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err().lines()).hasSize(1);
+        assertThat(r.err()).contains("nope.snap");
+    }
+}

@@ -1,0 +1,153 @@
+package dev.skiff.e2e;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * skiff as a real child process: the same main class bin/skiff runs, on the test classpath (which
+ * holds exactly the built modules and their dependencies), with its output in a log file.
+ */
+final class SkiffProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private SkiffProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static SkiffProcess start(Path log, String... args) {
+        var command = new ArrayList<String>();
+        command.add(ProcessHandle.current().info().command().orElseThrow());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.add("-Xmx512m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("dev.skiff.cli.Skiff");
+        command.addAll(List.of(args));
+        try {
+            Files.createDirectories(log.getParent());
+            var process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            return new SkiffProcess(process, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts {@code skiff server} and waits for it to report ready. */
+    static SkiffProcess server(Path log, String... args) {
+        long before = lineCount(log);
+        var server = start(log, prepend("server", args));
+        server.awaitLine("skiff server ready", before, Duration.ofSeconds(60));
+        return server;
+    }
+
+    /** Runs a skiff command to completion. */
+    static Finished run(Path log, String... args) {
+        long before = lineCount(log);
+        try (var p = start(log, args)) {
+            if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
+                throw new AssertionError("skiff " + String.join(" ", args) + " did not finish in 60 s");
+            }
+            return new Finished(p.process.exitValue(), p.linesAfter(before));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    record Finished(int exit, List<String> output) {
+    }
+
+    void awaitLine(String text, long afterLine, Duration timeout) {
+        var deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (linesAfter(afterLine).stream().anyMatch(l -> l.contains(text))) {
+                return;
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("skiff exited with " + process.exitValue() + " before '" + text + "':\n" + String.join("\n", linesAfter(afterLine)));
+            }
+            sleep(50);
+        }
+        throw new AssertionError("no '" + text + "' within " + timeout + ":\n" + String.join("\n", linesAfter(afterLine)));
+    }
+
+    List<String> linesAfter(long skip) {
+        try {
+            return Files.exists(log) ? Files.readAllLines(log).stream().skip(skip).toList() : List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static long lineCount(Path log) {
+        try {
+            return Files.exists(log) ? Files.readAllLines(log).size() : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGTERM, and the exit code once it has stopped. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("skiff did not stop within 30 s of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static int freePort() {
+        try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String[] prepend(String first, String... rest) {
+        var all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
+    static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

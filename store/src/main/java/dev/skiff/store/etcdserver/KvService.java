@@ -1,0 +1,84 @@
+package dev.skiff.store.etcdserver;
+
+import com.google.protobuf.MessageLite;
+import dev.skiff.store.Store;
+import io.etcd.jetcd.api.CompactionRequest;
+import io.etcd.jetcd.api.CompactionResponse;
+import io.etcd.jetcd.api.DeleteRangeRequest;
+import io.etcd.jetcd.api.DeleteRangeResponse;
+import io.etcd.jetcd.api.KVGrpc;
+import io.etcd.jetcd.api.PutRequest;
+import io.etcd.jetcd.api.PutResponse;
+import io.etcd.jetcd.api.RangeRequest;
+import io.etcd.jetcd.api.RangeResponse;
+import io.etcd.jetcd.api.TxnRequest;
+import io.etcd.jetcd.api.TxnResponse;
+import io.grpc.stub.StreamObserver;
+
+/** etcdserverpb.KV over a {@link Store}. */
+final class KvService extends KVGrpc.KVImplBase {
+    private final Store store;
+    private final Headers headers;
+    private final Convert convert;
+    private final int maxRequestBytes;
+
+    KvService(Store store, Headers headers, int maxRequestBytes) {
+        this.store = store;
+        this.headers = headers;
+        this.convert = new Convert(headers);
+        this.maxRequestBytes = maxRequestBytes;
+    }
+
+    @Override
+    public void range(RangeRequest request, StreamObserver<RangeResponse> out) {
+        Calls.unary(out, () -> {
+            var spi = Convert.range(request);
+            if (Convert.inverted(request.getKey(), request.getRangeEnd())) {
+                // etcd answers an inverted interval with nothing; still validate the revision
+                var probe = store.range(dev.skiff.store.RangeRequest.key(request.getKey())
+                        .atRevision(request.getRevision()).withCountOnly());
+                return RangeResponse.newBuilder().setHeader(headers.header(probe.revision())).build();
+            }
+            return convert.rangeResponse(store.range(spi));
+        });
+    }
+
+    @Override
+    public void put(PutRequest request, StreamObserver<PutResponse> out) {
+        Calls.unary(out, () -> {
+            checkSize(request);
+            return convert.putResponse(store.put(Convert.put(request)));
+        });
+    }
+
+    @Override
+    public void deleteRange(DeleteRangeRequest request, StreamObserver<DeleteRangeResponse> out) {
+        Calls.unary(out, () -> {
+            checkSize(request);
+            return convert.deleteResponse(store.deleteRange(Convert.delete(request)));
+        });
+    }
+
+    @Override
+    public void txn(TxnRequest request, StreamObserver<TxnResponse> out) {
+        Calls.unary(out, () -> {
+            checkSize(request);
+            return convert.txnResponse(store.txn(Convert.txn(request)));
+        });
+    }
+
+    @Override
+    public void compact(CompactionRequest request, StreamObserver<CompactionResponse> out) {
+        Calls.unary(out, () -> {
+            store.compact(request.getRevision());
+            return CompactionResponse.newBuilder().setHeader(headers.current()).build();
+        });
+    }
+
+    /** etcd refuses a write whose encoded request exceeds --max-request-bytes. */
+    private void checkSize(MessageLite request) {
+        if (request.getSerializedSize() > maxRequestBytes) {
+            throw Errors.invalid(Errors.REQUEST_TOO_LARGE);
+        }
+    }
+}
