@@ -15,7 +15,6 @@ import dev.skiff.store.OpResponse;
 import dev.skiff.store.PutRequest;
 import dev.skiff.store.PutResponse;
 import dev.skiff.store.RangeRequest;
-import dev.skiff.store.RangeResponse;
 import dev.skiff.store.TxnRequest;
 import dev.skiff.store.TxnResponse;
 import java.util.ArrayList;
@@ -115,6 +114,11 @@ final class StateMachine {
             return changes++;
         }
 
+        /** The revision after the ops executed so far (etcd reports it per op inside a txn). */
+        long soFar() {
+            return changes > 0 ? revision : currentRevision;
+        }
+
         long finish(Batch b) throws RocksDBException {
             if (changes > 0) {
                 currentRevision = revision;
@@ -131,7 +135,7 @@ final class StateMachine {
         precheck(op, path);
         Scope scope = new Scope();
         OpResponse response = execute(op, path, scope, b);
-        return withRevision(response, scope.finish(b));
+        return withTxnRevision(response, scope.finish(b));
     }
 
     /** Evaluates every compare on the path against the state before the request, as etcd does. */
@@ -175,7 +179,7 @@ final class StateMachine {
             case PutRequest p -> put(p, s, b);
             case DeleteRangeRequest d -> delete(d, s, b);
             case RangeRequest r -> RangeEvaluator.evaluate(r,
-                    index.range(r.key(), r.rangeEnd(), r.revision() == 0 ? LATEST : r.revision()), 0,
+                    index.range(r.key(), r.rangeEnd(), r.revision() == 0 ? LATEST : r.revision()), s.soFar(),
                     (key, e) -> value(key, e, b));
             case TxnRequest t -> {
                 boolean ok = path.get(t);
@@ -183,7 +187,7 @@ final class StateMachine {
                 for (Op o : ok ? t.success() : t.failure()) {
                     responses.add(execute(o, path, s, b));
                 }
-                yield new TxnResponse(0, ok, responses);
+                yield new TxnResponse(0, ok, responses); // header filled in by withTxnRevision
             }
         };
     }
@@ -202,7 +206,7 @@ final class StateMachine {
             leases.detach(p.key(), prev.lease());
         }
         leases.attach(p.key(), lease);
-        return new PutResponse(0, prevKv);
+        return new PutResponse(s.soFar(), prevKv);
     }
 
     private DeleteRangeResponse delete(DeleteRangeRequest d, Scope s, Batch b) throws RocksDBException {
@@ -214,7 +218,7 @@ final class StateMachine {
             }
             tombstone(h.key(), h.entry(), s, b);
         }
-        return new DeleteRangeResponse(0, hits.size(), List.copyOf(prevKvs));
+        return new DeleteRangeResponse(s.soFar(), hits.size(), List.copyOf(prevKvs));
     }
 
     private void tombstone(ByteString key, KeyIndex.Entry prev, Scope s, Batch b) throws RocksDBException {
@@ -287,15 +291,14 @@ final class StateMachine {
         };
     }
 
-    /** Every response of a request carries the revision the request left the store at. */
-    private static OpResponse withRevision(OpResponse r, long rev) {
-        return switch (r) {
-            case PutResponse p -> new PutResponse(rev, p.prevKv());
-            case DeleteRangeResponse d -> new DeleteRangeResponse(rev, d.deleted(), d.prevKvs());
-            case RangeResponse g -> new RangeResponse(rev, g.kvs(), g.more(), g.count());
-            case TxnResponse t -> new TxnResponse(rev, t.succeeded(),
-                    t.responses().stream().map(x -> withRevision(x, rev)).toList());
-        };
+    /**
+     * Ops report the revision after themselves; a txn (nested ones too: etcd 3.4 leaves their
+     * header empty, which clients read as the outer revision) reports the revision it ended at.
+     */
+    private static OpResponse withTxnRevision(OpResponse r, long rev) {
+        return r instanceof TxnResponse t
+                ? new TxnResponse(rev, t.succeeded(), t.responses().stream().map(x -> withTxnRevision(x, rev)).toList())
+                : r;
     }
 
     // ---- compaction and leases ---------------------------------------------------------

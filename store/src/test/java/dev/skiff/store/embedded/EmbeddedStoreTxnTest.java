@@ -59,6 +59,17 @@ class EmbeddedStoreTxnTest {
     }
 
     @Test
+    void txnOpResponsesCarryRevisionAfterEachOp() {
+        store.put(PutRequest.of(bs("a"), bs("1"))); // 2
+        TxnRequest inner = txn(List.of(), List.of(RangeRequest.key(bs("a"))), List.of());
+        TxnResponse r = store.txn(txn(List.of(), List.of(RangeRequest.key(bs("a")), PutRequest.of(bs("a"), bs("2")),
+                DeleteRangeRequest.key(bs("missing")), inner), List.of()));
+        assertThat(r.revision()).isEqualTo(3);
+        assertThat(r.responses()).extracting(dev.skiff.store.OpResponse::revision).containsExactly(2L, 3L, 3L, 3L);
+        assertThat(((TxnResponse) r.responses().get(3)).responses().getFirst().revision()).isEqualTo(3);
+    }
+
+    @Test
     void readOnlyTxnDoesNotBumpRevision() {
         store.put(PutRequest.of(bs("a"), bs("1")));
         TxnResponse r = store.txn(txn(List.of(), List.of(RangeRequest.key(bs("a"))), List.of()));
