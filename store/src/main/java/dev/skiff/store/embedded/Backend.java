@@ -96,6 +96,11 @@ final class Backend implements AutoCloseable {
         }
     }
 
+    /** For tests that plant damaged records. */
+    ColumnFamilyHandle logHandle() {
+        return log;
+    }
+
     Path dir() {
         return dir;
     }

@@ -50,7 +50,8 @@ final class GroupCommitter {
         }
         queue.add(new Pending(m, f));
         if (!running) {
-            drainWith(new UnavailableException("skiff store is closed"));
+            // the writer is gone (closed or failed): nobody else will complete what is queued
+            drainWith(failure != null ? failure : new UnavailableException("skiff store is closed"));
         }
         try {
             return f.get();
@@ -86,7 +87,7 @@ final class GroupCommitter {
             commit(batch);
             batch.clear();
         }
-        drainWith(new UnavailableException("skiff store is closed"));
+        drainWith(failure != null ? failure : new UnavailableException("skiff store is closed"));
     }
 
     private void commit(List<Pending> batch) {

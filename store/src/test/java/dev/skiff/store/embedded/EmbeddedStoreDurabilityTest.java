@@ -107,6 +107,22 @@ class EmbeddedStoreDurabilityTest {
     }
 
     @Test
+    void openingStoreWithUnreadableLogRecordFailsClearly() throws Exception {
+        try (EmbeddedStore store = Fixtures.open(dir, new Fixtures.ManualClock())) {
+            store.put(PutRequest.of(bs("a"), bs("1")));
+        }
+        try (Backend backend = Backend.open(dir.resolve(DataDir.DB), false);
+             var batch = new org.rocksdb.WriteBatch()) {
+            batch.put(backend.logHandle(), ChangeRecord.logKey(3, 0), new byte[] {42, 1, 2});
+            backend.commit(batch);
+        }
+        assertThatThrownBy(() -> Fixtures.open(dir, new Fixtures.ManualClock()))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining(dir.toString())
+                .hasMessageContaining("unknown log record format");
+    }
+
+    @Test
     void callsAfterCloseAreUnavailable() {
         EmbeddedStore store = Fixtures.open(dir, new Fixtures.ManualClock());
         store.close();
