@@ -164,9 +164,27 @@ class EmbeddedStoreDurabilityTest {
     }
 
     @Test
+    void failedSyncMakesStoreRefuseWritesButKeepServingDurableReads() {
+        try (EmbeddedStore store = Fixtures.open(dir, new Fixtures.ManualClock())) {
+            store.put(PutRequest.of(bs("a"), bs("1")));
+            store.beforeSyncHook(() -> {
+                throw new IllegalStateException("disk on fire");
+            });
+            assertThatThrownBy(() -> store.put(PutRequest.of(bs("a"), bs("2"))))
+                    .isInstanceOf(UnavailableException.class).hasMessageContaining("disk on fire");
+            assertThatThrownBy(() -> store.put(PutRequest.of(bs("b"), bs("1"))))
+                    .isInstanceOf(UnavailableException.class).hasMessageContaining("failed to commit");
+            // the unsynced change never becomes visible
+            assertThat(store.range(RangeRequest.key(bs("a"))).kvs().getFirst().value()).isEqualTo(bs("1"));
+            assertThat(store.status().revision()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void concurrentWritersShareFsyncs() throws Exception {
         try (EmbeddedStore store = Fixtures.open(dir, new Fixtures.ManualClock())) {
             long syncsBefore = store.syncCount();
+            long started = System.nanoTime();
             CountDownLatch go = new CountDownLatch(1);
             int writers = 64;
             try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -180,7 +198,8 @@ class EmbeddedStoreDurabilityTest {
                 go.countDown();
             }
             long syncs = store.syncCount() - syncsBefore;
-            System.out.printf("group commit: %d concurrent puts took %d fsyncs%n", writers, syncs);
+            System.out.printf("group commit: %d concurrent puts took %d fsyncs in %d ms%n", writers, syncs,
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
             assertThat(store.status().revision()).isEqualTo(1 + writers);
             assertThat(syncs).isLessThan(writers / 2);
         }
