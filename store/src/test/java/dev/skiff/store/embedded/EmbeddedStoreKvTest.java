@@ -61,6 +61,18 @@ class EmbeddedStoreKvTest {
     }
 
     @Test
+    void statusReportsVersionRevisionsAndDbSize() {
+        put("a", "1");
+        put("a", "2");
+        store.compact(2);
+        var status = store.status();
+        assertThat(status.version()).isEqualTo("3.4.0-skiff");
+        assertThat(status.revision()).isEqualTo(3);
+        assertThat(status.compactRevision()).isEqualTo(2);
+        assertThat(status.dbSizeBytes()).isPositive();
+    }
+
+    @Test
     void putIncrementsVersionAndKeepsCreateRevision() {
         put("a", "1");
         put("a", "2");
