@@ -116,6 +116,8 @@ class StoreCrashTest {
             Map<String, Long> seenByWatch = new HashMap<>();
             watched.forEach(s -> seenByWatch.put(s.key(), s.revision()));
             assertThat(seenByWatch).as("every stored change seen once by the resuming watcher").isEqualTo(inStore);
+            System.out.printf("crash test: rounds=%d acknowledged=%d stored=%d watched=%d finalRevision=%d%n",
+                    ROUNDS, acknowledged.size(), inStore.size(), watched.size(), finalRevision);
         }
     }
 

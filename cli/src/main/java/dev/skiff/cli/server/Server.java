@@ -69,6 +69,7 @@ public final class Server implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             log.info("skiff server stopping");
             close();
+            log.info("skiff server stopped");
         }));
         stopped.await();
     }

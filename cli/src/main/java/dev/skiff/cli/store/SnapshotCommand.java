@@ -2,14 +2,16 @@ package dev.skiff.cli.store;
 
 import dev.skiff.cli.Flags;
 import dev.skiff.store.embedded.EmbeddedStore;
-import io.etcd.jetcd.Client;
+import dev.skiff.store.etcd.EtcdStore;
+import dev.skiff.store.etcd.EtcdStoreConfig;
+import java.time.Duration;
+import java.util.List;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -27,9 +29,9 @@ public final class SnapshotCommand {
                      description = "The server's etcd endpoint (default: ${DEFAULT-VALUE}).") String endpoint) throws Exception {
         var uri = Flags.endpoint("--endpoint", endpoint);
         Path partial = file.resolveSibling(file.getFileName() + ".part");
-        try (var client = Client.builder().endpoints(uri).build();
+        try (var store = EtcdStore.connect(new EtcdStoreConfig(List.of(uri), Duration.ofMinutes(10)));
              var out = new BufferedOutputStream(Files.newOutputStream(partial))) {
-            client.getMaintenanceClient().snapshot(out).get(10, TimeUnit.MINUTES);
+            store.snapshot(out);
         } catch (Exception e) {
             Files.deleteIfExists(partial);
             throw new IllegalStateException("snapshot from " + uri + " failed: " + rootMessage(e), e);
