@@ -66,6 +66,24 @@ class ServerProcessTest {
     }
 
     @Test
+    void etcdctlSnapshotSaveOfTheEmbeddedStoreRestoresWithSkiff() throws Exception {
+        int port = SkiffProcess.freePort();
+        var log = dir.resolve("server.log");
+        var etcdctl = new Etcdctl("127.0.0.1:" + port);
+        var snapshot = dir.resolve("etcdctl.snap");
+        try (var server = SkiffProcess.server(log, serverArgs(dir.resolve("data"), port))) {
+            etcdctl.ok("put", "/registry/secrets/default/s", "sealed");
+            assertThat(etcdctl.ok("snapshot", "save", snapshot.toString())).contains("Snapshot saved at");
+        }
+        var restored = SkiffProcess.run(dir.resolve("restore.log"), "store", "snapshot", "restore", snapshot.toString(),
+                "--data-dir", dir.resolve("restored").toString());
+        assertThat(restored.exit()).as(String.join("\n", restored.output())).isZero();
+        try (var server = SkiffProcess.server(log, serverArgs(dir.resolve("restored"), port))) {
+            assertThat(etcdctl.ok("get", "/registry/secrets/default/s", "--print-value-only").trim()).isEqualTo("sealed");
+        }
+    }
+
+    @Test
     void corruptSnapshotIsRejectedAndLeavesNoDataDir() throws Exception {
         var snapshot = dir.resolve("bad.snap");
         Files.write(snapshot, "this is not a snapshot".getBytes());

@@ -25,9 +25,12 @@ import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 
 /**
- * Snapshot format: magic, then (column family, key, value) entries, an end mark, the entry
- * count, and a SHA-256 trailer over everything before it. Restore builds the database in a
- * sibling temporary directory and moves it into place only after the trailer checks out.
+ * Snapshot format: magic, then (column family, key, value) entries, an end mark and the entry
+ * count; zero padding up to a multiple of 512 bytes; then the SHA-256 of everything before it.
+ * The padding and trailer are etcd's snapshot framing (a bbolt file is 512-byte aligned and
+ * etcd appends its hash), so {@code etcdctl snapshot save} accepts skiff's stream as it is.
+ * Restore builds the database in a sibling temporary directory and moves it into place only after
+ * the trailer checks out and nothing follows it.
  */
 final class SnapshotCodec {
     static final byte CF_META = 1;
@@ -35,6 +38,7 @@ final class SnapshotCodec {
     private static final byte END = 0;
     private static final byte[] MAGIC = "SKIFFSNAP1".getBytes(StandardCharsets.US_ASCII);
     private static final int RESTORE_BATCH_BYTES = 4 << 20;
+    private static final int ALIGNMENT = 512;
 
     private SnapshotCodec() {
     }
@@ -45,6 +49,7 @@ final class SnapshotCodec {
             DataOutputStream data = new DataOutputStream(new DigestOutputStream(new BufferedOutputStream(out, 1 << 16), sha));
             data.write(MAGIC);
             long[] count = {0};
+            long[] position = {MAGIC.length};
             backend.dump(snapshot, (cf, key, value) -> {
                 data.writeByte(cf);
                 data.writeInt(key.length);
@@ -52,9 +57,11 @@ final class SnapshotCodec {
                 data.writeInt(value.length);
                 data.write(value);
                 count[0]++;
+                position[0] += 1 + Integer.BYTES + key.length + Integer.BYTES + value.length;
             });
             data.writeByte(END);
             data.writeLong(count[0]);
+            data.write(new byte[padding(position[0] + 1 + Long.BYTES)]);
             data.flush();
             out.write(sha.digest());
             out.flush();
@@ -109,6 +116,7 @@ final class SnapshotCodec {
                 throw new UnavailableException("not a skiff snapshot (bad magic)");
             }
             long count = 0;
+            long position = MAGIC.length;
             WriteBatch batch = new WriteBatch();
             try {
                 while (true) {
@@ -121,6 +129,7 @@ final class SnapshotCodec {
                     }
                     byte[] key = readChunk(data);
                     byte[] value = readChunk(data);
+                    position += 1 + Integer.BYTES + key.length + Integer.BYTES + value.length;
                     backend.putRaw(batch, cf, key, value);
                     count++;
                     if (batch.getDataSize() > RESTORE_BATCH_BYTES) {
@@ -130,11 +139,21 @@ final class SnapshotCodec {
                     }
                 }
                 long declared = data.readLong();
+                position += 1 + Long.BYTES;
+                byte[] padding = data.readNBytes(padding(position));
+                for (byte b : padding) {
+                    if (b != 0) {
+                        throw new UnavailableException("corrupt skiff snapshot: bad padding");
+                    }
+                }
                 digesting.on(false);
                 byte[] expected = sha.digest();
                 byte[] trailer = data.readNBytes(expected.length);
                 if (!MessageDigest.isEqual(expected, trailer)) {
                     throw new UnavailableException("corrupt skiff snapshot: checksum mismatch");
+                }
+                if (data.read() != -1) {
+                    throw new UnavailableException("corrupt skiff snapshot: unexpected bytes after the checksum");
                 }
                 if (declared != count) {
                     throw new UnavailableException("corrupt skiff snapshot: " + count + " entries, trailer says " + declared);
@@ -147,6 +166,11 @@ final class SnapshotCodec {
         } catch (EOFException e) {
             throw new UnavailableException("corrupt skiff snapshot: truncated", e);
         }
+    }
+
+    /** Zero bytes that bring a body of {@code length} bytes to the 512-byte alignment. */
+    private static int padding(long length) {
+        return (int) ((ALIGNMENT - length % ALIGNMENT) % ALIGNMENT);
     }
 
     private static byte[] readChunk(DataInputStream data) throws IOException {

@@ -21,13 +21,10 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * etcdserverpb.Maintenance: Status, a snapshot stream when a {@link SnapshotSource} is given
- * (its bytes then their SHA-256, as etcd streams; note etcdctl 3.4 {@code snapshot save} also
- * insists the total length be 32 more than a multiple of 512, true of bbolt files),
+ * (streamed as the source wrote it: the source owns etcd's framing, see {@link SnapshotSource}),
  * an always-empty alarm list and a no-op defragment. Hash, HashKV and MoveLeader are
  * UNIMPLEMENTED.
  */
@@ -93,20 +90,12 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
             try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(spool))) {
                 snapshots.writeTo(file);
             }
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            // as etcd, the stream is the snapshot followed by the SHA-256 of its bytes
-            long remaining = Files.size(spool) + sha256.getDigestLength();
+            long remaining = Files.size(spool);
             try (InputStream in = Files.newInputStream(spool)) {
                 byte[] buf = new byte[CHUNK];
                 while (remaining > 0) {
                     int n = in.readNBytes(buf, 0, buf.length);
-                    ByteString blob;
-                    if (n > 0) {
-                        sha256.update(buf, 0, n);
-                        blob = ByteString.copyFrom(buf, 0, n);
-                    } else {
-                        blob = ByteString.copyFrom(sha256.digest());
-                    }
+                    ByteString blob = ByteString.copyFrom(buf, 0, n);
                     remaining -= blob.size();
                     synchronized (ready) {
                         while (!out.isReady() && !out.isCancelled()) {
@@ -124,7 +113,7 @@ final class MaintenanceService extends MaintenanceGrpc.MaintenanceImplBase {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             out.onError(Status.CANCELLED.asRuntimeException());
-        } catch (IOException | NoSuchAlgorithmException e) {
+        } catch (IOException e) {
             out.onError(Status.INTERNAL.withDescription("etcdserver: snapshot failed: " + e).asRuntimeException());
         } catch (RuntimeException e) {
             out.onError(Errors.toStatus(e));

@@ -76,6 +76,39 @@ class EmbeddedStoreSnapshotTest {
     }
 
     @Test
+    void snapshotCarriesEtcdFramingAlignedBodyThenItsSha256() throws Exception {
+        byte[] snapshot;
+        try (EmbeddedStore store = Fixtures.open(tmp.resolve("src"), new Fixtures.ManualClock())) {
+            for (int i = 0; i < 37; i++) {
+                store.put(PutRequest.of(bs("key-" + i), bs("value-" + i)));
+            }
+            var out = new ByteArrayOutputStream();
+            store.snapshot(out);
+            snapshot = out.toByteArray();
+        }
+        assertThat(snapshot.length % 512).as("etcdctl 3.4 checks size %% 512 == sha256 size").isEqualTo(32);
+        byte[] body = java.util.Arrays.copyOf(snapshot, snapshot.length - 32);
+        byte[] trailer = java.util.Arrays.copyOfRange(snapshot, snapshot.length - 32, snapshot.length);
+        assertThat(trailer).isEqualTo(java.security.MessageDigest.getInstance("SHA-256").digest(body));
+    }
+
+    @Test
+    void bytesAfterTheChecksumAreRefused() {
+        byte[] snapshot;
+        try (EmbeddedStore store = Fixtures.open(tmp.resolve("src"), new Fixtures.ManualClock())) {
+            store.put(PutRequest.of(bs("a"), bs("hello")));
+            var out = new ByteArrayOutputStream();
+            store.snapshot(out);
+            snapshot = out.toByteArray();
+        }
+        byte[] longer = java.util.Arrays.copyOf(snapshot, snapshot.length + 1);
+        Path target = tmp.resolve("restored");
+        assertThatThrownBy(() -> EmbeddedStore.restore(new ByteArrayInputStream(longer), target))
+                .isInstanceOf(UnavailableException.class).hasMessageContaining("after the checksum");
+        assertThat(Files.exists(target)).isFalse();
+    }
+
+    @Test
     void restoreRefusesNonEmptyDirectory() throws Exception {
         Path target = Files.createDirectories(tmp.resolve("busy"));
         Files.writeString(target.resolve("keep.txt"), "mine");
