@@ -125,10 +125,10 @@ class GrpcWatchTest extends ServerFixture {
         create(WatchCreateRequest.newBuilder().setKey(bs("y")).setRangeEnd(bs("z")));
         assertThat(next().getCreated()).isTrue();
         assertThat(next().getCreated()).isTrue();
-        assertThat(store.watcherCount()).isEqualTo(2);
+        assertThat(store.openWatches()).isEqualTo(2);
         requests.onCompleted();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (store.watcherCount() > 0) {
+        while (store.openWatches() > 0) {
             assertThat(System.nanoTime()).as("store watches still open").isLessThan(deadline);
             Thread.sleep(20);
         }
