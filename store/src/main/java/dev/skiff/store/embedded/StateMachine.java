@@ -115,6 +115,11 @@ final class StateMachine {
             return changes++;
         }
 
+        /** The revision a read or write at this point of the request reports. */
+        long asOfNow() {
+            return changes > 0 ? revision : revision - 1;
+        }
+
         long finish(Batch b) throws RocksDBException {
             if (changes > 0) {
                 currentRevision = revision;
@@ -172,11 +177,13 @@ final class StateMachine {
 
     private OpResponse execute(Op op, Map<TxnRequest, Boolean> path, Scope s, Batch b) throws RocksDBException {
         return switch (op) {
-            case PutRequest p -> put(p, s, b);
-            case DeleteRangeRequest d -> delete(d, s, b);
-            case RangeRequest r -> RangeEvaluator.evaluate(r,
+            // as etcd 3.4's txn: each op's header carries the txn's revision as of that op, i.e. the
+            // revision before the request until its first change, the new one from then on
+            case PutRequest p -> withRevision(put(p, s, b), s.asOfNow());
+            case DeleteRangeRequest d -> withRevision(delete(d, s, b), s.asOfNow());
+            case RangeRequest r -> withRevision(RangeEvaluator.evaluate(r,
                     index.range(r.key(), r.rangeEnd(), r.revision() == 0 ? LATEST : r.revision()), 0,
-                    (key, e) -> value(key, e, b));
+                    (key, e) -> value(key, e, b)), s.asOfNow());
             case TxnRequest t -> {
                 boolean ok = path.get(t);
                 List<OpResponse> responses = new ArrayList<>();
@@ -287,14 +294,18 @@ final class StateMachine {
         };
     }
 
-    /** Every response of a request carries the revision the request left the store at. */
+    /**
+     * Stamps a response with the revision the request left the store at. Inside a txn only nested
+     * txns take it (etcd 3.4 leaves their header empty, read as the outer revision); the other ops
+     * keep their own revision (see {@link #execute}).
+     */
     private static OpResponse withRevision(OpResponse r, long rev) {
         return switch (r) {
             case PutResponse p -> new PutResponse(rev, p.prevKv());
             case DeleteRangeResponse d -> new DeleteRangeResponse(rev, d.deleted(), d.prevKvs());
             case RangeResponse g -> new RangeResponse(rev, g.kvs(), g.more(), g.count());
             case TxnResponse t -> new TxnResponse(rev, t.succeeded(),
-                    t.responses().stream().map(x -> withRevision(x, rev)).toList());
+                    t.responses().stream().map(x -> x instanceof TxnResponse ? withRevision(x, rev) : x).toList());
         };
     }
 
