@@ -12,7 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EtcdctlMaintenanceTest extends ServerFixture {
-    /** etcdctl 3.4 accepts a snapshot only when its length is a multiple of 512 (bbolt pages) plus the hash. */
+    /**
+     * etcdctl 3.4 accepts a snapshot only when its length is a multiple of 512 (bbolt pages) plus the hash.
+     * The engine's own snapshot format does not pad to that yet, so this test feeds fixed bytes to check
+     * the endpoint's framing; the real engine snapshot over the wire is covered by {@link SnapshotStreamTest}.
+     */
     static final byte[] SNAPSHOT = "snapshot-bytes-0".repeat(512 * 20).getBytes(StandardCharsets.UTF_8);
 
     @BeforeAll
