@@ -321,13 +321,17 @@ final class StateMachine {
                 index.versionCount());
     }
 
+    /** etcd 3.4's minLeaseTTL with default --election-timeout=1000 and --heartbeat-interval=100. */
+    static final long MIN_LEASE_TTL_SECONDS = 2;
+
     private Lease grant(long id, long ttl, Batch b) throws RocksDBException {
         if (id == 0) {
             id = leases.chooseId();
         } else if (leases.exists(id)) {
             throw new InvalidArgumentException(LEASE_EXISTS);
         }
-        long granted = Math.max(1, ttl); // etcd's minimum-TTL rule is not modelled; only non-positive is lifted
+        // etcd raises a TTL below its minimum, ceil(1.5 x election timeout) = 2 s with default timing, to it
+        long granted = Math.max(MIN_LEASE_TTL_SECONDS, ttl);
         leases.grant(id, granted);
         backend.putLease(b.writes, id, granted);
         b.markDirty();

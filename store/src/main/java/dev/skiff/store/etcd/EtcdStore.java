@@ -416,9 +416,11 @@ public final class EtcdStore implements Store {
             return withCause(new LeaseNotFoundException(), e);
         }
         if (message.equals(TOO_LARGE)
-                || (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && message.contains("larger than max"))) {
+                || (status.getCode() == Status.Code.RESOURCE_EXHAUSTED && (message.contains("larger than max")
+                        || message.startsWith("gRPC message exceeds maximum size")))) {
             // above --max-request-bytes etcd answers "request is too large"; a message above its gRPC
-            // receive limit (max-request-bytes + 512 KiB) is refused by gRPC before etcd sees it
+            // receive limit (max-request-bytes + 512 KiB) is refused by gRPC before etcd sees it, with
+            // grpc-go's text from etcd and grpc-java's text from skiff's own endpoint (same code)
             return withCause(new RequestTooLargeException(), e);
         }
         return switch (status.getCode()) {

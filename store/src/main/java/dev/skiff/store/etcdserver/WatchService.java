@@ -138,7 +138,11 @@ final class WatchService extends WatchGrpc.WatchImplBase {
                 send(WatchResponse.newBuilder().setHeader(headers.header(current)).setWatchId(id)
                         .setCreated(true).build());
             }
-            var spi = new dev.skiff.store.WatchRequest(c.getKey(), c.getRangeEnd(), c.getStartRevision(),
+            // etcd registers the watch before answering "created", so a watch without a start revision
+            // sees every change after the created header's revision; the store watch starts only after
+            // that answer here, so pin its start to that revision + 1 and changes in between are replayed
+            long start = c.getStartRevision() != 0 || current <= 0 ? c.getStartRevision() : current + 1;
+            var spi = new dev.skiff.store.WatchRequest(c.getKey(), c.getRangeEnd(), start,
                     c.getPrevKv(), c.getProgressNotify(), noPut, noDelete);
             Watch handle;
             try {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** KV through the real etcdctl 3.4 against the endpoint (over the in-memory test double). */
+/** KV through the real etcdctl 3.4 against the endpoint (over the real embedded store). */
 class EtcdctlKvTest extends ServerFixture {
 
     @BeforeAll
