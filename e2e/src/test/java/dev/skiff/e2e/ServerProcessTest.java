@@ -2,6 +2,7 @@ package dev.skiff.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skiff.store.etcdserver.Etcdctl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -20,7 +21,7 @@ class ServerProcessTest {
     void keepsAcknowledgedWritesAcrossARestart() throws Exception {
         int port = SkiffProcess.freePort();
         var log = dir.resolve("server.log");
-        var etcdctl = new Etcdctl("127.0.0.1:" + port);
+        var etcdctl = new Etcdctl(port);
         try (var server = SkiffProcess.server(log, serverArgs(dir.resolve("data"), port))) {
             etcdctl.ok("put", "/registry/pods/default/a", "one");
             etcdctl.ok("put", "/registry/pods/default/b", "two");
@@ -39,7 +40,7 @@ class ServerProcessTest {
     void snapshotSavedOnlineRestoresIntoANewDataDir() throws Exception {
         int port = SkiffProcess.freePort();
         var log = dir.resolve("server.log");
-        var etcdctl = new Etcdctl("127.0.0.1:" + port);
+        var etcdctl = new Etcdctl(port);
         var snapshot = dir.resolve("backup.snap");
         try (var server = SkiffProcess.server(log, serverArgs(dir.resolve("data"), port))) {
             for (int i = 0; i < 50; i++) {
@@ -69,7 +70,7 @@ class ServerProcessTest {
     void etcdctlSnapshotSaveOfTheEmbeddedStoreRestoresWithSkiff() throws Exception {
         int port = SkiffProcess.freePort();
         var log = dir.resolve("server.log");
-        var etcdctl = new Etcdctl("127.0.0.1:" + port);
+        var etcdctl = new Etcdctl(port);
         var snapshot = dir.resolve("etcdctl.snap");
         try (var server = SkiffProcess.server(log, serverArgs(dir.resolve("data"), port))) {
             etcdctl.ok("put", "/registry/secrets/default/s", "sealed");

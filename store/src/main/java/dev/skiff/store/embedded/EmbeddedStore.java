@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedStore implements Store {
     static final Logger LOG = LoggerFactory.getLogger(EmbeddedStore.class);
-    static final String VERSION = "3.4.0-skiff";
+    static final String VERSION = "3.4.0+skiff";
     static final Duration DEFAULT_MAINTENANCE_TICK = Duration.ofMillis(200);
 
     private final Lifecycle lifecycle = new Lifecycle();

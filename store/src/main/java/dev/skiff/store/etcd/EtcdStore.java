@@ -1,5 +1,6 @@
 package dev.skiff.store.etcd;
 
+import dev.skiff.store.etcdapi.LeaseLeases;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.UnknownFieldSet;
@@ -226,43 +227,17 @@ public final class EtcdStore implements Store {
         return new Lease(r.getID(), r.getTTL(), r.getGrantedTTL(), List.copyOf(r.getKeysList()));
     }
 
-    /** LeaseLeases exists since etcd 3.3 but not in jetcd-grpc's proto; it is called with a hand-made descriptor. */
-    private static final MethodDescriptor<byte[], byte[]> LEASE_LEASES = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName("etcdserverpb.Lease", "LeaseLeases"))
-            .setRequestMarshaller(RawBytes.INSTANCE)
-            .setResponseMarshaller(RawBytes.INSTANCE)
-            .build();
-
     @Override
     public List<Long> leases() {
-        byte[] response = call(() -> ClientCalls.blockingUnaryCall(channel, LEASE_LEASES,
+        byte[] response = call(() -> ClientCalls.blockingUnaryCall(channel, LeaseLeases.METHOD,
                 CallOptions.DEFAULT.withWaitForReady()
                         .withDeadlineAfter(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS),
                 new byte[0]));
-        // LeaseLeasesResponse { ResponseHeader header = 1; repeated LeaseStatus leases = 2; }
-        // LeaseStatus { int64 ID = 1; }
-        List<Long> ids = new ArrayList<>();
         try {
-            CodedInputStream in = CodedInputStream.newInstance(response);
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                if (tag == ((2 << 3) | 2)) {
-                    CodedInputStream status = CodedInputStream.newInstance(in.readByteArray());
-                    for (int t = status.readTag(); t != 0; t = status.readTag()) {
-                        if (t == ((1 << 3) | 0)) {
-                            ids.add(status.readInt64());
-                        } else {
-                            status.skipField(t);
-                        }
-                    }
-                } else {
-                    in.skipField(tag);
-                }
-            }
+            return LeaseLeases.decodeIds(response);
         } catch (IOException e) {
             throw new StoreException("cannot parse LeaseLeasesResponse", e);
         }
-        return List.copyOf(ids);
     }
 
     // ------------------------------------------------------------------ maintenance
@@ -590,25 +565,6 @@ public final class EtcdStore implements Store {
         };
         KeyValue prev = withPrevKv && e.hasPrevKv() ? fromProto(e.getPrevKv()) : null;
         return new Event(type, fromProto(e.getKv()), prev);
-    }
-
-    /** Passes serialized messages through untouched. */
-    private enum RawBytes implements MethodDescriptor.Marshaller<byte[]> {
-        INSTANCE;
-
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 
     /** Resolves the channel's target to the configured endpoints, in order. */

@@ -1,5 +1,6 @@
 package dev.skiff.store.etcdserver;
 
+import dev.skiff.store.etcdapi.LeaseLeases;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.WireFormat;
 import dev.skiff.store.Lease;
@@ -29,17 +30,9 @@ import java.util.List;
 
 /**
  * etcdserverpb.Lease over a {@link Store}. jetcd-grpc's service lacks LeaseLeases (etcd 3.3+), so
- * it is added by hand to the bound service: its request is empty and its response is
- * {@code {ResponseHeader header = 1; repeated LeaseStatus leases = 2}} with {@code LeaseStatus {int64 ID = 1}}.
+ * it is added by hand to the bound service ({@link LeaseLeases}).
  */
 final class LeaseService extends LeaseGrpc.LeaseImplBase {
-    static final MethodDescriptor<byte[], byte[]> LEASE_LEASES = MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName(LeaseGrpc.SERVICE_NAME, "LeaseLeases"))
-            .setRequestMarshaller(RawMarshaller.INSTANCE)
-            .setResponseMarshaller(RawMarshaller.INSTANCE)
-            .build();
-
     private final Store store;
     private final Headers headers;
 
@@ -55,7 +48,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
         for (ServerMethodDefinition<?, ?> m : base.getMethods()) {
             b.addMethod(m);
         }
-        b.addMethod(LEASE_LEASES, ServerCalls.asyncUnaryCall(this::leaseLeases));
+        b.addMethod(LeaseLeases.METHOD, ServerCalls.asyncUnaryCall(this::leaseLeases));
         return b.build();
     }
 
@@ -137,42 +130,7 @@ final class LeaseService extends LeaseGrpc.LeaseImplBase {
         Calls.unary(out, () -> {
             List<Long> ids = store.leases();
             ResponseHeader header = headers.current();
-            return encodeLeases(header, ids);
+            return LeaseLeases.encodeResponse(header, ids);
         });
-    }
-
-    static byte[] encodeLeases(ResponseHeader header, List<Long> ids) {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-            out.writeMessage(1, header);
-            for (long id : ids) {
-                out.writeTag(2, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                out.writeUInt32NoTag(CodedOutputStream.computeInt64Size(1, id));
-                out.writeInt64(1, id);
-            }
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    enum RawMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-        INSTANCE;
-
-        @Override
-        public InputStream stream(byte[] value) {
-            return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-            try (stream) {
-                return stream.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 }

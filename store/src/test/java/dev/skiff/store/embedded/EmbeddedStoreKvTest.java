@@ -66,7 +66,7 @@ class EmbeddedStoreKvTest {
         put("a", "2");
         store.compact(2);
         var status = store.status();
-        assertThat(status.version()).isEqualTo("3.4.0-skiff");
+        assertThat(status.version()).isEqualTo("3.4.0+skiff");
         assertThat(status.revision()).isEqualTo(3);
         assertThat(status.compactRevision()).isEqualTo(2);
         assertThat(status.dbSizeBytes()).isPositive();

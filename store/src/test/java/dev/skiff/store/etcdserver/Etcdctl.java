@@ -1,7 +1,5 @@
 package dev.skiff.store.etcdserver;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -16,43 +14,58 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-/** Drives the real etcd 3.4 {@code etcdctl} binary against a loopback port. */
-final class Etcdctl {
+/**
+ * Drives the real etcd 3.4 {@code etcdctl} binary against a loopback port (the store's tests and
+ * the e2e tests share it through the store test-jar).
+ */
+public final class Etcdctl {
     static final Path BINARY = Path.of("/usr/bin/etcdctl");
 
     private final int port;
 
-    Etcdctl(int port) {
+    public Etcdctl(int port) {
         this.port = port;
     }
 
-    static void assumeInstalled() {
-        assumeTrue(Files.isExecutable(BINARY), "etcdctl not installed at " + BINARY);
+    /** Fails, rather than skips, without etcdctl: the tests exist to be judged by it. */
+    static void requireInstalled() {
+        if (!Files.isExecutable(BINARY)) {
+            throw new AssertionError("etcdctl not installed at " + BINARY + ": apt-get install etcd-client (bin/test does)");
+        }
     }
 
-    record Result(int exit, String out, String err) {
-        List<String> lines() {
+    public record Result(int exit, String out, String err) {
+        public List<String> lines() {
             return out.lines().toList();
         }
+    }
+
+    /** Runs etcdctl and returns its stdout, failing with its stderr when it exits non-zero. */
+    public String ok(String... args) {
+        var r = run(args);
+        if (r.exit() != 0) {
+            throw new AssertionError("etcdctl " + String.join(" ", args) + " failed (" + r.exit() + "): " + r.err());
+        }
+        return r.out();
     }
 
     private ProcessBuilder builder(String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(BINARY.toString());
         cmd.add("--endpoints=127.0.0.1:" + port);
-        cmd.add("--dial-timeout=3s");
-        cmd.add("--command-timeout=10s");
+        cmd.add("--dial-timeout=5s");
+        cmd.add("--command-timeout=20s");
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("ETCDCTL_API", "3");
         return pb;
     }
 
-    Result run(String... args) {
+    public Result run(String... args) {
         return runWithInput(null, args);
     }
 
-    Result runWithInput(String stdin, String... args) {
+    public Result runWithInput(String stdin, String... args) {
         try {
             Process p = builder(args).start();
             try (OutputStream in = p.getOutputStream()) {

@@ -10,7 +10,7 @@ class EtcdctlKvTest extends ServerFixture {
 
     @BeforeAll
     static void requireEtcdctl() {
-        Etcdctl.assumeInstalled();
+        Etcdctl.requireInstalled();
     }
 
     private void ok(String... args) {

@@ -9,7 +9,7 @@ class EtcdctlLeaseTest extends ServerFixture {
 
     @BeforeAll
     static void requireEtcdctl() {
-        Etcdctl.assumeInstalled();
+        Etcdctl.requireInstalled();
     }
 
     private String grant(int ttl) {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EtcdctlMaintenanceTest extends ServerFixture {
     @BeforeAll
     static void requireEtcdctl() {
-        Etcdctl.assumeInstalled();
+        Etcdctl.requireInstalled();
     }
 
     @Test

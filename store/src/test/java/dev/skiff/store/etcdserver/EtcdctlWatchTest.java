@@ -11,7 +11,7 @@ class EtcdctlWatchTest extends ServerFixture {
 
     @BeforeAll
     static void requireEtcdctl() {
-        Etcdctl.assumeInstalled();
+        Etcdctl.requireInstalled();
     }
 
     @Test

@@ -192,7 +192,7 @@ class GrpcWatchTest extends ServerFixture {
     void leaseLeasesIsServedAlthoughJetcdGrpcLacksIt() throws Exception {
         long a = store.leaseGrant(7, 60).id();
         long b = store.leaseGrant(9, 60).id();
-        byte[] raw = ClientCalls.blockingUnaryCall(channel, LeaseService.LEASE_LEASES,
+        byte[] raw = ClientCalls.blockingUnaryCall(channel, dev.skiff.store.etcdapi.LeaseLeases.METHOD,
                 io.grpc.CallOptions.DEFAULT, new byte[0]);
         // decode { header = 1; repeated LeaseStatus { int64 ID = 1 } leases = 2 } generically
         UnknownFieldSet fields = UnknownFieldSet.parseFrom(raw);

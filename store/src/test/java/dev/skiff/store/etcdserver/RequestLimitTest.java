@@ -9,7 +9,7 @@ class RequestLimitTest extends ServerFixture {
 
     @BeforeAll
     static void requireEtcdctl() {
-        Etcdctl.assumeInstalled();
+        Etcdctl.requireInstalled();
     }
 
     @Override
