@@ -1,0 +1,158 @@
+package dev.skiff.api.errors;
+
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.StatusCause;
+import io.fabric8.kubernetes.api.model.StatusCauseBuilder;
+import java.util.List;
+
+/**
+ * Every API failure, carried as the Kubernetes {@code Status} a client receives: HTTP code,
+ * reason, message and, for 422 Invalid, one cause per violated field. Messages follow
+ * upstream's wording (k8s.io/apimachinery/pkg/api/errors) so clients and humans read the same.
+ */
+public final class ApiException extends RuntimeException {
+    private final Status status;
+
+    private ApiException(Status status) {
+        super(status.getMessage());
+        this.status = status;
+    }
+
+    /** The Status object to send; its {@code code} is the HTTP status. */
+    public Status status() {
+        return status;
+    }
+
+    public int code() {
+        return status.getCode();
+    }
+
+    public String reason() {
+        return status.getReason();
+    }
+
+    /** A violated field, as upstream's field.Error: type is e.g. FieldValueRequired, FieldValueInvalid. */
+    public record Cause(String type, String field, String message) {
+        public static Cause required(String field) {
+            return new Cause("FieldValueRequired", field, "Required value");
+        }
+
+        public static Cause invalid(String field, Object value, String detail) {
+            return new Cause("FieldValueInvalid", field, "Invalid value: " + quote(value) + ": " + detail);
+        }
+
+        public static Cause forbidden(String field, String detail) {
+            return new Cause("FieldValueForbidden", field, "Forbidden: " + detail);
+        }
+
+        public static Cause notSupported(String field, Object value, List<String> supported) {
+            return new Cause("FieldValueNotSupported", field, "Unsupported value: " + quote(value)
+                    + ": supported values: " + String.join(", ", supported.stream().map(v -> "\"" + v + "\"").toList()));
+        }
+
+        public static Cause duplicate(String field, Object value) {
+            return new Cause("FieldValueDuplicate", field, "Duplicate value: " + quote(value));
+        }
+
+        /** How upstream prints the cause inside the aggregate message: "field: detail". */
+        String describe() {
+            return field + ": " + message;
+        }
+    }
+
+    private static String quote(Object value) {
+        return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+    }
+
+    private static ApiException of(int code, String reason, String message, String group, String kind, String name,
+                                   List<Cause> causes) {
+        var builder = new StatusBuilder().withApiVersion("v1").withKind("Status").withNewMetadata().endMetadata()
+                .withStatus("Failure").withMessage(message).withReason(reason).withCode(code);
+        if (kind != null || name != null || !causes.isEmpty()) {
+            List<StatusCause> statusCauses = causes.stream()
+                    .map(c -> new StatusCauseBuilder().withReason(c.type()).withField(c.field()).withMessage(c.message()).build())
+                    .toList();
+            builder.withNewDetails().withName(name).withGroup(group == null || group.isEmpty() ? null : group)
+                    .withKind(kind).withCauses(statusCauses.isEmpty() ? null : statusCauses).endDetails();
+        }
+        return new ApiException(builder.build());
+    }
+
+    /** "pods \"web\" not found" - resource is the plural, qualified by group when not core. */
+    public static ApiException notFound(String group, String resource, String name) {
+        return of(404, "NotFound", qualified(group, resource) + " \"" + name + "\" not found", group, resource, name, List.of());
+    }
+
+    public static ApiException alreadyExists(String group, String resource, String name) {
+        return of(409, "AlreadyExists", qualified(group, resource) + " \"" + name + "\" already exists", group, resource, name, List.of());
+    }
+
+    /** A stale resourceVersion (optimistic concurrency). */
+    public static ApiException conflict(String group, String resource, String name, String detail) {
+        return of(409, "Conflict", "Operation cannot be fulfilled on " + qualified(group, resource) + " \"" + name + "\": " + detail,
+                group, resource, name, List.of());
+    }
+
+    /** 422 with one cause per violated field: "Pod \"x\" is invalid: [f1: ..., f2: ...]". */
+    public static ApiException invalid(String group, String kind, String name, List<Cause> causes) {
+        String fields = causes.size() == 1 ? causes.getFirst().describe()
+                : "[" + String.join(", ", causes.stream().map(Cause::describe).toList()) + "]";
+        return of(422, "Invalid", kind + " \"" + name + "\" is invalid: " + fields, group, kind, name, List.copyOf(causes));
+    }
+
+    public static ApiException badRequest(String message) {
+        return of(400, "BadRequest", message, null, null, null, List.of());
+    }
+
+    public static ApiException unauthorized(String message) {
+        return of(401, "Unauthorized", message, null, null, null, List.of());
+    }
+
+    public static ApiException forbidden(String message) {
+        return of(403, "Forbidden", message, null, null, null, List.of());
+    }
+
+    public static ApiException notFoundPath() {
+        return of(404, "NotFound", "the server could not find the requested resource", null, null, null, List.of());
+    }
+
+    public static ApiException methodNotSupported(String resource, String verb) {
+        return of(405, "MethodNotAllowed", verb + " is not supported on resources of kind \"" + resource + "\"",
+                null, resource, null, List.of());
+    }
+
+    public static ApiException notAcceptable(String message) {
+        return of(406, "NotAcceptable", message, null, null, null, List.of());
+    }
+
+    /** 410 Gone: a watch or list from a compacted resourceVersion, or an expired continue token. */
+    public static ApiException expired(String message) {
+        return of(410, "Expired", message, null, null, null, List.of());
+    }
+
+    public static ApiException requestEntityTooLarge(String message) {
+        return of(413, "RequestEntityTooLarge", message, null, null, null, List.of());
+    }
+
+    public static ApiException unsupportedMediaType(String contentType) {
+        return of(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: "
+                + "application/json, application/yaml, application/vnd.kubernetes.protobuf", null, null, null, List.of());
+    }
+
+    public static ApiException tooManyRequests(String message) {
+        return of(429, "TooManyRequests", message, null, null, null, List.of());
+    }
+
+    public static ApiException internal(String message) {
+        return of(500, "InternalError", "Internal error occurred: " + message, null, null, null, List.of());
+    }
+
+    public static ApiException serviceUnavailable(String message) {
+        return of(503, "ServiceUnavailable", message, null, null, null, List.of());
+    }
+
+    private static String qualified(String group, String resource) {
+        return group == null || group.isEmpty() ? resource : resource + "." + group;
+    }
+}
