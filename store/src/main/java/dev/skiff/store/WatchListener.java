@@ -5,7 +5,7 @@ import java.util.List;
 /** Receives a watch's changes. Calls for one watch never overlap. */
 public interface WatchListener {
 
-    /** All events of the watch's range at {@code revision}, in key order as applied. */
+    /** All events of the watch's range at {@code revision}, in the order the write applied them (as etcd). */
     void onEvents(long revision, List<Event> events);
 
     /** Nothing in range changed up to and including {@code revision}. */
