@@ -617,7 +617,8 @@ public final class EtcdStore implements Store {
 
                 @Override
                 public void start(Listener2 listener) {
-                    listener.onResult(ResolutionResult.newBuilder().setAddresses(addresses).build());
+                    listener.onResult(ResolutionResult.newBuilder()
+                            .setAddressesOrError(io.grpc.StatusOr.fromValue(addresses)).build());
                 }
 
                 @Override

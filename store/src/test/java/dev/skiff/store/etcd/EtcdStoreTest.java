@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What is specific to the etcd client: unreachable endpoints, closing, failing over between members. */
+@SuppressWarnings("try")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EtcdStoreTest {
 
