@@ -50,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * compaction point forward; the others only read revisions they wrote themselves, which are never
  * below it.
  */
+@SuppressWarnings("try") // watches are opened in try-with-resources only to be closed
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 public abstract class StoreContractTest {

@@ -154,8 +154,14 @@ public final class EtcdStore implements Store {
         return watch;
     }
 
-    io.etcd.jetcd.api.WatchGrpc.WatchStub watchStub() {
-        return io.etcd.jetcd.api.WatchGrpc.newStub(channel).withWaitForReady();
+    /** A stub for watch streams; {@code waitForReady} queues the stream until a member is reachable. */
+    io.etcd.jetcd.api.WatchGrpc.WatchStub watchStub(boolean waitForReady) {
+        var stub = io.etcd.jetcd.api.WatchGrpc.newStub(channel);
+        return waitForReady ? stub.withWaitForReady() : stub;
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     Duration requestTimeout() {
@@ -589,7 +595,8 @@ public final class EtcdStore implements Store {
 
                 @Override
                 public void start(Listener2 listener) {
-                    listener.onResult(ResolutionResult.newBuilder().setAddresses(addresses).build());
+                    listener.onResult(ResolutionResult.newBuilder()
+                            .setAddressesOrError(io.grpc.StatusOr.fromValue(addresses)).build());
                 }
 
                 @Override

@@ -49,6 +49,7 @@ final class EtcdWatch implements Watch {
     private boolean ended;
     private long nextRevision;
     private int failures;
+    private long failingSince; // System.nanoTime() of the first failure since the last creation, 0 if none
 
     EtcdWatch(EtcdStore store, WatchRequest request, WatchListener listener) {
         this.store = store;
@@ -58,7 +59,7 @@ final class EtcdWatch implements Watch {
     }
 
     void start() {
-        open(request.startRevision());
+        open(request.startRevision(), true);
         // wait until etcd has registered the watch, so that a watch from "now" (start revision 0)
         // sees every change made after this method returns
         try {
@@ -79,7 +80,7 @@ final class EtcdWatch implements Watch {
         }
     }
 
-    private void open(long startRevision) {
+    private void open(long startRevision, boolean waitForReady) {
         WatchCreateRequest.Builder create = WatchCreateRequest.newBuilder()
                 .setKey(request.key())
                 .setRangeEnd(request.rangeEnd())
@@ -98,7 +99,7 @@ final class EtcdWatch implements Watch {
             }
             Stream stream = new Stream();
             current = stream;
-            store.watchStub().watch(stream);
+            store.watchStub(waitForReady).watch(stream);
             stream.requests.onNext(io.etcd.jetcd.api.WatchRequest.newBuilder().setCreateRequest(create).build());
         }
     }
@@ -147,6 +148,7 @@ final class EtcdWatch implements Watch {
                 return;
             }
             failures = 0;
+            failingSince = 0;
             if (nextRevision == 0) {
                 // "from now": now is the revision in the create response's header
                 nextRevision = r.getHeader().getRevision() + 1;
@@ -217,8 +219,24 @@ final class EtcdWatch implements Watch {
         resume(); // the server closed the stream without cancelling the watch: re-create it
     }
 
-    /** Re-creates the watch on a new stream after a backoff, from the first revision not yet delivered. */
+    /**
+     * Re-creates the watch on a new stream after a backoff, from the first revision not yet
+     * delivered. Re-created streams fail fast while no member is reachable; after three request
+     * timeouts without success the watch ends with {@link UnavailableException}.
+     */
     private void resume() {
+        if (store.isClosed()) {
+            end(new UnavailableException("store is closed"));
+            return;
+        }
+        long now = System.nanoTime();
+        if (failingSince == 0) {
+            failingSince = now;
+        } else if (now - failingSince > 3 * store.requestTimeout().toNanos()) {
+            end(new UnavailableException("watch stream lost and not re-established within "
+                    + store.requestTimeout().multipliedBy(3)));
+            return;
+        }
         long backoff = Math.min(MAX_BACKOFF_MILLIS, 50L << Math.min(failures, 6));
         failures++;
         long from = nextRevision;
@@ -229,7 +247,7 @@ final class EtcdWatch implements Watch {
                 Thread.currentThread().interrupt();
                 return;
             }
-            open(from);
+            open(from, false);
         });
     }
 

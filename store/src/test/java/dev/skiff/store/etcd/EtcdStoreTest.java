@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What is specific to the etcd client: unreachable endpoints, closing, failing over between members. */
+@SuppressWarnings("try")
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EtcdStoreTest {
 
@@ -88,6 +89,36 @@ class EtcdStoreTest {
                 }
             }
         }
+    }
+
+    @Test
+    void aWatchEndsUnavailableWhenEtcdIsGoneOrTheStoreCloses(@TempDir Path dir) throws Exception {
+        try (EtcdProcess etcd = EtcdProcess.start(dir, 1);
+             EtcdStore store = EtcdStore.connect(new EtcdStoreConfig(etcd.clientEndpoints(), Duration.ofSeconds(1)))) {
+            BlockingQueue<StoreException> lost = new LinkedBlockingQueue<>();
+            BlockingQueue<StoreException> closed = new LinkedBlockingQueue<>();
+            try (Watch w1 = store.watch(WatchRequest.key(b("a"), 0), errorsTo(lost))) {
+                etcd.process(0).destroyForcibly().waitFor();
+                assertThat(lost.poll(20, TimeUnit.SECONDS)).isInstanceOf(UnavailableException.class);
+            }
+            EtcdStore other = EtcdStore.connect(EtcdStoreConfig.of(List.of(URI.create("http://127.0.0.1:1"))));
+            other.close();
+            assertThatThrownBy(() -> other.watch(WatchRequest.key(b("a"), 0), errorsTo(closed)))
+                    .isInstanceOf(UnavailableException.class);
+        }
+    }
+
+    private static WatchListener errorsTo(BlockingQueue<StoreException> errors) {
+        return new WatchListener() {
+            @Override
+            public void onEvents(long revision, List<Event> events) {
+            }
+
+            @Override
+            public void onError(StoreException error) {
+                errors.add(error);
+            }
+        };
     }
 
     @Test
