@@ -10,8 +10,11 @@ import picocli.CommandLine.Command;
         description = "A small, fast, Kubernetes-compatible container orchestrator.",
         subcommands = {ServerCommand.class, StoreCommand.class, VersionCommand.class})
 public final class Skiff implements Runnable {
+    /** grpc-java logs through java.util.logging; only its warnings belong on the console (held: JUL keeps loggers weakly). */
+    private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");
 
     public static void main(String[] args) {
+        GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
         System.exit(run(args));
     }
 

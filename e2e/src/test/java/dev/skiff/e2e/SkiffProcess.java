@@ -28,6 +28,9 @@ final class SkiffProcess implements AutoCloseable {
         var command = new ArrayList<String>();
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.add("--enable-native-access=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow"); // as bin/skiff: Netty's buffers
+        }
         command.add("-Xmx512m");
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
@@ -83,6 +86,14 @@ final class SkiffProcess implements AutoCloseable {
     }
 
     List<String> linesAfter(long skip) {
+        return linesFrom(log, skip);
+    }
+
+    static List<String> lines(Path log) {
+        return linesFrom(log, 0);
+    }
+
+    private static List<String> linesFrom(Path log, long skip) {
         try {
             return Files.exists(log) ? Files.readAllLines(log).stream().skip(skip).toList() : List.of();
         } catch (IOException e) {

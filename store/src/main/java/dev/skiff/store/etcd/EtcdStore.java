@@ -406,9 +406,27 @@ public final class EtcdStore implements Store {
         }
         return switch (status.getCode()) {
             case INVALID_ARGUMENT -> withCause(new InvalidArgumentException(message), e);
-            case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED -> new UnavailableException(message, e);
+            case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED -> new UnavailableException(
+                    message.startsWith("etcdserver:") ? message
+                            : "etcd at " + config.endpoints() + " is unavailable: " + transportReason(status), e);
             default -> new StoreException(message, e);
         };
+    }
+
+    /** A short reason for a failure of the connection itself (grpc-java's own text is a dump of its state). */
+    private String transportReason(Status status) {
+        String description = String.valueOf(status.getDescription());
+        if (description.contains("Connection refused")) {
+            return "connection refused";
+        }
+        if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+            return "no answer within " + config.requestTimeout().toSeconds() + " s";
+        }
+        Throwable root = status.getCause();
+        while (root != null && root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root != null && root.getMessage() != null ? root.getMessage() : status.getCode().toString().toLowerCase();
     }
 
     private long currentRevision() {
