@@ -150,6 +150,7 @@ final class Backend implements AutoCloseable {
                 }
                 out.add(new long[] {ByteBuffer.wrap(k, 1, 8).getLong(), ByteBuffer.wrap(it.value()).getLong()});
             }
+            checkStatus(it, "leases");
         }
         return out;
     }
@@ -192,6 +193,20 @@ final class Backend implements AutoCloseable {
                     break;
                 }
             }
+            checkStatus(it, "revision log");
+        }
+    }
+
+    /**
+     * An iterator also stops being valid on an I/O error or a corrupt block; without this check that
+     * would read as the end of the data (a partial index at open, a watch skipping events, a
+     * truncated snapshot with a valid checksum).
+     */
+    private static void checkStatus(RocksIterator it, String what) {
+        try {
+            it.status();
+        } catch (RocksDBException e) {
+            throw new UnavailableException("skiff store cannot read its " + what + ": " + e.getMessage(), e);
         }
     }
 
@@ -211,6 +226,7 @@ final class Backend implements AutoCloseable {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
                     visitor.visit(ids[i], it.key(), it.value());
                 }
+                checkStatus(it, "data for a snapshot");
             }
         }
     }

@@ -69,7 +69,7 @@ public final class EmbeddedStore implements Store {
      * {@link UnavailableException} naming the directory and the cause.
      */
     public static EmbeddedStore open(EmbeddedStoreConfig config) {
-        return open(config, Clock.systemUTC(), DEFAULT_MAINTENANCE_TICK);
+        return open(config, new MonotonicClock(), DEFAULT_MAINTENANCE_TICK);
     }
 
     /** For tests: a controllable clock and maintenance period. */

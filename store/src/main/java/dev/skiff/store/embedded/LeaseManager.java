@@ -94,13 +94,31 @@ final class LeaseManager {
         live.remove(id);
     }
 
+    /** Renews a live lease; an expired one is gone even before its revoke is applied (as etcd's Renew). */
     long keepAlive(long id) {
         Live l = live.get(id);
         if (l == null) {
             throw new LeaseNotFoundException();
         }
-        l.expiresAtMillis = clock.millis() + l.grantedTtl * 1000;
+        synchronized (l) {
+            long now = clock.millis();
+            if (l.expiresAtMillis <= now) {
+                throw new LeaseNotFoundException();
+            }
+            l.expiresAtMillis = now + l.grantedTtl * 1000;
+        }
         return l.grantedTtl;
+    }
+
+    /** Whether a published lease is past its deadline (checked again when its expiry is applied). */
+    boolean isExpired(long id) {
+        Live l = live.get(id);
+        if (l == null) {
+            return false;
+        }
+        synchronized (l) {
+            return l.expiresAtMillis <= clock.millis();
+        }
     }
 
     /** Remaining whole seconds, rounded up so a live lease never reports 0. */

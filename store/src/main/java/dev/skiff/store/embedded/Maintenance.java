@@ -64,8 +64,9 @@ final class Maintenance {
     private void expireLeases() {
         for (long id : leases.expired()) {
             try {
-                writer.submit(new Mutation.Revoke(id));
-                EmbeddedStore.LOG.info("lease expired id={}", id);
+                if (Boolean.TRUE.equals(writer.submit(new Mutation.Expire(id)))) {
+                    EmbeddedStore.LOG.info("lease expired id={}", id);
+                }
             } catch (LeaseNotFoundException alreadyGone) {
                 // revoked by a client between the check and the revoke
             }

@@ -17,4 +17,8 @@ sealed interface Mutation {
 
     record Revoke(long id) implements Mutation {
     }
+
+    /** Revoke because the lease expired - unless a keep-alive renewed it after expiry was noticed. */
+    record Expire(long id) implements Mutation {
+    }
 }

@@ -93,6 +93,13 @@ final class StateMachine {
                 revoke(r.id(), b);
                 yield Boolean.TRUE;
             }
+            case Mutation.Expire e -> {
+                if (!leases.isExpired(e.id())) {
+                    yield Boolean.FALSE;
+                }
+                revoke(e.id(), b);
+                yield Boolean.TRUE;
+            }
         };
     }
 
@@ -323,8 +330,13 @@ final class StateMachine {
 
     /** etcd 3.4's minLeaseTTL with default --election-timeout=1000 and --heartbeat-interval=100. */
     static final long MIN_LEASE_TTL_SECONDS = 2;
+    /** etcd's MaxLeaseTTL; larger TTLs would also overflow the deadline in milliseconds. */
+    static final long MAX_LEASE_TTL_SECONDS = 9_000_000_000L;
 
     private Lease grant(long id, long ttl, Batch b) throws RocksDBException {
+        if (ttl > MAX_LEASE_TTL_SECONDS) {
+            throw new InvalidArgumentException("etcdserver: too large lease TTL");
+        }
         if (id == 0) {
             id = leases.chooseId();
         } else if (leases.exists(id)) {

@@ -50,6 +50,22 @@ class EmbeddedStoreLeaseTest {
     }
 
     @Test
+    void keepAliveOfAnExpiredLeaseIsRefusedEvenBeforeItsRevokeIsApplied() {
+        long id = store.leaseGrant(0, 10).id();
+        store.put(PutRequest.of(bs("leased"), bs("v")).withLease(id));
+        clock.advance(Duration.ofSeconds(11));
+        assertThatThrownBy(() -> store.leaseKeepAlive(id)).isInstanceOf(LeaseNotFoundException.class);
+        await("expiry deletes the key", () -> !exists("leased"));
+    }
+
+    @Test
+    void tooLargeTtlIsRejectedAsEtcdDoes() {
+        assertThatThrownBy(() -> store.leaseGrant(0, 9_000_000_001L))
+                .isInstanceOf(InvalidArgumentException.class).hasMessage("etcdserver: too large lease TTL");
+        assertThat(store.leases()).isEmpty();
+    }
+
+    @Test
     void keepAliveRenewsToGrantedTtl() {
         long id = store.leaseGrant(0, 10).id();
         clock.advance(Duration.ofSeconds(6));
