@@ -59,6 +59,27 @@ final class DataDir {
         }
     }
 
+    /**
+     * Creates the database beside its final place and renames it in once it carries the format
+     * marker, so a crash during the first open leaves either no database (created afresh next
+     * time) or a complete one - never a database without its marker.
+     */
+    static void createDatabase(Path dir) {
+        Path fresh = dir.resolve(DB + ".new");
+        deleteRecursively(fresh); // a leftover of a crash during an earlier first open
+        Backend.open(fresh, true).close();
+        try {
+            Path db = dir.resolve(DB);
+            if (Files.isDirectory(db)) {
+                Files.delete(db); // known empty (prepare said so)
+            }
+            Files.move(fresh, db, StandardCopyOption.ATOMIC_MOVE);
+            fsyncDir(dir);
+        } catch (IOException e) {
+            throw new UnavailableException("cannot create skiff store at " + dir + ": " + e, e);
+        }
+    }
+
     static void writeMarker(Path dir) throws IOException {
         Path tmp = dir.resolve(MARKER + ".tmp");
         Files.writeString(tmp, MARKER_CONTENT, StandardCharsets.UTF_8);

@@ -76,7 +76,10 @@ public final class EmbeddedStore implements Store {
     static EmbeddedStore open(EmbeddedStoreConfig config, Clock clock, Duration maintenanceTick) {
         Path dir = config.dataDir();
         boolean create = DataDir.prepare(dir);
-        Backend backend = Backend.open(dir.resolve(DataDir.DB), create);
+        if (create) {
+            DataDir.createDatabase(dir);
+        }
+        Backend backend = Backend.open(dir.resolve(DataDir.DB), false);
         EmbeddedStore store;
         try {
             store = new EmbeddedStore(config, clock, maintenanceTick, backend);

@@ -248,4 +248,19 @@ class EmbeddedStoreDurabilityTest {
             assertThat(leased.kvs().getFirst().lease()).isEqualTo(lease);
         }
     }
+
+    @Test
+    void aDatabaseLeftHalfCreatedByACrashDuringFirstOpenIsCreatedAgain() throws Exception {
+        // as a crash between RocksDB creating its files and the format marker going in would leave it
+        var half = java.nio.file.Files.createDirectories(dir.resolve("fresh").resolve("db.new"));
+        java.nio.file.Files.writeString(half.resolve("CURRENT"), "MANIFEST-000001\n");
+        DataDir.writeMarker(dir.resolve("fresh"));
+        try (EmbeddedStore store = Fixtures.open(dir.resolve("fresh"), new Fixtures.ManualClock())) {
+            store.put(dev.skiff.store.PutRequest.of(Fixtures.bs("k"), Fixtures.bs("v")));
+        }
+        try (EmbeddedStore store = Fixtures.open(dir.resolve("fresh"), new Fixtures.ManualClock())) {
+            assertThat(store.status().revision()).isEqualTo(2);
+        }
+        assertThat(dir.resolve("fresh").resolve("db.new")).doesNotExist();
+    }
 }
