@@ -45,8 +45,12 @@ public final class GenericRegistry<T extends HasMetadata> {
     private final NameGenerator names;
 
     public GenericRegistry(Store store, Resource<T> resource, Strategy<T> strategy, Clock clock, RandomGenerator random) {
-        this(resource, strategy, new Storage<>(store, resource, new ObjectCodec()),
-                new Watcher<>(store, new Storage<>(store, resource, new ObjectCodec())), clock, random);
+        this(resource, strategy, new Storage<>(store, resource, new ObjectCodec()), store, clock, random);
+    }
+
+    private GenericRegistry(Resource<T> resource, Strategy<T> strategy, Storage<T> storage, Store store,
+                            Clock clock, RandomGenerator random) {
+        this(resource, strategy, storage, new Watcher<>(store, storage), clock, random);
     }
 
     private GenericRegistry(Resource<T> resource, Strategy<T> strategy, Storage<T> storage, Watcher<T> watcher,
