@@ -1,0 +1,345 @@
+package dev.skiff.registry.generic;
+
+import dev.skiff.api.errors.ApiException;
+import dev.skiff.api.errors.ApiException.Cause;
+import dev.skiff.registry.storage.ListOptions;
+import dev.skiff.registry.storage.ListResult;
+import dev.skiff.registry.storage.ObjectCodec;
+import dev.skiff.registry.storage.Preconditions;
+import dev.skiff.registry.storage.Resource;
+import dev.skiff.registry.storage.Storage;
+import dev.skiff.registry.storage.Storage.Change;
+import dev.skiff.registry.watch.WatchEvent;
+import dev.skiff.registry.watch.WatchOptions;
+import dev.skiff.registry.watch.WatchStream;
+import dev.skiff.registry.watch.Watcher;
+import dev.skiff.store.Store;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import java.time.Clock;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * One resource's REST semantics without HTTP, as upstream's generic registry Store
+ * (k8s.io/apiserver/pkg/registry/generic/registry/store.go): system fields on create
+ * (uid, creationTimestamp, generateName with retries), optimistic concurrency on update,
+ * finalizer-aware delete, deleteCollection, dryRun; per-resource behaviour in a {@link Strategy}.
+ */
+public final class GenericRegistry<T extends HasMetadata> {
+    /** Upstream retries a create whose generated name collided this many times in all. */
+    static final int MAX_NAME_GENERATION_ATTEMPTS = 8;
+
+    private final Resource<T> resource;
+    private final Strategy<T> strategy;
+    private final Storage<T> storage;
+    private final Watcher<T> watcher;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final NameGenerator names;
+
+    public GenericRegistry(Store store, Resource<T> resource, Strategy<T> strategy, Clock clock, RandomGenerator random) {
+        this(resource, strategy, new Storage<>(store, resource, new ObjectCodec()), store, clock, random);
+    }
+
+    private GenericRegistry(Resource<T> resource, Strategy<T> strategy, Storage<T> storage, Store store,
+                            Clock clock, RandomGenerator random) {
+        this(resource, strategy, storage, new Watcher<>(store, storage), clock, random);
+    }
+
+    private GenericRegistry(Resource<T> resource, Strategy<T> strategy, Storage<T> storage, Watcher<T> watcher,
+                            Clock clock, RandomGenerator random) {
+        if (resource.namespaced() != strategy.namespaced()) {
+            throw new IllegalArgumentException(resource.plural() + ": resource and strategy disagree on scope");
+        }
+        this.resource = resource;
+        this.strategy = strategy;
+        this.storage = storage;
+        this.clock = clock;
+        this.random = random;
+        this.names = new NameGenerator(random);
+        this.watcher = watcher;
+    }
+
+    // -- create
+
+    public T create(String namespace, T input, boolean dryRun) {
+        T object = storage.codec().copy(input);
+        ObjectMeta meta = metadata(object);
+        bindNamespace(namespace, meta);
+        meta.setDeletionTimestamp(null);
+        meta.setDeletionGracePeriodSeconds(null);
+        strategy.prepareForCreate(object);
+        meta.setUid(uid());
+        meta.setCreationTimestamp(now());
+        if (strategy.tracksGeneration()) {
+            meta.setGeneration(1L);
+        }
+        boolean generated = isEmpty(meta.getName()) && !isEmpty(meta.getGenerateName());
+        for (int attempt = 1; ; attempt++) {
+            if (generated) {
+                meta.setName(names.generate(meta.getGenerateName()));
+            }
+            List<Cause> causes = new ArrayList<>(validateCommon(meta));
+            causes.addAll(strategy.validate(object));
+            if (!causes.isEmpty()) {
+                throw ApiException.invalid(resource.group(), resource.kind(), nullToEmpty(meta.getName()), causes);
+            }
+            strategy.canonicalize(object);
+            try {
+                return storage.create(meta.getNamespace(), meta.getName(), object, dryRun);
+            } catch (ApiException e) {
+                if (!generated || !"AlreadyExists".equals(e.reason()) || attempt == MAX_NAME_GENERATION_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    // -- read
+
+    public T get(String namespace, String name) {
+        return storage.get(scope(namespace), name);
+    }
+
+    public ListResult<T> list(String namespace, ListOptions options) {
+        return storage.list(scope(namespace), options);
+    }
+
+    public WatchStream watch(String namespace, WatchOptions options, Consumer<WatchEvent<T>> sink) {
+        return watcher.watch(scope(namespace), options, sink);
+    }
+
+    // -- update
+
+    /** The stored object; {@code created} when an update created it, {@code deleted} when it removed the last finalizer of a deleting object. */
+    public record UpdateResult<T>(T object, boolean created, boolean deleted) {
+    }
+
+    public UpdateResult<T> update(String namespace, String name, T input, boolean dryRun) {
+        T object = storage.codec().copy(input);
+        ObjectMeta meta = metadata(object);
+        bindNamespace(namespace, meta);
+        if (isEmpty(meta.getName())) {
+            meta.setName(name);
+        } else if (!meta.getName().equals(name)) {
+            throw ApiException.badRequest("the name of the object (" + meta.getName() + ") does not match the name on the URL (" + name + ")");
+        }
+        String rv = meta.getResourceVersion();
+        boolean conditional = !isEmpty(rv);
+        if (conditional) {
+            Storage.parseResourceVersion(rv);
+        }
+        try {
+            var updated = storage.guaranteedUpdate(scope(namespace), name,
+                    conditional ? Preconditions.resourceVersion(rv) : Preconditions.NONE,
+                    existing -> {
+                        if (!conditional && !strategy.allowUnconditionalUpdate()) {
+                            throw ApiException.invalid(resource.group(), resource.kind(), name, List.of(
+                                    Cause.invalid("metadata.resourceVersion", 0, "must be specified for an update")));
+                        }
+                        return prepareUpdate(storage.codec().copy(object), existing);
+                    }, dryRun);
+            return new UpdateResult<>(updated.object(), false, updated.deleted());
+        } catch (ApiException e) {
+            if (e.code() != 404 || !strategy.allowCreateOnUpdate() || !"NotFound".equals(e.reason())) {
+                throw e;
+            }
+            if (conditional) {
+                // upstream: an update that creates must not name a version
+                throw ApiException.notFound(resource.group(), resource.plural(), name);
+            }
+            return new UpdateResult<>(create(namespace, object, dryRun), true, false);
+        }
+    }
+
+    private Change<T> prepareUpdate(T object, T existing) {
+        ObjectMeta meta = object.getMetadata();
+        ObjectMeta old = existing.getMetadata();
+        meta.setGeneration(old.getGeneration());
+        strategy.prepareForUpdate(object, existing);
+        if (isEmpty(meta.getUid())) {
+            meta.setUid(old.getUid());
+        }
+        if (!isEmpty(old.getCreationTimestamp())) {
+            meta.setCreationTimestamp(old.getCreationTimestamp());
+        }
+        if (old.getDeletionTimestamp() != null) {
+            meta.setDeletionTimestamp(old.getDeletionTimestamp());
+        }
+        if (old.getDeletionGracePeriodSeconds() != null && meta.getDeletionGracePeriodSeconds() == null) {
+            meta.setDeletionGracePeriodSeconds(old.getDeletionGracePeriodSeconds());
+        }
+        if (strategy.tracksGeneration() && !sameValue(strategy.spec(object), strategy.spec(existing))) {
+            meta.setGeneration(old.getGeneration() == null ? 1L : old.getGeneration() + 1);
+        }
+        List<Cause> causes = new ArrayList<>(validateCommonUpdate(meta, old));
+        causes.addAll(strategy.validateUpdate(object, existing));
+        if (!causes.isEmpty()) {
+            throw ApiException.invalid(resource.group(), resource.kind(), meta.getName(), causes);
+        }
+        strategy.canonicalize(object);
+        // the last finalizer of a deleting object went: the update deletes it (upstream's ShouldDeleteDuringUpdate)
+        if (old.getDeletionTimestamp() != null && Long.valueOf(0).equals(old.getDeletionGracePeriodSeconds())
+                && strategy.pendingFinalizers(object).isEmpty()) {
+            return new Change.Remove<>(object);
+        }
+        return new Change.Write<>(object);
+    }
+
+    // -- delete
+
+    public DeleteResult<T> delete(String namespace, String name, DeleteOptions options) {
+        String ns = scope(namespace);
+        Preconditions preconditions = new Preconditions(options.preconditionUid(), options.preconditionResourceVersion());
+        String policyFinalizer = switch (options.propagationPolicy() == null ? "" : options.propagationPolicy()) {
+            case "Orphan" -> "orphan";
+            case "Foreground" -> "foregroundDeletion";
+            case "", "Background" -> null;
+            default -> throw ApiException.invalid("meta.k8s.io", "DeleteOptions", "", List.of(Cause.notSupported(
+                    "propagationPolicy", options.propagationPolicy(), List.of("Foreground", "Background", "Orphan"))));
+        };
+        while (true) {
+            T existing = storage.get(ns, name);
+            strategy.refuseDelete(existing).ifPresent(reason -> {
+                throw ApiException.conflict(resource.group(), resource.plural(), name, reason);
+            });
+            boolean waitsOnFinalizers = !strategy.pendingFinalizers(existing).isEmpty() || policyFinalizer != null;
+            if (waitsOnFinalizers) {
+                var marked = storage.guaranteedUpdate(ns, name, preconditions, current -> {
+                    ObjectMeta meta = current.getMetadata();
+                    if (meta.getDeletionTimestamp() == null) {
+                        meta.setDeletionTimestamp(now());
+                        meta.setDeletionGracePeriodSeconds(0L);
+                        strategy.prepareForDeletion(current);
+                    }
+                    if (policyFinalizer != null && !meta.getFinalizers().contains(policyFinalizer)) {
+                        List<String> finalizers = new ArrayList<>(meta.getFinalizers());
+                        finalizers.add(policyFinalizer);
+                        meta.setFinalizers(finalizers);
+                    }
+                    return new Change.Write<>(current);
+                }, options.dryRun());
+                return new DeleteResult<>(marked.object(), false);
+            }
+            long modRevision = Long.parseLong(existing.getMetadata().getResourceVersion());
+            var removed = storage.delete(ns, name, preconditions, modRevision, options.dryRun());
+            if (removed.isPresent()) {
+                return new DeleteResult<>(removed.get(), true);
+            }
+            // changed between read and delete (maybe it gained a finalizer): decide again
+        }
+    }
+
+    /** Deletes every listed object with the same options, skipping ones already gone, as upstream. */
+    public List<DeleteResult<T>> deleteCollection(String namespace, ListOptions listOptions, DeleteOptions options) {
+        List<T> items = new ArrayList<>();
+        ListResult<T> page = list(namespace, listOptions);
+        items.addAll(page.items());
+        while (page.continueToken() != null) {
+            page = list(namespace, listOptions.withContinue(page.continueToken()).atResourceVersion(null, null));
+            items.addAll(page.items());
+        }
+        List<DeleteResult<T>> results = new ArrayList<>();
+        for (T item : items) {
+            try {
+                results.add(delete(item.getMetadata().getNamespace(), item.getMetadata().getName(), options));
+            } catch (ApiException e) {
+                if (e.code() != 404) {
+                    throw e;
+                }
+            }
+        }
+        return results;
+    }
+
+    // -- subresources
+
+    /** The same storage with another update strategy, as upstream's status/finalize stores. */
+    public GenericRegistry<T> withUpdateStrategy(Strategy<T> updateStrategy) {
+        return new GenericRegistry<>(resource, updateStrategy, storage, watcher, clock, random);
+    }
+
+    // -- common metadata rules (upstream's ValidateObjectMeta / ValidateObjectMetaUpdate, the generic part)
+
+    private List<Cause> validateCommon(ObjectMeta meta) {
+        List<Cause> causes = new ArrayList<>();
+        if (isEmpty(meta.getName())) {
+            causes.add(new Cause("FieldValueRequired", "metadata.name", "Required value: name or generateName is required"));
+        }
+        if (resource.namespaced() && isEmpty(meta.getNamespace())) {
+            causes.add(Cause.required("metadata.namespace"));
+        } else if (!resource.namespaced() && !isEmpty(meta.getNamespace())) {
+            causes.add(Cause.forbidden("metadata.namespace", "not allowed on this type"));
+        }
+        return causes;
+    }
+
+    private List<Cause> validateCommonUpdate(ObjectMeta meta, ObjectMeta old) {
+        List<Cause> causes = new ArrayList<>();
+        if (!Objects.equals(meta.getUid(), old.getUid())) {
+            causes.add(Cause.invalid("metadata.uid", meta.getUid(), "field is immutable"));
+        }
+        if (old.getDeletionTimestamp() != null) {
+            List<String> added = new ArrayList<>(meta.getFinalizers());
+            added.removeAll(old.getFinalizers());
+            if (!added.isEmpty()) {
+                String list = String.join(", ", added.stream().map(f -> "\"" + f + "\"").toList());
+                causes.add(Cause.forbidden("metadata.finalizers",
+                        "no new finalizers can be added if the object is being deleted, found new finalizers []string{" + list + "}"));
+            }
+        }
+        return causes;
+    }
+
+    private void bindNamespace(String requestNamespace, ObjectMeta meta) {
+        if (!resource.namespaced()) {
+            return; // a namespace on a cluster-scoped object is a validation error, reported with the others
+        }
+        if (isEmpty(meta.getNamespace())) {
+            meta.setNamespace(requestNamespace);
+        } else if (!isEmpty(requestNamespace) && !meta.getNamespace().equals(requestNamespace)) {
+            throw ApiException.badRequest("the namespace of the provided object does not match the namespace sent on the request");
+        }
+    }
+
+    private String scope(String namespace) {
+        return resource.namespaced() ? namespace : null;
+    }
+
+    private ObjectMeta metadata(T object) {
+        if (object.getMetadata() == null) {
+            object.setMetadata(new ObjectMeta());
+        }
+        return object.getMetadata();
+    }
+
+    private boolean sameValue(Object a, Object b) {
+        var mapper = storage.codec().mapper();
+        return Objects.equals(mapper.valueToTree(a), mapper.valueToTree(b));
+    }
+
+    private String uid() {
+        long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
+    }
+
+    private String now() {
+        return DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    private static boolean isEmpty(String s) {
+        return s == null || s.isEmpty();
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}
