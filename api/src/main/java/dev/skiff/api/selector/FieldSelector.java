@@ -162,7 +162,7 @@ public final class FieldSelector {
                     String value = unescapeValue(term.substring(i + op.length()));
                     Operator operator = switch (op) {
                         case "!=" -> Operator.NOT_EQUALS;
-                        case "==" -> Operator.DOUBLE_EQUALS;
+                        // upstream keeps no difference between "=" and "==" once parsed
                         default -> Operator.EQUALS;
                     };
                     return new FieldRequirement(term.substring(0, i), operator, value);
