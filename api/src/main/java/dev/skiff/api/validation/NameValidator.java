@@ -21,6 +21,21 @@ public interface NameValidator {
             : NameFormats.isValidPathSegmentName(name);
 
     /**
+     * The name rule of a built-in resource, by API group ("" for core) and plural: services are
+     * RFC 1035 labels, namespaces RFC 1123 labels, RBAC objects path segments, all others
+     * RFC 1123 subdomains (upstream's per-kind ValidateXName functions).
+     */
+    static NameValidator forResource(String group, String resource) {
+        return switch (group + "/" + resource) {
+            case "/services" -> DNS1035_LABEL;
+            case "/namespaces" -> DNS_LABEL;
+            case "rbac.authorization.k8s.io/roles", "rbac.authorization.k8s.io/rolebindings",
+                 "rbac.authorization.k8s.io/clusterroles", "rbac.authorization.k8s.io/clusterrolebindings" -> PATH_SEGMENT;
+            default -> DNS_SUBDOMAIN;
+        };
+    }
+
+    /**
      * Upstream replaces a generateName's trailing '-' before checking, since the suffix will follow
      * it. It drops the last two characters and appends 'a'; we keep that exact behaviour so the
      * same prefixes pass and fail (for lengths it errs toward acceptance by one character).

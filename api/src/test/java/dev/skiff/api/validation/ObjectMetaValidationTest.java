@@ -114,6 +114,15 @@ class ObjectMetaValidationTest {
     }
 
     @Test
+    void eachResourceGetsUpstreamsNameRule() {
+        assertThat(NameValidator.forResource("", "services").validate("a.b", false)).isNotEmpty();
+        assertThat(NameValidator.forResource("", "pods").validate("a.b", false)).isEmpty();
+        assertThat(NameValidator.forResource("", "namespaces").validate("a.b", false)).containsExactly("must not contain dots");
+        assertThat(NameValidator.forResource("rbac.authorization.k8s.io", "clusterroles").validate("system:node", false)).isEmpty();
+        assertThat(NameValidator.forResource("apps", "deployments").validate("system:node", false)).isNotEmpty();
+    }
+
+    @Test
     void rbacNamesOnlyNeedToBePathSegments() {
         assertThat(ObjectMetaValidation.validate(new ObjectMetaBuilder().withName("system:controller:x").build(), false,
                 NameValidator.PATH_SEGMENT, "metadata")).isEmpty();
