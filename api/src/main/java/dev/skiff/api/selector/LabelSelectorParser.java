@@ -9,7 +9,8 @@ import java.util.TreeSet;
  * Upstream's label selector lexer and parser (apimachinery pkg/labels/selector.go), rewritten
  * token for token so that the same inputs are accepted and the same error texts come back. Its
  * quirks are kept on purpose: "in"/"notin" are identifiers where a value is expected, a NUL
- * character ends the current token as end-of-input does in Go, and "()" means the empty value.
+ * character ends the current token as end-of-input does in Go, "()" means the empty value, and
+ * (as in v1.33, fixed later upstream) ",," inside a value list swallows the second comma.
  */
 final class LabelSelectorParser {
     enum Token { ERROR, END_OF_STRING, CLOSED_PAR, COMMA, DOES_NOT_EXIST, DOUBLE_EQUALS, EQUALS, GREATER_THAN,
@@ -294,6 +295,8 @@ final class LabelSelectorParser {
                         return values;
                     }
                     if (next == Token.COMMA) {
+                        // v1.33 consumes the second comma here (later releases do not), so "(a,,)" is an error
+                        consume(Context.VALUES);
                         values.add("");
                     }
                 }

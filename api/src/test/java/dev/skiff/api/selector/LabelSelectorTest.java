@@ -144,6 +144,12 @@ class LabelSelectorTest {
     }
 
     @Test
+    void aDoubleCommaInAValueListSwallowsTheSecondCommaAsInV133() {
+        assertThat(LabelSelector.parse("x in (a,,b)").toString()).isEqualTo("x in (,a,b)");
+        assertThat(rejected("x in (a,,)").getMessage()).isEqualTo("unable to parse requirement: found ')', expected: ',', or identifier");
+    }
+
+    @Test
     void requirementsAreSortedByKey() {
         assertThat(LabelSelector.parse("b=1,a=2").requirements()).extracting(Requirement::key).isEqualTo(List.of("a", "b"));
     }
