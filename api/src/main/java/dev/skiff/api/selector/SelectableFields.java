@@ -155,7 +155,7 @@ public record SelectableFields(Set<String> supported, Map<String, String> aliase
                 Map.entry("regarding.fieldPath", "involvedObject.fieldPath"),
                 Map.entry("reportingController", "reportingComponent"));
         Set<String> supported = new LinkedHashSet<>(aliases.keySet());
-        supported.addAll(List.of("reason", "type", "metadata.namespace", "metadata.name"));
+        supported.addAll(List.of("reason", "source", "type", "metadata.namespace", "metadata.name"));
         return new SelectableFields(supported, aliases, o -> {
             var e = (io.fabric8.kubernetes.api.model.events.v1.Event) o;
             var m = meta(o, true);

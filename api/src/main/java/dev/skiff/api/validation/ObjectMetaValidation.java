@@ -66,6 +66,57 @@ public final class ObjectMetaValidation {
         return causes;
     }
 
+    /**
+     * The rules for an update (upstream's ValidateObjectMetaAccessorUpdate): a resourceVersion is
+     * required, identity and timestamps are immutable, generation never goes down, no finalizer may
+     * be added once deletion started, and labels, annotations and owners are checked again.
+     */
+    public static List<Cause> validateUpdate(ObjectMeta newMeta, ObjectMeta oldMeta, String path) {
+        List<Cause> causes = new ArrayList<>();
+        if (oldMeta.getDeletionTimestamp() != null) {
+            var added = new java.util.TreeSet<>(newMeta.getFinalizers() == null ? List.<String>of() : newMeta.getFinalizers());
+            if (oldMeta.getFinalizers() != null) {
+                added.removeAll(oldMeta.getFinalizers());
+            }
+            if (!added.isEmpty()) {
+                causes.add(Cause.forbidden(path + ".finalizers", "no new finalizers can be added if the object is being deleted, "
+                        + "found new finalizers " + goStringSlice(List.copyOf(added))));
+            }
+        }
+        String resourceVersion = nullToEmpty(newMeta.getResourceVersion());
+        if (resourceVersion.isEmpty()) {
+            causes.add(Cause.invalid(path + ".resourceVersion", resourceVersion, "must be specified for an update"));
+        }
+        long newGeneration = newMeta.getGeneration() == null ? 0 : newMeta.getGeneration();
+        long oldGeneration = oldMeta.getGeneration() == null ? 0 : oldMeta.getGeneration();
+        if (newGeneration < oldGeneration) {
+            causes.add(Cause.invalid(path + ".generation", newGeneration, "must not be decremented"));
+        }
+        immutable(causes, path + ".name", newMeta.getName(), oldMeta.getName());
+        immutable(causes, path + ".namespace", newMeta.getNamespace(), oldMeta.getNamespace());
+        immutable(causes, path + ".uid", newMeta.getUid(), oldMeta.getUid());
+        immutable(causes, path + ".creationTimestamp", newMeta.getCreationTimestamp(), oldMeta.getCreationTimestamp());
+        immutable(causes, path + ".deletionTimestamp", newMeta.getDeletionTimestamp(), oldMeta.getDeletionTimestamp());
+        immutableCount(causes, path + ".deletionGracePeriodSeconds", newMeta.getDeletionGracePeriodSeconds(),
+                oldMeta.getDeletionGracePeriodSeconds());
+        causes.addAll(validateLabels(newMeta.getLabels(), path + ".labels"));
+        causes.addAll(validateAnnotations(newMeta.getAnnotations(), path + ".annotations"));
+        causes.addAll(validateOwnerReferences(newMeta.getOwnerReferences(), path + ".ownerReferences"));
+        return causes;
+    }
+
+    private static void immutable(List<Cause> causes, String field, String newValue, String oldValue) {
+        if (!nullToEmpty(newValue).equals(nullToEmpty(oldValue))) {
+            causes.add(Cause.invalid(field, nullToEmpty(newValue), "field is immutable"));
+        }
+    }
+
+    private static void immutableCount(List<Cause> causes, String field, Long newValue, Long oldValue) {
+        if (!java.util.Objects.equals(newValue, oldValue)) {
+            causes.add(rawInvalid(field, newValue == null ? "null" : newValue.toString(), "field is immutable"));
+        }
+    }
+
     /** Label keys are qualified names, values label values; upstream reports both at the map's path. */
     public static List<Cause> validateLabels(Map<String, String> labels, String path) {
         List<Cause> causes = new ArrayList<>();

@@ -108,6 +108,27 @@ class ObjectMetaValidationTest {
     }
 
     @Test
+    void anUpdateNeedsAResourceVersionAndKeepsIdentity() {
+        var old = valid().withUid("u1").withResourceVersion("5").withGeneration(3L).build();
+        assertThat(ObjectMetaValidation.validateUpdate(valid().withUid("u1").withResourceVersion("5").withGeneration(3L).build(), old, "metadata"))
+                .isEmpty();
+        var causes = ObjectMetaValidation.validateUpdate(valid().withName("other").withUid("u2").withGeneration(2L).build(), old, "metadata");
+        assertThat(causes).extracting(Cause::field).containsExactly(
+                "metadata.resourceVersion", "metadata.generation", "metadata.name", "metadata.uid");
+        assertThat(causes.get(0).message()).isEqualTo("Invalid value: \"\": must be specified for an update");
+        assertThat(causes.get(2).message()).isEqualTo("Invalid value: \"other\": field is immutable");
+    }
+
+    @Test
+    void noFinalizerMayBeAddedOnceDeletionStarted() {
+        var old = valid().withResourceVersion("1").withDeletionTimestamp("2025-01-01T00:00:00Z").withFinalizers("a.io/x").build();
+        var causes = ObjectMetaValidation.validateUpdate(valid().withResourceVersion("1").withDeletionTimestamp("2025-01-01T00:00:00Z")
+                .withFinalizers("a.io/x", "b.io/y").build(), old, "metadata");
+        assertThat(causes).containsExactly(new Cause("FieldValueForbidden", "metadata.finalizers",
+                "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"b.io/y\"}"));
+    }
+
+    @Test
     void rejectsANegativeGeneration() {
         assertThat(validate(valid().withGeneration(-1L).build())).containsExactly(
                 new Cause("FieldValueInvalid", "metadata.generation", "Invalid value: -1: must be greater than or equal to 0"));
