@@ -38,6 +38,16 @@ public final class ApiException extends RuntimeException {
             return new Cause("FieldValueRequired", field, "Required value");
         }
 
+        /** "Required value: detail", as upstream's field.Required(path, detail) with a non-empty detail. */
+        public static Cause required(String field, String detail) {
+            return detail.isEmpty() ? required(field) : new Cause("FieldValueRequired", field, "Required value: " + detail);
+        }
+
+        /** A value over a size limit; upstream omits the value itself from the message. */
+        public static Cause tooLong(String field, int maxBytes) {
+            return new Cause("FieldValueTooLong", field, "Too long: may not be more than " + maxBytes + " bytes");
+        }
+
         public static Cause invalid(String field, Object value, String detail) {
             return new Cause("FieldValueInvalid", field, "Invalid value: " + quote(value) + ": " + detail);
         }
@@ -62,7 +72,30 @@ public final class ApiException extends RuntimeException {
     }
 
     private static String quote(Object value) {
-        return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
+        return value instanceof String s ? goQuote(s) : String.valueOf(value);
+    }
+
+    /** Go's %q for the strings a client sent: escapes quotes, backslashes and control characters. */
+    public static String goQuote(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\r' -> sb.append("\\r");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        sb.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"').toString();
     }
 
     private static ApiException of(int code, String reason, String message, String group, String kind, String name,
