@@ -1,5 +1,8 @@
 package dev.skiff.registry.generic;
 
+import dev.skiff.api.names.SimpleNameGenerator;
+import dev.skiff.api.validation.NameValidator;
+import dev.skiff.api.validation.ObjectMetaValidation;
 import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.errors.ApiException.Cause;
 import dev.skiff.registry.storage.ListOptions;
@@ -42,7 +45,7 @@ public final class GenericRegistry<T extends HasMetadata> {
     private final Watcher<T> watcher;
     private final Clock clock;
     private final RandomGenerator random;
-    private final NameGenerator names;
+    private final SimpleNameGenerator names;
 
     public GenericRegistry(Store store, Resource<T> resource, Strategy<T> strategy, Clock clock, RandomGenerator random) {
         this(resource, strategy, new Storage<>(store, resource, new ObjectCodec()), store, clock, random);
@@ -63,7 +66,7 @@ public final class GenericRegistry<T extends HasMetadata> {
         this.storage = storage;
         this.clock = clock;
         this.random = random;
-        this.names = new NameGenerator(random);
+        this.names = new SimpleNameGenerator(random);
         this.watcher = watcher;
     }
 
@@ -84,7 +87,7 @@ public final class GenericRegistry<T extends HasMetadata> {
         boolean generated = isEmpty(meta.getName()) && !isEmpty(meta.getGenerateName());
         for (int attempt = 1; ; attempt++) {
             if (generated) {
-                meta.setName(names.generate(meta.getGenerateName()));
+                meta.setName(names.generateName(meta.getGenerateName()));
             }
             List<Cause> causes = new ArrayList<>(validateCommon(meta));
             causes.addAll(strategy.validate(object));
@@ -163,6 +166,11 @@ public final class GenericRegistry<T extends HasMetadata> {
         ObjectMeta meta = object.getMetadata();
         ObjectMeta old = existing.getMetadata();
         meta.setGeneration(old.getGeneration());
+        if (isEmpty(meta.getResourceVersion())) {
+            // an unconditional update (no resourceVersion given) applies to the latest version, as
+            // upstream's store fills it in before validating
+            meta.setResourceVersion(old.getResourceVersion());
+        }
         strategy.prepareForUpdate(object, existing);
         if (isEmpty(meta.getUid())) {
             meta.setUid(old.getUid());
@@ -269,33 +277,12 @@ public final class GenericRegistry<T extends HasMetadata> {
     // -- common metadata rules (upstream's ValidateObjectMeta / ValidateObjectMetaUpdate, the generic part)
 
     private List<Cause> validateCommon(ObjectMeta meta) {
-        List<Cause> causes = new ArrayList<>();
-        if (isEmpty(meta.getName())) {
-            causes.add(new Cause("FieldValueRequired", "metadata.name", "Required value: name or generateName is required"));
-        }
-        if (resource.namespaced() && isEmpty(meta.getNamespace())) {
-            causes.add(Cause.required("metadata.namespace"));
-        } else if (!resource.namespaced() && !isEmpty(meta.getNamespace())) {
-            causes.add(Cause.forbidden("metadata.namespace", "not allowed on this type"));
-        }
-        return causes;
+        return ObjectMetaValidation.validate(meta, resource.namespaced(),
+                NameValidator.forResource(resource.group(), resource.plural()), "metadata");
     }
 
     private List<Cause> validateCommonUpdate(ObjectMeta meta, ObjectMeta old) {
-        List<Cause> causes = new ArrayList<>();
-        if (!Objects.equals(meta.getUid(), old.getUid())) {
-            causes.add(Cause.invalid("metadata.uid", meta.getUid(), "field is immutable"));
-        }
-        if (old.getDeletionTimestamp() != null) {
-            List<String> added = new ArrayList<>(meta.getFinalizers());
-            added.removeAll(old.getFinalizers());
-            if (!added.isEmpty()) {
-                String list = String.join(", ", added.stream().map(f -> "\"" + f + "\"").toList());
-                causes.add(Cause.forbidden("metadata.finalizers",
-                        "no new finalizers can be added if the object is being deleted, found new finalizers []string{" + list + "}"));
-            }
-        }
-        return causes;
+        return ObjectMetaValidation.validateUpdate(meta, old, "metadata");
     }
 
     private void bindNamespace(String requestNamespace, ObjectMeta meta) {

@@ -1,7 +1,6 @@
 package dev.skiff.registry.core.configmap;
 
 import dev.skiff.api.errors.ApiException.Cause;
-import dev.skiff.registry.generic.ObjectMetaValidation;
 import dev.skiff.registry.generic.Strategy;
 import dev.skiff.registry.storage.Resource;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -33,7 +32,7 @@ public final class ConfigMapStrategy implements Strategy<ConfigMap> {
 
     @Override
     public List<Cause> validate(ConfigMap configMap) {
-        List<Cause> causes = new ArrayList<>(ObjectMetaValidation.dnsSubdomainName(configMap.getMetadata().getName()));
+        List<Cause> causes = new ArrayList<>(); // metadata, including the name, is checked by the generic registry
         Map<String, String> data = orEmpty(configMap.getData());
         Map<String, String> binary = orEmpty(configMap.getBinaryData());
         long size = 0;

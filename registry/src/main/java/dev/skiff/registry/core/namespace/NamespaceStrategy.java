@@ -1,7 +1,6 @@
 package dev.skiff.registry.core.namespace;
 
 import dev.skiff.api.errors.ApiException.Cause;
-import dev.skiff.registry.generic.ObjectMetaValidation;
 import dev.skiff.registry.generic.Strategy;
 import dev.skiff.registry.storage.Resource;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -52,7 +51,7 @@ public final class NamespaceStrategy implements Strategy<Namespace> {
 
     @Override
     public List<Cause> validate(Namespace namespace) {
-        return ObjectMetaValidation.dnsLabelName(namespace.getMetadata().getName());
+        return List.of(); // metadata, including the name (an RFC 1123 label), is checked by the generic registry
     }
 
     @Override

@@ -54,7 +54,7 @@ class NamespaceStrategyTest {
         try (var store = EmbeddedStore.open(EmbeddedStoreConfig.defaults(dir))) {
             var namespaces = new GenericRegistry<>(store, NamespaceStrategy.RESOURCE, new NamespaceStrategy(), Clock.systemUTC(), new SplittableRandom(3));
             assertThatThrownBy(() -> namespaces.create(null, new NamespaceBuilder().withNewMetadata().withName("a.b").endMetadata().build(), false))
-                    .hasMessageStartingWith("Namespace \"a.b\" is invalid: metadata.name: Invalid value: \"a.b\": a lowercase RFC 1123 label");
+                    .hasMessage("Namespace \"a.b\" is invalid: metadata.name: Invalid value: \"a.b\": must not contain dots"); // v1.33 IsDNS1123Label
             assertThatThrownBy(() -> namespaces.create(null, new NamespaceBuilder().withNewMetadata().withName("x").withNamespace("y").endMetadata().build(), false))
                     .hasMessage("Namespace \"x\" is invalid: metadata.namespace: Forbidden: not allowed on this type");
         }
