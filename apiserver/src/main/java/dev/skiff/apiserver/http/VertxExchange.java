@@ -26,6 +26,10 @@ import javax.net.ssl.SSLPeerUnverifiedException;
  * the connection's context, so the event loop never waits and Vert.x objects stay on their thread.
  */
 final class VertxExchange implements Exchange {
+    /** The most of an unwanted request body read and dropped before giving up on the connection. */
+    static final long DRAIN_LIMIT = 8L * 1024 * 1024;
+    private static final long CANCEL = 0x8;
+
     private final HttpServerRequest request;
     private final Context context;
     private final String path;
@@ -159,7 +163,7 @@ final class VertxExchange implements Exchange {
             response.putHeader("Content-Type", contentType);
             response.putHeader("Cache-Control", "no-cache, private");
             extraHeaders.forEach(response::putHeader);
-            boolean closeAfter = bodyTooLarge && request.version() != HttpVersion.HTTP_2;
+            boolean closeAfter = !bodyRead && declaredLength() > DRAIN_LIMIT && request.version() != HttpVersion.HTTP_2;
             if (closeAfter) {
                 response.putHeader("Connection", "close");
             }
@@ -168,26 +172,45 @@ final class VertxExchange implements Exchange {
         });
     }
 
+    private long declaredLength() {
+        try {
+            String length = header("content-length");
+            return length == null ? 0 : Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     /**
-     * A body the chain did not read: drain it when it is small or absent so the connection can
-     * serve the next request; when it was refused for size, close the HTTP/1 connection or
-     * reset the HTTP/2 stream with NO_ERROR (RFC 9113 8.1: a complete response before the
-     * request is done), rather than take in up to gigabytes nobody wants.
+     * A body the chain did not read (refused for size, or never looked at after a 401): drained
+     * and dropped, up to {@link #DRAIN_LIMIT}, so the client - which may still be sending - reads
+     * our response instead of a broken pipe, and the connection serves the next request. Past the
+     * limit the HTTP/1 connection is closed or the HTTP/2 stream reset, as Go's server gives up on
+     * draining, rather than take in gigabytes nobody wants.
      */
-    private void afterResponse(Future<Void> ended, boolean closeAfter) {
+    private void afterResponse(Future<Void> ended, boolean closeNow) {
         if (bodyRead || request.isEnded()) {
             return;
         }
-        if (closeAfter) {
+        if (closeNow) {
             ended.onComplete(r -> request.connection().close());
-        } else if (bodyTooLarge) {
-            ended.onComplete(r -> request.response().reset(0));
-        } else {
-            request.handler(chunk -> { });
-            request.exceptionHandler(e -> { });
-            request.endHandler(end -> { });
-            request.resume();
+            return;
         }
+        var drained = new long[1];
+        request.handler(chunk -> {
+            drained[0] += chunk.length();
+            if (drained[0] > DRAIN_LIMIT) {
+                request.handler(null);
+                if (request.version() == HttpVersion.HTTP_2) {
+                    request.response().reset(CANCEL);
+                } else {
+                    request.connection().close();
+                }
+            }
+        });
+        request.exceptionHandler(e -> { });
+        request.endHandler(end -> { });
+        request.resume();
     }
 
     @Override
