@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.skiff.apiserver.pki.CertifiedKey;
+import dev.skiff.apiserver.pki.ClusterPki;
+import dev.skiff.apiserver.pki.SubjectAltNames;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -123,6 +126,38 @@ class ApiServerProcessTest {
     }
 
     @Test
+    void oversizeChunkedBodyIsRequestEntityTooLargeToo() throws Exception {
+        // no Content-Length: the limit is found while reading, not from the header
+        var response = client(HttpClient.Version.HTTP_1_1).send(authorized("/api/v1/namespaces/default/configmaps")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(new byte[4 * 1024 * 1024]))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(413);
+        assertThat(JSON.readTree(response.body()).get("message").asText()).isEqualTo("Request entity too large: limit is 3145728");
+    }
+
+    @Test
+    void adminClientCertificateAuthenticatesAndOneFromAnotherCaDoesNot() throws Exception {
+        var config = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(kubeconfig.toFile());
+        var user = config.get("users").get(0).get("user");
+        var mine = new CertifiedKey(certificate(Base64.getDecoder().decode(user.get("client-certificate-data").asText())),
+                privateKey(Base64.getDecoder().decode(user.get("client-key-data").asText())));
+        var response = client(HttpClient.Version.HTTP_2, mine).send(HttpRequest.newBuilder(url("/version")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+
+        var foreign = ClusterPki.loadOrCreate(dir.resolve("foreign-tls"), SubjectAltNames.forApiServer(List.of(),
+                SubjectAltNames.literal("10.43.0.1"), "cluster.local", List.of()), java.time.Clock.systemUTC()).admin();
+        try {
+            var refused = client(HttpClient.Version.HTTP_2, foreign).send(HttpRequest.newBuilder(url("/version")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as("a certificate of another CA, same name").isEqualTo(401);
+        } catch (IOException expected) {
+            // the TLS handshake refused it: as kube-apiserver does
+        }
+    }
+
+    @Test
     void secretsOnDiskAreOwnerOnly() throws IOException {
         for (Path secret : List.of(kubeconfig, dir.resolve("data/server/token"), dir.resolve("data/server/tls/cluster-ca.key"),
                 dir.resolve("data/server/tls/serving-kube-apiserver.key"), dir.resolve("data/server/tls/client-admin.key"))) {
@@ -151,8 +186,21 @@ class ApiServerProcessTest {
         return HttpRequest.newBuilder(url(path)).header("Authorization", "Bearer " + token);
     }
 
-    /** A client that trusts the cluster CA (read from the kubeconfig) and nothing else, and has no client certificate. */
     private static HttpClient client(HttpClient.Version version) throws Exception {
+        return client(version, null);
+    }
+
+    private static java.security.cert.X509Certificate certificate(byte[] pem) throws Exception {
+        return (java.security.cert.X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(pem));
+    }
+
+    private static java.security.PrivateKey privateKey(byte[] pem) throws Exception {
+        String base64 = new String(pem, StandardCharsets.US_ASCII).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        return java.security.KeyFactory.getInstance("EC").generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+    }
+
+    /** A client that trusts the cluster CA (read from the kubeconfig) and nothing else, presenting {@code identity} when given. */
+    private static HttpClient client(HttpClient.Version version, CertifiedKey identity) throws Exception {
         var config = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(kubeconfig.toFile());
         byte[] ca = Base64.getDecoder().decode(config.get("clusters").get(0).get("cluster").get("certificate-authority-data").asText());
         var trust = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -160,8 +208,17 @@ class ApiServerProcessTest {
         trust.setCertificateEntry("cluster-ca", CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(ca)));
         var tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
+        javax.net.ssl.KeyManager[] keyManagers = null;
+        if (identity != null) {
+            var keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("client", identity.key(), new char[0], new java.security.cert.Certificate[] {identity.certificate()});
+            var kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, new char[0]);
+            keyManagers = kmf.getKeyManagers();
+        }
         var ssl = SSLContext.getInstance("TLS");
-        ssl.init(null, tmf.getTrustManagers(), null);
+        ssl.init(keyManagers, tmf.getTrustManagers(), null);
         return HttpClient.newBuilder().version(version).sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
     }
 }
