@@ -1,6 +1,11 @@
 package dev.skiff.cli;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 import java.net.URI;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -72,5 +77,84 @@ public final class Flags {
             throw new UsageException("invalid value for " + flag + ": only http:// is served (TLS comes with the API server)");
         }
         return new InetSocketAddress(uri.getHost(), uri.getPort());
+    }
+
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{3}");
+
+    /** An IP address literal (v4 or v6), never a name to look up. */
+    public static InetAddress ipAddress(String flag, String value) {
+        boolean v4 = IPV4.matcher(value).matches();
+        // octets checked here: InetAddress would take "300.1.1.1" for a host name and look it up
+        if (!v4 && !value.contains(":") || v4 && java.util.Arrays.stream(value.split("\\.")).anyMatch(o -> Integer.parseInt(o) > 255)) {
+            throw new UsageException("invalid value for " + flag + ": '" + value + "' is not an IP address");
+        }
+        try {
+            var address = InetAddress.getByName(value);
+            if (v4 && !address.getHostAddress().equals(value)) {
+                throw new UnknownHostException(value);
+            }
+            return address;
+        } catch (UnknownHostException e) {
+            throw new UsageException("invalid value for " + flag + ": '" + value + "' is not an IP address");
+        }
+    }
+
+    /**
+     * The first usable address of a CIDR such as 10.43.0.0/16 (the kubernetes service IP, as
+     * upstream takes it from --service-cluster-ip-range); of the first CIDR when dual-stack.
+     */
+    public static InetAddress firstAddress(String flag, String value) {
+        InetAddress first = null;
+        for (String cidr : value.split(",")) {
+            String[] parts = cidr.strip().split("/", -1);
+            if (parts.length != 2) {
+                throw new UsageException("invalid value for " + flag + ": '" + cidr.strip() + "' is not a CIDR like 10.43.0.0/16");
+            }
+            var network = ipAddress(flag, parts[0]);
+            int bits = network.getAddress().length * 8;
+            int prefix;
+            try {
+                prefix = Integer.parseInt(parts[1]);
+            } catch (NumberFormatException e) {
+                prefix = -1;
+            }
+            if (prefix < 0 || prefix > bits - 2) {
+                throw new UsageException("invalid value for " + flag + ": '" + cidr.strip() + "' needs a prefix length from 0 to " + (bits - 2));
+            }
+            byte[] bytes = network.getAddress();
+            for (int bit = prefix; bit < bits; bit++) {
+                bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+            }
+            bytes[bytes.length - 1] |= 1;
+            if (first == null) {
+                try {
+                    first = InetAddress.getByAddress(bytes);
+                } catch (UnknownHostException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        return first;
+    }
+
+    /** An octal file mode such as 0600 or 644. */
+    public static Set<PosixFilePermission> fileMode(String flag, String value) {
+        if (!OCTAL_MODE.matcher(value).matches()) {
+            throw new UsageException("invalid value for " + flag + ": '" + value + "' is not an octal file mode like 0600");
+        }
+        var symbolic = new StringBuilder();
+        for (char digit : value.substring(value.length() - 3).toCharArray()) {
+            int d = digit - '0';
+            symbolic.append((d & 4) != 0 ? 'r' : '-').append((d & 2) != 0 ? 'w' : '-').append((d & 1) != 0 ? 'x' : '-');
+        }
+        return PosixFilePermissions.fromString(symbolic.toString());
+    }
+
+    public static int nonNegative(String flag, int value) {
+        if (value < 0) {
+            throw new UsageException("invalid value for " + flag + ": " + value + " (0 or more; 0 means no limit)");
+        }
+        return value;
     }
 }

@@ -83,4 +83,26 @@ class SkiffFlagsTest {
         assertThat(r.err().lines()).hasSize(1);
         assertThat(r.err()).contains("nope.snap");
     }
+
+    @Test
+    void badApiServerFlagsAreOneLineErrors() {
+        assertOneLineUsageError(run("server", "--service-cluster-ip-range", "10.43.0.0"), "--service-cluster-ip-range");
+        assertOneLineUsageError(run("server", "--service-cluster-ip-range", "10.43.0.0/40"), "--service-cluster-ip-range");
+        assertOneLineUsageError(run("server", "--service-cluster-ip-range", "kubernetes/16"), "--service-cluster-ip-range");
+        assertOneLineUsageError(run("server", "--write-kubeconfig-mode", "rw"), "--write-kubeconfig-mode");
+        assertOneLineUsageError(run("server", "--write-kubeconfig-mode", "0999"), "--write-kubeconfig-mode");
+        assertOneLineUsageError(run("server", "--max-requests-inflight", "-1"), "--max-requests-inflight");
+        assertOneLineUsageError(run("server", "--max-mutating-requests-inflight", "-5"), "--max-mutating-requests-inflight");
+        assertOneLineUsageError(run("server", "--bind-address", "localhost"), "--bind-address");
+        assertOneLineUsageError(run("server", "--bind-address", "300.1.1.1"), "--bind-address");
+        assertOneLineUsageError(run("server", "--tls-san", "a b"), "--tls-san");
+        assertOneLineUsageError(run("server", "--tls-san", "10.0.0.256"), "--tls-san");
+    }
+
+    @Test
+    void serviceIpIsTheFirstAddressOfTheRange() {
+        assertThat(Flags.firstAddress("f", "10.43.0.0/16").getHostAddress()).isEqualTo("10.43.0.1");
+        assertThat(Flags.firstAddress("f", "10.96.5.7/12").getHostAddress()).isEqualTo("10.96.0.1");
+        assertThat(Flags.firstAddress("f", "fd00:43::/112,10.43.0.0/16").getHostAddress()).isEqualTo("fd00:43:0:0:0:0:0:1");
+    }
 }

@@ -46,10 +46,20 @@ final class SkiffProcess implements AutoCloseable {
         }
     }
 
-    /** Starts {@code skiff server} and waits for it to report ready. */
+    /**
+     * Starts {@code skiff server} and waits for it to report ready. Unless the test chooses, the API
+     * server listens on loopback on a free port, so tests never meet on :6443.
+     */
     static SkiffProcess server(Path log, String... args) {
         long before = lineCount(log);
-        var server = start(log, prepend("server", args));
+        var all = new ArrayList<>(List.of(args));
+        if (!all.contains("--https-listen-port")) {
+            all.addAll(List.of("--https-listen-port", String.valueOf(freePort())));
+        }
+        if (!all.contains("--bind-address")) {
+            all.addAll(List.of("--bind-address", "127.0.0.1"));
+        }
+        var server = start(log, prepend("server", all.toArray(String[]::new)));
         server.awaitLine("skiff server ready", before, Duration.ofSeconds(60));
         return server;
     }

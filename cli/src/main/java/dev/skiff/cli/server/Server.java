@@ -1,5 +1,9 @@
 package dev.skiff.cli.server;
 
+import dev.skiff.apiserver.ApiServer;
+import dev.skiff.apiserver.endpoints.HealthCheck;
+import dev.skiff.apiserver.endpoints.Routes;
+import dev.skiff.apiserver.endpoints.VersionInfo;
 import dev.skiff.store.Store;
 import dev.skiff.store.embedded.EmbeddedStore;
 import dev.skiff.store.embedded.EmbeddedStoreConfig;
@@ -10,22 +14,26 @@ import dev.skiff.store.etcdserver.EtcdServerConfig;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane composed in order: store first, then what serves it. Components are closed
+ * The control plane composed in order: store, its etcd endpoint, then the API server. Components are closed
  * in reverse order, on SIGTERM/SIGINT too, so the store is flushed and closed before exit.
  */
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+    /** What upstream reports when the build did not stamp a date (k8s.io/component-base/version/base.go). */
+    private static final String UNKNOWN_BUILD_DATE = "1970-01-01T00:00:00Z";
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Store store;
     private final EtcdServer etcdServer;
+    private final ApiServer apiServer;
 
     private Server(ServerConfig config) {
         try {
@@ -38,11 +46,15 @@ public final class Server implements AutoCloseable {
             if (etcdServer != null) {
                 started.push(etcdServer);
             }
+            apiServer = ApiServer.start(config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)), Routes.builder().build(),
+                    List.of(HealthCheck.of("etcd", store::status)));
+            started.push(apiServer);
         } catch (RuntimeException e) {
             close();
             throw e;
         }
-        log.info("skiff server ready store={} etcd-endpoint={} revision={}",
+        log.info("skiff server ready url={} kubeconfig={} store={} etcd-endpoint={} revision={}",
+                apiServer.url(), config.writeKubeconfig(),
                 config.embeddedStore() ? config.storeDir() : config.etcdServers(),
                 etcdServer == null ? "none" : config.etcdListenClient().getHostString() + ":" + etcdServer.port(),
                 store.status().revision());

@@ -3,6 +3,7 @@ package dev.skiff.cli.server;
 import dev.skiff.cli.Flags;
 import dev.skiff.cli.UsageException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -10,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code skiff server}: flags named as k3s and kube-apiserver name them. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run the control plane: the store (embedded, or etcd with --etcd-servers) and its etcd endpoint.")
+        description = "Run the control plane: the store (embedded, or etcd with --etcd-servers), its etcd endpoint, and the API server.")
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = {"--data-dir", "-d"}, defaultValue = "/var/lib/skiff", description = "Folder to hold state (default: ${DEFAULT-VALUE}).")
@@ -36,8 +37,26 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--https-listen-port", defaultValue = "6443", description = "API server port (default: ${DEFAULT-VALUE}).")
     int httpsListenPort;
 
-    @Option(names = {"--write-kubeconfig", "-o"}, description = "Write the admin kubeconfig to this file.")
+    @Option(names = {"--write-kubeconfig", "-o"}, description = "Write the admin kubeconfig to this file (default: <data-dir>/server/cred/admin.kubeconfig).")
     Path writeKubeconfig;
+
+    @Option(names = "--write-kubeconfig-mode", defaultValue = "0600", description = "File mode of the written kubeconfig, octal (default: ${DEFAULT-VALUE}).")
+    String writeKubeconfigMode;
+
+    @Option(names = "--tls-san", split = ",", description = "Extra host name or IP address for the API server's certificate (repeatable).")
+    List<String> tlsSans = new ArrayList<>();
+
+    @Option(names = "--service-cluster-ip-range", defaultValue = "10.43.0.0/16",
+            description = "Service IP range; its first address is the kubernetes service IP (default: ${DEFAULT-VALUE}).")
+    String serviceClusterIpRange;
+
+    @Option(names = "--max-requests-inflight", defaultValue = "400",
+            description = "Most non-mutating API requests served at once, 0 for no limit (default: ${DEFAULT-VALUE}).")
+    int maxRequestsInflight;
+
+    @Option(names = "--max-mutating-requests-inflight", defaultValue = "200",
+            description = "Most mutating API requests served at once, 0 for no limit (default: ${DEFAULT-VALUE}).")
+    int maxMutatingRequestsInflight;
 
     @Option(names = "--disable-agent", description = "Do not run a node agent beside the control plane.")
     boolean disableAgent;
@@ -58,9 +77,23 @@ public final class ServerCommand implements Callable<Integer> {
         if (maxRequestBytes < 1024) {
             throw new UsageException("invalid value for --max-request-bytes: " + maxRequestBytes + " (at least 1024)");
         }
-        return new ServerConfig(dataDir.toAbsolutePath(), endpoints, listen, Flags.duration("--etcd-compaction-interval", compactionInterval),
+        Flags.ipAddress("--bind-address", bindAddress);
+        var sans = new ArrayList<String>();
+        for (String san : tlsSans) {
+            String name = san.strip();
+            if (name.isEmpty() || name.contains("/") || name.contains(" ")) {
+                throw new UsageException("invalid value for --tls-san: '" + san + "' is not a host name or IP address");
+            }
+            sans.add(name.contains(":") || name.matches("[0-9.]+") ? Flags.ipAddress("--tls-san", name).getHostAddress() : name);
+        }
+        var path = dataDir.toAbsolutePath();
+        return new ServerConfig(path, endpoints, listen, Flags.duration("--etcd-compaction-interval", compactionInterval),
                 maxRequestBytes, bindAddress, Flags.port("--https-listen-port", httpsListenPort, false),
-                writeKubeconfig, disableAgent);
+                writeKubeconfig == null ? path.resolve("server/cred/admin.kubeconfig") : writeKubeconfig.toAbsolutePath(),
+                Flags.fileMode("--write-kubeconfig-mode", writeKubeconfigMode), sans,
+                Flags.firstAddress("--service-cluster-ip-range", serviceClusterIpRange),
+                Flags.nonNegative("--max-requests-inflight", maxRequestsInflight),
+                Flags.nonNegative("--max-mutating-requests-inflight", maxMutatingRequestsInflight), disableAgent);
     }
 
 }

@@ -1,19 +1,33 @@
 package dev.skiff.cli.server;
 
+import dev.skiff.apiserver.ApiServerConfig;
+import dev.skiff.apiserver.endpoints.VersionInfo;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Everything {@code skiff server} was told, checked. {@code etcdServers} empty means the
  * embedded store under {@code dataDir/server/db}, served for etcd tools on
- * {@code etcdListenClient} (null: not served).
+ * {@code etcdListenClient} (null: not served). {@code writeKubeconfig} is already resolved to
+ * its default ({@code dataDir/server/cred/admin.kubeconfig}) when the flag was not given.
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
-                           String bindAddress, int httpsListenPort, Path writeKubeconfig, boolean disableAgent) {
+                           String bindAddress, int httpsListenPort, Path writeKubeconfig,
+                           Set<PosixFilePermission> writeKubeconfigMode, List<String> tlsSans, InetAddress serviceIp,
+                           int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent) {
+
+    public ServerConfig {
+        etcdServers = List.copyOf(etcdServers);
+        tlsSans = List.copyOf(tlsSans);
+        writeKubeconfigMode = Set.copyOf(writeKubeconfigMode);
+    }
 
     public boolean embeddedStore() {
         return etcdServers.isEmpty();
@@ -21,5 +35,13 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
 
     public Path storeDir() {
         return dataDir.resolve("server").resolve("db");
+    }
+
+    /** The API server's share of this config; {@code version} is what /version reports. */
+    public ApiServerConfig apiServer(VersionInfo version) {
+        Path server = dataDir.resolve("server");
+        return new ApiServerConfig(bindAddress, httpsListenPort, server.resolve("tls"), server.resolve("token"), tlsSans,
+                serviceIp, maxRequestsInflight, maxMutatingRequestsInflight, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
+                writeKubeconfig, writeKubeconfigMode, version);
     }
 }

@@ -1,0 +1,33 @@
+package dev.skiff.apiserver;
+
+import dev.skiff.apiserver.endpoints.VersionInfo;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Everything the API server is told, checked by the caller (cli). {@code port} 0 picks a free
+ * port (tests). Limits of 0 mean unlimited, as upstream.
+ *
+ * @param tlsDir             where the cluster CA and the certificates live ({@code <data-dir>/server/tls})
+ * @param tokenFile          the server token ({@code <data-dir>/server/token})
+ * @param tlsSans            extra names for the serving certificate (DNS names or IP literals)
+ * @param serviceIp          the kubernetes service IP (first address of the service CIDR), also a SAN
+ * @param kubeconfig         where to write the admin kubeconfig
+ * @param kubeconfigMode     its file mode
+ */
+public record ApiServerConfig(String bindAddress, int port, Path tlsDir, Path tokenFile, List<String> tlsSans,
+                              InetAddress serviceIp, int maxRequestsInflight, int maxMutatingRequestsInflight,
+                              long maxRequestBodyBytes, Path kubeconfig, Set<PosixFilePermission> kubeconfigMode,
+                              VersionInfo version) {
+    /** kube-apiserver's limit on a request body (apiserver.MaxRequestBodyBytes). */
+    public static final long DEFAULT_MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
+    public static final String CLUSTER_DOMAIN = "cluster.local";
+
+    public ApiServerConfig {
+        tlsSans = List.copyOf(tlsSans);
+        kubeconfigMode = Set.copyOf(kubeconfigMode);
+    }
+}

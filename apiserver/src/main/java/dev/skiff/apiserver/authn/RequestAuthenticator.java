@@ -1,0 +1,45 @@
+package dev.skiff.apiserver.authn;
+
+import dev.skiff.api.errors.ApiException;
+import dev.skiff.apiserver.authn.AuthenticationResult.Authenticated;
+import dev.skiff.apiserver.authn.AuthenticationResult.Rejected;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The authentication stage: the first authenticator that recognises the request wins, and every
+ * authenticated user gets {@code system:authenticated}, as upstream's union authenticator with
+ * its group adder. Anonymous requests are not allowed (k3s runs with --anonymous-auth=false).
+ */
+public final class RequestAuthenticator {
+    private static final Logger log = LoggerFactory.getLogger(RequestAuthenticator.class);
+    private final List<Authenticator> authenticators;
+
+    public RequestAuthenticator(List<Authenticator> authenticators) {
+        this.authenticators = List.copyOf(authenticators);
+    }
+
+    /** The user, or 401 Unauthorized (the reason goes to the debug log only, never to the client). */
+    public UserInfo authenticate(Credentials credentials) {
+        var reasons = new ArrayList<String>();
+        for (var authenticator : authenticators) {
+            switch (authenticator.authenticate(credentials)) {
+                case Authenticated(UserInfo user) -> {
+                    if (user.inGroup(UserInfo.AUTHENTICATED_GROUP)) {
+                        return user;
+                    }
+                    var groups = new ArrayList<>(user.groups());
+                    groups.add(UserInfo.AUTHENTICATED_GROUP);
+                    return new UserInfo(user.name(), groups);
+                }
+                case Rejected(String reason) -> reasons.add(reason);
+                case AuthenticationResult.NotPresented ignored -> { }
+            }
+        }
+        String reason = reasons.isEmpty() ? "no credentials" : String.join("; ", reasons);
+        log.debug("authentication failed reason=\"{}\"", reason);
+        throw ApiException.unauthorized("Unauthorized");
+    }
+}

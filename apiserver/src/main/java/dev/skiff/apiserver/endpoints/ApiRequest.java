@@ -1,0 +1,25 @@
+package dev.skiff.apiserver.endpoints;
+
+import dev.skiff.apiserver.authn.UserInfo;
+import dev.skiff.apiserver.request.RequestInfo;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A request that passed the chain: who sent it, what it is about, and its body (already bounded
+ * by the body limit and, when mutating, as admission left it). Header names are lowercase.
+ */
+public record ApiRequest(RequestInfo info, UserInfo user, String method, String path,
+                         Map<String, List<String>> query, Map<String, List<String>> headers, byte[] body) {
+
+    public String queryParam(String name) {
+        var values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+
+    public String header(String name) {
+        var values = headers.get(name.toLowerCase(Locale.ROOT));
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+}

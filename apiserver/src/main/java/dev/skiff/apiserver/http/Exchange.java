@@ -1,0 +1,34 @@
+package dev.skiff.apiserver.http;
+
+import dev.skiff.apiserver.endpoints.ApiResponse;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** One HTTP request and its response, as the request chain sees it; the transport behind it is Vert.x (or a test fake). */
+interface Exchange extends ApiResponse {
+    String method();
+
+    /** The raw path, without the query. */
+    String path();
+
+    Map<String, List<String>> query();
+
+    /** Header names lowercase. */
+    Map<String, List<String>> headers();
+
+    /** The client certificate chain the TLS handshake verified; empty when the client sent none. */
+    List<X509Certificate> peerCertificates();
+
+    /** The whole body, blocking until it has arrived; 413 RequestEntityTooLarge past {@code limit} bytes. */
+    byte[] readBody(long limit);
+
+    /** True once a response has been started. */
+    boolean responded();
+
+    default String header(String name) {
+        var values = headers().get(name.toLowerCase(Locale.ROOT));
+        return values == null || values.isEmpty() ? null : values.getFirst();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.skiff.apiserver.http;
+
+import dev.skiff.api.errors.ApiException;
+import dev.skiff.apiserver.admission.AdmissionAttributes;
+import dev.skiff.apiserver.admission.AdmissionChain;
+import dev.skiff.apiserver.authn.Credentials;
+import dev.skiff.apiserver.authn.RequestAuthenticator;
+import dev.skiff.apiserver.authn.UserInfo;
+import dev.skiff.apiserver.authz.RequestAuthorizer;
+import dev.skiff.apiserver.endpoints.ApiRequest;
+import dev.skiff.apiserver.endpoints.ApiResponse;
+import dev.skiff.apiserver.endpoints.Json;
+import dev.skiff.apiserver.endpoints.Routes;
+import dev.skiff.apiserver.request.MaxInFlightLimit;
+import dev.skiff.apiserver.request.RequestInfo;
+import dev.skiff.apiserver.request.RequestInfoResolver;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every request through the stages in kube-apiserver's order, one concern each: request info,
+ * authentication (401), in-flight limits (429), authorization (403), body limit (413), route
+ * (404), admission (mutating resource requests), handler. Runs on a virtual thread per request.
+ */
+public final class RequestChain {
+    private static final Logger log = LoggerFactory.getLogger(RequestChain.class);
+
+    private final RequestAuthenticator authenticator;
+    private final MaxInFlightLimit inFlight;
+    private final RequestAuthorizer authorizer;
+    private final AdmissionChain admission;
+    private final Routes routes;
+    private final long maxBodyBytes;
+
+    public RequestChain(RequestAuthenticator authenticator, MaxInFlightLimit inFlight, RequestAuthorizer authorizer,
+                 AdmissionChain admission, Routes routes, long maxBodyBytes) {
+        this.authenticator = authenticator;
+        this.inFlight = inFlight;
+        this.authorizer = authorizer;
+        this.admission = admission;
+        this.routes = routes;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    void serve(Exchange exchange) {
+        RequestInfo info = RequestInfoResolver.resolve(exchange.method(), exchange.path(), exchange.query());
+        UserInfo user = null;
+        try {
+            user = authenticator.authenticate(new Credentials(exchange.peerCertificates(), exchange.header("authorization")));
+            try (var permit = inFlight.acquire(info, user)) {
+                authorizer.authorize(user, info);
+                byte[] body = exchange.readBody(maxBodyBytes);
+                var handler = routes.match(exchange.path()).orElseThrow(ApiException::notFoundPath);
+                if (info.resourceRequest() && info.mutating()) {
+                    body = admission.admit(new AdmissionAttributes(user, info, exchange.header("content-type"), body)).body();
+                }
+                handler.handle(new ApiRequest(info, user, exchange.method(), exchange.path(), exchange.query(),
+                        exchange.headers(), body), exchange);
+            }
+        } catch (ApiException e) {
+            fail(exchange, e, info, user);
+        } catch (Exception e) {
+            log.error("request failed verb={} path={} user={}", info.verb(), info.path(), user == null ? "" : user.name(), e);
+            fail(exchange, ApiException.internal(String.valueOf(e.getMessage())), info, user);
+        }
+    }
+
+    private static void fail(Exchange exchange, ApiException e, RequestInfo info, UserInfo user) {
+        if (exchange.responded()) {
+            log.warn("request failed after its response started verb={} path={} code={} message=\"{}\"",
+                    info.verb(), info.path(), e.code(), e.getMessage());
+            return;
+        }
+        var headers = e.code() == 429
+                ? Map.of("Retry-After", String.valueOf(MaxInFlightLimit.RETRY_AFTER_SECONDS))
+                : Map.<String, String>of();
+        exchange.send(e.code(), ApiResponse.JSON, headers, Json.write(e.status()));
+    }
+}

@@ -1,0 +1,270 @@
+package dev.skiff.apiserver.http;
+
+import dev.skiff.api.errors.ApiException;
+import dev.skiff.apiserver.endpoints.ResponseStream;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLPeerUnverifiedException;
+
+/**
+ * An exchange over a Vert.x request. Created on the event loop with the request paused; the
+ * chain runs on a virtual thread, and every touch of the request or response is handed back to
+ * the connection's context, so the event loop never waits and Vert.x objects stay on their thread.
+ */
+final class VertxExchange implements Exchange {
+    /** The most of an unwanted request body read and dropped before giving up on the connection. */
+    static final long DRAIN_LIMIT = 8L * 1024 * 1024;
+    private static final long CANCEL = 0x8;
+
+    private final HttpServerRequest request;
+    private final Context context;
+    private final String path;
+    private final Map<String, List<String>> query;
+    private final Map<String, List<String>> headers;
+    private final List<X509Certificate> peerCertificates;
+    private final AtomicBoolean responded = new AtomicBoolean();
+    private volatile boolean bodyRead;
+    private volatile boolean bodyTooLarge;
+    private volatile boolean clientGone;
+
+    /** On the event loop. */
+    VertxExchange(HttpServerRequest request, Context context) {
+        this.request = request;
+        this.context = context;
+        request.pause();
+        var decoder = new QueryStringDecoder(request.uri());
+        this.path = decoder.rawPath();
+        this.query = Map.copyOf(decoder.parameters());
+        var h = new LinkedHashMap<String, List<String>>();
+        request.headers().forEach(e -> h.computeIfAbsent(e.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(e.getValue()));
+        h.replaceAll((k, v) -> List.copyOf(v));
+        this.headers = Map.copyOf(h);
+        this.peerCertificates = peers(request);
+        request.response().closeHandler(v -> clientGone = true);
+    }
+
+    private static List<X509Certificate> peers(HttpServerRequest request) {
+        if (!request.isSSL()) {
+            return List.of();
+        }
+        try {
+            return request.connection().peerCertificates().stream()
+                    .filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast).toList();
+        } catch (SSLPeerUnverifiedException e) {
+            return List.of();
+        }
+    }
+
+    @Override
+    public String method() {
+        return request.method().name();
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public Map<String, List<String>> query() {
+        return query;
+    }
+
+    @Override
+    public Map<String, List<String>> headers() {
+        return headers;
+    }
+
+    @Override
+    public List<X509Certificate> peerCertificates() {
+        return peerCertificates;
+    }
+
+    @Override
+    public byte[] readBody(long limit) {
+        String length = header("content-length");
+        if (length != null) {
+            long declared;
+            try {
+                declared = Long.parseLong(length.strip());
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("invalid Content-Length: " + length);
+            }
+            if (declared > limit) {
+                bodyTooLarge = true;
+                throw tooLarge(limit);
+            }
+        }
+        var done = new CompletableFuture<byte[]>();
+        context.runOnContext(v -> {
+            var body = Buffer.buffer();
+            request.handler(chunk -> {
+                if (bodyTooLarge) {
+                    return;
+                }
+                if (body.length() + chunk.length() > limit) {
+                    bodyTooLarge = true;
+                    done.completeExceptionally(tooLarge(limit));
+                    return;
+                }
+                body.appendBuffer(chunk);
+            });
+            request.exceptionHandler(done::completeExceptionally);
+            request.endHandler(end -> done.complete(body.getBytes()));
+            request.resume();
+        });
+        try {
+            byte[] body = done.get();
+            bodyRead = true;
+            return body;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ApiException api) {
+                throw api;
+            }
+            throw ApiException.badRequest("reading the request body failed: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.internal("interrupted while reading the request body");
+        }
+    }
+
+    /** Upstream's wording (k8s.io/apiserver handlers/rest.go limitedReadBody). */
+    private static ApiException tooLarge(long limit) {
+        return ApiException.requestEntityTooLarge("Request entity too large: limit is " + limit);
+    }
+
+    @Override
+    public boolean responded() {
+        return responded.get();
+    }
+
+    @Override
+    public void send(int status, String contentType, Map<String, String> extraHeaders, byte[] body) {
+        if (!responded.compareAndSet(false, true)) {
+            throw new IllegalStateException("response already sent for " + method() + " " + path);
+        }
+        context.runOnContext(v -> {
+            var response = request.response();
+            response.setStatusCode(status);
+            response.putHeader("Content-Type", contentType);
+            response.putHeader("Cache-Control", "no-cache, private");
+            extraHeaders.forEach(response::putHeader);
+            boolean closeAfter = !bodyRead && declaredLength() > DRAIN_LIMIT && request.version() != HttpVersion.HTTP_2;
+            if (closeAfter) {
+                response.putHeader("Connection", "close");
+            }
+            Future<Void> ended = response.end(Buffer.buffer(body));
+            afterResponse(ended, closeAfter);
+        });
+    }
+
+    private long declaredLength() {
+        try {
+            String length = header("content-length");
+            return length == null ? 0 : Long.parseLong(length.strip());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * A body the chain did not read (refused for size, or never looked at after a 401): drained
+     * and dropped, up to {@link #DRAIN_LIMIT}, so the client - which may still be sending - reads
+     * our response instead of a broken pipe, and the connection serves the next request. Past the
+     * limit the HTTP/1 connection is closed or the HTTP/2 stream reset, as Go's server gives up on
+     * draining, rather than take in gigabytes nobody wants.
+     */
+    private void afterResponse(Future<Void> ended, boolean closeNow) {
+        if (bodyRead || request.isEnded()) {
+            return;
+        }
+        if (closeNow) {
+            ended.onComplete(r -> request.connection().close());
+            return;
+        }
+        var drained = new long[1];
+        request.handler(chunk -> {
+            drained[0] += chunk.length();
+            if (drained[0] > DRAIN_LIMIT) {
+                request.handler(null);
+                if (request.version() == HttpVersion.HTTP_2) {
+                    request.response().reset(CANCEL);
+                } else {
+                    request.connection().close();
+                }
+            }
+        });
+        request.exceptionHandler(e -> { });
+        request.endHandler(end -> { });
+        request.resume();
+    }
+
+    @Override
+    public ResponseStream stream(int status, String contentType, Map<String, String> extraHeaders) {
+        if (!responded.compareAndSet(false, true)) {
+            throw new IllegalStateException("response already sent for " + method() + " " + path);
+        }
+        await(() -> {
+            var response = request.response();
+            response.setStatusCode(status);
+            response.setChunked(true);
+            response.putHeader("Content-Type", contentType);
+            response.putHeader("Cache-Control", "no-cache, private");
+            extraHeaders.forEach(response::putHeader);
+            return response.writeHead();
+        });
+        return new ResponseStream() {
+            @Override
+            public boolean write(byte[] chunk) {
+                if (clientGone) {
+                    return false;
+                }
+                // one write at a time, each waited for: the producer runs at the client's pace
+                return await(() -> request.response().write(Buffer.buffer(chunk))) && !clientGone;
+            }
+
+            @Override
+            public void close() {
+                if (!clientGone) {
+                    await(() -> request.response().end());
+                }
+            }
+        };
+    }
+
+    /** Runs a Vert.x operation on the context and waits for it; false when it failed (client gone). */
+    private boolean await(Supplier<Future<Void>> operation) {
+        var done = new CompletableFuture<Void>();
+        context.runOnContext(v -> operation.get().onComplete(r -> {
+            if (r.succeeded()) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(r.cause());
+            }
+        }));
+        try {
+            done.get();
+            return true;
+        } catch (ExecutionException e) {
+            clientGone = true;
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.skiff.apiserver.pki;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster CA and the certificates it issues for the API server, kept in one folder
+ * ({@code <data-dir>/server/tls}). Created at first start and reused after; a leaf is issued
+ * again when it is missing, not signed by the CA, close to expiry, or (serving) its names differ
+ * from what is wanted now, as k3s does when --tls-san changes.
+ */
+public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey admin) {
+    private static final Logger log = LoggerFactory.getLogger(ClusterPki.class);
+
+    public static final String ADMIN_USER = "system:admin";
+    public static final String MASTERS_GROUP = "system:masters";
+    static final Duration CA_VALIDITY = Duration.ofDays(3650);
+    static final Duration LEAF_VALIDITY = Duration.ofDays(365);
+    /** Leaves are renewed at start when they expire within this window (k3s: 90 days). */
+    static final Duration RENEW_BEFORE = Duration.ofDays(90);
+
+    static final String CA_CERT = "cluster-ca.crt";
+    static final String CA_KEY = "cluster-ca.key";
+    static final String SERVING_CERT = "serving-kube-apiserver.crt";
+    static final String SERVING_KEY = "serving-kube-apiserver.key";
+    static final String ADMIN_CERT = "client-admin.crt";
+    static final String ADMIN_KEY = "client-admin.key";
+
+    public static ClusterPki loadOrCreate(Path dir, SubjectAltNames sans, Clock clock) {
+        var issuer = new CertificateIssuer(clock, new SecureRandom());
+        CertifiedKey ca = load(dir, CA_CERT, CA_KEY);
+        boolean newCa = ca == null;
+        if (newCa) {
+            if (Files.exists(dir.resolve(CA_CERT)) || Files.exists(dir.resolve(CA_KEY))) {
+                throw new IllegalStateException("incomplete cluster CA in " + dir + ": need both " + CA_CERT + " and " + CA_KEY
+                        + "; refusing to replace it (every issued credential would stop working)");
+            }
+            ca = issuer.selfSignedCa("skiff-server-ca@" + clock.instant().getEpochSecond(), CA_VALIDITY);
+            save(dir, CA_CERT, CA_KEY, ca);
+            log.info("created cluster CA dir={} subject=\"{}\"", dir, ca.certificate().getSubjectX500Principal());
+        }
+
+        CertifiedKey serving = load(dir, SERVING_CERT, SERVING_KEY);
+        String servingProblem = newCa ? "new CA" : problem(serving, ca, clock);
+        if (servingProblem == null && !SubjectAltNames.of(serving.certificate()).equals(sans)) {
+            servingProblem = "names changed";
+        }
+        if (servingProblem != null) {
+            serving = issuer.serving(ca, "kube-apiserver", sans.dnsNames(), sans.ips(), LEAF_VALIDITY);
+            save(dir, SERVING_CERT, SERVING_KEY, serving);
+            log.info("issued serving certificate reason=\"{}\" dns={} ips={}", servingProblem, sans.dnsNames(),
+                    sans.ips().stream().map(java.net.InetAddress::getHostAddress).toList());
+        }
+
+        CertifiedKey admin = load(dir, ADMIN_CERT, ADMIN_KEY);
+        String adminProblem = newCa ? "new CA" : problem(admin, ca, clock);
+        if (adminProblem != null) {
+            admin = issuer.client(ca, ADMIN_USER, List.of(MASTERS_GROUP), LEAF_VALIDITY);
+            save(dir, ADMIN_CERT, ADMIN_KEY, admin);
+            log.info("issued admin client certificate reason=\"{}\" user={} group={}", adminProblem, ADMIN_USER, MASTERS_GROUP);
+        }
+        return new ClusterPki(ca, serving, admin);
+    }
+
+    /** Why a stored leaf cannot be used, or null when it can. */
+    private static String problem(CertifiedKey leaf, CertifiedKey ca, Clock clock) {
+        if (leaf == null) {
+            return "missing";
+        }
+        if (!signedBy(leaf.certificate(), ca.certificate())) {
+            return "not signed by the cluster CA";
+        }
+        if (leaf.certificate().getNotAfter().toInstant().isBefore(clock.instant().plus(RENEW_BEFORE))) {
+            return "expires " + leaf.certificate().getNotAfter().toInstant();
+        }
+        return null;
+    }
+
+    public static boolean signedBy(X509Certificate certificate, X509Certificate ca) {
+        try {
+            certificate.verify(ca.getPublicKey());
+            return certificate.getIssuerX500Principal().equals(ca.getSubjectX500Principal());
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    private static CertifiedKey load(Path dir, String certFile, String keyFile) {
+        Path cert = dir.resolve(certFile);
+        Path key = dir.resolve(keyFile);
+        if (!Files.exists(cert) || !Files.exists(key)) {
+            return null;
+        }
+        try {
+            return new CertifiedKey(PemFiles.readCertificate(cert), PemFiles.readKey(key));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + cert + " / " + key + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void save(Path dir, String certFile, String keyFile, CertifiedKey certified) {
+        // key first: a cert without its key on disk would be reloaded as "missing" anyway
+        PemFiles.writeKey(dir.resolve(keyFile), certified.key());
+        PemFiles.writeCertificate(dir.resolve(certFile), certified.certificate());
+    }
+}

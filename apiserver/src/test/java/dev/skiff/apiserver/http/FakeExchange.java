@@ -1,0 +1,110 @@
+package dev.skiff.apiserver.http;
+
+import dev.skiff.api.errors.ApiException;
+import dev.skiff.apiserver.endpoints.ResponseStream;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** An exchange built in a test: a request to serve and the response it got. */
+final class FakeExchange implements Exchange {
+    private final String method;
+    private final String path;
+    private final Map<String, List<String>> query = new HashMap<>();
+    private final Map<String, List<String>> headers = new HashMap<>();
+    private List<X509Certificate> peers = List.of();
+    private byte[] body = new byte[0];
+    volatile int status;
+    volatile Map<String, String> responseHeaders = Map.of();
+    volatile byte[] responseBody;
+    volatile boolean bodyRead;
+
+    FakeExchange(String method, String pathAndQuery) {
+        this.method = method;
+        int q = pathAndQuery.indexOf('?');
+        this.path = q < 0 ? pathAndQuery : pathAndQuery.substring(0, q);
+        if (q >= 0) {
+            for (String pair : pathAndQuery.substring(q + 1).split("&")) {
+                String[] kv = pair.split("=", 2);
+                query.computeIfAbsent(kv[0], k -> new java.util.ArrayList<>()).add(kv.length > 1 ? kv[1] : "");
+            }
+        }
+    }
+
+    FakeExchange header(String name, String value) {
+        headers.put(name.toLowerCase(Locale.ROOT), List.of(value));
+        return this;
+    }
+
+    FakeExchange bearer(String token) {
+        return header("Authorization", "Bearer " + token);
+    }
+
+    FakeExchange peers(List<X509Certificate> chain) {
+        this.peers = chain;
+        return this;
+    }
+
+    FakeExchange body(byte[] bytes) {
+        this.body = bytes;
+        return this;
+    }
+
+    String responseText() {
+        return new String(responseBody, StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public Map<String, List<String>> query() {
+        return query;
+    }
+
+    @Override
+    public Map<String, List<String>> headers() {
+        return headers;
+    }
+
+    @Override
+    public List<X509Certificate> peerCertificates() {
+        return peers;
+    }
+
+    @Override
+    public byte[] readBody(long limit) {
+        bodyRead = true;
+        if (body.length > limit) {
+            throw ApiException.requestEntityTooLarge("Request entity too large: limit is " + limit);
+        }
+        return body;
+    }
+
+    @Override
+    public boolean responded() {
+        return responseBody != null;
+    }
+
+    @Override
+    public void send(int status, String contentType, Map<String, String> headers, byte[] body) {
+        this.status = status;
+        this.responseHeaders = headers;
+        this.responseBody = body;
+    }
+
+    @Override
+    public ResponseStream stream(int status, String contentType, Map<String, String> headers) {
+        throw new UnsupportedOperationException();
+    }
+}
