@@ -42,6 +42,10 @@ final class WatchHub {
             return session.closedAlready();
         }
         sessions.add(session);
+        if (lifecycle.isClosed()) {
+            // close() may have walked the sessions before this one was added: end it as stop() would
+            session.terminate(new UnavailableException("skiff store is closed"));
+        }
         Thread.ofVirtual().name("skiff-watch").start(session);
         return session;
     }

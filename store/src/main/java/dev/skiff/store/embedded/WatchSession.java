@@ -102,12 +102,23 @@ final class WatchSession implements Watch, Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            EmbeddedStore.LOG.warn("watch ended by listener failure key={} next={}", request.key().toStringUtf8(), next, e);
+            // a record that cannot be read or a listener that threw: the watch cannot go on, and its
+            // client must hear so (an etcd client gets a cancel) rather than wait for events forever
+            EmbeddedStore.LOG.warn("watch failed key={} next={}", request.key().toStringUtf8(), next, e);
+            if (terminalError == null) {
+                terminalError = e instanceof StoreException se ? se
+                        : new StoreException("watch ended at revision " + next + ": " + e, e);
+            }
         } finally {
             hub.removed(this);
             StoreException error = terminalError;
             if (error != null) {
-                listener.onError(error);
+                try {
+                    listener.onError(error);
+                } catch (RuntimeException listenerFailure) {
+                    EmbeddedStore.LOG.warn("watch listener failed on error key={} error={}", request.key().toStringUtf8(),
+                            listenerFailure.toString());
+                }
             }
         }
     }

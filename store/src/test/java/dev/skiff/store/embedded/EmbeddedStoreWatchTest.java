@@ -218,4 +218,24 @@ class EmbeddedStoreWatchTest {
         put("a", "2");
         assertThat(rec.batches).hasSize(1);
     }
+
+    @Test
+    void aListenerThatThrowsEndsItsWatchWithAnErrorNotSilence() {
+        var errors = new java.util.concurrent.CopyOnWriteArrayList<dev.skiff.store.StoreException>();
+        try (Watch w = store.watch(WatchRequest.prefix(bs("t/"), 0), new dev.skiff.store.WatchListener() {
+            @Override
+            public void onEvents(long revision, java.util.List<dev.skiff.store.Event> events) {
+                throw new IllegalStateException("listener bug");
+            }
+
+            @Override
+            public void onError(dev.skiff.store.StoreException error) {
+                errors.add(error);
+            }
+        })) {
+            put("t/a", "1");
+            await("the watch reports its end", () -> !errors.isEmpty());
+        }
+        assertThat(errors.getFirst().getMessage()).contains("listener bug");
+    }
 }
