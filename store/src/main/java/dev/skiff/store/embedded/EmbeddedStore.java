@@ -1,6 +1,7 @@
 package dev.skiff.store.embedded;
 
 import com.google.protobuf.ByteString;
+import dev.skiff.store.AsyncWrites;
 import dev.skiff.store.CompactedException;
 import dev.skiff.store.DeleteRangeRequest;
 import dev.skiff.store.DeleteRangeResponse;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Snapshot;
 import org.slf4j.Logger;
@@ -37,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * (durable group commit), {@link KeyIndex} (in-memory index), {@link WatchHub} (watches),
  * {@link LeaseManager} and {@link Maintenance} (expiry, auto-compaction), {@link SnapshotCodec}.
  */
-public final class EmbeddedStore implements Store {
+public final class EmbeddedStore implements Store, AsyncWrites {
     static final Logger LOG = LoggerFactory.getLogger(EmbeddedStore.class);
     static final String VERSION = "3.4.0+skiff";
     static final Duration DEFAULT_MAINTENANCE_TICK = Duration.ofMillis(200);
@@ -160,6 +162,32 @@ public final class EmbeddedStore implements Store {
         validator.check(op);
         try (Lifecycle.Permit p = lifecycle.enter()) {
             return writer.submit(new Mutation.Write(op));
+        }
+    }
+
+    @Override
+    public CompletableFuture<PutResponse> putAsync(PutRequest request) {
+        return writeAsync(request).thenApply(PutResponse.class::cast);
+    }
+
+    @Override
+    public CompletableFuture<DeleteRangeResponse> deleteRangeAsync(DeleteRangeRequest request) {
+        return writeAsync(request).thenApply(DeleteRangeResponse.class::cast);
+    }
+
+    @Override
+    public CompletableFuture<TxnResponse> txnAsync(TxnRequest request) {
+        return writeAsync(request).thenApply(TxnResponse.class::cast);
+    }
+
+    /**
+     * As {@link #write}, without waiting. The permit covers the enqueueing only: close stops (joins)
+     * the writer before freeing the database, and fails whatever is still queued.
+     */
+    private CompletableFuture<Object> writeAsync(Op op) {
+        validator.check(op);
+        try (Lifecycle.Permit p = lifecycle.enter()) {
+            return writer.submitAsync(new Mutation.Write(op));
         }
     }
 

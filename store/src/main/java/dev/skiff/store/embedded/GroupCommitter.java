@@ -41,8 +41,11 @@ final class GroupCommitter {
         thread.start();
     }
 
-    /** Queues the mutation and blocks until it is durable and visible (or refused). */
-    Object submit(Mutation m) {
+    /**
+     * Queues the mutation; the future completes (on the writer thread) once it is durable and
+     * visible, or fails with the StoreException that refused it.
+     */
+    CompletableFuture<Object> submitAsync(Mutation m) {
         CompletableFuture<Object> f = new CompletableFuture<>();
         StoreException failed = failure;
         if (failed != null) {
@@ -53,6 +56,12 @@ final class GroupCommitter {
             // the writer is gone (closed or failed): nobody else will complete what is queued
             drainWith(failure != null ? failure : new UnavailableException("skiff store is closed"));
         }
+        return f;
+    }
+
+    /** Queues the mutation and blocks until it is durable and visible (or refused). */
+    Object submit(Mutation m) {
+        CompletableFuture<Object> f = submitAsync(m);
         try {
             return f.get();
         } catch (ExecutionException e) {

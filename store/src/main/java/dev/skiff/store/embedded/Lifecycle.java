@@ -22,7 +22,11 @@ final class Lifecycle {
         if (closed) {
             throw closedError();
         }
-        lock.readLock().lock();
+        // never waits: the write lock is only ever taken by close, which keeps it, so a reader
+        // that cannot get in now never would (and may be on a transport thread)
+        if (!lock.readLock().tryLock()) {
+            throw closedError();
+        }
         if (closed) {
             lock.readLock().unlock();
             throw closedError();

@@ -1,12 +1,16 @@
 package dev.skiff.store.etcdserver;
 
 import dev.skiff.store.Store;
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -47,12 +51,22 @@ public final class EtcdServer implements AutoCloseable {
         }
         // the member's advertised URL needs the bound port, known only once listening
         AtomicReference<String> url = new AtomicReference<>();
+        KvService kv = new KvService(store, headers, maxRequestBytes);
+        // Calls start on the event loop (method lookup only); every call then moves to a virtual
+        // thread, except writes that never block (KvService.nonBlocking): those stay on the event
+        // loop and are answered by the store's writer, saving two thread hand-offs per write.
         var builder = NettyServerBuilder.forAddress(listen)
-                .executor(executor)
+                .directExecutor()
+                .callExecutor(new ServerCallExecutorSupplier() {
+                    @Override
+                    public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata metadata) {
+                        return kv.nonBlocking(call.getMethodDescriptor().getFullMethodName()) ? null : executor;
+                    }
+                })
                 .maxInboundMessageSize(maxRequestBytes + GRPC_OVERHEAD_BYTES)
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                .addService(new KvService(store, headers, maxRequestBytes))
+                .addService(kv)
                 .addService(new WatchService(store, headers))
                 .addService(new LeaseService(store, headers).definition())
                 .addService(new MaintenanceService(store, headers, snapshots))
