@@ -151,11 +151,7 @@ final class GroupCommitter {
     void stop() {
         running = false;
         thread.interrupt();
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Lifecycle.joinUninterruptibly(thread);
         drainWith(failure != null ? failure : new UnavailableException("skiff store is closed"));
     }
 

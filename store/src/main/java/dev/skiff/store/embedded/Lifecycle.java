@@ -57,4 +57,24 @@ final class Lifecycle {
     static UnavailableException closedError() {
         return new UnavailableException("skiff store is closed");
     }
+
+    /**
+     * Waits for a store thread to end even if the caller is interrupted: returning early would let
+     * close() free RocksDB while that thread may still be inside it (a native crash, not an error).
+     * The caller's interrupt is restored afterwards.
+     */
+    static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

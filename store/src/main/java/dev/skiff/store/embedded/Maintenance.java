@@ -105,10 +105,6 @@ final class Maintenance {
     void stop() {
         running = false;
         thread.interrupt();
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Lifecycle.joinUninterruptibly(thread);
     }
 }

@@ -263,4 +263,19 @@ class EmbeddedStoreDurabilityTest {
         }
         assertThat(dir.resolve("fresh").resolve("db.new")).doesNotExist();
     }
+
+    @Test
+    void closeFromAnInterruptedThreadStillWaitsForTheStoreThreads() {
+        EmbeddedStore store = Fixtures.open(dir.resolve("interrupted"), new Fixtures.ManualClock());
+        store.put(dev.skiff.store.PutRequest.of(Fixtures.bs("k"), Fixtures.bs("v")));
+        Thread.currentThread().interrupt();
+        try {
+            store.close();
+            assertThat(Thread.currentThread().isInterrupted()).as("the caller's interrupt is kept").isTrue();
+        } finally {
+            Thread.interrupted();
+        }
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("skiff-store-writer") && t.isAlive()
+                && t.getState() != Thread.State.TERMINATED);
+    }
 }
