@@ -43,6 +43,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
         var out = (ServerCallStreamObserver<WatchResponse>) responses;
         var stream = new Stream(out);
         out.setOnCancelHandler(stream::closeAll);
+        out.setOnReadyHandler(stream::readyChanged);
         return stream;
     }
 
@@ -63,6 +64,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
     private final class Stream implements StreamObserver<WatchRequest> {
         private final ServerCallStreamObserver<WatchResponse> out;
         private final Object lock = new Object();
+        private final Object ready = new Object();
         private final Map<Long, Entry> watches = new HashMap<>();
         private long nextId;
         private boolean closed;
@@ -262,6 +264,36 @@ final class WatchService extends WatchGrpc.WatchImplBase {
             }
         }
 
+        void readyChanged() {
+            synchronized (ready) {
+                ready.notifyAll();
+            }
+        }
+
+        /**
+         * Blocks the calling store watch while the client is not reading (gRPC flow control says
+         * not ready), so a slow or stalled client holds back its own watches' reads instead of
+         * piling responses up in the server's memory. Not called with {@link #lock} held.
+         */
+        private void awaitReady() {
+            synchronized (ready) {
+                while (!out.isReady() && !out.isCancelled() && !isClosed()) {
+                    try {
+                        ready.wait(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }
+        }
+
+        private boolean isClosed() {
+            synchronized (lock) {
+                return closed;
+            }
+        }
+
         /** Caller holds {@link #lock}. */
         private void send(WatchResponse response) {
             if (closed) {
@@ -296,6 +328,7 @@ final class WatchService extends WatchGrpc.WatchImplBase {
                     return;
                 }
                 b.setHeader(headers.header(revision));
+                awaitReady();
                 synchronized (lock) {
                     if (!entry.done) {
                         send(b.build());

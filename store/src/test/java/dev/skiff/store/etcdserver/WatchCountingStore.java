@@ -20,12 +20,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Passes every call to a real store unchanged and counts the store watches the endpoint holds
- * open, so tests can check that the endpoint closes them. Not a test double: all behaviour is the
+ * open and the events it is handed, so tests can check that the endpoint closes them and that
+ * it stops taking events from a watch whose client does not read. Not a test double: all behaviour is the
  * delegate's.
  */
 final class WatchCountingStore implements Store {
     private final Store delegate;
     private final AtomicInteger open = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong delivered = new java.util.concurrent.atomic.AtomicLong();
 
     WatchCountingStore(Store delegate) {
         this.delegate = delegate;
@@ -36,9 +38,30 @@ final class WatchCountingStore implements Store {
         return open.get();
     }
 
+    /** Events the store has handed to the endpoint's watch listeners so far. */
+    long deliveredEvents() {
+        return delivered.get();
+    }
+
     @Override
     public Watch watch(WatchRequest request, WatchListener listener) {
-        Watch w = delegate.watch(request, listener);
+        Watch w = delegate.watch(request, new WatchListener() {
+            @Override
+            public void onEvents(long revision, java.util.List<dev.skiff.store.Event> events) {
+                delivered.addAndGet(events.size());
+                listener.onEvents(revision, events);
+            }
+
+            @Override
+            public void onProgress(long revision) {
+                listener.onProgress(revision);
+            }
+
+            @Override
+            public void onError(dev.skiff.store.StoreException error) {
+                listener.onError(error);
+            }
+        });
         open.incrementAndGet();
         AtomicBoolean closed = new AtomicBoolean();
         return new Watch() {
