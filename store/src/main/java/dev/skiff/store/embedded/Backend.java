@@ -240,8 +240,27 @@ final class Backend implements AutoCloseable {
         void visit(byte cf, byte[] key, byte[] value) throws IOException;
     }
 
-    /** Bytes the database occupies on disk (SST, WAL, manifest...). */
+    private static final long SIZE_CACHE_NANOS = 1_000_000_000L;
+    private volatile long sizeCachedAtNanos;
+    private volatile long cachedSize = -1;
+
+    /**
+     * Bytes the database occupies on disk (SST, WAL, manifest...), at most a second old: status()
+     * is called for response headers of the etcd endpoint, and walking the directory each time
+     * would cost more than the call itself.
+     */
     long sizeOnDisk() {
+        long now = System.nanoTime();
+        if (cachedSize >= 0 && now - sizeCachedAtNanos < SIZE_CACHE_NANOS) {
+            return cachedSize;
+        }
+        long size = measureSizeOnDisk();
+        cachedSize = size;
+        sizeCachedAtNanos = now;
+        return size;
+    }
+
+    private long measureSizeOnDisk() {
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).mapToLong(p -> {
                 try {
