@@ -46,7 +46,8 @@ public final class Server implements AutoCloseable {
             if (etcdServer != null) {
                 started.push(etcdServer);
             }
-            apiServer = ApiServer.start(config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)), Routes.builder().build(),
+            var resources = Resources.serve(store);
+            apiServer = ApiServer.start(config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)), resources.routes(),
                     List.of(HealthCheck.of("etcd", store::status)));
             started.push(apiServer);
         } catch (RuntimeException e) {

@@ -1,0 +1,39 @@
+package dev.skiff.cli.server;
+
+import dev.skiff.api.resource.ResourceInfo;
+import dev.skiff.api.resource.ResourceRegistry;
+import dev.skiff.apiserver.bootstrap.SystemNamespaces;
+import dev.skiff.apiserver.endpoints.Routes;
+import dev.skiff.apiserver.handlers.ResourceHandler;
+import dev.skiff.apiserver.handlers.ServedResource;
+import dev.skiff.registry.core.configmap.ConfigMapStrategy;
+import dev.skiff.registry.core.namespace.NamespaceStrategy;
+import dev.skiff.registry.generic.GenericRegistry;
+import dev.skiff.store.Store;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Namespace;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+
+/** The resources `skiff server` serves: one GenericRegistry per resource over the one Store, and the system namespaces. */
+record Resources(Routes routes, GenericRegistry<Namespace> namespaces) {
+
+    static Resources serve(Store store) {
+        Clock clock = Clock.systemUTC();
+        var random = new SecureRandom();
+        ResourceRegistry builtIn = ResourceRegistry.builtIn();
+        GenericRegistry<Namespace> namespaces = new GenericRegistry<>(store, NamespaceStrategy.RESOURCE, new NamespaceStrategy(), clock, random);
+        GenericRegistry<ConfigMap> configMaps = new GenericRegistry<>(store, ConfigMapStrategy.RESOURCE, new ConfigMapStrategy(), clock, random);
+        List<ServedResource<?>> served = List.of(
+                ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
+                ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock));
+        SystemNamespaces.ensure(namespaces);
+        var handler = new ResourceHandler(served, builtIn.groupVersions());
+        return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler).build(), namespaces);
+    }
+
+    private static ResourceInfo info(ResourceRegistry registry, String coreResource) {
+        return registry.find("", "v1", coreResource).orElseThrow();
+    }
+}
