@@ -32,6 +32,12 @@ final class BodyDecoder {
         public Boolean hasAnyGetter(Annotated a) {
             return false;
         }
+
+        @Override
+        public com.fasterxml.jackson.annotation.JsonInclude.Value findPropertyInclusion(Annotated a) {
+            return com.fasterxml.jackson.annotation.JsonInclude.Value.construct(
+                    com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS, com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS);
+        }
     });
 
     record Decoded<T>(T object, List<String> warnings) {
@@ -42,6 +48,9 @@ final class BodyDecoder {
 
     static JsonNode parse(byte[] body, String contentType, ResourceInfo info) {
         String type = contentType == null ? "application/json" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        if (type.equals(ProtobufBody.MEDIA_TYPE)) {
+            return ProtobufBody.toJson(body, info.kind());
+        }
         try {
             return switch (type) {
                 case "application/json", "", "*/*" -> JSON.readTree(body);

@@ -6,6 +6,7 @@ import dev.skiff.apiserver.bootstrap.SystemNamespaces;
 import dev.skiff.apiserver.endpoints.Routes;
 import dev.skiff.apiserver.handlers.ResourceHandler;
 import dev.skiff.apiserver.handlers.ServedResource;
+import dev.skiff.apiserver.openapi.OpenApiV3;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
 import dev.skiff.registry.core.namespace.NamespaceStrategy;
 import dev.skiff.registry.generic.GenericRegistry;
@@ -30,7 +31,9 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces) {
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock));
         SystemNamespaces.ensure(namespaces);
         var handler = new ResourceHandler(served, builtIn.groupVersions());
-        return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler).build(), namespaces);
+        var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");
+        return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler)
+                .prefix("/openapi/v3", openApi).build(), namespaces);
     }
 
     private static ResourceInfo info(ResourceRegistry registry, String coreResource) {
