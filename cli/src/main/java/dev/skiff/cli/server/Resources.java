@@ -9,10 +9,14 @@ import dev.skiff.apiserver.handlers.ServedResource;
 import dev.skiff.apiserver.openapi.OpenApiV3;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
 import dev.skiff.registry.core.namespace.NamespaceStrategy;
+import dev.skiff.registry.core.secret.SecretStrategy;
+import dev.skiff.registry.core.serviceaccount.ServiceAccountStrategy;
 import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.store.Store;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
@@ -28,7 +32,11 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces) {
         GenericRegistry<ConfigMap> configMaps = new GenericRegistry<>(store, ConfigMapStrategy.RESOURCE, new ConfigMapStrategy(), clock, random);
         List<ServedResource<?>> served = List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
-                ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock));
+                ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
+                ServedResource.of(info(builtIn, "secrets"), Secret.class,
+                        new GenericRegistry<>(store, SecretStrategy.RESOURCE, new SecretStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "serviceaccounts"), ServiceAccount.class,
+                        new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE, new ServiceAccountStrategy(), clock, random), clock));
         SystemNamespaces.ensure(namespaces);
         var handler = new ResourceHandler(served, builtIn.groupVersions());
         var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");
