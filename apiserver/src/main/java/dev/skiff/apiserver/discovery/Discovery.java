@@ -170,8 +170,10 @@ public final class Discovery {
                 var subresource = info.subresource(sub).orElseThrow();
                 ObjectNode s = resources.addObject().put("name", info.resource() + "/" + sub).put("singularName", "")
                         .put("namespaced", info.namespaced()).put("kind", subresource.kind());
-                if (!subresource.group().equals(info.group()) || !subresource.version().equals(info.version())) {
-                    s.put("group", subresource.group()).put("version", subresource.version());
+                String group = subresource.group() == null ? info.group() : subresource.group();
+                String version = subresource.version() == null ? info.version() : subresource.version();
+                if (!group.equals(info.group()) || !version.equals(info.version())) {
+                    s.put("group", group).put("version", version);
                 }
                 strings(s.putArray("verbs"), new TreeSet<>(subresource.verbs()));
             }
@@ -217,8 +219,10 @@ public final class Discovery {
                         for (String sub : entry.subresources()) {
                             var subresource = info.subresource(sub).orElseThrow();
                             ObjectNode s = subs.addObject().put("subresource", sub);
-                            s.putObject("responseKind").put("group", subresource.group())
-                                    .put("version", subresource.version()).put("kind", subresource.kind());
+                            s.putObject("responseKind")
+                                    .put("group", subresource.group() == null ? info.group() : subresource.group())
+                                    .put("version", subresource.version() == null ? info.version() : subresource.version())
+                                    .put("kind", subresource.kind());
                             strings(s.putArray("verbs"), new TreeSet<>(subresource.verbs()));
                         }
                     }
