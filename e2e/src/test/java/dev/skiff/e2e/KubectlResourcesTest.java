@@ -152,6 +152,20 @@ class KubectlResourcesTest {
                 + "Invalid value: \"a b\": a valid config key must consist of alphanumeric characters");
     }
 
+    @Test
+    void secretsAndServiceAccounts() throws Exception {
+        ok("kubectl", "create", "namespace", "creds");
+        assertThat(ok("kubectl", "create", "secret", "generic", "s", "-n", "creds", "--from-literal=p=pw")).isEqualTo("secret/s created");
+        assertThat(ok("kubectl", "get", "secret", "s", "-n", "creds", "-o", "jsonpath={.type} {.data.p}")).isEqualTo("Opaque cHc=");
+        var secrets = ok("kubectl", "get", "secrets", "-n", "creds").lines().toList();
+        assertThat(secrets.get(0).split("\\s+")).containsExactly("NAME", "TYPE", "DATA", "AGE");
+        assertThat(ok("kubectl", "get", "secrets", "-n", "creds", "--field-selector", "type=Opaque", "-o", "name")).isEqualTo("secret/s");
+        assertThat(ok("kubectl", "create", "serviceaccount", "robot", "-n", "creds")).isEqualTo("serviceaccount/robot created");
+        assertThat(ok("kubectl", "get", "sa", "-n", "creds").lines().findFirst().orElseThrow().split("\\s+"))
+                .containsExactly("NAME", "SECRETS", "AGE");
+        assertThat(ok("kubectl", "delete", "sa", "robot", "-n", "creds")).isEqualTo("serviceaccount \"robot\" deleted");
+    }
+
     // -- helpers
 
     static String oldestKubectl() throws IOException {
