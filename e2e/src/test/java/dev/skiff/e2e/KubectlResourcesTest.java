@@ -66,6 +66,10 @@ class KubectlResourcesTest {
         assertThat(lines.stream().skip(1).map(l -> l.split("\\s+")[0] + " " + l.split("\\s+")[1]).toList())
                 .contains("default Active", "kube-system Active", "kube-public Active", "kube-node-lease Active", "team Active");
         assertThat(run("kubectl", "create", "namespace", "team").err()).contains("Error from server (AlreadyExists): namespaces \"team\" already exists");
+        assertThat(run("kubectl", "create", "configmap", "x", "-n", "nope").err().strip())
+                .isEqualTo("error: failed to create configmap: namespaces \"nope\" not found");
+        assertThat(run("kubectl", "delete", "namespace", "default").err().strip())
+                .isEqualTo("Error from server (Forbidden): namespaces \"default\" is forbidden: this namespace may not be deleted");
     }
 
     @Test
@@ -102,6 +106,10 @@ class KubectlResourcesTest {
         assertThat(ok(old, "get", "ns", "old", "--no-headers").split("\\s+")[1]).isEqualTo("Active");
         assertThat(run(old, "get", "cm", "nope", "-n", "old").err().strip())
                 .isEqualTo("Error from server (NotFound): configmaps \"nope\" not found");
+        // 1.27 validates files on the client with OpenAPI v2, which skiff does not serve: without validation it works
+        Path file = dir.resolve("old.yaml");
+        Files.writeString(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\n  namespace: old\ndata:\n  a: b\n");
+        assertThat(ok(old, "create", "-f", file.toString(), "--validate=false")).isEqualTo("configmap/f created");
     }
 
     @Test

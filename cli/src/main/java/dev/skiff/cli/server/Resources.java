@@ -1,6 +1,9 @@
 package dev.skiff.cli.server;
 
+import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.resource.ResourceInfo;
+import dev.skiff.apiserver.admission.AdmissionPlugin;
+import dev.skiff.apiserver.admission.NamespaceLifecycle;
 import dev.skiff.api.resource.ResourceRegistry;
 import dev.skiff.apiserver.bootstrap.SystemNamespaces;
 import dev.skiff.apiserver.endpoints.Routes;
@@ -20,9 +23,10 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /** The resources `skiff server` serves: one GenericRegistry per resource over the one Store, and the system namespaces. */
-record Resources(Routes routes, GenericRegistry<Namespace> namespaces) {
+record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<AdmissionPlugin> admission) {
 
     static Resources serve(Store store) {
         Clock clock = Clock.systemUTC();
@@ -41,7 +45,16 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces) {
         var handler = new ResourceHandler(served, builtIn.groupVersions());
         var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");
         return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler)
-                .prefix("/openapi/v3", openApi).build(), namespaces);
+                .prefix("/openapi/v3", openApi).build(), namespaces, List.of(new NamespaceLifecycle(name -> {
+                    try {
+                        return Optional.of(namespaces.get(null, name));
+                    } catch (ApiException e) {
+                        if (e.code() == 404) {
+                            return Optional.empty();
+                        }
+                        throw e;
+                    }
+                })));
     }
 
     private static ResourceInfo info(ResourceRegistry registry, String coreResource) {

@@ -48,7 +48,7 @@ public final class Server implements AutoCloseable {
             }
             var resources = Resources.serve(store);
             apiServer = ApiServer.start(config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)), resources.routes(),
-                    List.of(HealthCheck.of("etcd", store::status)));
+                    List.of(HealthCheck.of("etcd", store::status)), resources.admission());
             started.push(apiServer);
         } catch (RuntimeException e) {
             close();
