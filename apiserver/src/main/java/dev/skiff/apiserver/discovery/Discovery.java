@@ -123,9 +123,10 @@ public final class Discovery {
         ObjectNode node = MAPPER.createObjectNode().put("kind", "APIVersions");
         ArrayNode versions = node.putArray("versions");
         versions("").forEach(gv -> versions.add(gv.version()));
-        ObjectNode address = node.putArray("serverAddressByClientCIDRs").addObject();
-        String host = request.header("host");
-        address.put("clientCIDR", "0.0.0.0/0").put("serverAddress", host == null ? "" : host);
+        String host = request.header("host"); // HTTP/1.1 only: HTTP/2 carries :authority, which the seam does not expose
+        if (host != null && !host.isEmpty()) {
+            node.putArray("serverAddressByClientCIDRs").addObject().put("clientCIDR", "0.0.0.0/0").put("serverAddress", host);
+        }
         return node;
     }
 

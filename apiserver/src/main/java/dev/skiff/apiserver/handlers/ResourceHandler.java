@@ -114,7 +114,7 @@ public final class ResourceHandler implements ApiHandler {
         T object = r.registry().get(ns, name);
         if (wantsTable(request)) {
             send(response, 200, TABLE, Map.of(), r.table().table(List.of(object), object.getMetadata().getResourceVersion(), null, null,
-                    request.queryParam("includeObject"), !noHeaders(request)));
+                    request.queryParam("includeObject"), true));
             return;
         }
         response.json(200, typed(r, object));
@@ -125,7 +125,7 @@ public final class ResourceHandler implements ApiHandler {
         ListResult<T> result = r.registry().list(ns, options);
         if (wantsTable(request)) {
             send(response, 200, TABLE, Map.of(), r.table().table(result.items(), result.resourceVersion(), result.continueToken(),
-                    result.remainingItemCount(), request.queryParam("includeObject"), !noHeaders(request)));
+                    result.remainingItemCount(), request.queryParam("includeObject"), true));
             return;
         }
         response.json(200, listObject(r, result.items(), result.resourceVersion(), result.continueToken(), result.remainingItemCount()));
@@ -229,7 +229,7 @@ public final class ResourceHandler implements ApiHandler {
                     line.set("object", BodyDecoder.JSON.valueToTree(event.error().status()));
                 } else if (table && event.type() != WatchEvent.Type.BOOKMARK) {
                     line.set("object", r.table().table(List.of(event.object()), event.object().getMetadata().getResourceVersion(),
-                            null, null, includeObject, first && !noHeaders(request)));
+                            null, null, includeObject, first));
                     first = false;
                 } else {
                     line.set("object", BodyDecoder.JSON.valueToTree(typed(r, event.object())));
@@ -427,10 +427,6 @@ public final class ResourceHandler implements ApiHandler {
                 return true;
             }
         }
-        return false;
-    }
-
-    private static boolean noHeaders(ApiRequest request) {
         return false;
     }
 
