@@ -1,6 +1,7 @@
 package dev.skiff.apiserver;
 
 import dev.skiff.apiserver.admission.AdmissionChain;
+import dev.skiff.apiserver.admission.AdmissionPlugin;
 import dev.skiff.apiserver.authn.RequestAuthenticator;
 import dev.skiff.apiserver.authn.TokenAuthenticator;
 import dev.skiff.apiserver.authn.UserInfo;
@@ -45,7 +46,7 @@ public final class ApiServer implements AutoCloseable {
     private final URI url;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
-    private ApiServer(ApiServerConfig config, Routes routes, List<HealthCheck> checks, Clock clock) {
+    private ApiServer(ApiServerConfig config, Routes routes, List<HealthCheck> checks, List<AdmissionPlugin> admission, Clock clock) {
         var sans = SubjectAltNames.forApiServer(SubjectAltNames.hostAddresses(), config.serviceIp(),
                 ApiServerConfig.CLUSTER_DOMAIN, config.tlsSans());
         pki = ClusterPki.loadOrCreate(config.tlsDir(), sans, clock);
@@ -56,7 +57,7 @@ public final class ApiServer implements AutoCloseable {
                 new TokenAuthenticator(Map.of(token, new UserInfo(ClusterPki.ADMIN_USER, List.of(ClusterPki.MASTERS_GROUP))))));
         var chain = new RequestChain(authenticator,
                 new MaxInFlightLimit(config.maxRequestsInflight(), config.maxMutatingRequestsInflight()),
-                new RequestAuthorizer(new AlwaysAllowAuthorizer()), AdmissionChain.empty(),
+                new RequestAuthorizer(new AlwaysAllowAuthorizer()), new AdmissionChain(admission),
                 withOwnRoutes(routes, config, checks), config.maxRequestBodyBytes());
         transport = HttpsTransport.listen(config.bindAddress(), config.port(), pki, chain);
         url = URI.create("https://" + hostForUrl(config.bindAddress()) + ":" + transport.port());
@@ -66,7 +67,12 @@ public final class ApiServer implements AutoCloseable {
 
     /** Loads or creates the PKI and token, listens, and writes the kubeconfig; throws when any of it fails. */
     public static ApiServer start(ApiServerConfig config, Routes routes, List<HealthCheck> checks) {
-        return new ApiServer(config, routes, checks, Clock.systemUTC());
+        return start(config, routes, checks, List.of());
+    }
+
+    /** As {@link #start(ApiServerConfig, Routes, List)}, with these admission plugins in order. */
+    public static ApiServer start(ApiServerConfig config, Routes routes, List<HealthCheck> checks, List<AdmissionPlugin> admission) {
+        return new ApiServer(config, routes, checks, admission, Clock.systemUTC());
     }
 
     private Routes withOwnRoutes(Routes routes, ApiServerConfig config, List<HealthCheck> checks) {

@@ -5,6 +5,11 @@ public interface ResponseStream extends AutoCloseable {
     /** Sends a piece; false once the client has gone (then stop producing). */
     boolean write(byte[] chunk);
 
+    /** False once the client has gone, so an idle producer (a quiet watch) can stop without writing. */
+    default boolean open() {
+        return true;
+    }
+
     /** Ends the response. */
     @Override
     void close();

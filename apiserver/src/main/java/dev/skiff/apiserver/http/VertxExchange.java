@@ -238,6 +238,11 @@ final class VertxExchange implements Exchange {
             }
 
             @Override
+            public boolean open() {
+                return !clientGone;
+            }
+
+            @Override
             public void close() {
                 if (!clientGone) {
                     await(() -> request.response().end());

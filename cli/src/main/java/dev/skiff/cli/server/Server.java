@@ -46,8 +46,9 @@ public final class Server implements AutoCloseable {
             if (etcdServer != null) {
                 started.push(etcdServer);
             }
-            apiServer = ApiServer.start(config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)), Routes.builder().build(),
-                    List.of(HealthCheck.of("etcd", store::status)));
+            var resources = Resources.serve(store);
+            apiServer = ApiServer.start(config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)), resources.routes(),
+                    List.of(HealthCheck.of("etcd", store::status)), resources.admission());
             started.push(apiServer);
         } catch (RuntimeException e) {
             close();

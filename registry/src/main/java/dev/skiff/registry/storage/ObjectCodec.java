@@ -40,6 +40,10 @@ public final class ObjectCodec {
     public <T extends HasMetadata> T decode(ByteString value, Class<T> type, long revision) {
         try {
             T object = mapper.readValue(value.toByteArray(), type);
+            if (object.getMetadata() == null) {
+                // a value written by something else (e.g. etcdctl) without metadata: decode as upstream does, empty metadata
+                object.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+            }
             object.getMetadata().setResourceVersion(Long.toString(revision));
             return object;
         } catch (IOException e) {

@@ -72,7 +72,7 @@ public final class ConfigMapStrategy implements Strategy<ConfigMap> {
     }
 
     /** apimachinery's IsConfigMapKey: one cause per message, as upstream. */
-    static List<Cause> keyErrors(String field, String key) {
+    public static List<Cause> keyErrors(String field, String key) {
         List<Cause> causes = new ArrayList<>();
         if (key.length() > 253) {
             causes.add(Cause.invalid(field, key, "must be no more than 253 characters"));

@@ -1,0 +1,180 @@
+package dev.skiff.apiserver.handlers;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Server-side printing (meta.k8s.io/v1 Table) as kube-apiserver's printers do for kubectl get:
+ * the resource's own columns where skiff knows them (pkg/printers/internalversion), otherwise the
+ * default Name / Created At table. Cells are computed here, AGE included, as upstream.
+ */
+public final class TableConvertor {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    static final String NAME_DESCRIPTION = "Name must be unique within a namespace. Is required when creating resources, although "
+            + "some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily "
+            + "intended for creation idempotence and configuration definition. Cannot be updated. More info: "
+            + "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+    static final String CREATION_DESCRIPTION = "CreationTimestamp is a timestamp representing the server time when this object "
+            + "was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not "
+            + "set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for "
+            + "lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
+
+    record Column(String name, String type, String format, String description, Function<HasMetadata, Object> cell) {
+    }
+
+    private final List<Column> columns;
+    private final Clock clock;
+
+    private TableConvertor(List<Column> columns, Clock clock) {
+        this.columns = columns;
+        this.clock = clock;
+    }
+
+    /** The columns upstream prints for this kind (by Kind), or the default table. */
+    public static TableConvertor forKind(String kind, Clock clock) {
+        Column name = new Column("Name", "string", "name", NAME_DESCRIPTION, o -> o.getMetadata().getName());
+        List<Column> columns = switch (kind) {
+            case "Namespace" -> List.of(name,
+                    new Column("Status", "string", "", "The status of the namespace", o -> {
+                        var status = ((Namespace) o).getStatus();
+                        return status == null || status.getPhase() == null ? "" : status.getPhase();
+                    }),
+                    age(clock));
+            case "ConfigMap" -> List.of(name,
+                    new Column("Data", "string", "", "Data contains the configuration data", o -> {
+                        var cm = (ConfigMap) o;
+                        return (long) size(cm.getData()) + size(cm.getBinaryData());
+                    }),
+                    age(clock));
+            case "Secret" -> List.of(name,
+                    new Column("Type", "string", "", "The type of the secret", o -> nullToEmpty(((Secret) o).getType())),
+                    new Column("Data", "string", "", "The number of data items in the secret", o -> {
+                        var s = (Secret) o;
+                        return (long) size(s.getData()) + size(s.getStringData());
+                    }),
+                    age(clock));
+            case "ServiceAccount" -> List.of(name,
+                    new Column("Secrets", "string", "", "Secrets is a list of the secrets in the same namespace that pods running "
+                            + "using this ServiceAccount are allowed to use.", o -> (long) size(((ServiceAccount) o).getSecrets())),
+                    age(clock));
+            default -> List.of(name, new Column("Created At", "date", "", CREATION_DESCRIPTION,
+                    o -> nullToEmpty(o.getMetadata().getCreationTimestamp())));
+        };
+        return new TableConvertor(columns, clock);
+    }
+
+    private static Column age(Clock clock) {
+        return new Column("Age", "string", "", CREATION_DESCRIPTION, o -> {
+            String created = o.getMetadata().getCreationTimestamp();
+            if (created == null || created.isEmpty()) {
+                return "<unknown>";
+            }
+            return humanDuration(Duration.between(Instant.parse(created), clock.instant()));
+        });
+    }
+
+    /**
+     * A Table of {@code objects}. {@code includeObject} None, Metadata (default: a PartialObjectMetadata)
+     * or Object, as the query parameter of that name.
+     */
+    public ObjectNode table(List<? extends HasMetadata> objects, String resourceVersion, String continueToken,
+                            Long remainingItemCount, String includeObject, boolean withColumns) {
+        ObjectNode table = MAPPER.createObjectNode().put("kind", "Table").put("apiVersion", "meta.k8s.io/v1");
+        ObjectNode meta = table.putObject("metadata");
+        if (resourceVersion != null) {
+            meta.put("resourceVersion", resourceVersion);
+        }
+        if (continueToken != null) {
+            meta.put("continue", continueToken);
+        }
+        if (remainingItemCount != null) {
+            meta.put("remainingItemCount", remainingItemCount);
+        }
+        if (withColumns) {
+            ArrayNode definitions = table.putArray("columnDefinitions");
+            for (Column c : columns) {
+                definitions.addObject().put("name", c.name()).put("type", c.type()).put("format", c.format())
+                        .put("description", c.description()).put("priority", 0);
+            }
+        }
+        ArrayNode rows = table.putArray("rows");
+        for (HasMetadata object : objects) {
+            ObjectNode row = rows.addObject();
+            ArrayNode cells = row.putArray("cells");
+            for (Column c : columns) {
+                cells.addPOJO(c.cell().apply(object));
+            }
+            switch (includeObject == null || includeObject.isEmpty() ? "Metadata" : includeObject) {
+                case "None" -> {
+                }
+                case "Object" -> row.set("object", MAPPER.valueToTree(object));
+                default -> {
+                    ObjectNode partial = row.putObject("object").put("kind", "PartialObjectMetadata")
+                            .put("apiVersion", "meta.k8s.io/v1");
+                    JsonNode objectMeta = MAPPER.valueToTree(object.getMetadata());
+                    partial.set("metadata", objectMeta);
+                }
+            }
+        }
+        return table;
+    }
+
+    private static int size(java.util.Map<?, ?> map) {
+        return map == null ? 0 : map.size();
+    }
+
+    private static int size(List<?> list) {
+        return list == null ? 0 : list.size();
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    /** apimachinery's duration.HumanDuration: how kubectl's AGE column reads. */
+    public static String humanDuration(Duration d) {
+        long seconds = d.toSeconds();
+        if (seconds < -1) {
+            return "<invalid>";
+        } else if (seconds < 0) {
+            return "0s";
+        } else if (seconds < 60 * 2) {
+            return seconds + "s";
+        }
+        long minutes = d.toMinutes();
+        if (minutes < 10) {
+            long s = seconds % 60;
+            return s == 0 ? minutes + "m" : minutes + "m" + s + "s";
+        } else if (minutes < 60 * 3) {
+            return minutes + "m";
+        }
+        long hours = d.toHours();
+        if (hours < 8) {
+            long m = minutes % 60;
+            return m == 0 ? hours + "h" : hours + "h" + m + "m";
+        } else if (hours < 48) {
+            return hours + "h";
+        } else if (hours < 24 * 8) {
+            long h = hours % 24;
+            return h == 0 ? hours / 24 + "d" : hours / 24 + "d" + h + "h";
+        } else if (hours < 24 * 365 * 2) {
+            return hours / 24 + "d";
+        } else if (hours < 24 * 365 * 8) {
+            long dy = hours / 24 % 365;
+            return dy == 0 ? hours / 24 / 365 + "y" : hours / 24 / 365 + "y" + dy + "d";
+        }
+        return hours / 24 / 365 + "y";
+    }
+}

@@ -1,0 +1,63 @@
+package dev.skiff.cli.server;
+
+import dev.skiff.api.errors.ApiException;
+import dev.skiff.api.resource.ResourceInfo;
+import dev.skiff.apiserver.admission.AdmissionPlugin;
+import dev.skiff.apiserver.admission.NamespaceLifecycle;
+import dev.skiff.api.resource.ResourceRegistry;
+import dev.skiff.apiserver.bootstrap.SystemNamespaces;
+import dev.skiff.apiserver.endpoints.Routes;
+import dev.skiff.apiserver.handlers.ResourceHandler;
+import dev.skiff.apiserver.handlers.ServedResource;
+import dev.skiff.apiserver.openapi.OpenApiV3;
+import dev.skiff.registry.core.configmap.ConfigMapStrategy;
+import dev.skiff.registry.core.namespace.NamespaceStrategy;
+import dev.skiff.registry.core.secret.SecretStrategy;
+import dev.skiff.registry.core.serviceaccount.ServiceAccountStrategy;
+import dev.skiff.registry.generic.GenericRegistry;
+import dev.skiff.store.Store;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/** The resources `skiff server` serves: one GenericRegistry per resource over the one Store, and the system namespaces. */
+record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<AdmissionPlugin> admission) {
+
+    static Resources serve(Store store) {
+        Clock clock = Clock.systemUTC();
+        var random = new SecureRandom();
+        ResourceRegistry builtIn = ResourceRegistry.builtIn();
+        GenericRegistry<Namespace> namespaces = new GenericRegistry<>(store, NamespaceStrategy.RESOURCE, new NamespaceStrategy(), clock, random);
+        GenericRegistry<ConfigMap> configMaps = new GenericRegistry<>(store, ConfigMapStrategy.RESOURCE, new ConfigMapStrategy(), clock, random);
+        List<ServedResource<?>> served = List.of(
+                ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
+                ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
+                ServedResource.of(info(builtIn, "secrets"), Secret.class,
+                        new GenericRegistry<>(store, SecretStrategy.RESOURCE, new SecretStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "serviceaccounts"), ServiceAccount.class,
+                        new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE, new ServiceAccountStrategy(), clock, random), clock));
+        SystemNamespaces.ensure(namespaces);
+        var handler = new ResourceHandler(served, builtIn.groupVersions());
+        var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");
+        return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler)
+                .prefix("/openapi/v3", openApi).build(), namespaces, List.of(new NamespaceLifecycle(name -> {
+                    try {
+                        return Optional.of(namespaces.get(null, name));
+                    } catch (ApiException e) {
+                        if (e.code() == 404) {
+                            return Optional.empty();
+                        }
+                        throw e;
+                    }
+                })));
+    }
+
+    private static ResourceInfo info(ResourceRegistry registry, String coreResource) {
+        return registry.find("", "v1", coreResource).orElseThrow();
+    }
+}
