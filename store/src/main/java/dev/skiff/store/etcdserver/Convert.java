@@ -278,9 +278,4 @@ final class Convert {
         }
         return b.build();
     }
-
-    /** True when the named range is inverted (etcd answers such a range with nothing). */
-    static boolean inverted(ByteString key, ByteString rangeEnd) {
-        return KeyRange.isInverted(key, rangeEnd);
-    }
 }
