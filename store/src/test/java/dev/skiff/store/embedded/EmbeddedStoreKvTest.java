@@ -18,31 +18,9 @@ import dev.skiff.store.RangeRequest.SortOrder;
 import dev.skiff.store.RangeRequest.SortTarget;
 import dev.skiff.store.RangeResponse;
 import dev.skiff.store.RequestTooLargeException;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class EmbeddedStoreKvTest {
-    @TempDir
-    Path dir;
-    EmbeddedStore store;
-
-    @BeforeEach
-    void open() {
-        store = Fixtures.open(dir, new Fixtures.ManualClock());
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
-    private void put(String k, String v) {
-        store.put(PutRequest.of(bs(k), bs(v)));
-    }
-
+class EmbeddedStoreKvTest extends EmbeddedStoreFixture {
     private KeyValue get(String k) {
         RangeResponse r = store.range(RangeRequest.key(bs(k)));
         return r.kvs().isEmpty() ? null : r.kvs().getFirst();

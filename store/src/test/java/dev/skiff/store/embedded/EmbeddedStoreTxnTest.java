@@ -20,29 +20,11 @@ import dev.skiff.store.RangeResponse;
 import dev.skiff.store.Store;
 import dev.skiff.store.TxnRequest;
 import dev.skiff.store.TxnResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class EmbeddedStoreTxnTest {
-    @TempDir
-    Path dir;
-    EmbeddedStore store;
-
-    @BeforeEach
-    void open() {
-        store = Fixtures.open(dir, new Fixtures.ManualClock());
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
+class EmbeddedStoreTxnTest extends EmbeddedStoreFixture {
     private static TxnRequest txn(List<Compare> cmp, List<Op> then, List<Op> otherwise) {
         return new TxnRequest(cmp, then, otherwise);
     }

@@ -11,36 +11,14 @@ import dev.skiff.store.PutRequest;
 import dev.skiff.store.TxnRequest;
 import dev.skiff.store.Watch;
 import dev.skiff.store.WatchRequest;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class EmbeddedStoreWatchTest {
-    @TempDir
-    Path dir;
-    EmbeddedStore store;
-
-    @BeforeEach
-    void open() {
-        store = Fixtures.open(dir, new Fixtures.ManualClock());
-    }
-
-    @AfterEach
-    void close() {
-        store.close();
-    }
-
-    private void put(String k, String v) {
-        store.put(PutRequest.of(bs(k), bs(v)));
-    }
-
+class EmbeddedStoreWatchTest extends EmbeddedStoreFixture {
     @Test
     void watchReplaysHistoryThenDeliversLiveChanges() {
         put("p/a", "1"); // 2
