@@ -24,6 +24,19 @@ class EmbeddedStoreSnapshotTest {
     @TempDir
     Path tmp;
 
+    private static byte[] bytes(EmbeddedStore store) {
+        var out = new ByteArrayOutputStream();
+        store.snapshot(out);
+        return out.toByteArray();
+    }
+
+    private byte[] snapshotWithOneKey() {
+        try (EmbeddedStore store = Fixtures.open(tmp.resolve("src"), new Fixtures.ManualClock())) {
+            store.put(PutRequest.of(bs("a"), bs("hello")));
+            return bytes(store);
+        }
+    }
+
     private static List<KeyValue> all(EmbeddedStore store) {
         return store.range(RangeRequest.key(KeyRange.ALL).withRangeEnd(KeyRange.ALL)).kvs();
     }
@@ -40,9 +53,7 @@ class EmbeddedStoreSnapshotTest {
             store.put(PutRequest.of(bs("b"), bs("1")));
             store.compact(3);
             before = all(store);
-            var out = new ByteArrayOutputStream();
-            store.snapshot(out);
-            snapshot = out.toByteArray();
+            snapshot = bytes(store);
         }
         Path restored = tmp.resolve("restored");
         EmbeddedStore.restore(new ByteArrayInputStream(snapshot), restored);
@@ -56,13 +67,7 @@ class EmbeddedStoreSnapshotTest {
 
     @Test
     void corruptSnapshotIsRefusedAndLeavesNothingBehind() {
-        byte[] snapshot;
-        try (EmbeddedStore store = Fixtures.open(tmp.resolve("src"), new Fixtures.ManualClock())) {
-            store.put(PutRequest.of(bs("a"), bs("hello")));
-            var out = new ByteArrayOutputStream();
-            store.snapshot(out);
-            snapshot = out.toByteArray();
-        }
+        byte[] snapshot = snapshotWithOneKey();
         byte[] flipped = snapshot.clone();
         flipped[flipped.length / 2] ^= 0x5a;
         Path target = tmp.resolve("restored");
@@ -82,9 +87,7 @@ class EmbeddedStoreSnapshotTest {
             for (int i = 0; i < 37; i++) {
                 store.put(PutRequest.of(bs("key-" + i), bs("value-" + i)));
             }
-            var out = new ByteArrayOutputStream();
-            store.snapshot(out);
-            snapshot = out.toByteArray();
+            snapshot = bytes(store);
         }
         assertThat(snapshot.length % 512).as("etcdctl 3.4 checks size %% 512 == sha256 size").isEqualTo(32);
         byte[] body = java.util.Arrays.copyOf(snapshot, snapshot.length - 32);
@@ -94,13 +97,7 @@ class EmbeddedStoreSnapshotTest {
 
     @Test
     void bytesAfterTheChecksumAreRefused() {
-        byte[] snapshot;
-        try (EmbeddedStore store = Fixtures.open(tmp.resolve("src"), new Fixtures.ManualClock())) {
-            store.put(PutRequest.of(bs("a"), bs("hello")));
-            var out = new ByteArrayOutputStream();
-            store.snapshot(out);
-            snapshot = out.toByteArray();
-        }
+        byte[] snapshot = snapshotWithOneKey();
         byte[] longer = java.util.Arrays.copyOf(snapshot, snapshot.length + 1);
         Path target = tmp.resolve("restored");
         assertThatThrownBy(() -> EmbeddedStore.restore(new ByteArrayInputStream(longer), target))
@@ -135,9 +132,7 @@ class EmbeddedStoreSnapshotTest {
                     });
                 }
                 Fixtures.await("some txns", () -> store.status().revision() > 20);
-                var out = new ByteArrayOutputStream();
-                store.snapshot(out);
-                snapshot = out.toByteArray();
+                snapshot = bytes(store);
                 stop.set(true);
             }
         }
