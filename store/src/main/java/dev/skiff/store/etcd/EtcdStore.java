@@ -282,11 +282,16 @@ public final class EtcdStore implements Store {
      * bisecting over revisions: a read at revision r fails iff r is below the compaction revision.
      * Returns 0 when nothing was compacted.
      */
+    private volatile long knownCompactRevision;
+
     private long compactRevision(long current) {
-        if (readable(1)) {
-            return 0;
+        // compaction only moves forward: if the last point found is still readable, it is still the
+        // point (one read instead of a bisection on every status(), which readyz probes call)
+        long known = knownCompactRevision;
+        if (readable(Math.max(known, 1))) {
+            return known;
         }
-        long lo = 1; // not readable
+        long lo = Math.max(known, 1); // not readable
         long hi = Math.max(current, 1); // the current revision is always readable
         while (hi - lo > 1) {
             long mid = lo + (hi - lo) / 2;
@@ -296,6 +301,7 @@ public final class EtcdStore implements Store {
                 lo = mid;
             }
         }
+        knownCompactRevision = hi;
         return hi;
     }
 
