@@ -179,6 +179,49 @@ class StrategicMergePatchTest {
         assertThat(patch).isEqualTo(patchCopy);
     }
 
+    private static ObjectNode podWithContainers(String... names) {
+        var spec = new PodBuilder().withNewMetadata().withName("p").endMetadata().withNewSpec();
+        for (String name : names) {
+            spec = spec.addNewContainer().withName(name).withImage(name + ":1").endContainer();
+        }
+        return JSON.valueToTree(spec.endSpec().build());
+    }
+
+    private static List<String> containerOrder(ObjectNode original, String patch) {
+        return names(StrategicMergePatch.apply(original, json(patch), POD).at("/spec/containers"), "name");
+    }
+
+    @Test
+    void setElementOrderKeepsServerOnlyElementsAfterTheirLivePredecessor() {
+        assertThat(containerOrder(podWithContainers("a", "b", "x", "y", "z", "c", "d"),
+                "{'spec':{'$setElementOrder/containers':[{'name':'b'},{'name':'a'},{'name':'d'},{'name':'c'}]}}"))
+                .containsExactly("b", "a", "x", "y", "z", "d", "c");
+        assertThat(containerOrder(podWithContainers("a", "c", "d", "b", "z"),
+                "{'spec':{'$setElementOrder/containers':[{'name':'d'},{'name':'b'},{'name':'c'},{'name':'a'}]}}"))
+                .containsExactly("d", "b", "c", "a", "z");
+    }
+
+    @Test
+    void setElementOrderPlacesNewElements() {
+        assertThat(containerOrder(podWithContainers("a", "b"),
+                "{'spec':{'$setElementOrder/containers':[{'name':'a'},{'name':'n'},{'name':'b'},{'name':'m'}],"
+                        + "'containers':[{'name':'n','image':'n'},{'name':'m','image':'m'}]}}"))
+                .containsExactly("a", "n", "b", "m");
+        assertThatThrownBy(() -> containerOrder(podWithContainers("a", "b"),
+                "{'spec':{'$setElementOrder/containers':[{'name':'a'}],'containers':[{'name':'n','image':'n'}]}}"))
+                .isInstanceOfSatisfying(ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(500);
+                    assertThat(e.getMessage()).startsWith("The order in patch list:");
+                });
+    }
+
+    @Test
+    void deleteFromPrimitiveListOfAMissingItemOrListAddsNothing() {
+        assertThat(patchPod("{'metadata':{'$deleteFromPrimitiveList/finalizers':['nope']}}").at("/metadata/finalizers").toString())
+                .isEqualTo("[\"a/one\",\"b/two\"]");
+        assertThat(patchPod("{'spec':{'$deleteFromPrimitiveList/nodeSelector':['x']}}").at("/spec").has("nodeSelector")).isFalse();
+    }
+
     @Test
     void malformedDirectivesAreBadRequestsWithUpstreamsMessages() {
         assertThatThrownBy(() -> patchPod("{'spec':{'volumes':[{'name':'data','$retainKeys':'name'}]}}"))
