@@ -46,6 +46,11 @@ public final class StrategicMergePatch {
         return mergeMap(original.deepCopy(), patch.deepCopy(), schema);
     }
 
+    /** A patch as upstream's errors print it (Go's {@code %+v} of the decoded patch map). */
+    public static String format(JsonNode patch) {
+        return GoValues.format(patch);
+    }
+
     // -- maps
 
     private static ObjectNode mergeMap(ObjectNode original, ObjectNode patch, PatchMeta schema) {

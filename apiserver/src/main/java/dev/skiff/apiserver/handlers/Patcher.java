@@ -7,7 +7,10 @@ import dev.skiff.api.jsonpatch.JsonPatch;
 import dev.skiff.api.jsonpatch.JsonPatchException;
 import dev.skiff.api.jsonpatch.MergePatch;
 import dev.skiff.api.patch.PatchMeta;
+import dev.skiff.api.resource.ResourceInfo;
 import dev.skiff.api.strategicpatch.StrategicMergePatch;
+import dev.skiff.apiserver.endpoints.Json;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
@@ -57,6 +60,23 @@ final class Patcher {
             }
             default -> throw ApiException.unsupportedMediaType(ACCEPTED);
         };
+    }
+
+    /**
+     * Decodes the patched object as the resource's type. Unknown fields under Strict fail as
+     * upstream's patch handler fails them: 422 with one {@code patch} cause showing the patch (a
+     * strategic merge patch as Go prints the patch map, the others as the patched JSON).
+     */
+    static <T extends HasMetadata> BodyDecoder.Decoded<T> decode(String patchType, JsonNode patched, byte[] body, ResourceInfo info,
+                                                                   Class<T> type, String fieldValidation) {
+        boolean strict = "Strict".equals(fieldValidation);
+        var decoded = BodyDecoder.decode(Json.write(patched), "application/json", info, type, strict ? "Warn" : fieldValidation);
+        if (!strict || decoded.warnings().isEmpty()) {
+            return decoded;
+        }
+        String shown = patchType.equals(STRATEGIC_MERGE_PATCH) ? StrategicMergePatch.format(object(body, "")) : new String(Json.write(patched), java.nio.charset.StandardCharsets.UTF_8);
+        throw ApiException.invalid("", "", "", List.of(ApiException.Cause.invalid("patch", shown,
+                "strict decoding error: " + String.join(", ", decoded.warnings()))));
     }
 
     private static ObjectNode object(byte[] body, String prefix) {

@@ -275,7 +275,7 @@ public final class ResourceHandler implements ApiHandler {
             T existing = r.registry().get(ns, name);
             JsonNode patched = Patcher.apply(patchType, BodyDecoder.JSON.valueToTree(typed(r, existing)), request.body(), r.type(),
                     fieldValidation);
-            var decoded = BodyDecoder.decode(Json.write(patched), "application/json", r.info(), r.type(), fieldValidation);
+            var decoded = Patcher.decode(patchType, patched, request.body(), r.info(), r.type(), fieldValidation);
             try {
                 var result = r.registry().update(ns, name, decoded.object(), dryRun);
                 send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));

@@ -155,4 +155,27 @@ class PatchHandlerTest {
                     + "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
         });
     }
+
+    @Test
+    void unknownFieldsUnderStrictAreInvalidPatchesAndDroppedOtherwise() {
+        createConfigMap();
+        var response = new ResourceHandlerTest.Captured();
+        ApiException strict = (ApiException) org.assertj.core.api.Assertions.catchThrowable(() -> handler.handle(ResourceHandlerTest.request(
+                "PATCH", CM, "fieldValidation=Strict", "{\"bogus\":1,\"data\":{\"z\":\"1\"}}",
+                Map.of("content-type", Patcher.STRATEGIC_MERGE_PATCH)), response));
+        assertThat(strict.code()).isEqualTo(422);
+        assertThat(strict.getMessage()).isEqualTo(" \"\" is invalid: patch: Invalid value: \"map[bogus:1 data:map[z:1]]\": "
+                + "strict decoding error: unknown field \"bogus\"");
+        assertThat(call("GET", CM, null, "application/json").at("/data").has("z")).isFalse();
+
+        ApiException json = (ApiException) org.assertj.core.api.Assertions.catchThrowable(() -> handler.handle(ResourceHandlerTest.request(
+                "PATCH", CM, "fieldValidation=Strict", "[{\"op\":\"add\",\"path\":\"/bogus\",\"value\":1}]",
+                Map.of("content-type", Patcher.JSON_PATCH)), response));
+        assertThat(json.code()).isEqualTo(422);
+        assertThat(json.status().getDetails().getCauses().getFirst().getField()).isEqualTo("patch");
+
+        JsonNode warned = patch(CM, Patcher.MERGE_PATCH, "{'bogus':1,'data':{'z':'1'}}");
+        assertThat(warned.has("bogus")).isFalse();
+        assertThat(warned.at("/data/z").asText()).isEqualTo("1");
+    }
 }
