@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,6 +69,12 @@ public final class TableConvertor {
             case "ServiceAccount" -> List.of(name,
                     new Column("Secrets", "string", "", "Secrets is a list of the secrets in the same namespace that pods running "
                             + "using this ServiceAccount are allowed to use.", o -> (long) size(((ServiceAccount) o).getSecrets())),
+                    age(clock));
+            case "Lease" -> List.of(name,
+                    new Column("Holder", "string", "", "The holder of this lease", o -> {
+                        var spec = ((Lease) o).getSpec();
+                        return spec == null ? "" : nullToEmpty(spec.getHolderIdentity());
+                    }),
                     age(clock));
             default -> List.of(name, new Column("Created At", "date", "", CREATION_DESCRIPTION,
                     o -> nullToEmpty(o.getMetadata().getCreationTimestamp())));

@@ -10,6 +10,7 @@ import dev.skiff.apiserver.endpoints.Routes;
 import dev.skiff.apiserver.handlers.ResourceHandler;
 import dev.skiff.apiserver.handlers.ServedResource;
 import dev.skiff.apiserver.openapi.OpenApiV3;
+import dev.skiff.registry.coordination.lease.LeaseStrategy;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
 import dev.skiff.registry.core.namespace.NamespaceStrategy;
 import dev.skiff.registry.core.secret.SecretStrategy;
@@ -20,6 +21,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
@@ -40,7 +42,10 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
                 ServedResource.of(info(builtIn, "secrets"), Secret.class,
                         new GenericRegistry<>(store, SecretStrategy.RESOURCE, new SecretStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "serviceaccounts"), ServiceAccount.class,
-                        new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE, new ServiceAccountStrategy(), clock, random), clock));
+                        new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE, new ServiceAccountStrategy(), clock, random), clock),
+                // coordination.k8s.io (leader election)
+                ServedResource.of(builtIn.find("coordination.k8s.io", "v1", "leases").orElseThrow(), Lease.class,
+                        new GenericRegistry<>(store, LeaseStrategy.RESOURCE, new LeaseStrategy(), clock, random), clock));
         SystemNamespaces.ensure(namespaces);
         var handler = new ResourceHandler(served, builtIn.groupVersions());
         var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");
