@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.endpoints;
 
+import dev.skiff.api.meta.MicroTime;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +10,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 public final class Json {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
-            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .registerModule(MicroTime.MODULE);
 
     private Json() {
     }

@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.handlers;
 
+import dev.skiff.api.meta.MicroTime;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,8 +25,9 @@ import java.util.Map;
  * then refused (Strict), reported as warnings (Warn) or dropped (Ignore).
  */
 final class BodyDecoder {
-    static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .registerModule(MicroTime.MODULE);
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()).registerModule(MicroTime.MODULE);
     /** Serializes only the declared properties (no any-getter), nulls included, to see which sent fields a type keeps. */
     private static final ObjectMapper DECLARED = new ObjectMapper().setAnnotationIntrospector(new JacksonAnnotationIntrospector() {
         @Override
@@ -38,7 +40,7 @@ final class BodyDecoder {
             return com.fasterxml.jackson.annotation.JsonInclude.Value.construct(
                     com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS, com.fasterxml.jackson.annotation.JsonInclude.Include.ALWAYS);
         }
-    });
+    }).registerModule(MicroTime.MODULE);
 
     record Decoded<T>(T object, List<String> warnings) {
     }

@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.handlers;
 
+import dev.skiff.api.meta.MicroTime;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -22,7 +23,7 @@ import java.util.function.Function;
  * default Name / Created At table. Cells are computed here, AGE included, as upstream.
  */
 public final class TableConvertor {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = new ObjectMapper().registerModule(MicroTime.MODULE);
     static final String NAME_DESCRIPTION = "Name must be unique within a namespace. Is required when creating resources, although "
             + "some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily "
             + "intended for creation idempotence and configuration definition. Cannot be updated. More info: "

@@ -1,5 +1,6 @@
 package dev.skiff.registry.storage;
 
+import dev.skiff.api.meta.MicroTime;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +17,7 @@ public final class ObjectCodec {
     private final ObjectMapper mapper;
 
     public ObjectCodec() {
-        this(new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false));
+        this(new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false).registerModule(MicroTime.MODULE));
     }
 
     public ObjectCodec(ObjectMapper mapper) {
