@@ -157,6 +157,23 @@ public final class NodeInfo {
                 .forEach(action);
     }
 
+    /** Makes this node info equal to other (a fresh copy), keeping its identity for the snapshot's lists. */
+    public void assign(NodeInfo other) {
+        node = other.node;
+        pods.clear();
+        pods.addAll(other.pods);
+        podsWithAffinity.clear();
+        podsWithAffinity.addAll(other.podsWithAffinity);
+        podsWithRequiredAntiAffinity.clear();
+        podsWithRequiredAntiAffinity.addAll(other.podsWithRequiredAntiAffinity);
+        usedPorts = other.usedPorts;
+        requested = other.requested;
+        nonZeroRequested = other.nonZeroRequested;
+        allocatable = other.allocatable;
+        imageStates = other.imageStates;
+        generation = other.generation;
+    }
+
     /** A copy for the snapshot: the lists and aggregates are copied, pods and node shared (immutable). */
     public NodeInfo copy() {
         NodeInfo c = new NodeInfo();
