@@ -57,8 +57,10 @@ public record KubeSchedulerConfiguration(String apiVersion, String kind, Integer
         KubeSchedulerConfiguration c;
         try {
             c = YAML.readValue(yaml, KubeSchedulerConfiguration.class);
-        } catch (IOException e) {
+        } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IllegalArgumentException("invalid scheduler configuration: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("invalid scheduler configuration: " + e.getMessage());
         }
         if (c == null) {
             throw new IllegalArgumentException("invalid scheduler configuration: empty document");

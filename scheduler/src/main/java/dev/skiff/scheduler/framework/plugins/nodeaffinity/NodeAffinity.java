@@ -50,7 +50,7 @@ public final class NodeAffinity implements PreFilterPlugin, FilterPlugin, PreSco
     @Override
     public Outcome<PreFilterResult> preFilter(CycleState state, PodInfo pod, List<dev.skiff.scheduler.framework.NodeInfo> nodes) {
         RequiredNodeAffinity req = RequiredNodeAffinity.of(pod.pod());
-        if (req.nodeSelector() == null && req.required() == null && addedAffinity == null) {
+        if ((req.nodeSelector() == null || req.nodeSelector().isEmpty()) && req.required() == null && addedAffinity == null) {
             return Outcome.status(Status.skip());
         }
         if (req.required() == null) {
