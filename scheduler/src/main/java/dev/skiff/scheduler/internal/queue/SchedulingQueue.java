@@ -295,6 +295,9 @@ public final class SchedulingQueue implements AutoCloseable {
 
     /** When a pod's back-off ends: its last failure + initial * 2^(attempts-1), at most max. */
     Instant backoffExpiry(QueuedPod qp) {
+        if (qp.attempts == 0) {
+            return qp.timestamp; // never tried (e.g. it was gated): nothing to back off from
+        }
         return qp.timestamp.plus(backoffDuration(qp.attempts));
     }
 
