@@ -128,6 +128,11 @@ public final class Scheduler implements AutoCloseable {
         }
 
         @Override
+        public Parallelizer parallelizer() {
+            return parallelizer;
+        }
+
+        @Override
         public void deleteVictim(Pod victim, Pod preemptor) {
             LOG.info("preempting pod={} node={} preemptor={}", PodInfo.key(victim), victim.getSpec().getNodeName(), PodInfo.key(preemptor));
             podWriter.deleteVictim(victim, preemptor);

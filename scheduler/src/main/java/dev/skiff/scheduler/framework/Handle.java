@@ -19,6 +19,9 @@ public interface Handle {
 
     Framework framework();
 
+    /** The pool plugins use for walks over all nodes (e.g. counting matching pods in PreFilter). */
+    Parallelizer parallelizer();
+
     /**
      * The selector the default topology spread constraints use for this pod: the union of the
      * selectors of the services, replication controllers, replica sets and stateful sets that

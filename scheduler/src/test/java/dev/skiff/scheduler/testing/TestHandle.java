@@ -4,6 +4,7 @@ import dev.skiff.api.selector.LabelSelector;
 import dev.skiff.scheduler.framework.Framework;
 import dev.skiff.scheduler.framework.Handle;
 import dev.skiff.scheduler.framework.NodeInfo;
+import dev.skiff.scheduler.framework.Parallelizer;
 import dev.skiff.scheduler.framework.PodInfo;
 import dev.skiff.scheduler.framework.Snapshot;
 import io.fabric8.kubernetes.api.model.Node;
@@ -15,6 +16,7 @@ import java.util.Map;
 
 /** A handle over a fixed snapshot, for running single plugins. */
 public final class TestHandle implements Handle {
+    private static final Parallelizer PARALLELIZER = new Parallelizer(2);
     public final Snapshot snapshot;
     public final Map<String, Map<String, String>> namespaces = new HashMap<>();
     public LabelSelector defaultSelector = LabelSelector.nothing();
@@ -51,6 +53,11 @@ public final class TestHandle implements Handle {
     @Override
     public Framework framework() {
         throw new UnsupportedOperationException("no framework in single-plugin tests");
+    }
+
+    @Override
+    public Parallelizer parallelizer() {
+        return PARALLELIZER;
     }
 
     @Override

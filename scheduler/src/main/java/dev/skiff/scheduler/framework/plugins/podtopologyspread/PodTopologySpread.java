@@ -119,18 +119,34 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         s.constraints = constraints;
         RequiredNodeAffinity affinity = RequiredNodeAffinity.of(pod.pod());
         String ns = pod.pod().getMetadata().getNamespace();
-        for (NodeInfo n : handle.snapshot().nodeInfoList) {
-            Map<String, String> labels = n.labels();
-            if (!Constraint.nodeHasAllKeys(labels, constraints)) {
+        // count per node in parallel (the walk over every pod in the cluster), then merge
+        List<NodeInfo> all = handle.snapshot().nodeInfoList;
+        int[][] perNode = new int[all.size()][];
+        handle.parallelizer().until(all.size(), i -> {
+            NodeInfo n = all.get(i);
+            if (!Constraint.nodeHasAllKeys(n.labels(), constraints)) {
+                return;
+            }
+            int[] counts = new int[constraints.size()];
+            for (int k = 0; k < constraints.size(); k++) {
+                Constraint c = constraints.get(k);
+                counts[k] = c.includes(pod, affinity, n) ? c.countMatching(n, ns) : -1;
+            }
+            perNode[i] = counts;
+        });
+        for (int i = 0; i < all.size(); i++) {
+            if (perNode[i] == null) {
                 continue;
             }
-            for (Constraint c : constraints) {
-                if (!c.includes(pod, affinity, n)) {
+            Map<String, String> labels = all.get(i).labels();
+            for (int k = 0; k < constraints.size(); k++) {
+                if (perNode[i][k] < 0) {
                     continue;
                 }
+                Constraint c = constraints.get(k);
                 String v = labels.get(c.topologyKey());
-                s.domains.computeIfAbsent(c.topologyKey(), k -> new HashSet<>()).add(v);
-                s.counts.merge(new TopologyPair(c.topologyKey(), v), c.countMatching(n, ns), Integer::sum);
+                s.domains.computeIfAbsent(c.topologyKey(), x -> new HashSet<>()).add(v);
+                s.counts.merge(new TopologyPair(c.topologyKey(), v), perNode[i][k], Integer::sum);
             }
         }
         state.write(PRE_FILTER_KEY, s);
