@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,8 +58,6 @@ public record KubeSchedulerConfiguration(String apiVersion, String kind, Integer
             c = YAML.readValue(yaml, KubeSchedulerConfiguration.class);
         } catch (com.fasterxml.jackson.core.JacksonException e) {
             throw new IllegalArgumentException("invalid scheduler configuration: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("invalid scheduler configuration: " + e.getMessage());
         }
         if (c == null) {
             throw new IllegalArgumentException("invalid scheduler configuration: empty document");
