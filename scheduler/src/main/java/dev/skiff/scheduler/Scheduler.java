@@ -415,11 +415,12 @@ public final class Scheduler implements AutoCloseable {
         Set<String> narrowed = pre.value().nodeNames();
         if (narrowed != null) {
             nodes = new ArrayList<>();
+            Status absent = Status.unresolvable("node(s) didn't satisfy plugin(s) " + state.preFilterNarrowedBy().toString().replace(",", ""));
             for (NodeInfo n : all) {
                 if (narrowed.contains(n.name())) {
                     nodes.add(n);
                 } else {
-                    statuses.put(n.name(), Status.unresolvable("node(s) didn't satisfy plugin(s) [NodeAffinity]"));
+                    statuses.put(n.name(), absent);
                 }
             }
         }
@@ -438,6 +439,9 @@ public final class Scheduler implements AutoCloseable {
                                                    Map<String, Status> statuses, Set<String> unschedulablePlugins)
             throws SchedulingErrorException {
         int n = nodes.size();
+        if (n == 0) {
+            return List.of();
+        }
         int toFind = numFeasibleNodesToFind(fwk.percentageOfNodesToScore(), n);
         NodeInfo[] feasible = new NodeInfo[toFind];
         AtomicInteger found = new AtomicInteger();

@@ -58,6 +58,18 @@ class SchedulerTest {
     }
 
     @Test
+    void nodesLeftOutByPreFilterAreCountedAsNotSatisfyingThePlugin() throws Exception {
+        scheduler.onNodeAdd(node("a").obj());
+        scheduler.onNodeAdd(node("b").obj());
+        scheduler.onPodAdd(pod("pinned").nodeNameField("c").obj());
+        scheduler.onPodAdd(pod("pinned-b").nodeNameField("b").obj());
+        drain();
+        assertThat(out.failures.get("pinned")).isEqualTo("0/2 nodes are available: 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. "
+                + "preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling..");
+        assertThat(out.bindings).containsExactly(java.util.Map.entry("pinned-b", "b"));
+    }
+
+    @Test
     void unschedulablePodIsScheduledWhenANodeJoins() throws Exception {
         scheduler.onNodeAdd(node("small").capacity("1", "1Gi", "110").obj());
         scheduler.onPodAdd(pod("p").req("2", "").obj());

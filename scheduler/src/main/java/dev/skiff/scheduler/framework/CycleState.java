@@ -19,6 +19,7 @@ public final class CycleState {
     private final Map<String, StateData> data = new HashMap<>();
     private final Set<String> skipFilterPlugins = new HashSet<>();
     private final Set<String> skipScorePlugins = new HashSet<>();
+    private final Set<String> preFilterNarrowedBy = new java.util.TreeSet<>();
 
     public void write(String key, StateData value) {
         data.put(key, value);
@@ -37,11 +38,17 @@ public final class CycleState {
         return skipScorePlugins;
     }
 
+    /** The PreFilter plugins whose results narrowed the nodes of this cycle, sorted. */
+    public Set<String> preFilterNarrowedBy() {
+        return preFilterNarrowedBy;
+    }
+
     public CycleState copy() {
         CycleState c = new CycleState();
         data.forEach((k, v) -> c.data.put(k, v.copy()));
         c.skipFilterPlugins.addAll(skipFilterPlugins);
         c.skipScorePlugins.addAll(skipScorePlugins);
+        c.preFilterNarrowedBy.addAll(preFilterNarrowedBy);
         return c;
     }
 }

@@ -149,13 +149,15 @@ public final class Framework {
                 return Outcome.status(r.status().withPlugin(p.name()));
             }
             if (r.value() != null && r.value().nodeNames() != null) {
+                state.preFilterNarrowedBy().add(p.name());
                 if (narrowed == null) {
                     narrowed = new HashSet<>(r.value().nodeNames());
                 } else {
                     narrowed.retainAll(r.value().nodeNames());
                 }
                 if (narrowed.isEmpty()) {
-                    return Outcome.status(Status.unresolvable("node(s) didn't satisfy plugin(s) [" + p.name() + "]").withPlugin(p.name()));
+                    return Outcome.status(Status.unresolvable("node(s) didn't satisfy plugin(s) "
+                            + state.preFilterNarrowedBy().toString().replace(",", "")).withPlugin(p.name()));
                 }
             }
         }

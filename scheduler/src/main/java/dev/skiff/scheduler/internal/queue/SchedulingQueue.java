@@ -51,6 +51,8 @@ public final class SchedulingQueue implements AutoCloseable {
     private final Map<String, QueuedPod> unschedulable = new HashMap<>();
     private final Map<String, String> nominatedNodeByPod = new HashMap<>();
     private final Map<String, List<PodInfo>> nominatedPodsByNode = new HashMap<>();
+    /** Read without the lock by the parallel Filter calls: most cycles have no nominated pods at all. */
+    private volatile int nominatedCount;
     private long schedulingCycle;
     private long moveRequestCycle = -1;
     private boolean closed;
@@ -322,6 +324,7 @@ public final class SchedulingQueue implements AutoCloseable {
         }
         nominatedNodeByPod.put(pi.key(), node);
         nominatedPodsByNode.computeIfAbsent(node, k -> new ArrayList<>()).add(pi);
+        nominatedCount = nominatedNodeByPod.size();
     }
 
     private void updateNominated(PodInfo pi) {
@@ -337,6 +340,7 @@ public final class SchedulingQueue implements AutoCloseable {
                 nominatedPodsByNode.remove(node);
             }
         }
+        nominatedCount = nominatedNodeByPod.size();
     }
 
     /** Records that preemption nominated the pod to the node (an empty node clears it). */
@@ -348,12 +352,16 @@ public final class SchedulingQueue implements AutoCloseable {
                 nominatedNodeByPod.put(pi.key(), nodeName);
                 nominatedPodsByNode.computeIfAbsent(nodeName, k -> new ArrayList<>()).add(pi);
             }
+            nominatedCount = nominatedNodeByPod.size();
         } finally {
             lock.unlock();
         }
     }
 
     public List<PodInfo> nominatedPodsForNode(String nodeName) {
+        if (nominatedCount == 0) {
+            return List.of();
+        }
         lock.lock();
         try {
             List<PodInfo> l = nominatedPodsByNode.get(nodeName);
