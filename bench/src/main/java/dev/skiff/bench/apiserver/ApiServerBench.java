@@ -269,6 +269,10 @@ public final class ApiServerBench {
         for (int w = 0; w < watcherCount; w++) {
             HttpRequest request = authorized("/api/v1/namespaces/" + ns + "/configmaps?watch=true&timeoutSeconds=600").build();
             started.add(clients.get(w % clients.size()).sendAsync(request, HttpResponse.BodyHandlers.ofLines()));
+            if (w < clients.size()) {
+                // the first stream of each client opens its HTTP/2 connection; the others multiplex on it
+                started.get(w).get(60, TimeUnit.SECONDS);
+            }
         }
         List<Thread> readers = new ArrayList<>();
         for (int w = 0; w < watcherCount; w++) {
@@ -355,7 +359,7 @@ public final class ApiServerBench {
     }
 
     private HttpClient client(HttpClient.Version version) {
-        return HttpClient.newBuilder().version(version).sslContext(ssl).connectTimeout(Duration.ofSeconds(10)).build();
+        return HttpClient.newBuilder().version(version).sslContext(ssl).connectTimeout(Duration.ofSeconds(60)).build();
     }
 
     /** TLS that trusts the cluster CA from the admin kubeconfig and nothing else. */
