@@ -25,8 +25,10 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -130,13 +132,15 @@ public final class ApiServerBench {
         }
     }
 
-    private record Run(Latencies latencies, int errors) {
+    /** {@code errors}: failed requests by status code or exception class. */
+    private record Run(Latencies latencies, int errors, Map<String, Integer> errorKinds) {
     }
 
     /** Sends request {@code i} at start + i/rate whatever earlier ones are doing; latency counts from that intended time. */
     private static Run openLoop(HttpClient client, int rate, int count, IntFunction<HttpRequest> request) throws InterruptedException {
         Latencies latencies = new Latencies();
         AtomicInteger errors = new AtomicInteger();
+        Map<String, Integer> kinds = new ConcurrentSkipListMap<>();
         CountDownLatch done = new CountDownLatch(count);
         long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(10);
         long interval = TimeUnit.SECONDS.toNanos(1) / rate;
@@ -150,6 +154,8 @@ public final class ApiServerBench {
                 long now = System.nanoTime();
                 if (failure != null || response.statusCode() >= 300) {
                     errors.incrementAndGet();
+                    Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
+                    kinds.merge(failure != null ? cause.getClass().getSimpleName() : Integer.toString(response.statusCode()), 1, Integer::sum);
                 }
                 synchronized (latencies) {
                     latencies.add(now - intended);
@@ -160,12 +166,13 @@ public final class ApiServerBench {
         if (!done.await(120, TimeUnit.SECONDS)) {
             throw new IllegalStateException("requests still outstanding after 120 s: " + done.getCount());
         }
-        return new Run(latencies, errors.get());
+        return new Run(latencies, errors.get(), kinds);
     }
 
     private static void report(String op, String version, int rate, Run run) {
         Latencies l = run.latencies();
-        System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %d | %.2f | %.2f | %.2f |%n", op, version, rate, l.count(), run.errors(),
+        System.out.printf(Locale.ROOT, "| %s | %s | %d | %d | %s | %.2f | %.2f | %.2f |%n", op, version, rate, l.count(),
+                run.errors() == 0 ? "0" : run.errors() + " " + run.errorKinds(),
                 l.percentileMillis(0.5), l.percentileMillis(0.99), l.percentileMillis(1.0));
     }
 
