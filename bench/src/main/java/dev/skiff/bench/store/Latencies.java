@@ -2,7 +2,7 @@ package dev.skiff.bench.store;
 
 import java.util.Arrays;
 
-/** Latency samples in nanoseconds; percentiles by sorting (runs are small enough). */
+/** Latency samples in nanoseconds; percentiles by sorting (runs are small enough). Not thread-safe: one per thread, or synchronize. */
 public final class Latencies {
     private long[] samples = new long[1024];
     private int size;
