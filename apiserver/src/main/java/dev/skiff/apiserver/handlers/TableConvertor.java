@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import java.time.Clock;
@@ -31,7 +32,11 @@ public final class TableConvertor {
             + "set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for "
             + "lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
-    record Column(String name, String type, String format, String description, Function<HasMetadata, Object> cell) {
+    /** {@code priority} 0 columns are always shown, 1 only with -o wide, as upstream. */
+    record Column(String name, String type, String format, String description, Function<HasMetadata, Object> cell, int priority) {
+        Column(String name, String type, String format, String description, Function<HasMetadata, Object> cell) {
+            this(name, type, format, description, cell, 0);
+        }
     }
 
     private final List<Column> columns;
@@ -69,13 +74,34 @@ public final class TableConvertor {
                     new Column("Secrets", "string", "", "Secrets is a list of the secrets in the same namespace that pods running "
                             + "using this ServiceAccount are allowed to use.", o -> (long) size(((ServiceAccount) o).getSecrets())),
                     age(clock));
+            case "Pod" -> PodColumns.columns(name, age(clock), clock);
+            case "ReplicationController" -> List.of(name,
+                    new Column("Desired", "integer", "", "Replicas is the number of desired replicas.", o -> {
+                        var spec = ((ReplicationController) o).getSpec();
+                        return spec == null || spec.getReplicas() == null ? 0L : (long) spec.getReplicas();
+                    }),
+                    new Column("Current", "integer", "", "Replicas is the most recently observed number of replicas.", o -> {
+                        var status = ((ReplicationController) o).getStatus();
+                        return status == null || status.getReplicas() == null ? 0L : (long) status.getReplicas();
+                    }),
+                    new Column("Ready", "integer", "", "The number of ready replicas for this replication controller.", o -> {
+                        var status = ((ReplicationController) o).getStatus();
+                        return status == null || status.getReadyReplicas() == null ? 0L : (long) status.getReadyReplicas();
+                    }),
+                    age(clock),
+                    new Column("Containers", "string", "", "Names of each container in the template.",
+                            o -> PodColumns.containerNames(((ReplicationController) o).getSpec().getTemplate()), 1),
+                    new Column("Images", "string", "", "Images referenced by each container in the template.",
+                            o -> PodColumns.images(((ReplicationController) o).getSpec().getTemplate()), 1),
+                    new Column("Selector", "string", "", "Selector is a label query over pods that should match the Replicas count.",
+                            o -> selector(((ReplicationController) o).getSpec().getSelector()), 1));
             default -> List.of(name, new Column("Created At", "date", "", CREATION_DESCRIPTION,
                     o -> nullToEmpty(o.getMetadata().getCreationTimestamp())));
         };
         return new TableConvertor(columns, clock);
     }
 
-    private static Column age(Clock clock) {
+    static Column age(Clock clock) {
         return new Column("Age", "string", "", CREATION_DESCRIPTION, o -> {
             String created = o.getMetadata().getCreationTimestamp();
             if (created == null || created.isEmpty()) {
@@ -106,7 +132,7 @@ public final class TableConvertor {
             ArrayNode definitions = table.putArray("columnDefinitions");
             for (Column c : columns) {
                 definitions.addObject().put("name", c.name()).put("type", c.type()).put("format", c.format())
-                        .put("description", c.description()).put("priority", 0);
+                        .put("description", c.description()).put("priority", c.priority());
             }
         }
         ArrayNode rows = table.putArray("rows");
@@ -129,6 +155,14 @@ public final class TableConvertor {
             }
         }
         return table;
+    }
+
+    /** labels.SelectorFromSet(...).String(), or "<none>" for an empty one, as the printers show it. */
+    private static String selector(java.util.Map<String, String> selector) {
+        if (selector == null || selector.isEmpty()) {
+            return "<none>";
+        }
+        return String.join(",", new java.util.TreeMap<>(selector).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
 
     private static int size(java.util.Map<?, ?> map) {

@@ -9,17 +9,26 @@ import dev.skiff.apiserver.bootstrap.SystemNamespaces;
 import dev.skiff.apiserver.endpoints.Routes;
 import dev.skiff.apiserver.handlers.ResourceHandler;
 import dev.skiff.apiserver.handlers.ServedResource;
+import dev.skiff.apiserver.handlers.SubresourceCreate;
 import dev.skiff.apiserver.openapi.OpenApiV3;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
 import dev.skiff.registry.core.namespace.NamespaceStrategy;
+import dev.skiff.registry.core.pod.BindingRest;
+import dev.skiff.registry.core.pod.EvictionRest;
+import dev.skiff.registry.core.pod.PodStrategy;
+import dev.skiff.registry.core.replicationcontroller.ReplicationControllerStrategy;
 import dev.skiff.registry.core.secret.SecretStrategy;
 import dev.skiff.registry.core.serviceaccount.ServiceAccountStrategy;
 import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.store.Store;
+import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
@@ -34,13 +43,20 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
         ResourceRegistry builtIn = ResourceRegistry.builtIn();
         GenericRegistry<Namespace> namespaces = new GenericRegistry<>(store, NamespaceStrategy.RESOURCE, new NamespaceStrategy(), clock, random);
         GenericRegistry<ConfigMap> configMaps = new GenericRegistry<>(store, ConfigMapStrategy.RESOURCE, new ConfigMapStrategy(), clock, random);
+        GenericRegistry<Pod> pods = new GenericRegistry<>(store, PodStrategy.RESOURCE, new PodStrategy(), clock, random);
         List<ServedResource<?>> served = List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
                 ServedResource.of(info(builtIn, "secrets"), Secret.class,
                         new GenericRegistry<>(store, SecretStrategy.RESOURCE, new SecretStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "serviceaccounts"), ServiceAccount.class,
-                        new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE, new ServiceAccountStrategy(), clock, random), clock));
+                        new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE, new ServiceAccountStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "pods"), Pod.class, pods, clock)
+                        .withCreate("binding", new SubresourceCreate<>(Binding.class, new BindingRest(pods, clock)::bind))
+                        .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods)::evict)),
+                ServedResource.of(info(builtIn, "replicationcontrollers"), ReplicationController.class,
+                        new GenericRegistry<>(store, ReplicationControllerStrategy.RESOURCE, new ReplicationControllerStrategy(), clock, random),
+                        clock));
         SystemNamespaces.ensure(namespaces);
         var handler = new ResourceHandler(served, builtIn.groupVersions());
         var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");
