@@ -127,11 +127,12 @@ public final class ApiException extends RuntimeException {
                 group, resource, name, List.of());
     }
 
-    /** 422 with one cause per violated field: "Pod \"x\" is invalid: [f1: ..., f2: ...]". */
+    /** 422 with one cause per violated field: "Pod \"x\" is invalid: [f1: ..., f2: ...]" ("Deployment.apps \"x\"" in a group). */
     public static ApiException invalid(String group, String kind, String name, List<Cause> causes) {
         String fields = causes.size() == 1 ? causes.getFirst().describe()
                 : "[" + String.join(", ", causes.stream().map(Cause::describe).toList()) + "]";
-        return of(422, "Invalid", kind + " \"" + name + "\" is invalid: " + fields, group, kind, name, List.copyOf(causes));
+        // upstream's NewInvalid names the qualified kind: "Scale.autoscaling", "Pod"
+        return of(422, "Invalid", qualified(group, kind) + " \"" + name + "\" is invalid: " + fields, group, kind, name, List.copyOf(causes));
     }
 
     public static ApiException badRequest(String message) {
