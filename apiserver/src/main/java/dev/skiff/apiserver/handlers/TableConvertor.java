@@ -75,6 +75,8 @@ public final class TableConvertor {
                             + "using this ServiceAccount are allowed to use.", o -> (long) size(((ServiceAccount) o).getSecrets())),
                     age(clock));
             case "Pod" -> PodColumns.columns(name, age(clock), clock);
+            case "Node" -> NodeColumns.columns(name, age(clock));
+            case "Event" -> EventColumns.columns(clock);
             case "ReplicationController" -> List.of(name,
                     new Column("Desired", "integer", "", "Replicas is the number of desired replicas.", o -> {
                         var spec = ((ReplicationController) o).getSpec();

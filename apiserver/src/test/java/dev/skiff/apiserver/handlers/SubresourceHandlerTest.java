@@ -8,7 +8,9 @@ import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.resource.ResourceRegistry;
 import dev.skiff.apiserver.bootstrap.SystemNamespaces;
 import dev.skiff.apiserver.handlers.ResourceHandlerTest.Captured;
+import dev.skiff.registry.core.event.EventStrategy;
 import dev.skiff.registry.core.namespace.NamespaceStrategy;
+import dev.skiff.registry.core.node.NodeStrategy;
 import dev.skiff.registry.core.pod.BindingRest;
 import dev.skiff.registry.core.pod.EvictionRest;
 import dev.skiff.registry.core.pod.PodStrategy;
@@ -18,7 +20,9 @@ import dev.skiff.store.Store;
 import dev.skiff.store.embedded.EmbeddedStore;
 import dev.skiff.store.embedded.EmbeddedStoreConfig;
 import io.fabric8.kubernetes.api.model.Binding;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
@@ -63,7 +67,11 @@ class SubresourceHandlerTest {
                         .withCreate("binding", new SubresourceCreate<>(Binding.class, new BindingRest(pods, CLOCK)::bind))
                         .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods)::evict)),
                 ServedResource.of(builtIn.find("", "v1", "replicationcontrollers").orElseThrow(), ReplicationController.class, rcs,
-                        CLOCK)),
+                        CLOCK),
+                ServedResource.of(builtIn.find("", "v1", "nodes").orElseThrow(), Node.class,
+                        new GenericRegistry<>(store, NodeStrategy.RESOURCE, new NodeStrategy(), CLOCK, new Random(4)), CLOCK),
+                ServedResource.of(builtIn.find("", "v1", "events").orElseThrow(), Event.class,
+                        new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), CLOCK, new Random(5)), CLOCK)),
                 builtIn.groupVersions());
         SystemNamespaces.ensure(namespaces);
     }
@@ -238,6 +246,55 @@ class SubresourceHandlerTest {
         List<String> cells = new ArrayList<>();
         table.at("/rows/0/cells").forEach(c -> cells.add(c.asText()));
         assertThat(cells).containsExactly("web", "0/1", "CrashLoopBackOff", "4 (5m ago)", "0s", "10.42.0.5", "<none>", "<none>", "<none>");
+    }
+
+    @Test
+    void nodeStatusIsSplitAndTheTableReadsConditionsRolesAndSystemInfo() throws Exception {
+        String node = "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"n1\",\"labels\":"
+                + "{\"node-role.kubernetes.io/control-plane\":\"\"}},\"spec\":{\"unschedulable\":true},\"status\":{"
+                + "\"capacity\":{\"cpu\":\"2\"},\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\"}],"
+                + "\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"10.0.0.1\"}],\"nodeInfo\":{\"kubeletVersion\":\"v1.33.0\","
+                + "\"osImage\":\"Debian\",\"kernelVersion\":\"6.1\",\"containerRuntimeVersion\":\"containerd://1.7\","
+                + "\"architecture\":\"amd64\",\"bootID\":\"\",\"kubeProxyVersion\":\"\",\"machineID\":\"\",\"operatingSystem\":\"linux\","
+                + "\"systemUUID\":\"\"}}}";
+        var created = call("POST", "/api/v1/nodes", "", node).json();
+        assertThat(created.at("/status/allocatable/cpu").asText()).isEqualTo("2");
+        var table = call("GET", "/api/v1/nodes", "", null, Map.of("accept", ResourceHandler.TABLE)).json();
+        List<String> cells = new ArrayList<>();
+        table.at("/rows/0/cells").forEach(c -> cells.add(c.asText()));
+        assertThat(cells).containsExactly("n1", "Ready,SchedulingDisabled", "control-plane", "0s", "v1.33.0", "10.0.0.1", "<none>",
+                "Debian", "6.1", "containerd://1.7");
+        // a main update cannot change the status, nodes/status cannot change the spec
+        var status = call("PATCH", "/api/v1/nodes/n1/status", "", "{\"spec\":{\"unschedulable\":false},\"status\":{\"conditions\":"
+                + "[{\"type\":\"Ready\",\"status\":\"False\"}]}}", Map.of("content-type", "application/merge-patch+json")).json();
+        assertThat(status.at("/spec/unschedulable").asBoolean()).isTrue();
+        var main = call("PATCH", "/api/v1/nodes/n1", "", "{\"spec\":{\"unschedulable\":false},\"status\":{\"conditions\":"
+                + "[{\"type\":\"Ready\",\"status\":\"True\"}]}}", Map.of("content-type", "application/merge-patch+json")).json();
+        assertThat(main.at("/spec/unschedulable").asBoolean()).isFalse();
+        assertThat(main.at("/status/conditions/0/status").asText()).isEqualTo("False");
+        assertThatThrownBy(() -> call("PATCH", "/api/v1/nodes/n1", "", "{\"spec\":{\"taints\":[{\"key\":\"k\",\"effect\":\"Sometimes\"}]}}",
+                Map.of("content-type", "application/merge-patch+json"))).isInstanceOfSatisfying(ApiException.class, e ->
+                assertThat(e.getMessage()).isEqualTo("Node \"n1\" is invalid: spec.taints[0].effect: Unsupported value: \"Sometimes\": "
+                        + "supported values: \"NoExecute\", \"NoSchedule\", \"PreferNoSchedule\""));
+    }
+
+    @Test
+    void eventsMustMatchTheirObjectsNamespaceAndPrintAsKubectlDoes() throws Exception {
+        String event = "{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"metadata\":{\"name\":\"web.1\"},\"involvedObject\":{\"kind\":\"Pod\","
+                + "\"name\":\"web\",\"namespace\":\"default\"},\"reason\":\"Scheduled\",\"message\":\"assigned default/web to n1\","
+                + "\"type\":\"Normal\",\"count\":3,\"firstTimestamp\":\"2025-12-31T23:50:00Z\",\"lastTimestamp\":\"2025-12-31T23:58:00Z\","
+                + "\"source\":{\"component\":\"default-scheduler\"}}";
+        assertThat(call("POST", "/api/v1/namespaces/default/events", "", event).code).isEqualTo(201);
+        var table = call("GET", "/api/v1/namespaces/default/events", "", null, Map.of("accept", ResourceHandler.TABLE)).json();
+        List<String> cells = new ArrayList<>();
+        table.at("/rows/0/cells").forEach(c -> cells.add(c.asText()));
+        assertThat(cells).containsExactly("2m (x3 over 8m)", "Normal", "Scheduled", "pod/web", "", "default-scheduler",
+                "assigned default/web to n1", "10m", "3", "web.1");
+        assertThat(call("GET", "/api/v1/events", "fieldSelector=involvedObject.name%3Dweb,reason%3DScheduled", null).json()
+                .get("items").size()).isEqualTo(1);
+        assertThatThrownBy(() -> call("POST", "/api/v1/namespaces/kube-system/events", "", event.replace("web.1", "web.2")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getMessage()).isEqualTo(
+                        "Event \"web.2\" is invalid: involvedObject.namespace: Invalid value: \"default\": does not match event.namespace"));
     }
 
     private Captured call(String method, String path, String rawQuery, String body) throws Exception {

@@ -12,7 +12,9 @@ import dev.skiff.apiserver.handlers.ServedResource;
 import dev.skiff.apiserver.handlers.SubresourceCreate;
 import dev.skiff.apiserver.openapi.OpenApiV3;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
+import dev.skiff.registry.core.event.EventStrategy;
 import dev.skiff.registry.core.namespace.NamespaceStrategy;
+import dev.skiff.registry.core.node.NodeStrategy;
 import dev.skiff.registry.core.pod.BindingRest;
 import dev.skiff.registry.core.pod.EvictionRest;
 import dev.skiff.registry.core.pod.PodStrategy;
@@ -23,7 +25,9 @@ import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.store.Store;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -56,7 +60,11 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
                         .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods)::evict)),
                 ServedResource.of(info(builtIn, "replicationcontrollers"), ReplicationController.class,
                         new GenericRegistry<>(store, ReplicationControllerStrategy.RESOURCE, new ReplicationControllerStrategy(), clock, random),
-                        clock));
+                        clock),
+                ServedResource.of(info(builtIn, "nodes"), Node.class,
+                        new GenericRegistry<>(store, NodeStrategy.RESOURCE, new NodeStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "events"), Event.class,
+                        new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), clock, random), clock));
         SystemNamespaces.ensure(namespaces);
         var handler = new ResourceHandler(served, builtIn.groupVersions());
         var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");
