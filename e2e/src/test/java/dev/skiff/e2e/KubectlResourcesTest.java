@@ -225,6 +225,36 @@ class KubectlResourcesTest {
         assertThat(negative.exit()).isNotZero();
     }
 
+    @Test
+    void nodesAndEvents() throws Exception {
+        Path node = dir.resolve("node.yaml");
+        Files.writeString(node, "apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels:\n    node-role.kubernetes.io/worker: \"\"\n"
+                + "status:\n  conditions:\n  - type: Ready\n    status: \"True\"\n  addresses:\n  - type: InternalIP\n    address: 10.0.0.7\n");
+        assertThat(ok("kubectl", "create", "-f", node.toString(), "--validate=false")).isEqualTo("node/n1 created");
+        for (String kubectl : List.of("kubectl", oldestKubectl())) {
+            var nodes = ok(kubectl, "get", "nodes", "-o", "wide").lines().toList();
+            assertThat(nodes.get(0).split("\\s+")).as(kubectl).containsExactly("NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP",
+                    "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME");
+            assertThat(List.of(nodes.get(1).split("\\s+"))).as(kubectl).startsWith("n1", "Ready", "worker").contains("10.0.0.7");
+        }
+        assertThat(ok("kubectl", "cordon", "n1")).isEqualTo("node/n1 cordoned");
+        assertThat(ok("kubectl", "get", "no", "n1", "--no-headers").split("\\s+")[1]).isEqualTo("Ready,SchedulingDisabled");
+
+        ok("kubectl", "create", "namespace", "evs");
+        Path event = dir.resolve("event.yaml");
+        Files.writeString(event, "apiVersion: v1\nkind: Event\nmetadata:\n  name: web.1\n  namespace: evs\ninvolvedObject:\n  kind: Pod\n"
+                + "  name: web\n  namespace: evs\nreason: Scheduled\ntype: Normal\nmessage: assigned evs/web to n1\n"
+                + "source:\n  component: default-scheduler\n");
+        ok("kubectl", "create", "-f", event.toString(), "--validate=false");
+        for (String kubectl : List.of("kubectl", oldestKubectl())) {
+            var events = ok(kubectl, "get", "events", "-n", "evs").lines().toList();
+            assertThat(events.get(0).split("\\s+")).as(kubectl).containsExactly("LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE");
+            assertThat(events.get(1)).as(kubectl).contains("Normal", "Scheduled", "pod/web", "assigned evs/web to n1");
+        }
+        assertThat(ok("kubectl", "get", "events", "-n", "evs", "--field-selector", "involvedObject.kind=Pod,type=Normal", "-o", "name"))
+                .isEqualTo("event/web.1");
+    }
+
     // -- helpers
 
     static String oldestKubectl() throws IOException {

@@ -136,7 +136,7 @@ class PodStrategyTest {
     }
 
     @Test
-    void bindingRefusesGatedAndDeletingPods() {
+    void bindingRefusesGatedPodsAndOtherTargetKinds() {
         pods.create("default", pod("gated", "busybox").editSpec().addNewSchedulingGate("wait").endSpec().build(), false);
         var binding = new io.fabric8.kubernetes.api.model.BindingBuilder().withNewMetadata().withName("gated").endMetadata()
                 .withNewTarget().withKind("Node").withName("n1").endTarget().build();
