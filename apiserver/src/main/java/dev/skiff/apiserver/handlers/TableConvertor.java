@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PodTemplate;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -76,6 +77,15 @@ public final class TableConvertor {
                     age(clock));
             case "Pod" -> PodColumns.columns(name, age(clock), clock);
             case "Node" -> NodeColumns.columns(name, age(clock));
+            case "PodTemplate" -> List.of(name,
+                    new Column("Containers", "string", "", "Names of each container in the template.",
+                            o -> PodColumns.containerNames(((PodTemplate) o).getTemplate())),
+                    new Column("Images", "string", "", "Images referenced by each container in the template.",
+                            o -> PodColumns.images(((PodTemplate) o).getTemplate())),
+                    new Column("Pod Labels", "string", "", "The labels for the pod template.", o -> {
+                        var template = ((PodTemplate) o).getTemplate();
+                        return selector(template == null || template.getMetadata() == null ? null : template.getMetadata().getLabels());
+                    }));
             case "Event" -> EventColumns.columns(clock);
             case "ReplicationController" -> List.of(name,
                     new Column("Desired", "integer", "", "Replicas is the number of desired replicas.", o -> {
@@ -159,7 +169,7 @@ public final class TableConvertor {
         return table;
     }
 
-    /** labels.SelectorFromSet(...).String(), or "<none>" for an empty one, as the printers show it. */
+    /** labels.SelectorFromSet(...).String() / FormatLabels, or "<none>" for an empty set, as the printers show them. */
     private static String selector(java.util.Map<String, String> selector) {
         if (selector == null || selector.isEmpty()) {
             return "<none>";

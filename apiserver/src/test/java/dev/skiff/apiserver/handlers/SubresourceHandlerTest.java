@@ -14,6 +14,7 @@ import dev.skiff.registry.core.node.NodeStrategy;
 import dev.skiff.registry.core.pod.BindingRest;
 import dev.skiff.registry.core.pod.EvictionRest;
 import dev.skiff.registry.core.pod.PodStrategy;
+import dev.skiff.registry.core.podtemplate.PodTemplateStrategy;
 import dev.skiff.registry.core.replicationcontroller.ReplicationControllerStrategy;
 import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.store.Store;
@@ -24,6 +25,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplate;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
 import java.nio.file.Path;
@@ -71,7 +73,9 @@ class SubresourceHandlerTest {
                 ServedResource.of(builtIn.find("", "v1", "nodes").orElseThrow(), Node.class,
                         new GenericRegistry<>(store, NodeStrategy.RESOURCE, new NodeStrategy(), CLOCK, new Random(4)), CLOCK),
                 ServedResource.of(builtIn.find("", "v1", "events").orElseThrow(), Event.class,
-                        new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), CLOCK, new Random(5)), CLOCK)),
+                        new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), CLOCK, new Random(5)), CLOCK),
+                ServedResource.of(builtIn.find("", "v1", "podtemplates").orElseThrow(), PodTemplate.class,
+                        new GenericRegistry<>(store, PodTemplateStrategy.RESOURCE, new PodTemplateStrategy(), CLOCK, new Random(6)), CLOCK)),
                 builtIn.groupVersions());
         SystemNamespaces.ensure(namespaces);
     }
@@ -295,6 +299,17 @@ class SubresourceHandlerTest {
         assertThatThrownBy(() -> call("POST", "/api/v1/namespaces/kube-system/events", "", event.replace("web.1", "web.2")))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.getMessage()).isEqualTo(
                         "Event \"web.2\" is invalid: involvedObject.namespace: Invalid value: \"default\": does not match event.namespace"));
+    }
+
+    @Test
+    void podTemplateTable() throws Exception {
+        call("POST", "/api/v1/namespaces/default/podtemplates", "", "{\"apiVersion\":\"v1\",\"kind\":\"PodTemplate\","
+                + "\"metadata\":{\"name\":\"t\"},\"template\":{\"metadata\":{\"labels\":{\"b\":\"2\",\"a\":\"1\"}},"
+                + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"},{\"name\":\"d\",\"image\":\"pause\"}]}}}");
+        var table = call("GET", "/api/v1/namespaces/default/podtemplates", "", null, Map.of("accept", ResourceHandler.TABLE)).json();
+        List<String> cells = new ArrayList<>();
+        table.at("/rows/0/cells").forEach(c -> cells.add(c.asText()));
+        assertThat(cells).containsExactly("t", "c,d", "busybox,pause", "a=1,b=2");
     }
 
     private Captured call(String method, String path, String rawQuery, String body) throws Exception {

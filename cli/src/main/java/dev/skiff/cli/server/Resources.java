@@ -18,6 +18,7 @@ import dev.skiff.registry.core.node.NodeStrategy;
 import dev.skiff.registry.core.pod.BindingRest;
 import dev.skiff.registry.core.pod.EvictionRest;
 import dev.skiff.registry.core.pod.PodStrategy;
+import dev.skiff.registry.core.podtemplate.PodTemplateStrategy;
 import dev.skiff.registry.core.replicationcontroller.ReplicationControllerStrategy;
 import dev.skiff.registry.core.secret.SecretStrategy;
 import dev.skiff.registry.core.serviceaccount.ServiceAccountStrategy;
@@ -29,6 +30,7 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplate;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
@@ -64,7 +66,9 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
                 ServedResource.of(info(builtIn, "nodes"), Node.class,
                         new GenericRegistry<>(store, NodeStrategy.RESOURCE, new NodeStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "events"), Event.class,
-                        new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), clock, random), clock));
+                        new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "podtemplates"), PodTemplate.class,
+                        new GenericRegistry<>(store, PodTemplateStrategy.RESOURCE, new PodTemplateStrategy(), clock, random), clock));
         SystemNamespaces.ensure(namespaces);
         var handler = new ResourceHandler(served, builtIn.groupVersions());
         var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");
