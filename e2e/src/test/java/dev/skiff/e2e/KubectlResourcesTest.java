@@ -224,6 +224,87 @@ class KubectlResourcesTest {
         assertThat(ok("kubectl", "get", "secret", "s", "-n", "patches", "-o", "jsonpath={.metadata.finalizers}")).isEmpty();
     }
 
+    @Test
+    void podsWithStatusTableAndWideColumns() throws Exception {
+        ok("kubectl", "create", "namespace", "work");
+        Path file = dir.resolve("pod.yaml");
+        Files.writeString(file, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: work\n  labels:\n    app: web\n"
+                + "spec:\n  containers:\n  - name: c\n    image: busybox:1.36\n    ports:\n    - containerPort: 80\n");
+        for (String kubectl : List.of("kubectl", oldestKubectl())) {
+            ok(kubectl, "delete", "pod", "web", "-n", "work", "--ignore-not-found", "--wait=false");
+            // 1.27 validates files with OpenAPI v2 on the client, which skiff does not serve yet
+            assertThat(ok(kubectl, "create", "-f", file.toString(), "--validate=false")).as(kubectl).isEqualTo("pod/web created");
+            var wide = ok(kubectl, "get", "pods", "-n", "work", "-o", "wide").lines().toList();
+            assertThat(wide.get(0).split("\\s+")).as(kubectl).containsExactly("NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE",
+                    "NOMINATED", "NODE", "READINESS", "GATES");
+            assertThat(List.of(wide.get(1).split("\\s+"))).as(kubectl).startsWith("web", "0/1", "Pending", "0")
+                    .endsWith("<none>", "<none>", "<none>", "<none>");
+        }
+        JsonNode pod = JSON.readTree(ok("kubectl", "get", "pod", "web", "-n", "work", "-o", "json"));
+        assertThat(pod.at("/spec/restartPolicy").asText()).isEqualTo("Always");
+        assertThat(pod.at("/spec/containers/0/imagePullPolicy").asText()).isEqualTo("IfNotPresent");
+        assertThat(pod.at("/status/qosClass").asText()).isEqualTo("BestEffort");
+        assertThat(ok("kubectl", "get", "pods", "-n", "work", "--field-selector", "status.phase=Pending", "-o", "name")).isEqualTo("pod/web");
+        var invalid = run("kubectl", "patch", "pod", "web", "-n", "work", "--type=merge", "-p", "{\"spec\":{\"restartPolicy\":\"Never\"}}");
+        assertThat(invalid.exit()).isEqualTo(1);
+        assertThat(invalid.err()).contains("The Pod \"web\" is invalid: spec: Forbidden: pod updates may not change fields other than");
+        assertThat(ok("kubectl", "patch", "pod", "web", "-n", "work", "--subresource=status", "--type=merge", "-p",
+                "{\"status\":{\"phase\":\"Running\",\"podIPs\":[{\"ip\":\"10.42.0.9\"}]}}")).isEqualTo("pod/web patched");
+        assertThat(ok("kubectl", "get", "pod", "web", "-n", "work", "-o", "wide", "--no-headers").split("\\s+")[5]).isEqualTo("10.42.0.9");
+        assertThat(ok("kubectl", "delete", "pod", "web", "-n", "work")).isEqualTo("pod \"web\" deleted");
+    }
+
+    @Test
+    void replicationControllersScale() throws Exception {
+        ok("kubectl", "create", "namespace", "rcs");
+        Path file = dir.resolve("rc.yaml");
+        Files.writeString(file, "apiVersion: v1\nkind: ReplicationController\nmetadata:\n  name: arc\n  namespace: rcs\nspec:\n"
+                + "  replicas: 2\n  template:\n    metadata:\n      labels:\n        app: arc\n    spec:\n      containers:\n"
+                + "      - name: c\n        image: busybox:1.36\n");
+        assertThat(ok("kubectl", "create", "-f", file.toString(), "--validate=false")).isEqualTo("replicationcontroller/arc created");
+        for (String kubectl : List.of("kubectl", oldestKubectl())) {
+            assertThat(ok(kubectl, "scale", "rc", "arc", "-n", "rcs", "--replicas=10")).as(kubectl)
+                    .isEqualTo("replicationcontroller/arc scaled");
+        }
+        assertThat(ok("kubectl", "get", "rc", "arc", "-n", "rcs", "-o", "jsonpath={.spec.replicas} {.metadata.generation}"))
+                .isEqualTo("10 2"); // the second scale to 10 changes nothing, so generation stays
+        var table = ok("kubectl", "get", "rc", "-n", "rcs", "-o", "wide").lines().toList();
+        assertThat(table.get(0).split("\\s+")).containsExactly("NAME", "DESIRED", "CURRENT", "READY", "AGE", "CONTAINERS", "IMAGES", "SELECTOR");
+        assertThat(List.of(table.get(1).split("\\s+"))).startsWith("arc", "10", "0", "0").endsWith("c", "busybox:1.36", "app=arc");
+        var negative = run("kubectl", "scale", "rc", "arc", "-n", "rcs", "--replicas=-1");
+        assertThat(negative.exit()).isNotZero();
+    }
+
+    @Test
+    void nodesAndEvents() throws Exception {
+        Path node = dir.resolve("node.yaml");
+        Files.writeString(node, "apiVersion: v1\nkind: Node\nmetadata:\n  name: n1\n  labels:\n    node-role.kubernetes.io/worker: \"\"\n"
+                + "status:\n  conditions:\n  - type: Ready\n    status: \"True\"\n  addresses:\n  - type: InternalIP\n    address: 10.0.0.7\n");
+        assertThat(ok("kubectl", "create", "-f", node.toString(), "--validate=false")).isEqualTo("node/n1 created");
+        for (String kubectl : List.of("kubectl", oldestKubectl())) {
+            var nodes = ok(kubectl, "get", "nodes", "-o", "wide").lines().toList();
+            assertThat(nodes.get(0).split("\\s+")).as(kubectl).containsExactly("NAME", "STATUS", "ROLES", "AGE", "VERSION", "INTERNAL-IP",
+                    "EXTERNAL-IP", "OS-IMAGE", "KERNEL-VERSION", "CONTAINER-RUNTIME");
+            assertThat(List.of(nodes.get(1).split("\\s+"))).as(kubectl).startsWith("n1", "Ready", "worker").contains("10.0.0.7");
+        }
+        assertThat(ok("kubectl", "cordon", "n1")).isEqualTo("node/n1 cordoned");
+        assertThat(ok("kubectl", "get", "no", "n1", "--no-headers").split("\\s+")[1]).isEqualTo("Ready,SchedulingDisabled");
+
+        ok("kubectl", "create", "namespace", "evs");
+        Path event = dir.resolve("event.yaml");
+        Files.writeString(event, "apiVersion: v1\nkind: Event\nmetadata:\n  name: web.1\n  namespace: evs\ninvolvedObject:\n  kind: Pod\n"
+                + "  name: web\n  namespace: evs\nreason: Scheduled\ntype: Normal\nmessage: assigned evs/web to n1\n"
+                + "source:\n  component: default-scheduler\n");
+        ok("kubectl", "create", "-f", event.toString(), "--validate=false");
+        for (String kubectl : List.of("kubectl", oldestKubectl())) {
+            var events = ok(kubectl, "get", "events", "-n", "evs").lines().toList();
+            assertThat(events.get(0).split("\\s+")).as(kubectl).containsExactly("LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE");
+            assertThat(events.get(1)).as(kubectl).contains("Normal", "Scheduled", "pod/web", "assigned evs/web to n1");
+        }
+        assertThat(ok("kubectl", "get", "events", "-n", "evs", "--field-selector", "involvedObject.kind=Pod,type=Normal", "-o", "name"))
+                .isEqualTo("event/web.1");
+    }
+
     // -- helpers
 
     static String oldestKubectl() throws IOException {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.resource.GroupVersion;
+import dev.skiff.api.resource.ResourceInfo;
+import dev.skiff.api.resource.Subresource;
 import dev.skiff.api.selector.FieldSelector;
 import dev.skiff.api.selector.LabelSelector;
 import dev.skiff.apiserver.discovery.Discovery;
@@ -14,12 +16,14 @@ import dev.skiff.apiserver.endpoints.Json;
 import dev.skiff.apiserver.endpoints.ResponseStream;
 import dev.skiff.registry.generic.DeleteOptions;
 import dev.skiff.registry.generic.DeleteResult;
+import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.registry.storage.ListOptions;
 import dev.skiff.registry.storage.ListResult;
 import dev.skiff.registry.storage.ResourceVersionMatch;
 import dev.skiff.registry.watch.WatchEvent;
 import dev.skiff.registry.watch.WatchOptions;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +56,7 @@ public final class ResourceHandler implements ApiHandler {
         List<Discovery.Entry> entries = new ArrayList<>();
         for (ServedResource<?> r : served) {
             byPath.put(key(r.info().group(), r.info().version(), r.info().resource()), r);
-            entries.add(new Discovery.Entry(r.info(), r.verbs(), List.of()));
+            entries.add(new Discovery.Entry(r.info(), r.verbs(), r.subresources()));
         }
         this.discovery = new Discovery(entries, groupVersionOrder);
     }
@@ -73,24 +77,36 @@ public final class ResourceHandler implements ApiHandler {
             throw ApiException.notFoundPath();
         }
         ServedResource<?> served = byPath.get(key(info.apiGroup(), info.apiVersion(), info.resource()));
-        if (served == null || !info.subresource().isEmpty()) {
+        if (served == null) {
             throw ApiException.notFoundPath();
         }
+        if (!info.subresource().isEmpty()) {
+            serveSubresource(served, request, response);
+            return;
+        }
         serve(served, request, response);
+    }
+
+    /** The request's namespace for this resource (null when cluster-scoped), or 404 when the path's scope does not fit it. */
+    private static String namespaceOf(ServedResource<?> r, ApiRequest request) {
+        var info = request.info();
+        boolean namespaced = r.info().namespaced();
+        String name = info.name();
+        if (!namespaced && !info.namespace().isEmpty() && !(r.info().resource().equals("namespaces") && info.namespace().equals(name))) {
+            throw ApiException.notFoundPath();
+        }
+        if (namespaced && info.namespace().isEmpty() && !name.isEmpty()) {
+            throw ApiException.notFoundPath();
+        }
+        return namespaced ? info.namespace() : null;
     }
 
     private <T extends HasMetadata> void serve(ServedResource<T> r, ApiRequest request, ApiResponse response) {
         var info = request.info();
         boolean namespaced = r.info().namespaced();
-        String namespace = namespaced ? info.namespace() : null;
+        String namespace = namespaceOf(r, request);
         String name = info.name();
-        if (!namespaced && !info.namespace().isEmpty() && !(r.info().resource().equals("namespaces") && info.namespace().equals(name))) {
-            throw ApiException.notFoundPath();
-        }
         String verb = info.verb();
-        if (namespaced && namespace.isEmpty() && !name.isEmpty()) {
-            throw ApiException.notFoundPath();
-        }
         if (!r.verbs().contains(verb) || namespaced && namespace.isEmpty() && (verb.equals("create") || verb.equals("deletecollection"))) {
             throw ApiException.methodNotSupported(r.info().resource(), request.method());
         }
@@ -99,12 +115,109 @@ public final class ResourceHandler implements ApiHandler {
             case "list" -> list(r, request, response, namespace);
             case "watch" -> watch(r, request, response, namespace);
             case "create" -> create(r, request, response, namespace);
-            case "update" -> update(r, request, response, namespace, name);
-            case "patch" -> patch(r, request, response, namespace, name);
+            case "update" -> update(r, r.registry(), request, response, namespace, name);
+            case "patch" -> patch(r, r.registry(), request, response, namespace, name);
             case "delete" -> delete(r, request, response, namespace, name);
             case "deletecollection" -> deleteCollection(r, request, response, namespace);
             default -> throw ApiException.methodNotSupported(r.info().resource(), request.method());
         }
+    }
+
+    // -- subresources
+
+    /**
+     * status / finalize (the same object under another update strategy), scale (an autoscaling/v1
+     * Scale over the object) and the create-only ones (binding, eviction), as upstream installs
+     * each subresource's REST storage.
+     */
+    private <T extends HasMetadata> void serveSubresource(ServedResource<T> r, ApiRequest request, ApiResponse response) {
+        var info = request.info();
+        String sub = info.subresource();
+        var declared = r.info().subresource(sub);
+        if (declared.isEmpty() || !r.subresources().contains(sub) || info.name().isEmpty()) {
+            throw ApiException.notFoundPath();
+        }
+        String namespace = namespaceOf(r, request);
+        String name = info.name();
+        String verb = info.verb();
+        if (!declared.get().verbs().contains(verb)) {
+            throw ApiException.methodNotSupported(r.info().resource() + "/" + sub, request.method());
+        }
+        if (sub.equals("scale")) {
+            scale(r, request, response, namespace, name, verb);
+            return;
+        }
+        SubresourceCreate<?> create = r.creates().get(sub);
+        if (create != null) {
+            createSubresource(r, create, bodyInfo(r, declared.get()), request, response, namespace, name);
+            return;
+        }
+        var registry = r.registry().subresource(sub).orElseThrow(ApiException::notFoundPath);
+        switch (verb) {
+            case "get" -> get(r, request, response, namespace, name);
+            case "update" -> update(r, registry, request, response, namespace, name);
+            case "patch" -> patch(r, registry, request, response, namespace, name);
+            default -> throw ApiException.methodNotSupported(r.info().resource() + "/" + sub, request.method());
+        }
+    }
+
+    /** What a subresource's body is, for decoding: its own kind and group-version (e.g. policy/v1 Eviction). */
+    private static ResourceInfo bodyInfo(ServedResource<?> r, Subresource sub) {
+        String group = sub.group() == null ? r.info().group() : sub.group();
+        String version = sub.version() == null ? r.info().version() : sub.version();
+        Class<? extends HasMetadata> type = sub.name().equals("scale") ? Scale.class
+                : r.creates().containsKey(sub.name()) ? r.creates().get(sub.name()).bodyType() : r.info().type();
+        return new ResourceInfo(group, version, sub.kind(), r.info().resource() + "/" + sub.name(), "", r.info().namespaced(),
+                List.of(), List.of(), sub.verbs(), List.of(), type, null, null);
+    }
+
+    private <T extends HasMetadata> void scale(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns, String name,
+                                               String verb) {
+        ResourceInfo scaleInfo = bodyInfo(r, r.info().subresource("scale").orElseThrow());
+        boolean dryRun = dryRun(request);
+        switch (verb) {
+            case "get" -> response.json(200, r.registry().getScale(ns, name));
+            case "update" -> {
+                var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), scaleInfo, Scale.class,
+                        request.queryParam("fieldValidation"));
+                send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), r.registry().updateScale(ns, name, decoded.object(), dryRun));
+            }
+            case "patch" -> {
+                String patchType = Patcher.patchType(request.header("content-type"));
+                String fieldValidation = request.queryParam("fieldValidation");
+                for (int attempt = 1; ; attempt++) {
+                    Scale existing = r.registry().getScale(ns, name);
+                    JsonNode patched = Patcher.apply(patchType, BodyDecoder.JSON.valueToTree(existing), request.body(), Scale.class,
+                            fieldValidation);
+                    var decoded = Patcher.decode(patchType, patched, request.body(), scaleInfo, Scale.class, fieldValidation);
+                    try {
+                        send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()),
+                                r.registry().updateScale(ns, name, decoded.object(), dryRun));
+                        return;
+                    } catch (ApiException e) {
+                        boolean namesVersion = !existing.getMetadata().getResourceVersion()
+                                .equals(decoded.object().getMetadata().getResourceVersion());
+                        if (namesVersion || !"Conflict".equals(e.reason()) || attempt == PATCH_ATTEMPTS) {
+                            throw e;
+                        }
+                    }
+                }
+            }
+            default -> throw ApiException.methodNotSupported(r.info().resource() + "/scale", request.method());
+        }
+    }
+
+    private <T extends HasMetadata, B extends HasMetadata> void createSubresource(ServedResource<T> r, SubresourceCreate<B> create,
+                                                                                  ResourceInfo bodyInfo, ApiRequest request,
+                                                                                  ApiResponse response, String ns, String name) {
+        boolean dryRun = dryRun(request);
+        var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), bodyInfo, create.bodyType(),
+                request.queryParam("fieldValidation"));
+        create.action().create(ns, name, decoded.object(), dryRun);
+        ObjectNode status = BodyDecoder.JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1");
+        status.putObject("metadata");
+        status.put("status", "Success").put("code", 201);
+        send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), status);
     }
 
     // -- read
@@ -238,26 +351,28 @@ public final class ResourceHandler implements ApiHandler {
         send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, created));
     }
 
-    private <T extends HasMetadata> void update(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns, String name) {
+    private <T extends HasMetadata> void update(ServedResource<T> r, GenericRegistry<T> registry, ApiRequest request,
+                                                ApiResponse response, String ns, String name) {
         boolean dryRun = dryRun(request);
         var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.type(),
                 request.queryParam("fieldValidation"));
-        var result = r.registry().update(ns, name, decoded.object(), dryRun);
+        var result = registry.update(ns, name, decoded.object(), dryRun);
         send(response, result.created() ? 201 : 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
     }
 
     /** JSON patch, merge patch or strategic merge patch ({@link Patcher}) on the current object, retried on conflicts. */
-    private <T extends HasMetadata> void patch(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns, String name) {
+    private <T extends HasMetadata> void patch(ServedResource<T> r, GenericRegistry<T> registry, ApiRequest request,
+                                               ApiResponse response, String ns, String name) {
         String patchType = Patcher.patchType(request.header("content-type"));
         boolean dryRun = dryRun(request);
         String fieldValidation = request.queryParam("fieldValidation");
         for (int attempt = 1; ; attempt++) {
-            T existing = r.registry().get(ns, name);
+            T existing = registry.get(ns, name);
             JsonNode patched = Patcher.apply(patchType, BodyDecoder.JSON.valueToTree(typed(r, existing)), request.body(), r.type(),
                     fieldValidation);
             var decoded = Patcher.decode(patchType, patched, request.body(), r.info(), r.type(), fieldValidation);
             try {
-                var result = r.registry().update(ns, name, decoded.object(), dryRun);
+                var result = registry.update(ns, name, decoded.object(), dryRun);
                 send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
                 return;
             } catch (ApiException e) {

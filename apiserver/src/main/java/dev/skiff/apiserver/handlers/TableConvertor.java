@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PodTemplate;
+import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -33,7 +35,11 @@ public final class TableConvertor {
             + "set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for "
             + "lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
-    record Column(String name, String type, String format, String description, Function<HasMetadata, Object> cell) {
+    /** {@code priority} 0 columns are always shown, 1 only with -o wide, as upstream. */
+    record Column(String name, String type, String format, String description, Function<HasMetadata, Object> cell, int priority) {
+        Column(String name, String type, String format, String description, Function<HasMetadata, Object> cell) {
+            this(name, type, format, description, cell, 0);
+        }
     }
 
     private final List<Column> columns;
@@ -77,13 +83,45 @@ public final class TableConvertor {
                         return spec == null ? "" : nullToEmpty(spec.getHolderIdentity());
                     }),
                     age(clock));
+            case "Pod" -> PodColumns.columns(name, age(clock), clock);
+            case "Node" -> NodeColumns.columns(name, age(clock));
+            case "PodTemplate" -> List.of(name,
+                    new Column("Containers", "string", "", "Names of each container in the template.",
+                            o -> PodColumns.containerNames(((PodTemplate) o).getTemplate())),
+                    new Column("Images", "string", "", "Images referenced by each container in the template.",
+                            o -> PodColumns.images(((PodTemplate) o).getTemplate())),
+                    new Column("Pod Labels", "string", "", "The labels for the pod template.", o -> {
+                        var template = ((PodTemplate) o).getTemplate();
+                        return selector(template == null || template.getMetadata() == null ? null : template.getMetadata().getLabels());
+                    }));
+            case "Event" -> EventColumns.columns(clock);
+            case "ReplicationController" -> List.of(name,
+                    new Column("Desired", "integer", "", "Replicas is the number of desired replicas.", o -> {
+                        var spec = ((ReplicationController) o).getSpec();
+                        return spec == null || spec.getReplicas() == null ? 0L : (long) spec.getReplicas();
+                    }),
+                    new Column("Current", "integer", "", "Replicas is the most recently observed number of replicas.", o -> {
+                        var status = ((ReplicationController) o).getStatus();
+                        return status == null || status.getReplicas() == null ? 0L : (long) status.getReplicas();
+                    }),
+                    new Column("Ready", "integer", "", "The number of ready replicas for this replication controller.", o -> {
+                        var status = ((ReplicationController) o).getStatus();
+                        return status == null || status.getReadyReplicas() == null ? 0L : (long) status.getReadyReplicas();
+                    }),
+                    age(clock),
+                    new Column("Containers", "string", "", "Names of each container in the template.",
+                            o -> PodColumns.containerNames(((ReplicationController) o).getSpec().getTemplate()), 1),
+                    new Column("Images", "string", "", "Images referenced by each container in the template.",
+                            o -> PodColumns.images(((ReplicationController) o).getSpec().getTemplate()), 1),
+                    new Column("Selector", "string", "", "Selector is a label query over pods that should match the Replicas count.",
+                            o -> selector(((ReplicationController) o).getSpec().getSelector()), 1));
             default -> List.of(name, new Column("Created At", "date", "", CREATION_DESCRIPTION,
                     o -> nullToEmpty(o.getMetadata().getCreationTimestamp())));
         };
         return new TableConvertor(columns, clock);
     }
 
-    private static Column age(Clock clock) {
+    static Column age(Clock clock) {
         return new Column("Age", "string", "", CREATION_DESCRIPTION, o -> {
             String created = o.getMetadata().getCreationTimestamp();
             if (created == null || created.isEmpty()) {
@@ -114,7 +152,7 @@ public final class TableConvertor {
             ArrayNode definitions = table.putArray("columnDefinitions");
             for (Column c : columns) {
                 definitions.addObject().put("name", c.name()).put("type", c.type()).put("format", c.format())
-                        .put("description", c.description()).put("priority", 0);
+                        .put("description", c.description()).put("priority", c.priority());
             }
         }
         ArrayNode rows = table.putArray("rows");
@@ -137,6 +175,14 @@ public final class TableConvertor {
             }
         }
         return table;
+    }
+
+    /** labels.SelectorFromSet(...).String() / FormatLabels, or "<none>" for an empty set, as the printers show them. */
+    private static String selector(java.util.Map<String, String> selector) {
+        if (selector == null || selector.isEmpty()) {
+            return "<none>";
+        }
+        return String.join(",", new java.util.TreeMap<>(selector).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
     }
 
     private static int size(java.util.Map<?, ?> map) {

@@ -9,19 +9,34 @@ import dev.skiff.apiserver.bootstrap.SystemNamespaces;
 import dev.skiff.apiserver.endpoints.Routes;
 import dev.skiff.apiserver.handlers.ResourceHandler;
 import dev.skiff.apiserver.handlers.ServedResource;
+import dev.skiff.apiserver.handlers.SubresourceCreate;
 import dev.skiff.apiserver.openapi.OpenApiV3;
 import dev.skiff.registry.coordination.lease.LeaseStrategy;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
+import dev.skiff.registry.core.event.EventStrategy;
 import dev.skiff.registry.core.namespace.NamespaceStrategy;
+import dev.skiff.registry.core.node.NodeStrategy;
+import dev.skiff.registry.core.pod.BindingRest;
+import dev.skiff.registry.core.pod.EvictionRest;
+import dev.skiff.registry.core.pod.PodStrategy;
+import dev.skiff.registry.core.podtemplate.PodTemplateStrategy;
+import dev.skiff.registry.core.replicationcontroller.ReplicationControllerStrategy;
 import dev.skiff.registry.core.secret.SecretStrategy;
 import dev.skiff.registry.core.serviceaccount.ServiceAccountStrategy;
 import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.store.Store;
+import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodTemplate;
+import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
@@ -36,6 +51,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
         ResourceRegistry builtIn = ResourceRegistry.builtIn();
         GenericRegistry<Namespace> namespaces = new GenericRegistry<>(store, NamespaceStrategy.RESOURCE, new NamespaceStrategy(), clock, random);
         GenericRegistry<ConfigMap> configMaps = new GenericRegistry<>(store, ConfigMapStrategy.RESOURCE, new ConfigMapStrategy(), clock, random);
+        GenericRegistry<Pod> pods = new GenericRegistry<>(store, PodStrategy.RESOURCE, new PodStrategy(), clock, random);
         List<ServedResource<?>> served = List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
@@ -45,7 +61,19 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
                         new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE, new ServiceAccountStrategy(), clock, random), clock),
                 // coordination.k8s.io (leader election)
                 ServedResource.of(builtIn.find("coordination.k8s.io", "v1", "leases").orElseThrow(), Lease.class,
-                        new GenericRegistry<>(store, LeaseStrategy.RESOURCE, new LeaseStrategy(), clock, random), clock));
+                        new GenericRegistry<>(store, LeaseStrategy.RESOURCE, new LeaseStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "pods"), Pod.class, pods, clock)
+                        .withCreate("binding", new SubresourceCreate<>(Binding.class, new BindingRest(pods, clock)::bind))
+                        .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods)::evict)),
+                ServedResource.of(info(builtIn, "replicationcontrollers"), ReplicationController.class,
+                        new GenericRegistry<>(store, ReplicationControllerStrategy.RESOURCE, new ReplicationControllerStrategy(), clock, random),
+                        clock),
+                ServedResource.of(info(builtIn, "nodes"), Node.class,
+                        new GenericRegistry<>(store, NodeStrategy.RESOURCE, new NodeStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "events"), Event.class,
+                        new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "podtemplates"), PodTemplate.class,
+                        new GenericRegistry<>(store, PodTemplateStrategy.RESOURCE, new PodTemplateStrategy(), clock, random), clock));
         SystemNamespaces.ensure(namespaces);
         var handler = new ResourceHandler(served, builtIn.groupVersions());
         var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");

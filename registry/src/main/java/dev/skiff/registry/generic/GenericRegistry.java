@@ -20,6 +20,9 @@ import dev.skiff.registry.watch.Watcher;
 import dev.skiff.store.Store;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.ScaleSpec;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.ScaleStatus;
 import java.time.Clock;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -274,6 +277,88 @@ public final class GenericRegistry<T extends HasMetadata> {
     /** The same storage with another update strategy, as upstream's status/finalize stores. */
     public GenericRegistry<T> withUpdateStrategy(Strategy<T> updateStrategy) {
         return new GenericRegistry<>(resource, updateStrategy, storage, cacher, clock, random);
+    }
+
+    /** The registry that updates through the named subresource ("status", "finalize"), if the strategy declares it. */
+    public java.util.Optional<GenericRegistry<T>> subresource(String name) {
+        return java.util.Optional.ofNullable(strategy.subresourceStrategies().get(name)).map(this::withUpdateStrategy);
+    }
+
+    public boolean scalable() {
+        return strategy.scale().isPresent();
+    }
+
+    /** The object's autoscaling/v1 Scale, as upstream's ScaleREST.Get. */
+    public Scale getScale(String namespace, String name) {
+        return toScale(get(namespace, name), scaleMapping());
+    }
+
+    /**
+     * Sets spec.replicas from a Scale, as upstream's ScaleREST.Update: the Scale is validated, its
+     * resourceVersion (when given) is a precondition, and the object goes through the main update
+     * path (validation, generation).
+     */
+    public Scale updateScale(String namespace, String name, Scale scale, boolean dryRun) {
+        ScaleSubresource<T> mapping = scaleMapping();
+        ObjectMeta scaleMeta = scale.getMetadata() == null ? new ObjectMeta() : scale.getMetadata();
+        if (!isEmpty(scaleMeta.getName()) && !scaleMeta.getName().equals(name)) {
+            throw ApiException.badRequest("the name of the object (" + scaleMeta.getName() + ") does not match the name on the URL (" + name + ")");
+        }
+        Integer replicas = scale.getSpec() == null ? null : scale.getSpec().getReplicas();
+        List<Cause> causes = new ArrayList<>();
+        if (replicas == null) {
+            replicas = 0; // an omitted int32 decodes as 0 upstream
+        }
+        if (replicas < 0) {
+            causes.add(Cause.invalid("spec.replicas", replicas, "must be greater than or equal to 0"));
+        }
+        if (!causes.isEmpty()) {
+            throw ApiException.invalid("autoscaling", "Scale", name, causes);
+        }
+        String rv = scaleMeta.getResourceVersion();
+        boolean conditional = !isEmpty(rv);
+        if (conditional) {
+            Storage.parseResourceVersion(rv);
+        }
+        int wanted = replicas;
+        var updated = storage.guaranteedUpdate(scope(namespace), name,
+                conditional ? Preconditions.resourceVersion(rv) : Preconditions.NONE,
+                existing -> {
+                    T object = storage.codec().copy(existing);
+                    mapping.setSpecReplicas().accept(object, wanted);
+                    return prepareUpdate(object, existing);
+                }, dryRun);
+        return toScale(updated.object(), mapping);
+    }
+
+    /**
+     * Changes the stored object with {@code change} under {@code preconditions}, retried on races,
+     * without the strategy: for subresources that, as upstream's BindingREST, write through storage
+     * directly and check what they change themselves.
+     */
+    public T guaranteedUpdate(String namespace, String name, Preconditions preconditions, java.util.function.UnaryOperator<T> change,
+                              boolean dryRun) {
+        return storage.guaranteedUpdate(scope(namespace), name, preconditions,
+                existing -> new Change.Write<>(change.apply(storage.codec().copy(existing))), dryRun).object();
+    }
+
+    private ScaleSubresource<T> scaleMapping() {
+        return strategy.scale().orElseThrow(ApiException::notFoundPath);
+    }
+
+    private Scale toScale(T object, ScaleSubresource<T> mapping) {
+        ObjectMeta meta = object.getMetadata();
+        ObjectMeta scaleMeta = new ObjectMeta();
+        scaleMeta.setName(meta.getName());
+        scaleMeta.setNamespace(meta.getNamespace());
+        scaleMeta.setUid(meta.getUid());
+        scaleMeta.setResourceVersion(meta.getResourceVersion());
+        scaleMeta.setCreationTimestamp(meta.getCreationTimestamp());
+        Integer spec = mapping.specReplicas().apply(object);
+        Integer status = mapping.statusReplicas().apply(object);
+        Scale scale = new Scale("autoscaling/v1", "Scale", scaleMeta,
+                new ScaleSpec(spec == null ? 0 : spec), new ScaleStatus(status == null ? 0 : status, mapping.selector().apply(object)));
+        return scale;
     }
 
     // -- common metadata rules (upstream's ValidateObjectMeta / ValidateObjectMetaUpdate, the generic part)

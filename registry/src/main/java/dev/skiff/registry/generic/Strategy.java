@@ -3,6 +3,7 @@ package dev.skiff.registry.generic;
 import dev.skiff.api.errors.ApiException.Cause;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -66,6 +67,24 @@ public interface Strategy<T extends HasMetadata> {
 
     /** A reason to refuse a delete with 409 Conflict (e.g. a namespace already being emptied). */
     default Optional<String> refuseDelete(T existing) {
+        return Optional.empty();
+    }
+
+    /** Validation of a status update; the main update's by default (the spec is the stored one by then). */
+    default List<Cause> validateStatusUpdate(T object, T old) {
+        return validateUpdate(object, old);
+    }
+
+    /**
+     * Subresources that update the same object under their own update strategy, by name: "status"
+     * (a {@link StatusStrategy}) and e.g. a namespace's "finalize", as upstream's StatusREST and FinalizeREST.
+     */
+    default Map<String, Strategy<T>> subresourceStrategies() {
+        return Map.of();
+    }
+
+    /** The scale subresource's mapping, when the resource has one. */
+    default Optional<ScaleSubresource<T>> scale() {
         return Optional.empty();
     }
 }

@@ -1,6 +1,7 @@
 package dev.skiff.registry.core.namespace;
 
 import dev.skiff.api.errors.ApiException.Cause;
+import dev.skiff.registry.generic.StatusStrategy;
 import dev.skiff.registry.generic.Strategy;
 import dev.skiff.registry.storage.Resource;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.api.model.NamespaceStatus;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -90,6 +92,13 @@ public final class NamespaceStrategy implements Strategy<Namespace> {
         boolean terminating = existing.getMetadata().getDeletionTimestamp() != null;
         boolean specFinalizers = existing.getSpec() != null && !existing.getSpec().getFinalizers().isEmpty();
         return terminating && specFinalizers ? Optional.of(BEING_EMPTIED) : Optional.empty();
+    }
+
+    /** namespaces/status (the status may change, the spec stays) and namespaces/finalize. */
+    @Override
+    public Map<String, Strategy<Namespace>> subresourceStrategies() {
+        return Map.of("status", new StatusStrategy<>(this, (namespace, old) -> namespace.setSpec(old.getSpec())),
+                "finalize", finalizeStrategy());
     }
 
     /** The namespaces/finalize subresource: only spec.finalizers may change. */
