@@ -146,7 +146,7 @@ public final class ResourceHandler implements ApiHandler {
         }
         ArrayNode array = list.putArray("items");
         for (T item : items) {
-            ObjectNode node = BodyDecoder.JSON.valueToTree(item);
+            ObjectNode node = BodyDecoder.JSON.valueToTree(r.toWire(item));
             node.remove("kind");
             node.remove("apiVersion");
             array.add(node);
@@ -252,17 +252,17 @@ public final class ResourceHandler implements ApiHandler {
 
     private <T extends HasMetadata> void create(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns) {
         boolean dryRun = dryRun(request);
-        var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.type(),
+        var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.wireType(),
                 request.queryParam("fieldValidation"));
-        T created = r.registry().create(ns, decoded.object(), dryRun);
+        T created = r.registry().create(ns, r.toStorage(decoded.object()), dryRun);
         send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, created));
     }
 
     private <T extends HasMetadata> void update(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns, String name) {
         boolean dryRun = dryRun(request);
-        var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.type(),
+        var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.wireType(),
                 request.queryParam("fieldValidation"));
-        var result = r.registry().update(ns, name, decoded.object(), dryRun);
+        var result = r.registry().update(ns, name, r.toStorage(decoded.object()), dryRun);
         send(response, result.created() ? 201 : 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
     }
 
@@ -282,9 +282,9 @@ public final class ResourceHandler implements ApiHandler {
             T existing = r.registry().get(ns, name);
             JsonNode merged = mergePatch(BodyDecoder.JSON.valueToTree(typed(r, existing)), patch);
             byte[] body = Json.write(merged);
-            var decoded = BodyDecoder.decode(body, "application/json", r.info(), r.type(), request.queryParam("fieldValidation"));
+            var decoded = BodyDecoder.decode(body, "application/json", r.info(), r.wireType(), request.queryParam("fieldValidation"));
             try {
-                var result = r.registry().update(ns, name, decoded.object(), dryRun);
+                var result = r.registry().update(ns, name, r.toStorage(decoded.object()), dryRun);
                 send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
                 return;
             } catch (ApiException e) {
@@ -329,7 +329,7 @@ public final class ResourceHandler implements ApiHandler {
 
     private <T extends HasMetadata> void deleteCollection(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns) {
         List<DeleteResult<T>> results = r.registry().deleteCollection(ns, listOptions(r, request), deleteOptions(request));
-        List<T> items = results.stream().map(d -> typed(r, d.object())).toList();
+        List<T> items = results.stream().map(DeleteResult::object).toList();
         response.json(200, listObject(r, items, null, null, null));
     }
 
@@ -410,9 +410,8 @@ public final class ResourceHandler implements ApiHandler {
         }
     }
 
-    private static <T extends HasMetadata> T typed(ServedResource<T> r, T object) {
-        object.setApiVersion(r.info().apiVersion());
-        return object;
+    private static <T extends HasMetadata> HasMetadata typed(ServedResource<T> r, T object) {
+        return r.toWire(object);
     }
 
     /** Whether the client asked for server-side printing (kubectl get). */

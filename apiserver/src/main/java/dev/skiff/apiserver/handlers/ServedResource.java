@@ -2,14 +2,20 @@ package dev.skiff.apiserver.handlers;
 
 import dev.skiff.api.resource.ResourceInfo;
 import dev.skiff.api.selector.SelectableFields;
+import dev.skiff.registry.conversion.Conversion;
 import dev.skiff.registry.generic.GenericRegistry;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Clock;
 import java.util.Set;
 
-/** One resource served over HTTP: what discovery says about it and the registry that stores it. */
+/**
+ * One resource served over HTTP at one version: what discovery says about it, the registry that
+ * stores it, and, when the served version is not the stored one (autoscaling/v1 over v2), the
+ * conversion between the two. Field selectors and table columns work on the stored object.
+ */
 public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> type, GenericRegistry<T> registry,
-                                                    SelectableFields fields, TableConvertor table) {
+                                                    SelectableFields fields, TableConvertor table,
+                                                    Conversion<T, ? extends HasMetadata> conversion) {
 
     /** The verbs the handlers implement; discovery lists the intersection with the resource's own. */
     public static final Set<String> HANDLED_VERBS =
@@ -17,15 +23,43 @@ public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> 
 
     public static <T extends HasMetadata> ServedResource<T> of(ResourceInfo info, Class<T> type, GenericRegistry<T> registry,
                                                                Clock clock) {
-        if (!info.type().equals(type)) {
-            throw new IllegalArgumentException(info.groupResource() + " is " + info.type().getSimpleName() + ", not " + type.getSimpleName());
+        return of(info, type, registry, clock, null);
+    }
+
+    /** Served at {@code info}'s version through {@code conversion} (null: the stored version itself). */
+    public static <T extends HasMetadata> ServedResource<T> of(ResourceInfo info, Class<T> type, GenericRegistry<T> registry,
+                                                               Clock clock, Conversion<T, ? extends HasMetadata> conversion) {
+        Class<?> wire = conversion == null ? type : conversion.externalType();
+        if (!info.type().equals(wire)) {
+            throw new IllegalArgumentException(info.groupResource() + " is " + info.type().getSimpleName() + ", not " + wire.getSimpleName());
         }
         return new ServedResource<>(info, type, registry,
                 SelectableFields.forResource(info.group(), info.resource(), info.namespaced()),
-                TableConvertor.forKind(info.kind(), clock));
+                TableConvertor.forKind(info.kind(), clock), conversion);
     }
 
     public Set<String> verbs() {
         return info.verbs().stream().filter(HANDLED_VERBS::contains).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** The type request bodies decode into. */
+    Class<? extends HasMetadata> wireType() {
+        return conversion == null ? type : conversion.externalType();
+    }
+
+    /** A decoded request body as the stored type. */
+    T toStorage(HasMetadata wire) {
+        return conversion == null ? type.cast(wire) : convertIn(conversion, wire);
+    }
+
+    /** A stored object as this version shows it, apiVersion set. */
+    HasMetadata toWire(T stored) {
+        HasMetadata wire = conversion == null ? stored : conversion.fromStorage(stored);
+        wire.setApiVersion(info.apiVersion());
+        return wire;
+    }
+
+    private static <T extends HasMetadata, E extends HasMetadata> T convertIn(Conversion<T, E> conversion, HasMetadata wire) {
+        return conversion.toStorage(conversion.externalType().cast(wire));
     }
 }

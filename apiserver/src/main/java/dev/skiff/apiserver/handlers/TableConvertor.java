@@ -31,7 +31,11 @@ public final class TableConvertor {
             + "set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for "
             + "lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata";
 
-    record Column(String name, String type, String format, String description, Function<HasMetadata, Object> cell) {
+    /** One column; {@code priority} 0 is always shown, 1 only with {@code -o wide}. */
+    record Column(String name, String type, String format, String description, int priority, Function<HasMetadata, Object> cell) {
+        Column(String name, String type, String format, String description, Function<HasMetadata, Object> cell) {
+            this(name, type, format, description, 0, cell);
+        }
     }
 
     private final List<Column> columns;
@@ -69,13 +73,13 @@ public final class TableConvertor {
                     new Column("Secrets", "string", "", "Secrets is a list of the secrets in the same namespace that pods running "
                             + "using this ServiceAccount are allowed to use.", o -> (long) size(((ServiceAccount) o).getSecrets())),
                     age(clock));
-            default -> List.of(name, new Column("Created At", "date", "", CREATION_DESCRIPTION,
-                    o -> nullToEmpty(o.getMetadata().getCreationTimestamp())));
+            default -> GroupColumns.forKind(kind, name, age(clock), clock).orElseGet(() -> List.of(name,
+                    new Column("Created At", "date", "", CREATION_DESCRIPTION, o -> nullToEmpty(o.getMetadata().getCreationTimestamp()))));
         };
         return new TableConvertor(columns, clock);
     }
 
-    private static Column age(Clock clock) {
+    static Column age(Clock clock) {
         return new Column("Age", "string", "", CREATION_DESCRIPTION, o -> {
             String created = o.getMetadata().getCreationTimestamp();
             if (created == null || created.isEmpty()) {
@@ -106,7 +110,7 @@ public final class TableConvertor {
             ArrayNode definitions = table.putArray("columnDefinitions");
             for (Column c : columns) {
                 definitions.addObject().put("name", c.name()).put("type", c.type()).put("format", c.format())
-                        .put("description", c.description()).put("priority", 0);
+                        .put("description", c.description()).put("priority", c.priority());
             }
         }
         ArrayNode rows = table.putArray("rows");

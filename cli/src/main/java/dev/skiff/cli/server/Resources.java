@@ -34,13 +34,14 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
         ResourceRegistry builtIn = ResourceRegistry.builtIn();
         GenericRegistry<Namespace> namespaces = new GenericRegistry<>(store, NamespaceStrategy.RESOURCE, new NamespaceStrategy(), clock, random);
         GenericRegistry<ConfigMap> configMaps = new GenericRegistry<>(store, ConfigMapStrategy.RESOURCE, new ConfigMapStrategy(), clock, random);
-        List<ServedResource<?>> served = List.of(
+        List<ServedResource<?>> served = new java.util.ArrayList<>(List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
                 ServedResource.of(info(builtIn, "secrets"), Secret.class,
                         new GenericRegistry<>(store, SecretStrategy.RESOURCE, new SecretStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "serviceaccounts"), ServiceAccount.class,
-                        new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE, new ServiceAccountStrategy(), clock, random), clock));
+                        new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE, new ServiceAccountStrategy(), clock, random), clock)));
+        served.addAll(GroupResources.serve(store, builtIn, clock, random));
         SystemNamespaces.ensure(namespaces);
         var handler = new ResourceHandler(served, builtIn.groupVersions());
         var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");

@@ -1,0 +1,111 @@
+package dev.skiff.cli.server;
+
+import dev.skiff.api.errors.ApiException;
+import dev.skiff.api.resource.ResourceInfo;
+import dev.skiff.api.resource.ResourceRegistry;
+import dev.skiff.apiserver.handlers.ServedResource;
+import dev.skiff.registry.apps.controllerrevision.ControllerRevisionStrategy;
+import dev.skiff.registry.apps.daemonset.DaemonSetStrategy;
+import dev.skiff.registry.apps.deployment.DeploymentStrategy;
+import dev.skiff.registry.apps.replicaset.ReplicaSetStrategy;
+import dev.skiff.registry.apps.statefulset.StatefulSetStrategy;
+import dev.skiff.registry.autoscaling.horizontalpodautoscaler.HorizontalPodAutoscalerStrategy;
+import dev.skiff.registry.autoscaling.horizontalpodautoscaler.HorizontalPodAutoscalerV1Conversion;
+import dev.skiff.registry.batch.cronjob.CronJobStrategy;
+import dev.skiff.registry.batch.job.JobStrategy;
+import dev.skiff.registry.discovery.endpointslice.EndpointSliceStrategy;
+import dev.skiff.registry.generic.GenericRegistry;
+import dev.skiff.registry.generic.Strategy;
+import dev.skiff.registry.networking.ingress.IngressStrategy;
+import dev.skiff.registry.networking.ingressclass.IngressClassStrategy;
+import dev.skiff.registry.networking.networkpolicy.NetworkPolicyStrategy;
+import dev.skiff.registry.policy.poddisruptionbudget.PodDisruptionBudgetStrategy;
+import dev.skiff.registry.rbac.clusterrole.ClusterRoleStrategy;
+import dev.skiff.registry.rbac.clusterrolebinding.ClusterRoleBindingStrategy;
+import dev.skiff.registry.rbac.role.RoleStrategy;
+import dev.skiff.registry.rbac.rolebinding.RoleBindingStrategy;
+import dev.skiff.registry.scheduling.priorityclass.PriorityClassStrategy;
+import dev.skiff.registry.storage.Resource;
+import dev.skiff.registry.storage.storageclass.StorageClassStrategy;
+import dev.skiff.store.Store;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * The non-core API groups `skiff server` serves (apps, batch, autoscaling, networking, policy,
+ * storage, scheduling, rbac, discovery), one GenericRegistry per resource over the one Store, and
+ * their bootstrap objects (the system priority classes).
+ */
+final class GroupResources {
+    private final Store store;
+    private final ResourceRegistry builtIn;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final List<ServedResource<?>> served = new ArrayList<>();
+
+    private GroupResources(Store store, ResourceRegistry builtIn, Clock clock, RandomGenerator random) {
+        this.store = store;
+        this.builtIn = builtIn;
+        this.clock = clock;
+        this.random = random;
+    }
+
+    static List<ServedResource<?>> serve(Store store, ResourceRegistry builtIn, Clock clock, RandomGenerator random) {
+        var g = new GroupResources(store, builtIn, clock, random);
+        g.add("apps", "v1", "deployments", DeploymentStrategy.RESOURCE, new DeploymentStrategy());
+        g.add("apps", "v1", "replicasets", ReplicaSetStrategy.RESOURCE, new ReplicaSetStrategy());
+        g.add("apps", "v1", "statefulsets", StatefulSetStrategy.RESOURCE, new StatefulSetStrategy());
+        g.add("apps", "v1", "daemonsets", DaemonSetStrategy.RESOURCE, new DaemonSetStrategy());
+        g.add("apps", "v1", "controllerrevisions", ControllerRevisionStrategy.RESOURCE, new ControllerRevisionStrategy());
+        g.add("batch", "v1", "jobs", JobStrategy.RESOURCE, new JobStrategy());
+        g.add("batch", "v1", "cronjobs", CronJobStrategy.RESOURCE, new CronJobStrategy());
+        GenericRegistry<HorizontalPodAutoscaler> hpa = g.add("autoscaling", "v2", "horizontalpodautoscalers",
+                HorizontalPodAutoscalerStrategy.RESOURCE, new HorizontalPodAutoscalerStrategy());
+        g.served.add(ServedResource.of(g.info("autoscaling", "v1", "horizontalpodautoscalers"), HorizontalPodAutoscaler.class, hpa,
+                clock, new HorizontalPodAutoscalerV1Conversion()));
+        g.add("networking.k8s.io", "v1", "ingresses", IngressStrategy.RESOURCE, new IngressStrategy());
+        g.add("networking.k8s.io", "v1", "ingressclasses", IngressClassStrategy.RESOURCE, new IngressClassStrategy());
+        g.add("networking.k8s.io", "v1", "networkpolicies", NetworkPolicyStrategy.RESOURCE, new NetworkPolicyStrategy());
+        g.add("policy", "v1", "poddisruptionbudgets", PodDisruptionBudgetStrategy.RESOURCE, new PodDisruptionBudgetStrategy());
+        g.add("storage.k8s.io", "v1", "storageclasses", StorageClassStrategy.RESOURCE, new StorageClassStrategy());
+        GenericRegistry<PriorityClass> priorityClasses = g.add("scheduling.k8s.io", "v1", "priorityclasses",
+                PriorityClassStrategy.RESOURCE, new PriorityClassStrategy());
+        g.add("rbac.authorization.k8s.io", "v1", "roles", RoleStrategy.RESOURCE, new RoleStrategy());
+        g.add("rbac.authorization.k8s.io", "v1", "rolebindings", RoleBindingStrategy.RESOURCE, new RoleBindingStrategy());
+        g.add("rbac.authorization.k8s.io", "v1", "clusterroles", ClusterRoleStrategy.RESOURCE, new ClusterRoleStrategy());
+        g.add("rbac.authorization.k8s.io", "v1", "clusterrolebindings", ClusterRoleBindingStrategy.RESOURCE,
+                new ClusterRoleBindingStrategy());
+        g.add("discovery.k8s.io", "v1", "endpointslices", EndpointSliceStrategy.RESOURCE, new EndpointSliceStrategy());
+        ensureSystemPriorityClasses(priorityClasses);
+        return List.copyOf(g.served);
+    }
+
+    private <T extends HasMetadata> GenericRegistry<T> add(String group, String version, String resource, Resource<T> storage,
+                                                          Strategy<T> strategy) {
+        var registry = new GenericRegistry<>(store, storage, strategy, clock, random);
+        served.add(ServedResource.of(info(group, version, resource), storage.type(), registry, clock));
+        return registry;
+    }
+
+    private ResourceInfo info(String group, String version, String resource) {
+        return builtIn.find(group, version, resource).orElseThrow();
+    }
+
+    /** Upstream's scheduling post-start hook: the system classes exist, created when missing (idempotent). */
+    static void ensureSystemPriorityClasses(GenericRegistry<PriorityClass> priorityClasses) {
+        for (PriorityClass pc : PriorityClassStrategy.systemPriorityClasses()) {
+            try {
+                priorityClasses.create(null, pc, false);
+            } catch (ApiException e) {
+                if (!"AlreadyExists".equals(e.reason())) {
+                    throw e;
+                }
+            }
+        }
+    }
+}
