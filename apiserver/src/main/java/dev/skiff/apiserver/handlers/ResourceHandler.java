@@ -47,13 +47,22 @@ public final class ResourceHandler implements ApiHandler {
     private static final int PATCH_ATTEMPTS = 5;
 
     private final Map<String, ServedResource<?>> byPath = new LinkedHashMap<>();
+    private final Map<String, CreateOnlyResource<?>> createOnly = new LinkedHashMap<>();
     private final Discovery discovery;
 
     public ResourceHandler(List<ServedResource<?>> served, List<GroupVersion> groupVersionOrder) {
+        this(served, List.of(), groupVersionOrder);
+    }
+
+    public ResourceHandler(List<ServedResource<?>> served, List<CreateOnlyResource<?>> reviews, List<GroupVersion> groupVersionOrder) {
         List<Discovery.Entry> entries = new ArrayList<>();
         for (ServedResource<?> r : served) {
             byPath.put(key(r.info().group(), r.info().version(), r.info().resource()), r);
             entries.add(new Discovery.Entry(r.info(), r.verbs(), List.of()));
+        }
+        for (CreateOnlyResource<?> r : reviews) {
+            createOnly.put(key(r.info().group(), r.info().version(), r.info().resource()), r);
+            entries.add(new Discovery.Entry(r.info(), java.util.Set.of("create"), List.of()));
         }
         this.discovery = new Discovery(entries, groupVersionOrder);
     }
@@ -72,6 +81,11 @@ public final class ResourceHandler implements ApiHandler {
         var info = request.info();
         if (!info.resourceRequest()) {
             throw ApiException.notFoundPath();
+        }
+        CreateOnlyResource<?> review = createOnly.get(key(info.apiGroup(), info.apiVersion(), info.resource()));
+        if (review != null && info.subresource().isEmpty() && info.name().isEmpty()) {
+            createReview(review, request, response);
+            return;
         }
         ServedResource<?> served = byPath.get(key(info.apiGroup(), info.apiVersion(), info.resource()));
         if (served == null || !info.subresource().isEmpty()) {
@@ -106,6 +120,18 @@ public final class ResourceHandler implements ApiHandler {
             case "deletecollection" -> deleteCollection(r, request, response, namespace);
             default -> throw ApiException.methodNotSupported(r.info().resource(), request.method());
         }
+    }
+
+    /** POST of a never-stored resource: 201 with the answer; every other verb 405, as upstream. */
+    private void createReview(CreateOnlyResource<?> r, ApiRequest request, ApiResponse response) {
+        if (!request.info().verb().equals("create")) {
+            throw ApiException.methodNotSupported(r.info().resource(), request.method());
+        }
+        var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.type(),
+                request.queryParam("fieldValidation"));
+        HasMetadata answer = r.create(decoded.object(), request.user());
+        answer.setApiVersion(r.info().apiVersion());
+        send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), answer);
     }
 
     // -- read

@@ -3,7 +3,18 @@ package dev.skiff.cli.server;
 import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.resource.ResourceInfo;
 import dev.skiff.api.resource.ResourceRegistry;
+import dev.skiff.apiserver.authn.RequestAuthenticator;
+import dev.skiff.apiserver.authz.AlwaysAllowAuthorizer;
+import dev.skiff.apiserver.handlers.CreateOnlyResource;
 import dev.skiff.apiserver.handlers.ServedResource;
+import dev.skiff.apiserver.registry.authentication.SelfSubjectReviews;
+import dev.skiff.apiserver.registry.authentication.TokenReviews;
+import dev.skiff.apiserver.registry.authorization.SubjectAccessReviews;
+import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
+import io.fabric8.kubernetes.api.model.authentication.TokenReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import java.util.function.Supplier;
 import dev.skiff.registry.apps.controllerrevision.ControllerRevisionStrategy;
 import dev.skiff.registry.apps.daemonset.DaemonSetStrategy;
 import dev.skiff.registry.apps.deployment.DeploymentStrategy;
@@ -83,6 +94,35 @@ final class GroupResources {
         g.add("discovery.k8s.io", "v1", "endpointslices", EndpointSliceStrategy.RESOURCE, new EndpointSliceStrategy());
         ensureSystemPriorityClasses(priorityClasses);
         return List.copyOf(g.served);
+    }
+
+    /**
+     * The never-stored reviews. The access reviews ask an AlwaysAllow authorizer, the mode the
+     * server runs in; {@code authenticator} is the server's, set once it listens.
+     */
+    static List<CreateOnlyResource<?>> reviews(ResourceRegistry builtIn, Supplier<RequestAuthenticator> authenticator) {
+        var access = new SubjectAccessReviews(new AlwaysAllowAuthorizer());
+        var tokens = new TokenReviews(() -> {
+            RequestAuthenticator a = authenticator.get();
+            if (a == null) {
+                throw ApiException.serviceUnavailable("the server is starting");
+            }
+            return a;
+        });
+        return List.of(
+                new CreateOnlyResource<>(find(builtIn, "authentication.k8s.io", "v1", "selfsubjectreviews"), SelfSubjectReview.class,
+                        SelfSubjectReviews::create),
+                new CreateOnlyResource<>(find(builtIn, "authentication.k8s.io", "v1beta1", "selfsubjectreviews"), SelfSubjectReview.class,
+                        SelfSubjectReviews::create),
+                new CreateOnlyResource<>(find(builtIn, "authentication.k8s.io", "v1", "tokenreviews"), TokenReview.class, tokens::create),
+                new CreateOnlyResource<>(find(builtIn, "authorization.k8s.io", "v1", "selfsubjectaccessreviews"),
+                        SelfSubjectAccessReview.class, access::createSelf),
+                new CreateOnlyResource<>(find(builtIn, "authorization.k8s.io", "v1", "subjectaccessreviews"), SubjectAccessReview.class,
+                        access::create));
+    }
+
+    private static ResourceInfo find(ResourceRegistry builtIn, String group, String version, String resource) {
+        return builtIn.find(group, version, resource).orElseThrow();
     }
 
     private <T extends HasMetadata> GenericRegistry<T> add(String group, String version, String resource, Resource<T> storage,

@@ -26,7 +26,8 @@ import java.util.List;
 import java.util.Optional;
 
 /** The resources `skiff server` serves: one GenericRegistry per resource over the one Store, and the system namespaces. */
-record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<AdmissionPlugin> admission) {
+record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<AdmissionPlugin> admission,
+                 java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator> authenticator) {
 
     static Resources serve(Store store) {
         Clock clock = Clock.systemUTC();
@@ -43,7 +44,8 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
                         new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE, new ServiceAccountStrategy(), clock, random), clock)));
         served.addAll(GroupResources.serve(store, builtIn, clock, random));
         SystemNamespaces.ensure(namespaces);
-        var handler = new ResourceHandler(served, builtIn.groupVersions());
+        var authenticator = new java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator>();
+        var handler = new ResourceHandler(served, GroupResources.reviews(builtIn, authenticator::get), builtIn.groupVersions());
         var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");
         return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler)
                 .prefix("/openapi/v3", openApi).build(), namespaces, List.of(new NamespaceLifecycle(name -> {
@@ -55,7 +57,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
                         }
                         throw e;
                     }
-                })));
+                })), authenticator);
     }
 
     private static ResourceInfo info(ResourceRegistry registry, String coreResource) {
