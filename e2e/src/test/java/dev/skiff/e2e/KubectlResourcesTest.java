@@ -174,6 +174,56 @@ class KubectlResourcesTest {
         assertThat(ok("kubectl", "delete", "sa", "robot", "-n", "creds")).isEqualTo("serviceaccount \"robot\" deleted");
     }
 
+    @Test
+    void patchOfEveryTypeWithNewestAndOldestKubectl() throws Exception {
+        ok("kubectl", "create", "namespace", "patches");
+        for (String kubectl : List.of("kubectl", oldestKubectl())) {
+            String cm = "p" + Path.of(kubectl).getFileName().toString().replace("kubectl", "").replace(".", "");
+            ok(kubectl, "create", "configmap", cm, "-n", "patches", "--from-literal=a=1", "--from-literal=b=2");
+            assertThat(ok(kubectl, "patch", "cm", cm, "-n", "patches", "--type=merge", "-p", "{\"data\":{\"c\":\"3\"}}"))
+                    .isEqualTo("configmap/" + cm + " patched");
+            assertThat(ok(kubectl, "patch", "cm", cm, "-n", "patches", "--type=strategic", "-p", "{\"data\":{\"a\":null}}"))
+                    .isEqualTo("configmap/" + cm + " patched");
+            assertThat(ok(kubectl, "patch", "cm", cm, "-n", "patches", "--type=json",
+                    "-p", "[{\"op\":\"move\",\"from\":\"/data/b\",\"path\":\"/data/d\"},{\"op\":\"add\",\"path\":\"/metadata/labels\",\"value\":{\"t\":\"x\"}}]"))
+                    .isEqualTo("configmap/" + cm + " patched");
+            JsonNode patched = JSON.readTree(ok(kubectl, "get", "cm", cm, "-n", "patches", "-o", "json"));
+            assertThat(patched.get("data").toString()).as(kubectl).isEqualTo("{\"c\":\"3\",\"d\":\"2\"}");
+            assertThat(patched.at("/metadata/labels/t").asText()).isEqualTo("x");
+            String rv = patched.at("/metadata/resourceVersion").asText();
+
+            var failedTest = run(kubectl, "patch", "cm", cm, "-n", "patches", "--type=json",
+                    "-p", "[{\"op\":\"add\",\"path\":\"/data/e\",\"value\":\"5\"},{\"op\":\"test\",\"path\":\"/data/c\",\"value\":\"9\"}]");
+            assertThat(failedTest.exit()).as(kubectl).isEqualTo(1);
+            assertThat(failedTest.err().strip()).as(kubectl)
+                    .isEqualTo("The request is invalid: the server rejected our request due to an error in our request");
+            assertThat(ok(kubectl, "get", "cm", cm, "-n", "patches", "-o", "jsonpath={.metadata.resourceVersion}"))
+                    .as("nothing written").isEqualTo(rv);
+            var badJson = run(kubectl, "patch", "cm", cm, "-n", "patches", "--type=json", "-p", "{\"op\":\"add\"}");
+            assertThat(badJson.exit()).isEqualTo(1);
+        }
+
+        ok("kubectl", "create", "serviceaccount", "robot", "-n", "patches");
+        ok("kubectl", "patch", "sa", "robot", "-n", "patches", "-p", "{\"secrets\":[{\"name\":\"s1\"}]}");
+        ok(oldestKubectl(), "patch", "sa", "robot", "-n", "patches", "-p", "{\"secrets\":[{\"name\":\"s2\"}]}");
+        assertThat(ok("kubectl", "get", "sa", "robot", "-n", "patches", "-o", "jsonpath={.secrets[*].name}"))
+                .as("merged by name, new first as upstream").isEqualTo("s2 s1");
+        ok("kubectl", "patch", "sa", "robot", "-n", "patches", "-p", "{\"secrets\":[{\"name\":\"s1\",\"$patch\":\"delete\"}]}");
+        assertThat(ok("kubectl", "get", "sa", "robot", "-n", "patches", "-o", "jsonpath={.secrets[*].name}")).isEqualTo("s2");
+
+        ok("kubectl", "create", "secret", "generic", "s", "-n", "patches", "--from-literal=k=v");
+        assertThat(ok("kubectl", "patch", "secret", "s", "-n", "patches", "--type=json",
+                "-p", "[{\"op\":\"replace\",\"path\":\"/data/k\",\"value\":\"dzI=\"}]")).isEqualTo("secret/s patched");
+        assertThat(ok("kubectl", "get", "secret", "s", "-n", "patches", "-o", "jsonpath={.data.k}")).isEqualTo("dzI=");
+        assertThat(ok("kubectl", "patch", "secret", "s", "-n", "patches", "--type=strategic",
+                "-p", "{\"metadata\":{\"finalizers\":[\"example.com/a\"]}}")).isEqualTo("secret/s patched");
+        ok("kubectl", "patch", "secret", "s", "-n", "patches", "-p", "{\"metadata\":{\"finalizers\":[\"example.com/b\"]}}");
+        assertThat(ok("kubectl", "get", "secret", "s", "-n", "patches", "-o", "jsonpath={.metadata.finalizers}"))
+                .as("finalizers merge as a set").isEqualTo("[\"example.com/b\",\"example.com/a\"]");
+        ok("kubectl", "patch", "secret", "s", "-n", "patches", "-p", "{\"metadata\":{\"$deleteFromPrimitiveList/finalizers\":[\"example.com/a\",\"example.com/b\"]}}");
+        assertThat(ok("kubectl", "get", "secret", "s", "-n", "patches", "-o", "jsonpath={.metadata.finalizers}")).isEmpty();
+    }
+
     // -- helpers
 
     static String oldestKubectl() throws IOException {

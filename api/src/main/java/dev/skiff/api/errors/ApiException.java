@@ -173,6 +173,31 @@ public final class ApiException extends RuntimeException {
                 + "application/json, application/yaml, application/vnd.kubernetes.protobuf", null, null, null, List.of());
     }
 
+    /** 415 for a body type the endpoint does not take, naming the ones it does (upstream's errUnsupportedMediaType). */
+    public static ApiException unsupportedMediaType(List<String> accepted) {
+        return of(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: "
+                + String.join(", ", accepted), null, null, null, List.of());
+    }
+
+    /**
+     * 422 as upstream's NewGenericServerResponse(422, ...) makes it: reason Invalid, a fixed message (the
+     * detail is not passed on) and empty details. A JSON patch that fails to apply gets this.
+     */
+    public static ApiException unprocessableEntity() {
+        Status status = new StatusBuilder().withApiVersion("v1").withKind("Status").withNewMetadata().endMetadata()
+                .withStatus("Failure").withMessage("the server rejected our request due to an error in our request")
+                .withReason("Invalid").withCode(422).withNewDetails().endDetails().build();
+        return new ApiException(status);
+    }
+
+    /**
+     * A failure upstream reports as a plain Go error rather than a Status: 500 with no reason and the
+     * error's text as the message (apimachinery's ErrorToAPIStatus default).
+     */
+    public static ApiException unknownServerError(String message) {
+        return of(500, null, message, null, null, null, List.of());
+    }
+
     public static ApiException tooManyRequests(String message) {
         return of(429, "TooManyRequests", message, null, null, null, List.of());
     }

@@ -36,7 +36,7 @@ import java.util.function.Predicate;
 
 /**
  * The REST handlers of kube-apiserver's endpoints/handlers for every served resource, under
- * {@code /api} and {@code /apis}: get, list, watch, create, update, patch (merge), delete,
+ * {@code /api} and {@code /apis}: get, list, watch, create, update, patch (json, merge, strategic), delete,
  * deletecollection, plus discovery. Decodes and encodes JSON; all semantics are the
  * {@link dev.skiff.registry.generic.GenericRegistry}'s.
  */
@@ -292,48 +292,28 @@ public final class ResourceHandler implements ApiHandler {
         send(response, result.created() ? 201 : 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
     }
 
-    /** JSON merge patch (RFC 7386); a strategic merge patch is applied the same way, which is exact for maps and scalars. */
+    /** JSON patch, merge patch or strategic merge patch ({@link Patcher}) on the current object, retried on conflicts. */
     private <T extends HasMetadata> void patch(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns, String name) {
-        String contentType = orEmpty(request.header("content-type")).split(";")[0].trim();
-        if (!contentType.equals("application/merge-patch+json") && !contentType.equals("application/strategic-merge-patch+json")) {
-            throw ApiException.unsupportedMediaType(contentType);
-        }
+        String patchType = Patcher.patchType(request.header("content-type"));
         boolean dryRun = dryRun(request);
-        JsonNode patch = BodyDecoder.parse(request.body(), "application/json", r.info());
-        if (!patch.isObject()) {
-            throw ApiException.badRequest("json: cannot unmarshal " + patch.getNodeType().name().toLowerCase() + " into Go value of type map[string]interface {}");
-        }
-        boolean patchNamesVersion = patch.path("metadata").has("resourceVersion");
+        String fieldValidation = request.queryParam("fieldValidation");
         for (int attempt = 1; ; attempt++) {
             T existing = r.registry().get(ns, name);
-            JsonNode merged = mergePatch(BodyDecoder.JSON.valueToTree(typed(r, existing)), patch);
-            byte[] body = Json.write(merged);
-            var decoded = BodyDecoder.decode(body, "application/json", r.info(), r.wireType(), request.queryParam("fieldValidation"));
+            JsonNode patched = Patcher.apply(patchType, BodyDecoder.JSON.valueToTree(typed(r, existing)), request.body(), r.wireType(),
+                    fieldValidation);
+            var decoded = Patcher.decode(patchType, patched, request.body(), r.info(), r.wireType(), fieldValidation);
             try {
                 var result = r.registry().update(ns, name, r.toStorage(decoded.object()), dryRun);
                 send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
                 return;
             } catch (ApiException e) {
-                if (patchNamesVersion || !"Conflict".equals(e.reason()) || attempt == PATCH_ATTEMPTS) {
+                // a patch that names a resourceVersion is a precondition: its conflict is the client's to see
+                boolean namesVersion = !existing.getMetadata().getResourceVersion().equals(decoded.object().getMetadata().getResourceVersion());
+                if (namesVersion || !"Conflict".equals(e.reason()) || attempt == PATCH_ATTEMPTS) {
                     throw e;
                 }
             }
         }
-    }
-
-    static JsonNode mergePatch(JsonNode target, JsonNode patch) {
-        if (!patch.isObject()) {
-            return patch;
-        }
-        ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : BodyDecoder.JSON.createObjectNode();
-        patch.fields().forEachRemaining(e -> {
-            if (e.getValue().isNull()) {
-                result.remove(e.getKey());
-            } else {
-                result.set(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
-            }
-        });
-        return result;
     }
 
     private <T extends HasMetadata> void delete(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns, String name) {

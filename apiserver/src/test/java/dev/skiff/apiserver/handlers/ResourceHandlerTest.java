@@ -239,7 +239,7 @@ class ResourceHandlerTest {
         return list.get("items").findValues("metadata").stream().map(m -> m.get("name").asText()).toList();
     }
 
-    private ApiRequest request(String method, String path, String rawQuery, String body, Map<String, String> headers) {
+    static ApiRequest request(String method, String path, String rawQuery, String body, Map<String, String> headers) {
         Map<String, List<String>> query = new LinkedHashMap<>();
         if (!rawQuery.isEmpty()) {
             for (String pair : rawQuery.split("&")) {
