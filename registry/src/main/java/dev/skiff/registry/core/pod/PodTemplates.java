@@ -152,9 +152,8 @@ public final class PodTemplates {
             causes.add(new Cause("FieldValueInvalid", path, "Invalid value: " + goSelector(selector) + ": invalid label selector"));
             return causes;
         }
-        Map<String, String> labels = template == null || template.getMetadata() == null || template.getMetadata().getLabels() == null
-                ? Map.of() : template.getMetadata().getLabels();
-        if (!empty && !parsed.matches(labels)) {
+        Map<String, String> labels = template == null || template.getMetadata() == null ? null : template.getMetadata().getLabels();
+        if (!empty && !parsed.matches(labels == null ? Map.of() : labels)) {
             causes.add(new Cause("FieldValueInvalid", specPath + ".template.metadata.labels",
                     "Invalid value: " + goMap(labels) + ": `selector` does not match template `labels`"));
         }
