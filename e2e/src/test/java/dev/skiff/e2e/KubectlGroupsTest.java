@@ -189,6 +189,32 @@ class KubectlGroupsTest {
     }
 
     @Test
+    void eventsK8sIoEventsAreStoredAsCoreEvents() throws Exception {
+        Path file = dir.resolve("event.yaml");
+        Files.writeString(file, """
+                apiVersion: events.k8s.io/v1
+                kind: Event
+                metadata: {name: started, namespace: default}
+                eventTime: "2026-01-01T00:00:00.000000Z"
+                regarding: {kind: Pod, name: web, namespace: default}
+                reason: Started
+                note: started container web
+                action: Start
+                type: Normal
+                reportingController: example.com/kubelet
+                reportingInstance: node-1
+                """);
+        kubectl.ok("kubectl", "create", "-f", file.toString());
+        JsonNode event = json(kubectl.ok("kubectl", "get", "events.v1.events.k8s.io", "started", "-o", "json"));
+        assertThat(event.at("/apiVersion").asText()).isEqualTo("events.k8s.io/v1");
+        assertThat(event.at("/note").asText()).isEqualTo("started container web");
+        assertThat(event.at("/regarding/name").asText()).isEqualTo("web");
+        assertThat(event.at("/reportingController").asText()).isEqualTo("example.com/kubelet");
+        assertThat(kubectl.ok("kubectl", "get", "events.v1.events.k8s.io", "--field-selector", "regarding.name=web", "-o", "name"))
+                .isEqualTo("event.events.k8s.io/started");
+    }
+
+    @Test
     void whoAmIAndCanIAnswerForTheCaller() throws Exception {
         for (String k : List.of("kubectl", oldest)) {
             String whoami = kubectl.ok(k, "auth", "whoami");

@@ -212,7 +212,7 @@ public final class ResourceHandler implements ApiHandler {
             return ListOptions.EVERYTHING;
         }
         return o -> labels.matches(o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels())
-                && fields.matches(r.fields().of(o));
+                && fields.matches(r.selectableFields(r.type().cast(o)));
     }
 
     private <T extends HasMetadata> void watch(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns) {

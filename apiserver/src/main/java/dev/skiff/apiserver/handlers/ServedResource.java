@@ -11,7 +11,7 @@ import java.util.Set;
 /**
  * One resource served over HTTP at one version: what discovery says about it, the registry that
  * stores it, and, when the served version is not the stored one (autoscaling/v1 over v2), the
- * conversion between the two. Field selectors and table columns work on the stored object.
+ * conversion between the two. Field selectors read the served version; table columns the stored object.
  */
 public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> type, GenericRegistry<T> registry,
                                                     SelectableFields fields, TableConvertor table,
@@ -57,6 +57,11 @@ public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> 
         HasMetadata wire = conversion == null ? stored : conversion.fromStorage(stored);
         wire.setApiVersion(info.apiVersion());
         return wire;
+    }
+
+    /** The object's selectable fields as this version names them (read off the converted object). */
+    java.util.Map<String, String> selectableFields(T stored) {
+        return fields.of(conversion == null ? stored : conversion.fromStorage(stored));
     }
 
     private static <T extends HasMetadata, E extends HasMetadata> T convertIn(Conversion<T, E> conversion, HasMetadata wire) {

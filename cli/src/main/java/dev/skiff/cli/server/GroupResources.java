@@ -25,6 +25,8 @@ import dev.skiff.registry.autoscaling.horizontalpodautoscaler.HorizontalPodAutos
 import dev.skiff.registry.batch.cronjob.CronJobStrategy;
 import dev.skiff.registry.batch.job.JobStrategy;
 import dev.skiff.registry.discovery.endpointslice.EndpointSliceStrategy;
+import dev.skiff.registry.events.event.EventStrategy;
+import dev.skiff.registry.events.event.EventV1Conversion;
 import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.registry.generic.Strategy;
 import dev.skiff.registry.networking.ingress.IngressStrategy;
@@ -39,6 +41,7 @@ import dev.skiff.registry.scheduling.priorityclass.PriorityClassStrategy;
 import dev.skiff.registry.storage.Resource;
 import dev.skiff.registry.storage.storageclass.StorageClassStrategy;
 import dev.skiff.store.Store;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
@@ -92,6 +95,9 @@ final class GroupResources {
         g.add("rbac.authorization.k8s.io", "v1", "clusterrolebindings", ClusterRoleBindingStrategy.RESOURCE,
                 new ClusterRoleBindingStrategy());
         g.add("discovery.k8s.io", "v1", "endpointslices", EndpointSliceStrategy.RESOURCE, new EndpointSliceStrategy());
+        // events.k8s.io/v1 over the core/v1 events' storage (/registry/events), as upstream
+        var events = new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), clock, random);
+        g.served.add(ServedResource.of(g.info("events.k8s.io", "v1", "events"), Event.class, events, clock, new EventV1Conversion()));
         ensureSystemPriorityClasses(priorityClasses);
         return List.copyOf(g.served);
     }
