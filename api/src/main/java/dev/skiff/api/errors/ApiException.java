@@ -127,11 +127,15 @@ public final class ApiException extends RuntimeException {
                 group, resource, name, List.of());
     }
 
-    /** 422 with one cause per violated field: "Pod \"x\" is invalid: [f1: ..., f2: ...]". */
+    /**
+     * 422 with one cause per violated field: "Pod \"x\" is invalid: [f1: ..., f2: ...]"; the kind is
+     * group-qualified as upstream's GroupKind prints it ("Deployment.apps \"web\" is invalid: ...").
+     */
     public static ApiException invalid(String group, String kind, String name, List<Cause> causes) {
         String fields = causes.size() == 1 ? causes.getFirst().describe()
                 : "[" + String.join(", ", causes.stream().map(Cause::describe).toList()) + "]";
-        return of(422, "Invalid", kind + " \"" + name + "\" is invalid: " + fields, group, kind, name, List.copyOf(causes));
+        String qualifiedKind = group == null || group.isEmpty() ? kind : kind + "." + group;
+        return of(422, "Invalid", qualifiedKind + " \"" + name + "\" is invalid: " + fields, group, kind, name, List.copyOf(causes));
     }
 
     public static ApiException badRequest(String message) {
