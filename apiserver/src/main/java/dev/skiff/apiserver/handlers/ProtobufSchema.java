@@ -24,14 +24,16 @@ import java.util.Optional;
  * from {@code k8s-proto-fields.txt}: facts extracted from upstream's generated.proto files by
  * {@code apiserver/src/build/proto_facts.py}. Decodes any listed message into the JSON the
  * handlers read, turning apimachinery's special messages (IntOrString, Quantity, Time, Duration,
- * RawExtension, ExtraValue) into their JSON forms. Empty strings are dropped (Go's omitempty).
+ * RawExtension, ExtraValue) into their JSON forms. A scalar's zero is left out where Go's JSON
+ * would leave it out (a value field tagged omitempty); a pointer's zero is kept.
  */
 final class ProtobufSchema {
     private static final long ZERO_TIME_SECONDS = -62135596800L;
     private static final String META = "k8s.io.apimachinery.pkg.apis.meta.v1.";
     private static final ProtobufSchema INSTANCE = load();
 
-    private record Field(String name, String label, String type, String mapValue) {
+    /** {@code omitZero}: a value field tagged omitempty, whose zero JSON leaves out (the wire always carries it). */
+    private record Field(String name, String label, String type, String mapValue, boolean omitZero) {
     }
 
     private final Map<String, Map<Integer, Field>> messages;
@@ -56,7 +58,8 @@ final class ProtobufSchema {
                     messages.put(p[1], current);
                 } else if (current != null) {
                     current.put(Integer.parseInt(p[0]), p[2].equals("map")
-                            ? new Field(p[1], "map", "", p[3]) : new Field(p[1], p[2], p[3], null));
+                            ? new Field(p[1], "map", "", p[3], false)
+                            : new Field(p[1], p[2], p[3], null, p.length > 4 && p[4].equals("omit0")));
                 }
             }
         } catch (IOException e) {
@@ -156,13 +159,12 @@ final class ProtobufSchema {
                             array.add(single(packed, field.type()));
                         }
                     } else {
-                        JsonNode v = single(in, field.type());
-                        array.add(v.isNull() && field.type().equals("string") ? JsonNodeFactory.instance.textNode("") : v);
+                        array.add(single(in, field.type()));
                     }
                 }
                 default -> {
                     JsonNode v = single(in, field.type());
-                    if (!v.isNull()) {
+                    if (!v.isNull() && !(field.omitZero() && isZero(v))) {
                         node.set(field.name(), v);
                     }
                 }
@@ -171,14 +173,15 @@ final class ProtobufSchema {
         return node;
     }
 
-    /** One value of a field's type; null for an empty string or a zero time (left out, as omitempty). */
+    private static boolean isZero(JsonNode v) {
+        return v.isTextual() && v.asText().isEmpty() || v.isBoolean() && !v.asBoolean() || v.isNumber() && v.asDouble() == 0;
+    }
+
+    /** One value of a field's type; null for a zero time (left out). */
     private JsonNode single(CodedInputStream in, String type) throws IOException {
         var f = JsonNodeFactory.instance;
         return switch (type) {
-            case "string" -> {
-                String s = in.readStringRequireUtf8();
-                yield s.isEmpty() ? f.nullNode() : f.textNode(s);
-            }
+            case "string" -> f.textNode(in.readStringRequireUtf8());
             case "bytes" -> f.textNode(Base64.getEncoder().encodeToString(in.readByteArray()));
             case "bool" -> f.booleanNode(in.readBool());
             case "int32" -> f.numberNode(in.readInt32());

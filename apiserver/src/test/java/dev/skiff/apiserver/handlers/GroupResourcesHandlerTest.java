@@ -137,6 +137,8 @@ class GroupResourcesHandlerTest {
                 spec.writeByteArray(2, message(sel -> sel.writeByteArray(1, labels)));
                 spec.writeByteArray(3, template);
                 spec.writeByteArray(4, strategy);
+                spec.writeInt32(5, 0); // minReadySeconds: a value field, sent even when unset
+                spec.writeBool(7, false); // paused, likewise
             }));
         });
         byte[] unknown = message(out -> {
@@ -158,6 +160,8 @@ class GroupResourcesHandlerTest {
         assertThat(response.code).as(response.out.toString()).isEqualTo(201);
         JsonNode created = JSON.readTree(response.out.toByteArray());
         assertThat(created.at("/spec/replicas").asInt()).as("replicas 0 is kept, not defaulted").isZero();
+        assertThat(created.at("/spec/minReadySeconds").isMissingNode()).as("an omitempty value field's zero is left out").isTrue();
+        assertThat(created.at("/spec/paused").isMissingNode()).isTrue();
         assertThat(created.at("/spec/selector/matchLabels/app").asText()).isEqualTo("web");
         assertThat(created.at("/spec/template/spec/containers/0/image").asText()).isEqualTo("nginx:1.27");
         assertThat(created.at("/spec/template/spec/containers/0/imagePullPolicy").asText()).isEqualTo("IfNotPresent");
