@@ -179,6 +179,10 @@ class KubectlGroupsTest {
                 .contains("system-node-critical 2000001000", "system-cluster-critical 2000000000", "high-new 1000");
         assertThat(header(kubectl.ok("kubectl", "get", "pdb", "-n", "rbac")))
                 .containsExactly("NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE");
+        kubectl.ok("kubectl", "create", "priorityclass", "default-one", "--value=1", "--global-default");
+        assertThat(kubectl.run("kubectl", "create", "priorityclass", "default-two", "--value=2", "--global-default").err().strip())
+                .isEqualTo("error: failed to create priorityclass: priorityclasses.scheduling.k8s.io \"default-two\" is forbidden: "
+                        + "PriorityClass default-one is already marked as default. Only one default can exist");
         var tooHigh = kubectl.run("kubectl", "create", "priorityclass", "huge", "--value=2000000000");
         assertThat(tooHigh.err()).contains("value: Forbidden: maximum allowed value of a user defined priority is 1000000000");
         // roleRef may not change

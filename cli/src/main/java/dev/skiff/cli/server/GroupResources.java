@@ -38,6 +38,7 @@ import dev.skiff.registry.rbac.clusterrolebinding.ClusterRoleBindingStrategy;
 import dev.skiff.registry.rbac.role.RoleStrategy;
 import dev.skiff.registry.rbac.rolebinding.RoleBindingStrategy;
 import dev.skiff.registry.scheduling.priorityclass.PriorityClassStrategy;
+import dev.skiff.registry.storage.ListOptions;
 import dev.skiff.registry.storage.Resource;
 import dev.skiff.registry.storage.storageclass.StorageClassStrategy;
 import dev.skiff.store.Store;
@@ -87,8 +88,10 @@ final class GroupResources {
         g.add("networking.k8s.io", "v1", "networkpolicies", NetworkPolicyStrategy.RESOURCE, new NetworkPolicyStrategy());
         g.add("policy", "v1", "poddisruptionbudgets", PodDisruptionBudgetStrategy.RESOURCE, new PodDisruptionBudgetStrategy());
         g.add("storage.k8s.io", "v1", "storageclasses", StorageClassStrategy.RESOURCE, new StorageClassStrategy());
-        GenericRegistry<PriorityClass> priorityClasses = g.add("scheduling.k8s.io", "v1", "priorityclasses",
-                PriorityClassStrategy.RESOURCE, new PriorityClassStrategy());
+        var priorityClassRegistry = new java.util.concurrent.atomic.AtomicReference<GenericRegistry<PriorityClass>>();
+        GenericRegistry<PriorityClass> priorityClasses = g.add("scheduling.k8s.io", "v1", "priorityclasses", PriorityClassStrategy.RESOURCE,
+                new PriorityClassStrategy(() -> priorityClassRegistry.get().list(null, ListOptions.latest()).items()));
+        priorityClassRegistry.set(priorityClasses);
         g.add("rbac.authorization.k8s.io", "v1", "roles", RoleStrategy.RESOURCE, new RoleStrategy());
         g.add("rbac.authorization.k8s.io", "v1", "rolebindings", RoleBindingStrategy.RESOURCE, new RoleBindingStrategy());
         g.add("rbac.authorization.k8s.io", "v1", "clusterroles", ClusterRoleStrategy.RESOURCE, new ClusterRoleStrategy());

@@ -1,18 +1,23 @@
 package dev.skiff.registry.scheduling.priorityclass;
 
+import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.errors.ApiException.Cause;
 import dev.skiff.registry.generic.Strategy;
 import dev.skiff.registry.storage.Resource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * PriorityClasses as upstream's pkg/registry/scheduling/priorityclass: the "system-" prefix is
  * reserved for the two built-in classes, user values are at most one billion, value and
- * preemptionPolicy are immutable; preemptionPolicy defaults to PreemptLowerPriority.
+ * preemptionPolicy are immutable; preemptionPolicy defaults to PreemptLowerPriority. Only one class
+ * may be the global default, which upstream's Priority admission plugin enforces (403), checked here
+ * against the existing classes.
  */
 public final class PriorityClassStrategy implements Strategy<PriorityClass> {
     public static final Resource<PriorityClass> RESOURCE =
@@ -20,6 +25,13 @@ public final class PriorityClassStrategy implements Strategy<PriorityClass> {
     public static final int HIGHEST_USER_DEFINABLE_PRIORITY = 1_000_000_000;
     public static final int SYSTEM_CRITICAL_PRIORITY = 2 * HIGHEST_USER_DEFINABLE_PRIORITY;
     static final String SYSTEM_PREFIX = "system-";
+
+    private final Supplier<List<PriorityClass>> existing;
+
+    /** {@code existing} lists the stored classes, to find the current global default. */
+    public PriorityClassStrategy(Supplier<List<PriorityClass>> existing) {
+        this.existing = existing;
+    }
 
     /** The classes that exist from the start (upstream's SystemPriorityClasses). */
     public static List<PriorityClass> systemPriorityClasses() {
@@ -62,8 +74,27 @@ public final class PriorityClassStrategy implements Strategy<PriorityClass> {
         }
     }
 
+    /**
+     * The Priority admission plugin's rule: a second global default is refused with 403, naming the
+     * current one (the lowest-valued, if a race left several).
+     */
+    private void onlyOneGlobalDefault(PriorityClass pc) {
+        if (!Boolean.TRUE.equals(pc.getGlobalDefault())) {
+            return;
+        }
+        existing.get().stream().filter(other -> Boolean.TRUE.equals(other.getGlobalDefault()))
+                .min(Comparator.comparing(other -> other.getValue() == null ? 0 : other.getValue()))
+                .filter(current -> !current.getMetadata().getName().equals(pc.getMetadata().getName()))
+                .ifPresent(current -> {
+                    throw ApiException.forbidden(RESOURCE.plural() + "." + RESOURCE.group() + " " + ApiException.goQuote(
+                            pc.getMetadata().getName()) + " is forbidden: PriorityClass " + current.getMetadata().getName()
+                            + " is already marked as default. Only one default can exist");
+                });
+    }
+
     @Override
     public List<Cause> validate(PriorityClass pc) {
+        onlyOneGlobalDefault(pc);
         List<Cause> causes = new ArrayList<>();
         String name = pc.getMetadata().getName() == null ? "" : pc.getMetadata().getName();
         int value = pc.getValue() == null ? 0 : pc.getValue();

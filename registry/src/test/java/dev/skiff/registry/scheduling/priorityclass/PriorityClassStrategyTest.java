@@ -7,7 +7,8 @@ import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import org.junit.jupiter.api.Test;
 
 class PriorityClassStrategyTest {
-    private final PriorityClassStrategy strategy = new PriorityClassStrategy();
+    private final java.util.List<PriorityClass> stored = new java.util.ArrayList<>();
+    private final PriorityClassStrategy strategy = new PriorityClassStrategy(() -> stored);
 
     static PriorityClass pc(String name, int value) {
         return new PriorityClassBuilder().withNewMetadata().withName(name).endMetadata().withValue(value).build();
@@ -30,6 +31,24 @@ class PriorityClassStrategyTest {
         assertThat(strategy.validate(pc("system-node-critical", 5))).extracting(c -> c.message()).containsExactly(
                 "Forbidden: priority class names with 'system-' prefix are reserved for system use only. "
                         + "error: value of system-node-critical PriorityClass must be 2000001000");
+    }
+
+    @Test
+    void onlyOneGlobalDefault() {
+        PriorityClass current = pc("normal", 10);
+        current.setGlobalDefault(true);
+        stored.add(current);
+        PriorityClass second = pc("other", 20);
+        second.setGlobalDefault(true);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> strategy.validate(second))
+                .isInstanceOfSatisfying(dev.skiff.api.errors.ApiException.class, e -> {
+                    assertThat(e.code()).isEqualTo(403);
+                    assertThat(e.getMessage()).isEqualTo("priorityclasses.scheduling.k8s.io \"other\" is forbidden: "
+                            + "PriorityClass normal is already marked as default. Only one default can exist");
+                });
+        assertThat(strategy.validate(current)).as("the default itself may be updated").isEmpty();
+        second.setGlobalDefault(false);
+        assertThat(strategy.validate(second)).isEmpty();
     }
 
     @Test
