@@ -1,7 +1,6 @@
 package dev.skiff.apiserver.handlers;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.resource.GroupVersion;
@@ -157,27 +156,9 @@ public final class ResourceHandler implements ApiHandler {
         response.json(200, listObject(r, result.items(), result.resourceVersion(), result.continueToken(), result.remainingItemCount()));
     }
 
-    private <T extends HasMetadata> ObjectNode listObject(ServedResource<T> r, List<T> items, String rv, String cont, Long remaining) {
-        ObjectNode list = BodyDecoder.JSON.createObjectNode().put("kind", r.info().kind() + "List")
-                .put("apiVersion", r.info().apiVersion());
-        ObjectNode meta = list.putObject("metadata");
-        if (rv != null) {
-            meta.put("resourceVersion", rv);
-        }
-        if (cont != null) {
-            meta.put("continue", cont);
-        }
-        if (remaining != null) {
-            meta.put("remainingItemCount", remaining);
-        }
-        ArrayNode array = list.putArray("items");
-        for (T item : items) {
-            ObjectNode node = BodyDecoder.JSON.valueToTree(r.toWire(item));
-            node.remove("kind");
-            node.remove("apiVersion");
-            array.add(node);
-        }
-        return list;
+    private <T extends HasMetadata> ListBody listObject(ServedResource<T> r, List<T> items, String rv, String cont, Long remaining) {
+        return new ListBody(r.info().kind() + "List", r.info().apiVersion(), rv, cont, remaining,
+                r.conversion() == null ? items : items.stream().map(r::toWire).toList());
     }
 
     private <T extends HasMetadata> ListOptions listOptions(ServedResource<T> r, ApiRequest request) {

@@ -2,30 +2,30 @@ package dev.skiff.bench.store;
 
 import java.util.Arrays;
 
-/** Latency samples in nanoseconds; percentiles by sorting (runs are small enough). */
-final class Latencies {
+/** Latency samples in nanoseconds; percentiles by sorting (runs are small enough). Not thread-safe: one per thread, or synchronize. */
+public final class Latencies {
     private long[] samples = new long[1024];
     private int size;
 
-    void add(long nanos) {
+    public void add(long nanos) {
         if (size == samples.length) {
             samples = Arrays.copyOf(samples, size * 2);
         }
         samples[size++] = nanos;
     }
 
-    void addAll(Latencies other) {
+    public void addAll(Latencies other) {
         for (int i = 0; i < other.size; i++) {
             add(other.samples[i]);
         }
     }
 
-    int count() {
+    public int count() {
         return size;
     }
 
     /** The q-quantile (0..1) in milliseconds. */
-    double percentileMillis(double q) {
+    public double percentileMillis(double q) {
         if (size == 0) {
             return Double.NaN;
         }

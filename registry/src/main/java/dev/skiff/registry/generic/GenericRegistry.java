@@ -5,6 +5,7 @@ import dev.skiff.api.validation.NameValidator;
 import dev.skiff.api.validation.ObjectMetaValidation;
 import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.errors.ApiException.Cause;
+import dev.skiff.registry.cacher.Cacher;
 import dev.skiff.registry.storage.ListOptions;
 import dev.skiff.registry.storage.ListResult;
 import dev.skiff.registry.storage.ObjectCodec;
@@ -42,7 +43,7 @@ public final class GenericRegistry<T extends HasMetadata> {
     private final Resource<T> resource;
     private final Strategy<T> strategy;
     private final Storage<T> storage;
-    private final Watcher<T> watcher;
+    private final Cacher<T> cacher;
     private final Clock clock;
     private final RandomGenerator random;
     private final SimpleNameGenerator names;
@@ -53,10 +54,11 @@ public final class GenericRegistry<T extends HasMetadata> {
 
     private GenericRegistry(Resource<T> resource, Strategy<T> strategy, Storage<T> storage, Store store,
                             Clock clock, RandomGenerator random) {
-        this(resource, strategy, storage, new Watcher<>(store, storage), clock, random);
+        this(resource, strategy, storage, new Cacher<>(store, storage, new Watcher<>(store, storage), Cacher.DEFAULT_CAPACITY),
+                clock, random);
     }
 
-    private GenericRegistry(Resource<T> resource, Strategy<T> strategy, Storage<T> storage, Watcher<T> watcher,
+    private GenericRegistry(Resource<T> resource, Strategy<T> strategy, Storage<T> storage, Cacher<T> cacher,
                             Clock clock, RandomGenerator random) {
         if (resource.namespaced() != strategy.namespaced()) {
             throw new IllegalArgumentException(resource.plural() + ": resource and strategy disagree on scope");
@@ -67,7 +69,7 @@ public final class GenericRegistry<T extends HasMetadata> {
         this.clock = clock;
         this.random = random;
         this.names = new SimpleNameGenerator(random);
-        this.watcher = watcher;
+        this.cacher = cacher;
     }
 
     // -- create
@@ -112,11 +114,11 @@ public final class GenericRegistry<T extends HasMetadata> {
     }
 
     public ListResult<T> list(String namespace, ListOptions options) {
-        return storage.list(scope(namespace), options);
+        return cacher.list(scope(namespace), options);
     }
 
     public WatchStream watch(String namespace, WatchOptions options, Consumer<WatchEvent<T>> sink) {
-        return watcher.watch(scope(namespace), options, sink);
+        return cacher.watch(scope(namespace), options, sink);
     }
 
     // -- update
@@ -271,7 +273,7 @@ public final class GenericRegistry<T extends HasMetadata> {
 
     /** The same storage with another update strategy, as upstream's status/finalize stores. */
     public GenericRegistry<T> withUpdateStrategy(Strategy<T> updateStrategy) {
-        return new GenericRegistry<>(resource, updateStrategy, storage, watcher, clock, random);
+        return new GenericRegistry<>(resource, updateStrategy, storage, cacher, clock, random);
     }
 
     // -- common metadata rules (upstream's ValidateObjectMeta / ValidateObjectMetaUpdate, the generic part)

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Watcher<T extends HasMetadata> {
     private static final Logger LOG = LoggerFactory.getLogger(Watcher.class);
-    static final String INITIAL_EVENTS_END = "k8s.io/initial-events-end";
+    /** The annotation on the BOOKMARK that ends a watch's initial events. */
+    public static final String INITIAL_EVENTS_END = "k8s.io/initial-events-end";
 
     private final Store store;
     private final Storage<T> storage;
@@ -85,7 +86,12 @@ public final class Watcher<T extends HasMetadata> {
     }
 
     private T bookmark(long revision) {
-        T object = storage.resource().newObject().get();
+        return bookmark(storage.resource(), revision);
+    }
+
+    /** A BOOKMARK's object: the watched kind with only its resourceVersion set. */
+    public static <T extends HasMetadata> T bookmark(Resource<T> resource, long revision) {
+        T object = resource.newObject().get();
         object.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
         object.getMetadata().setResourceVersion(Long.toString(revision));
         return object;

@@ -1,0 +1,33 @@
+package dev.skiff.scheduler.framework;
+
+import dev.skiff.api.selector.LabelSelector;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodAffinityTerm;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A parsed pod (anti-)affinity term, as upstream's framework.AffinityTerm: the namespaces it
+ * selects (the pod's own when neither namespaces nor a namespaceSelector is given), the label
+ * selector and the topology key.
+ */
+public record AffinityTerm(Set<String> namespaces, LabelSelector selector, String topologyKey,
+                           LabelSelector namespaceSelector) {
+
+    public static AffinityTerm of(Pod owner, PodAffinityTerm term) {
+        Set<String> namespaces = term.getNamespaces() == null ? Set.of() : Set.copyOf(term.getNamespaces());
+        LabelSelector nsSelector = term.getNamespaceSelector() == null ? LabelSelector.nothing()
+                : LabelSelector.from(term.getNamespaceSelector());
+        if (namespaces.isEmpty() && term.getNamespaceSelector() == null) {
+            namespaces = Set.of(owner.getMetadata().getNamespace());
+        }
+        return new AffinityTerm(namespaces, LabelSelector.from(term.getLabelSelector()), term.getTopologyKey(), nsSelector);
+    }
+
+    /** Whether the pod, in a namespace with these labels, is selected by this term. */
+    public boolean matches(Pod pod, Map<String, String> namespaceLabels) {
+        String ns = pod.getMetadata().getNamespace();
+        boolean nsMatch = namespaces.contains(ns) || namespaceSelector.matches(namespaceLabels);
+        return nsMatch && selector.matches(pod.getMetadata().getLabels());
+    }
+}

@@ -1,0 +1,62 @@
+package dev.skiff.scheduler.framework.plugins.imagelocality;
+
+import dev.skiff.scheduler.framework.CycleState;
+import dev.skiff.scheduler.framework.Handle;
+import dev.skiff.scheduler.framework.ImageStateSummary;
+import dev.skiff.scheduler.framework.NodeInfo;
+import dev.skiff.scheduler.framework.PodInfo;
+import dev.skiff.scheduler.framework.Plugins;
+import dev.skiff.scheduler.framework.Plugins.ScorePlugin;
+import io.fabric8.kubernetes.api.model.Container;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Favours nodes that already hold the pod's images, weighted by how widely each image is spread
+ * (so one node holding an image does not attract every pod), as upstream: the sum of
+ * size * nodesWithImage / allNodes, clamped to [23 MB, 1000 MB * containers], scaled to 0..100.
+ */
+public final class ImageLocality implements ScorePlugin {
+    public static final String NAME = "ImageLocality";
+    static final long MB = 1024 * 1024;
+    static final long MIN_THRESHOLD = 23 * MB;
+    static final long MAX_CONTAINER_THRESHOLD = 1000 * MB;
+
+    private final Handle handle;
+
+    public ImageLocality(Handle handle) {
+        this.handle = handle;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public long score(CycleState state, PodInfo pod, NodeInfo nodeInfo) {
+        int totalNodes = handle.snapshot().numNodes();
+        List<Container> inits = pod.pod().getSpec().getInitContainers() == null ? List.of() : pod.pod().getSpec().getInitContainers();
+        List<Container> all = Stream.concat(inits.stream(), pod.pod().getSpec().getContainers().stream()).toList();
+        long sum = 0;
+        for (Container c : all) {
+            ImageStateSummary s = nodeInfo.imageStates().get(normalizedImageName(c.getImage()));
+            if (s != null && totalNodes > 0) {
+                sum += (long) (s.size() * ((double) s.numNodes() / totalNodes));
+            }
+        }
+        long max = MAX_CONTAINER_THRESHOLD * all.size();
+        sum = Math.max(MIN_THRESHOLD, Math.min(sum, max));
+        return max == MIN_THRESHOLD ? 0 : Plugins.MAX_NODE_SCORE * (sum - MIN_THRESHOLD) / (max - MIN_THRESHOLD);
+    }
+
+    /** An image without a tag or digest means ":latest", as upstream normalizes. */
+    public static String normalizedImageName(String name) {
+        if (name == null) {
+            return "";
+        }
+        int slash = name.lastIndexOf('/');
+        String last = name.substring(slash + 1);
+        return last.contains(":") || last.contains("@") ? name : name + ":latest";
+    }
+}

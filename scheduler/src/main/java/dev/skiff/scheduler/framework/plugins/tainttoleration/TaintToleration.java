@@ -1,0 +1,111 @@
+package dev.skiff.scheduler.framework.plugins.tainttoleration;
+
+import dev.skiff.scheduler.framework.ClusterEvent;
+import dev.skiff.scheduler.framework.ClusterEvent.ActionType;
+import dev.skiff.scheduler.framework.ClusterEventWithHint;
+import dev.skiff.scheduler.framework.CycleState;
+import dev.skiff.scheduler.framework.NodeInfo;
+import dev.skiff.scheduler.framework.PodInfo;
+import dev.skiff.scheduler.framework.Plugins;
+import dev.skiff.scheduler.framework.Plugins.EnqueueExtensions;
+import dev.skiff.scheduler.framework.Plugins.FilterPlugin;
+import dev.skiff.scheduler.framework.Plugins.ScorePlugin;
+import dev.skiff.scheduler.framework.Status;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+
+/**
+ * Filters out nodes with a NoSchedule/NoExecute taint the pod does not tolerate; scores nodes by
+ * how few PreferNoSchedule taints the pod does not tolerate.
+ */
+public final class TaintToleration implements FilterPlugin, ScorePlugin, EnqueueExtensions {
+    public static final String NAME = "TaintToleration";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Status filter(CycleState state, PodInfo pod, NodeInfo nodeInfo) {
+        Taint t = firstUntolerated(nodeInfo.node(), pod.pod().getSpec().getTolerations());
+        if (t == null) {
+            return Status.success();
+        }
+        return Status.unresolvable("node(s) had untolerated taint {" + t.getKey() + ": " + (t.getValue() == null ? "" : t.getValue()) + "}");
+    }
+
+    /** The first NoSchedule or NoExecute taint none of the tolerations tolerates, or null. */
+    public static Taint firstUntolerated(Node node, List<Toleration> tolerations) {
+        List<Taint> taints = node.getSpec() == null ? null : node.getSpec().getTaints();
+        if (taints == null) {
+            return null;
+        }
+        for (Taint t : taints) {
+            if (("NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect())) && !tolerates(tolerations, t)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    public static boolean tolerates(List<Toleration> tolerations, Taint taint) {
+        if (tolerations == null) {
+            return false;
+        }
+        for (Toleration t : tolerations) {
+            if (toleratesTaint(t, taint)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Upstream's Toleration.ToleratesTaint: effect, key (empty key with Exists matches all), operator. */
+    public static boolean toleratesTaint(Toleration t, Taint taint) {
+        if (t.getEffect() != null && !t.getEffect().isEmpty() && !t.getEffect().equals(taint.getEffect())) {
+            return false;
+        }
+        String key = t.getKey() == null ? "" : t.getKey();
+        if (!key.isEmpty() && !key.equals(taint.getKey())) {
+            return false;
+        }
+        String op = t.getOperator() == null || t.getOperator().isEmpty() ? "Equal" : t.getOperator();
+        return switch (op) {
+            case "Exists" -> true;
+            case "Equal" -> (t.getValue() == null ? "" : t.getValue()).equals(taint.getValue() == null ? "" : taint.getValue());
+            default -> false;
+        };
+    }
+
+    @Override
+    public long score(CycleState state, PodInfo pod, NodeInfo nodeInfo) {
+        List<Taint> taints = nodeInfo.node().getSpec() == null ? null : nodeInfo.node().getSpec().getTaints();
+        if (taints == null) {
+            return 0;
+        }
+        List<Toleration> prefer = preferNoScheduleTolerations(pod.pod());
+        return taints.stream().filter(t -> "PreferNoSchedule".equals(t.getEffect()) && !tolerates(prefer, t)).count();
+    }
+
+    private static List<Toleration> preferNoScheduleTolerations(Pod pod) {
+        List<Toleration> ts = pod.getSpec().getTolerations();
+        return ts == null ? List.of() : ts.stream()
+                .filter(t -> t.getEffect() == null || t.getEffect().isEmpty() || "PreferNoSchedule".equals(t.getEffect())).toList();
+    }
+
+    @Override
+    public void normalizeScore(CycleState state, PodInfo pod, long[] scores, List<NodeInfo> nodes) {
+        Plugins.defaultNormalizeScore(Plugins.MAX_NODE_SCORE, true, scores);
+    }
+
+    @Override
+    public List<ClusterEventWithHint> eventsToRegister() {
+        return List.of(new ClusterEventWithHint(ClusterEvent.of(ClusterEvent.Resource.NODE, ActionType.ADD, ActionType.UPDATE_NODE_TAINT),
+                        (pod, oldObj, newObj) -> firstUntolerated((Node) newObj, pod.getSpec().getTolerations()) == null),
+                ClusterEventWithHint.always(ClusterEvent.of(ClusterEvent.Resource.POD, ActionType.UPDATE_POD_TOLERATIONS)));
+    }
+}
