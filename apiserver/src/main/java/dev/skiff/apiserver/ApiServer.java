@@ -42,6 +42,7 @@ public final class ApiServer implements AutoCloseable {
 
     private final ClusterPki pki;
     private final String token;
+    private final RequestAuthenticator authenticator;
     private final HttpsTransport transport;
     private final URI url;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -52,7 +53,7 @@ public final class ApiServer implements AutoCloseable {
         pki = ClusterPki.loadOrCreate(config.tlsDir(), sans, clock);
         token = ServerToken.loadOrCreate(config.tokenFile(), pki.ca().certificate());
 
-        var authenticator = new RequestAuthenticator(List.of(
+        authenticator = new RequestAuthenticator(List.of(
                 new X509Authenticator(pki.ca().certificate(), clock),
                 new TokenAuthenticator(Map.of(token, new UserInfo(ClusterPki.ADMIN_USER, List.of(ClusterPki.MASTERS_GROUP))))));
         var chain = new RequestChain(authenticator,
@@ -122,6 +123,11 @@ public final class ApiServer implements AutoCloseable {
 
     public String token() {
         return token;
+    }
+
+    /** The authenticators requests go through (client certificates, the server token), e.g. for TokenReviews. */
+    public RequestAuthenticator authenticator() {
+        return authenticator;
     }
 
     @Override

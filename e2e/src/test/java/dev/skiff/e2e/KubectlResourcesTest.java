@@ -6,10 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -308,31 +306,19 @@ class KubectlResourcesTest {
     // -- helpers
 
     static String oldestKubectl() throws IOException {
-        Path real = Path.of("/usr/bin/kubectl").toRealPath();
-        return real.resolveSibling("kubectl.1.27").toString();
+        return Kubectl.oldest();
     }
 
     private static List<String> command(String kubectl, String... args) {
-        var command = new ArrayList<String>(List.of(kubectl, "--kubeconfig", kubeconfig.toString(),
-                "--cache-dir", dir.resolve("cache-" + Path.of(kubectl).getFileName()).toString()));
-        command.addAll(List.of(args));
-        return command;
+        return new Kubectl(kubeconfig, dir).command(kubectl, args);
     }
 
     static Result run(String kubectl, String... args) throws Exception {
-        var builder = new ProcessBuilder(command(kubectl, args));
-        builder.environment().remove("KUBECONFIG");
-        Path err = Files.createTempFile(dir, "kubectl", ".err");
-        builder.redirectError(err.toFile());
-        var process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(process.exitValue(), out, Files.readString(err));
+        var result = new Kubectl(kubeconfig, dir).run(kubectl, args);
+        return new Result(result.exit(), result.out(), result.err());
     }
 
     static String ok(String kubectl, String... args) throws Exception {
-        var result = run(kubectl, args);
-        assertThat(result.exit()).as("%s %s: %s%s", kubectl, String.join(" ", args), result.out(), result.err()).isZero();
-        return result.out().strip();
+        return new Kubectl(kubeconfig, dir).ok(kubectl, args);
     }
 }

@@ -45,6 +45,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetList;
 import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
 import io.fabric8.kubernetes.api.model.authentication.TokenReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobList;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -160,6 +161,11 @@ final class BuiltInResources {
                 false, List.of(), List.of(), CREATE, List.of(), TokenReview.class, null, null));
         r.add(new ResourceInfo("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews",
                 "selfsubjectaccessreview", false, List.of(), List.of(), CREATE, List.of(), SelfSubjectAccessReview.class, null, null));
+        r.add(new ResourceInfo("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews",
+                "subjectaccessreview", false, List.of(), List.of(), CREATE, List.of(), SubjectAccessReview.class, null, null));
+        // v1beta1 SelfSubjectReview, the version kubectl 1.27's `auth whoami` asks for; same fields as v1
+        r.add(new ResourceInfo("authentication.k8s.io", "v1beta1", "SelfSubjectReview", "selfsubjectreviews", "selfsubjectreview",
+                false, List.of(), List.of(), CREATE, List.of(), SelfSubjectReview.class, null, null));
         // autoscaling: v2 is preferred; both versions read and write the same objects
         r.add(ns("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", List.of("hpa"), ALL_CATEGORY, ALL,
                 io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler.class,
@@ -219,6 +225,7 @@ final class BuiltInResources {
                 new GroupVersion("apps", "v1"),
                 new GroupVersion("events.k8s.io", "v1"),
                 new GroupVersion("authentication.k8s.io", "v1"),
+                new GroupVersion("authentication.k8s.io", "v1beta1"),
                 new GroupVersion("authorization.k8s.io", "v1"),
                 new GroupVersion("autoscaling", "v2"),
                 new GroupVersion("autoscaling", "v1"),

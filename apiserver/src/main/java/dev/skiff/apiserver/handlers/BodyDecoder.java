@@ -51,7 +51,7 @@ final class BodyDecoder {
     static JsonNode parse(byte[] body, String contentType, ResourceInfo info) {
         String type = contentType == null ? "application/json" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
         if (type.equals(ProtobufBody.MEDIA_TYPE)) {
-            return ProtobufBody.toJson(body, info.kind());
+            return ProtobufBody.toJson(body, info.apiVersion(), info.kind());
         }
         try {
             return switch (type) {

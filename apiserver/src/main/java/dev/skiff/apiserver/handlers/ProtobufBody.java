@@ -75,7 +75,7 @@ final class ProtobufBody {
     }
 
     /** The object as JSON (with apiVersion and kind from the envelope). */
-    static ObjectNode toJson(byte[] body, String expectedKind) {
+    static ObjectNode toJson(byte[] body, String expectedApiVersion, String expectedKind) {
         if (body.length < MAGIC.length || !java.util.Arrays.equals(body, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw ApiException.badRequest("provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]");
         }
@@ -104,10 +104,15 @@ final class ProtobufBody {
             }
             String effectiveKind = kind.isEmpty() ? expectedKind : kind;
             Map<Integer, Field> schema = KINDS.get(effectiveKind);
-            if (schema == null) {
-                throw ApiException.unsupportedMediaType(MEDIA_TYPE);
+            ObjectNode object;
+            if (schema != null) {
+                object = message(CodedInputStream.newInstance(raw), schema);
+            } else {
+                // every other kind through the facts table of upstream's generated.proto
+                String message = ProtobufSchema.get().messageFor(apiVersion.isEmpty() ? expectedApiVersion : apiVersion, effectiveKind)
+                        .orElseThrow(() -> ApiException.unsupportedMediaType(MEDIA_TYPE));
+                object = ProtobufSchema.get().decode(raw, message);
             }
-            ObjectNode object = message(CodedInputStream.newInstance(raw), schema);
             ObjectNode result = JsonNodeFactory.instance.objectNode();
             if (!apiVersion.isEmpty()) {
                 result.put("apiVersion", apiVersion);

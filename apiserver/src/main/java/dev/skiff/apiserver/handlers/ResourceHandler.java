@@ -50,13 +50,22 @@ public final class ResourceHandler implements ApiHandler {
     private static final int PATCH_ATTEMPTS = 5;
 
     private final Map<String, ServedResource<?>> byPath = new LinkedHashMap<>();
+    private final Map<String, CreateOnlyResource<?>> createOnly = new LinkedHashMap<>();
     private final Discovery discovery;
 
     public ResourceHandler(List<ServedResource<?>> served, List<GroupVersion> groupVersionOrder) {
+        this(served, List.of(), groupVersionOrder);
+    }
+
+    public ResourceHandler(List<ServedResource<?>> served, List<CreateOnlyResource<?>> reviews, List<GroupVersion> groupVersionOrder) {
         List<Discovery.Entry> entries = new ArrayList<>();
         for (ServedResource<?> r : served) {
             byPath.put(key(r.info().group(), r.info().version(), r.info().resource()), r);
             entries.add(new Discovery.Entry(r.info(), r.verbs(), r.subresources()));
+        }
+        for (CreateOnlyResource<?> r : reviews) {
+            createOnly.put(key(r.info().group(), r.info().version(), r.info().resource()), r);
+            entries.add(new Discovery.Entry(r.info(), java.util.Set.of("create"), List.of()));
         }
         this.discovery = new Discovery(entries, groupVersionOrder);
     }
@@ -75,6 +84,11 @@ public final class ResourceHandler implements ApiHandler {
         var info = request.info();
         if (!info.resourceRequest()) {
             throw ApiException.notFoundPath();
+        }
+        CreateOnlyResource<?> review = createOnly.get(key(info.apiGroup(), info.apiVersion(), info.resource()));
+        if (review != null && info.subresource().isEmpty() && info.name().isEmpty()) {
+            createReview(review, request, response);
+            return;
         }
         ServedResource<?> served = byPath.get(key(info.apiGroup(), info.apiVersion(), info.resource()));
         if (served == null) {
@@ -220,6 +234,18 @@ public final class ResourceHandler implements ApiHandler {
         send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), status);
     }
 
+    /** POST of a never-stored resource: 201 with the answer; every other verb 405, as upstream. */
+    private void createReview(CreateOnlyResource<?> r, ApiRequest request, ApiResponse response) {
+        if (!request.info().verb().equals("create")) {
+            throw ApiException.methodNotSupported(r.info().resource(), request.method());
+        }
+        var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.type(),
+                request.queryParam("fieldValidation"));
+        HasMetadata answer = r.create(decoded.object(), request.user());
+        answer.setApiVersion(r.info().apiVersion());
+        send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), answer);
+    }
+
     // -- read
 
     private <T extends HasMetadata> void get(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns, String name) {
@@ -244,7 +270,8 @@ public final class ResourceHandler implements ApiHandler {
     }
 
     private <T extends HasMetadata> ListBody listObject(ServedResource<T> r, List<T> items, String rv, String cont, Long remaining) {
-        return new ListBody(r.info().kind() + "List", r.info().apiVersion(), rv, cont, remaining, items);
+        return new ListBody(r.info().kind() + "List", r.info().apiVersion(), rv, cont, remaining,
+                r.conversion() == null ? items : items.stream().map(r::toWire).toList());
     }
 
     private <T extends HasMetadata> ListOptions listOptions(ServedResource<T> r, ApiRequest request) {
@@ -279,7 +306,7 @@ public final class ResourceHandler implements ApiHandler {
             return ListOptions.EVERYTHING;
         }
         return o -> labels.matches(o.getMetadata().getLabels() == null ? Map.of() : o.getMetadata().getLabels())
-                && fields.matches(r.fields().of(o));
+                && fields.matches(r.selectableFields(r.type().cast(o)));
     }
 
     private <T extends HasMetadata> void watch(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns) {
@@ -345,18 +372,18 @@ public final class ResourceHandler implements ApiHandler {
 
     private <T extends HasMetadata> void create(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns) {
         boolean dryRun = dryRun(request);
-        var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.type(),
+        var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.wireType(),
                 request.queryParam("fieldValidation"));
-        T created = r.registry().create(ns, decoded.object(), dryRun);
+        T created = r.registry().create(ns, r.toStorage(decoded.object()), dryRun);
         send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, created));
     }
 
     private <T extends HasMetadata> void update(ServedResource<T> r, GenericRegistry<T> registry, ApiRequest request,
                                                 ApiResponse response, String ns, String name) {
         boolean dryRun = dryRun(request);
-        var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.type(),
+        var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.wireType(),
                 request.queryParam("fieldValidation"));
-        var result = registry.update(ns, name, decoded.object(), dryRun);
+        var result = registry.update(ns, name, r.toStorage(decoded.object()), dryRun);
         send(response, result.created() ? 201 : 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
     }
 
@@ -368,11 +395,11 @@ public final class ResourceHandler implements ApiHandler {
         String fieldValidation = request.queryParam("fieldValidation");
         for (int attempt = 1; ; attempt++) {
             T existing = registry.get(ns, name);
-            JsonNode patched = Patcher.apply(patchType, BodyDecoder.JSON.valueToTree(typed(r, existing)), request.body(), r.type(),
+            JsonNode patched = Patcher.apply(patchType, BodyDecoder.JSON.valueToTree(typed(r, existing)), request.body(), r.wireType(),
                     fieldValidation);
-            var decoded = Patcher.decode(patchType, patched, request.body(), r.info(), r.type(), fieldValidation);
+            var decoded = Patcher.decode(patchType, patched, request.body(), r.info(), r.wireType(), fieldValidation);
             try {
-                var result = registry.update(ns, name, decoded.object(), dryRun);
+                var result = registry.update(ns, name, r.toStorage(decoded.object()), dryRun);
                 send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
                 return;
             } catch (ApiException e) {
@@ -404,7 +431,7 @@ public final class ResourceHandler implements ApiHandler {
 
     private <T extends HasMetadata> void deleteCollection(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns) {
         List<DeleteResult<T>> results = r.registry().deleteCollection(ns, listOptions(r, request), deleteOptions(request));
-        List<T> items = results.stream().map(d -> typed(r, d.object())).toList();
+        List<T> items = results.stream().map(DeleteResult::object).toList();
         response.json(200, listObject(r, items, null, null, null));
     }
 
@@ -485,9 +512,8 @@ public final class ResourceHandler implements ApiHandler {
         }
     }
 
-    private static <T extends HasMetadata> T typed(ServedResource<T> r, T object) {
-        object.setApiVersion(r.info().apiVersion());
-        return object;
+    private static <T extends HasMetadata> HasMetadata typed(ServedResource<T> r, T object) {
+        return r.toWire(object);
     }
 
     /** Whether the client asked for server-side printing (kubectl get). */

@@ -2,6 +2,7 @@ package dev.skiff.apiserver.handlers;
 
 import dev.skiff.api.resource.ResourceInfo;
 import dev.skiff.api.selector.SelectableFields;
+import dev.skiff.registry.conversion.Conversion;
 import dev.skiff.registry.generic.GenericRegistry;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Clock;
@@ -12,12 +13,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One resource served over HTTP: what discovery says about it, the registry that stores it, and
- * the create-only subresources it serves (pods/binding, pods/eviction). The status, scale and
- * finalize subresources come from the registry's strategy.
+ * One resource served over HTTP at one version: what discovery says about it, the registry that
+ * stores it, when the served version is not the stored one (autoscaling/v1 over v2) the
+ * conversion between the two, and the create-only subresources it serves (pods/binding,
+ * pods/eviction). The status, scale and finalize subresources come from the registry's strategy.
+ * Field selectors read the served version; table columns the stored object.
  */
 public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> type, GenericRegistry<T> registry,
                                                     SelectableFields fields, TableConvertor table,
+                                                    Conversion<T, ? extends HasMetadata> conversion,
                                                     Map<String, SubresourceCreate<?>> creates) {
 
     /** The verbs the handlers implement; discovery lists the intersection with the resource's own. */
@@ -30,12 +34,19 @@ public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> 
 
     public static <T extends HasMetadata> ServedResource<T> of(ResourceInfo info, Class<T> type, GenericRegistry<T> registry,
                                                                Clock clock) {
-        if (!info.type().equals(type)) {
-            throw new IllegalArgumentException(info.groupResource() + " is " + info.type().getSimpleName() + ", not " + type.getSimpleName());
+        return of(info, type, registry, clock, null);
+    }
+
+    /** Served at {@code info}'s version through {@code conversion} (null: the stored version itself). */
+    public static <T extends HasMetadata> ServedResource<T> of(ResourceInfo info, Class<T> type, GenericRegistry<T> registry,
+                                                               Clock clock, Conversion<T, ? extends HasMetadata> conversion) {
+        Class<?> wire = conversion == null ? type : conversion.externalType();
+        if (!info.type().equals(wire)) {
+            throw new IllegalArgumentException(info.groupResource() + " is " + info.type().getSimpleName() + ", not " + wire.getSimpleName());
         }
         return new ServedResource<>(info, type, registry,
                 SelectableFields.forResource(info.group(), info.resource(), info.namespaced()),
-                TableConvertor.forKind(info.kind(), clock), Map.of());
+                TableConvertor.forKind(info.kind(), clock), conversion, Map.of());
     }
 
     /** This resource with one more POST-only subresource. */
@@ -45,7 +56,7 @@ public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> 
         }
         Map<String, SubresourceCreate<?>> all = new HashMap<>(creates);
         all.put(subresource, create);
-        return new ServedResource<>(info, type, registry, fields, table, all);
+        return new ServedResource<>(info, type, registry, fields, table, conversion, all);
     }
 
     public Set<String> verbs() {
@@ -62,5 +73,31 @@ public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> 
             }
         }
         return names;
+    }
+
+    /** The type request bodies decode into. */
+    Class<? extends HasMetadata> wireType() {
+        return conversion == null ? type : conversion.externalType();
+    }
+
+    /** A decoded request body as the stored type. */
+    T toStorage(HasMetadata wire) {
+        return conversion == null ? type.cast(wire) : convertIn(conversion, wire);
+    }
+
+    /** A stored object as this version shows it, apiVersion set. */
+    HasMetadata toWire(T stored) {
+        HasMetadata wire = conversion == null ? stored : conversion.fromStorage(stored);
+        wire.setApiVersion(info.apiVersion());
+        return wire;
+    }
+
+    /** The object's selectable fields as this version names them (read off the converted object). */
+    java.util.Map<String, String> selectableFields(T stored) {
+        return fields.of(conversion == null ? stored : conversion.fromStorage(stored));
+    }
+
+    private static <T extends HasMetadata, E extends HasMetadata> T convertIn(Conversion<T, E> conversion, HasMetadata wire) {
+        return conversion.toStorage(conversion.externalType().cast(wire));
     }
 }

@@ -115,8 +115,8 @@ public final class TableConvertor {
                             o -> PodColumns.images(((ReplicationController) o).getSpec().getTemplate()), 1),
                     new Column("Selector", "string", "", "Selector is a label query over pods that should match the Replicas count.",
                             o -> selector(((ReplicationController) o).getSpec().getSelector()), 1));
-            default -> List.of(name, new Column("Created At", "date", "", CREATION_DESCRIPTION,
-                    o -> nullToEmpty(o.getMetadata().getCreationTimestamp())));
+            default -> GroupColumns.forKind(kind, name, age(clock), clock).orElseGet(() -> List.of(name,
+                    new Column("Created At", "date", "", CREATION_DESCRIPTION, o -> nullToEmpty(o.getMetadata().getCreationTimestamp()))));
         };
         return new TableConvertor(columns, clock);
     }

@@ -42,7 +42,7 @@ class ProtobufBodyTest {
         byte[] body = new byte[unknown.length + 4];
         System.arraycopy(new byte[] {'k', '8', 's', 0}, 0, body, 0, 4);
         System.arraycopy(unknown, 0, body, 4, unknown.length);
-        assertThat(ProtobufBody.toJson(body, "ConfigMap").toString()).isEqualTo("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
+        assertThat(ProtobufBody.toJson(body, "v1", "ConfigMap").toString()).isEqualTo("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\","
                 + "\"metadata\":{\"name\":\"c\",\"labels\":{\"app\":\"web\"}},\"data\":{\"a\":\"b\"},\"binaryData\":{\"bin\":\"aGk=\"}}");
     }
 }

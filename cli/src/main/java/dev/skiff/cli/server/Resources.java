@@ -43,7 +43,8 @@ import java.util.List;
 import java.util.Optional;
 
 /** The resources `skiff server` serves: one GenericRegistry per resource over the one Store, and the system namespaces. */
-record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<AdmissionPlugin> admission) {
+record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<AdmissionPlugin> admission,
+                 java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator> authenticator) {
 
     static Resources serve(Store store) {
         Clock clock = Clock.systemUTC();
@@ -52,7 +53,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
         GenericRegistry<Namespace> namespaces = new GenericRegistry<>(store, NamespaceStrategy.RESOURCE, new NamespaceStrategy(), clock, random);
         GenericRegistry<ConfigMap> configMaps = new GenericRegistry<>(store, ConfigMapStrategy.RESOURCE, new ConfigMapStrategy(), clock, random);
         GenericRegistry<Pod> pods = new GenericRegistry<>(store, PodStrategy.RESOURCE, new PodStrategy(), clock, random);
-        List<ServedResource<?>> served = List.of(
+        List<ServedResource<?>> served = new java.util.ArrayList<>(List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
                 ServedResource.of(info(builtIn, "secrets"), Secret.class,
@@ -73,9 +74,11 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
                 ServedResource.of(info(builtIn, "events"), Event.class,
                         new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "podtemplates"), PodTemplate.class,
-                        new GenericRegistry<>(store, PodTemplateStrategy.RESOURCE, new PodTemplateStrategy(), clock, random), clock));
+                        new GenericRegistry<>(store, PodTemplateStrategy.RESOURCE, new PodTemplateStrategy(), clock, random), clock)));
+        served.addAll(GroupResources.serve(store, builtIn, clock, random));
         SystemNamespaces.ensure(namespaces);
-        var handler = new ResourceHandler(served, builtIn.groupVersions());
+        var authenticator = new java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator>();
+        var handler = new ResourceHandler(served, GroupResources.reviews(builtIn, authenticator::get), builtIn.groupVersions());
         var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");
         return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler)
                 .prefix("/openapi/v3", openApi).build(), namespaces, List.of(new NamespaceLifecycle(name -> {
@@ -87,7 +90,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
                         }
                         throw e;
                     }
-                })));
+                })), authenticator);
     }
 
     private static ResourceInfo info(ResourceRegistry registry, String coreResource) {

@@ -49,6 +49,7 @@ public final class Server implements AutoCloseable {
             var resources = Resources.serve(store);
             apiServer = ApiServer.start(config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)), resources.routes(),
                     List.of(HealthCheck.of("etcd", store::status)), resources.admission());
+            resources.authenticator().set(apiServer.authenticator());
             started.push(apiServer);
         } catch (RuntimeException e) {
             close();

@@ -1,0 +1,54 @@
+package dev.skiff.apiserver.registry.authentication;
+
+import dev.skiff.api.errors.ApiException;
+import dev.skiff.apiserver.authn.Credentials;
+import dev.skiff.apiserver.authn.RequestAuthenticator;
+import dev.skiff.apiserver.authn.UserInfo;
+import io.fabric8.kubernetes.api.model.authentication.TokenReview;
+import io.fabric8.kubernetes.api.model.authentication.TokenReviewStatus;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * authentication.k8s.io tokenreviews (upstream's pkg/registry/authentication/tokenreview): checks
+ * {@code spec.token} against the server's own authenticators, as a bearer token would be.
+ */
+public final class TokenReviews {
+    private final Supplier<RequestAuthenticator> authenticator;
+
+    /** {@code authenticator} is the server's, available once it listens. */
+    public TokenReviews(Supplier<RequestAuthenticator> authenticator) {
+        this.authenticator = authenticator;
+    }
+
+    public TokenReview create(TokenReview input, UserInfo caller) {
+        String token = input.getSpec() == null ? null : input.getSpec().getToken();
+        if (token == null || token.isEmpty()) {
+            throw ApiException.badRequest("token is required for TokenReview in authentication");
+        }
+        TokenReview review = new TokenReview();
+        review.setMetadata(input.getMetadata());
+        review.setSpec(input.getSpec());
+        TokenReviewStatus status = new TokenReviewStatus();
+        try {
+            UserInfo user = authenticator.get().authenticate(new Credentials(List.of(), "Bearer " + token));
+            status.setAuthenticated(true);
+            status.setUser(userInfo(user));
+            status.setAudiences(input.getSpec().getAudiences());
+        } catch (ApiException e) {
+            if (e.code() != 401) {
+                throw e;
+            }
+            status.setAuthenticated(false);
+        }
+        review.setStatus(status);
+        return review;
+    }
+
+    static io.fabric8.kubernetes.api.model.authentication.UserInfo userInfo(UserInfo user) {
+        var info = new io.fabric8.kubernetes.api.model.authentication.UserInfo();
+        info.setUsername(user.name());
+        info.setGroups(user.groups());
+        return info;
+    }
+}
