@@ -135,7 +135,11 @@ public final class SchemaGenerator {
             return map;
         }
         if (raw == String.class) {
-            return isTimeField(jsonName) ? ref(addTime()) : JSON.objectNode().put("type", "string");
+            return isTimeField(jsonName) ? ref(addDateTime(DefinitionNames.TIME)) : JSON.objectNode().put("type", "string");
+        }
+        if (java.time.temporal.Temporal.class.isAssignableFrom(raw)) {
+            // fabric8 models meta/v1 MicroTime fields (Lease's acquire/renew times) as ZonedDateTime
+            return ref(addDateTime(DefinitionNames.MICRO_TIME));
         }
         if (raw == byte[].class) {
             return JSON.objectNode().put("type", "string").put("format", "byte");
@@ -163,10 +167,9 @@ public final class SchemaGenerator {
         return ref(name);
     }
 
-    private String addTime() {
-        definitions.computeIfAbsent(DefinitionNames.TIME,
-                n -> JSON.objectNode().put("type", "string").put("format", "date-time"));
-        return DefinitionNames.TIME;
+    private String addDateTime(String definitionName) {
+        definitions.computeIfAbsent(definitionName, n -> JSON.objectNode().put("type", "string").put("format", "date-time"));
+        return definitionName;
     }
 
     /**
