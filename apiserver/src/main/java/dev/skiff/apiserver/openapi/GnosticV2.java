@@ -7,7 +7,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -199,10 +198,7 @@ final class GnosticV2 {
     }
 
     private static Iterable<Map.Entry<String, JsonNode>> fields(JsonNode node) {
-        return () -> {
-            Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-            return it;
-        };
+        return node::fields;
     }
 
     private interface Writer {
