@@ -104,7 +104,7 @@ class KubectlResourcesTest {
         assertThat(ok(old, "get", "ns", "old", "--no-headers").split("\\s+")[1]).isEqualTo("Active");
         assertThat(run(old, "get", "cm", "nope", "-n", "old").err().strip())
                 .isEqualTo("Error from server (NotFound): configmaps \"nope\" not found");
-        // 1.27 validates files on the client with OpenAPI v2, which skiff does not serve: without validation it works
+        // without validation the server drops unknown fields (Warn); openApiDrivesExplainApplyDiffAndValidation covers validation
         Path file = dir.resolve("old.yaml");
         Files.writeString(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: f\n  namespace: old\ndata:\n  a: b\n");
         assertThat(ok(old, "create", "-f", file.toString(), "--validate=false")).isEqualTo("configmap/f created");
@@ -301,6 +301,51 @@ class KubectlResourcesTest {
         }
         assertThat(ok("kubectl", "get", "events", "-n", "evs", "--field-selector", "involvedObject.kind=Pod,type=Normal", "-o", "name"))
                 .isEqualTo("event/web.1");
+    }
+
+    @Test
+    void openApiDrivesExplainApplyDiffAndValidation() throws Exception {
+        ok("kubectl", "create", "namespace", "applied");
+        for (String kubectl : List.of("kubectl", oldestKubectl())) {
+            String name = "a" + Path.of(kubectl).getFileName().toString().replace(".", "");
+            // explain reads the schemas (OpenAPI v3 on the newest kubectl, and on 1.27 too)
+            var explain = ok(kubectl, "explain", "configmap");
+            assertThat(explain).as(kubectl).contains("KIND:       ConfigMap", "VERSION:    v1");
+            assertThat(explain.lines().map(String::strip).toList()).as(kubectl)
+                    .contains("data\t<map[string]string>", "metadata\t<ObjectMeta>", "immutable\t<boolean>");
+            assertThat(ok(kubectl, "explain", "configmap.data")).as(kubectl).contains("FIELD: data <map[string]string>");
+            assertThat(ok(kubectl, "explain", "serviceaccount.secrets")).as(kubectl)
+                    .contains("FIELD: secrets <[]ObjectReference>");
+
+            // client-side apply: create, then a 3-way strategic merge patch that changes one key and drops another
+            Path file = dir.resolve(name + ".yaml");
+            Files.writeString(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name
+                    + "\n  namespace: applied\ndata:\n  a: \"1\"\n  b: \"2\"\n  c: \"3\"\n");
+            assertThat(ok(kubectl, "apply", "-f", file.toString())).isEqualTo("configmap/" + name + " created");
+            JsonNode created = JSON.readTree(ok(kubectl, "get", "cm", name, "-n", "applied", "-o", "json"));
+            assertThat(JSON.readTree(created.get("metadata").get("annotations")
+                    .get("kubectl.kubernetes.io/last-applied-configuration").asText()).get("data").get("b").asText()).isEqualTo("2");
+            Files.writeString(file, Files.readString(file).replace("b: \"2\"", "b: \"20\"").replace("  c: \"3\"\n", ""));
+
+            var diff = run(kubectl, "diff", "-f", file.toString());
+            assertThat(diff.exit()).as(diff.err()).isEqualTo(1);
+            assertThat(diff.out().lines().filter(l -> l.startsWith("-  ") || l.startsWith("+  ")).toList())
+                    .contains("-  b: \"2\"", "+  b: \"20\"", "-  c: \"3\"");
+            assertThat(ok(kubectl, "apply", "-f", file.toString())).isEqualTo("configmap/" + name + " configured");
+            assertThat(ok(kubectl, "get", "cm", name, "-n", "applied", "-o", "jsonpath={.data}"))
+                    .isEqualTo("{\"a\":\"1\",\"b\":\"20\"}");
+            assertThat(run(kubectl, "diff", "-f", file.toString()).exit()).isZero();
+            assertThat(ok(kubectl, "apply", "-f", file.toString())).isEqualTo("configmap/" + name + " unchanged");
+
+            // validation without --validate=false: the unknown field is reported and nothing is created
+            Path bad = dir.resolve(name + "-bad.yaml");
+            Files.writeString(bad, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "-bad\n  namespace: applied\n"
+                    + "data:\n  a: b\nbogus: 1\n");
+            var refused = run(kubectl, "create", "-f", bad.toString());
+            assertThat(refused.exit()).as(kubectl).isEqualTo(1);
+            assertThat(refused.err()).as(kubectl).contains("unknown field \"bogus\"");
+            assertThat(run(kubectl, "get", "cm", name + "-bad", "-n", "applied").exit()).isEqualTo(1);
+        }
     }
 
     // -- helpers

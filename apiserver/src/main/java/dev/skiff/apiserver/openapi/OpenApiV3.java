@@ -1,64 +1,59 @@
 package dev.skiff.apiserver.openapi;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.errors.ApiException;
+import dev.skiff.api.openapi.SchemaGenerator;
 import dev.skiff.api.resource.GroupVersion;
 import dev.skiff.api.resource.ResourceInfo;
 import dev.skiff.apiserver.endpoints.ApiHandler;
 import dev.skiff.apiserver.endpoints.ApiRequest;
 import dev.skiff.apiserver.endpoints.ApiResponse;
 import dev.skiff.apiserver.endpoints.Json;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.skiff.apiserver.handlers.ServedResource;
+import java.time.Clock;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A deliberately small OpenAPI v3 ({@code /openapi/v3}, {@code /openapi/v3/<api|apis/g>/<v>}):
- * for each served resource only its PATCH operations with the GVK extension and the
- * {@code fieldValidation} query parameter. That is what kubectl's query-parameter verifier reads
- * to learn that the server validates fields itself, so {@code kubectl create -f} sends
- * {@code fieldValidation=Strict} instead of fetching schemas for client-side validation. There
- * are no schemas: {@code kubectl apply} and {@code kubectl explain} are not supported.
+ * OpenAPI v3 as kube-apiserver serves it: {@code /openapi/v3} is an index naming one document per
+ * group-version with a {@code serverRelativeURL} that carries the document's hash; each document
+ * ({@code /openapi/v3/api/v1}, {@code /openapi/v3/apis/<group>/<version>}) holds the operations of
+ * that group-version's served resources and the component schemas they reach. A request with the
+ * current hash is cached by clients as immutable; one with a stale hash is redirected to the
+ * current one. Documents are built on the first request and kept.
  */
 public final class OpenApiV3 implements ApiHandler {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
-    private final Map<String, byte[]> documents = new LinkedHashMap<>();
-    private final byte[] root;
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final String PREFIX = "/openapi/v3";
 
-    public OpenApiV3(List<ResourceInfo> served, String version) {
-        Map<GroupVersion, ObjectNode> byGroupVersion = new LinkedHashMap<>();
-        for (ResourceInfo info : served) {
-            ObjectNode doc = byGroupVersion.computeIfAbsent(info.groupVersion(), gv -> {
-                ObjectNode d = MAPPER.createObjectNode().put("openapi", "3.0.0");
-                d.putObject("info").put("title", "Kubernetes").put("version", version);
-                d.putObject("paths");
-                d.putObject("components").putObject("schemas");
-                return d;
-            });
-            String base = info.groupVersion().path() + (info.namespaced() ? "/namespaces/{namespace}/" : "/") + info.resource() + "/{name}";
-            ObjectNode patch = ((ObjectNode) doc.get("paths")).putObject(base).putObject("patch");
-            patch.put("operationId", "patch" + info.kind());
-            patch.putObject("x-kubernetes-group-version-kind").put("group", info.group()).put("version", info.version())
-                    .put("kind", info.kind());
-            patch.putArray("parameters").addObject().put("name", "fieldValidation").put("in", "query")
-                    .put("description", "fieldValidation instructs the server on how to handle objects in the request "
-                            + "containing unknown or duplicate fields.").putObject("schema").put("type", "string")
-                    .put("uniqueItems", true);
-            patch.putObject("responses").putObject("200").put("description", "OK");
+    private final List<ServedResource<?>> served;
+    private final String version;
+    private final Clock clock;
+    private volatile Built built;
+
+    private record Built(CachedDocument index, Map<String, CachedDocument> documents) {
+    }
+
+    public OpenApiV3(List<ServedResource<?>> served, String version, Clock clock) {
+        this.served = List.copyOf(served);
+        this.version = version;
+        this.clock = clock;
+    }
+
+    /** The documents by group-version path ("api/v1", "apis/apps/v1"), built afresh. */
+    public Map<String, ObjectNode> documents() {
+        Map<GroupVersion, java.util.List<Operations.Operation>> byGroupVersion = new LinkedHashMap<>();
+        for (Operations.Operation op : Operations.of(served).operations()) {
+            byGroupVersion.computeIfAbsent(op.resource().groupVersion(), gv -> new java.util.ArrayList<>()).add(op);
         }
-        ObjectNode rootDoc = MAPPER.createObjectNode();
-        ObjectNode paths = rootDoc.putObject("paths");
-        byGroupVersion.forEach((gv, doc) -> {
-            byte[] bytes = Json.write(doc);
-            String key = gv.path().substring(1);
-            documents.put(key, bytes);
-            paths.putObject(key).put("serverRelativeURL", "/openapi/v3/" + key + "?hash=" + hash(bytes));
-        });
-        root = Json.write(rootDoc);
+        Map<String, ObjectNode> documents = new LinkedHashMap<>();
+        byGroupVersion.forEach((gv, ops) -> documents.put(gv.path().substring(1), document(ops)));
+        return documents;
     }
 
     @Override
@@ -66,23 +61,97 @@ public final class OpenApiV3 implements ApiHandler {
         if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
             throw ApiException.methodNotSupported("", request.method());
         }
-        String rest = request.path().substring("/openapi/v3".length());
+        Built documents = built();
+        String rest = request.path().substring(PREFIX.length());
         if (rest.isEmpty() || rest.equals("/")) {
-            response.send(200, ApiResponse.JSON, Map.of(), root);
+            documents.index().send(request, response, Map.of("Cache-Control", "no-cache, private"));
             return;
         }
-        byte[] doc = documents.get(rest.substring(1));
+        CachedDocument doc = documents.documents().get(rest.substring(1));
         if (doc == null) {
             throw ApiException.notFoundPath();
         }
-        response.send(200, ApiResponse.JSON, Map.of(), doc);
+        String hash = request.queryParam("hash");
+        if (hash == null) {
+            doc.send(request, response, Map.of("Cache-Control", "no-cache, private"));
+        } else if (hash.equals(doc.hash())) {
+            String expires = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(clock).plusYears(1));
+            doc.send(request, response, Map.of("Cache-Control", "public, immutable", "Expires", expires));
+        } else {
+            response.send(301, ApiResponse.TEXT, Map.of("Location", serverRelativeUrl(rest.substring(1), doc)), new byte[0]);
+        }
     }
 
-    private static String hash(byte[] bytes) {
-        try {
-            return HexFormat.of().withUpperCase().formatHex(MessageDigest.getInstance("SHA-512").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    private static String serverRelativeUrl(String key, CachedDocument doc) {
+        return PREFIX + "/" + key + "?hash=" + doc.hash();
+    }
+
+    private Built built() {
+        Built result = built;
+        if (result == null) {
+            synchronized (this) {
+                result = built;
+                if (result == null) {
+                    Map<String, CachedDocument> documents = new LinkedHashMap<>();
+                    ObjectNode index = JSON.objectNode();
+                    ObjectNode paths = index.putObject("paths");
+                    documents().forEach((key, doc) -> {
+                        CachedDocument cached = CachedDocument.of(Json.write(doc), ApiResponse.JSON);
+                        documents.put(key, cached);
+                        paths.putObject(key).put("serverRelativeURL", serverRelativeUrl(key, cached));
+                    });
+                    result = new Built(CachedDocument.of(Json.write(index), ApiResponse.JSON), Map.copyOf(documents));
+                    built = result;
+                }
+            }
         }
+        return result;
+    }
+
+    private ObjectNode document(List<Operations.Operation> operations) {
+        SchemaGenerator schemas = new SchemaGenerator("#/components/schemas/");
+        ObjectNode doc = JSON.objectNode().put("openapi", "3.0.0");
+        doc.putObject("info").put("title", "Kubernetes").put("version", version);
+        new Operations(operations).writePaths(doc.putObject("paths"), schemas, OpenApiV3::parameter, OpenApiV3::operation);
+        ObjectNode components = doc.putObject("components").putObject("schemas");
+        schemas.definitions().forEach(components::set);
+        return doc;
+    }
+
+    private static ObjectNode operation(Operations.Operation op, SchemaGenerator schemas) {
+        ObjectNode node = JSON.objectNode();
+        node.putArray("tags").add(SwaggerDocument.tag(op.resource()));
+        node.put("operationId", op.operationId());
+        ArrayNode parameters = node.putArray("parameters");
+        op.query().forEach(p -> parameters.add(parameter(p)));
+        if (op.body() != null) {
+            ObjectNode body = node.putObject("requestBody");
+            ObjectNode content = body.putObject("content");
+            List<String> types = op.method().equals("patch") ? SwaggerDocument.CONSUMES_PATCH : List.of("*/*");
+            String ref = schemas.add(op.body());
+            types.forEach(type -> content.putObject(type).set("schema", schemas.ref(ref)));
+            body.put("required", !op.method().equals("delete"));
+        }
+        ObjectNode responses = node.putObject("responses");
+        String ref = schemas.add(op.response());
+        for (String code : op.responseCodes()) {
+            ObjectNode content = responses.putObject(code).put("description", SwaggerDocument.description(code)).putObject("content");
+            SwaggerDocument.PRODUCES.forEach(type -> content.putObject(type).set("schema", schemas.ref(ref)));
+        }
+        responses.putObject("401").put("description", "Unauthorized");
+        node.put("x-kubernetes-action", op.action());
+        ResourceInfo info = op.resource();
+        node.putObject("x-kubernetes-group-version-kind").put("group", info.group()).put("kind", info.kind())
+                .put("version", info.version());
+        return node;
+    }
+
+    private static ObjectNode parameter(Operations.Parameter p) {
+        ObjectNode node = JSON.objectNode().put("name", p.name()).put("in", p.in());
+        if (p.required()) {
+            node.put("required", true);
+        }
+        node.putObject("schema").put("type", p.type()).put("uniqueItems", true);
+        return node;
     }
 }

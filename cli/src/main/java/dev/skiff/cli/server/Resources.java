@@ -10,6 +10,7 @@ import dev.skiff.apiserver.endpoints.Routes;
 import dev.skiff.apiserver.handlers.ResourceHandler;
 import dev.skiff.apiserver.handlers.ServedResource;
 import dev.skiff.apiserver.handlers.SubresourceCreate;
+import dev.skiff.apiserver.openapi.OpenApiV2;
 import dev.skiff.apiserver.openapi.OpenApiV3;
 import dev.skiff.registry.coordination.lease.LeaseStrategy;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
@@ -79,9 +80,10 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
         SystemNamespaces.ensure(namespaces);
         var authenticator = new java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator>();
         var handler = new ResourceHandler(served, GroupResources.reviews(builtIn, authenticator::get), builtIn.groupVersions());
-        var openApi = new OpenApiV3(served.stream().map(ServedResource::info).toList(), "v1.33.0+skiff");
+        var openApiV2 = new OpenApiV2(served, "v1.33.0+skiff");
+        var openApiV3 = new OpenApiV3(served, "v1.33.0+skiff", clock);
         return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler)
-                .prefix("/openapi/v3", openApi).build(), namespaces, List.of(new NamespaceLifecycle(name -> {
+                .prefix("/openapi/v2", openApiV2).prefix("/openapi/v3", openApiV3).build(), namespaces, List.of(new NamespaceLifecycle(name -> {
                     try {
                         return Optional.of(namespaces.get(null, name));
                     } catch (ApiException e) {
