@@ -93,13 +93,27 @@ public final class Containerd implements AutoCloseable {
 
     /**
      * Stops and removes every pod sandbox (with its containers and network) this containerd
-     * runs, as the kubelet would before the node goes away.
+     * runs, as the kubelet would before the node goes away, then deletes the pod bridge: CNI's
+     * bridge plugin never removes it, and a leftover bridge holding the pod CIDR's gateway
+     * address would capture the routes of the next node on the same CIDR.
      */
-    public void teardown() {
+    public void teardown() throws IOException {
         try (RemoteRuntime cri = RemoteRuntime.connect(config.socket().toString(), Duration.ofSeconds(30))) {
             for (PodSandbox sandbox : cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()) {
                 cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox.getId()).build());
                 cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox.getId()).build());
+            }
+        }
+        if (Files.exists(Path.of("/sys/class/net", config.bridge()))) {
+            Process ip = new ProcessBuilder("ip", "link", "delete", config.bridge()).redirectErrorStream(true).start();
+            String out = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                if (ip.waitFor() != 0) {
+                    throw new IOException("ip link delete " + config.bridge() + " failed: " + out.strip());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted deleting bridge " + config.bridge(), e);
             }
         }
     }

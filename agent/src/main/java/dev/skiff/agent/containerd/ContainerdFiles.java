@@ -39,6 +39,7 @@ final class ContainerdFiles {
                   stream_server_port = "0"
                   disable_tcp_service = true
                   enable_selinux = false
+                  restrict_oom_score_adj = %s
 
                 [%s.containerd]
                   snapshotter = "overlayfs"
@@ -58,7 +59,28 @@ final class ContainerdFiles {
                 [%s.registry]
                   config_path = "%s"
                 """.formatted(d.resolve("root"), d.resolve("state"), c.socket(), c.socket() + ".ttrpc", d.resolve("opt"),
-                cri, c.sandboxImage(), cri, cri, cri, cri, c.cniBinDir(), c.cniConfDir(), cri, c.registryConfigDir());
+                cri, c.sandboxImage(), !canLowerOomScore(), cri, cri, cri, cri, c.cniBinDir(), c.cniConfDir(), cri, c.registryConfigDir());
+    }
+
+    /**
+     * The sandbox gets oom_score_adj -998 as upstream's; setting a score below the current one
+     * needs CAP_SYS_RESOURCE, which sandboxed machines (this project's CI VMs) withhold from
+     * root. Without it containerd must keep scores no lower than its own, or runc fails with
+     * "failed to update /proc/self/oom_score_adj: Permission denied".
+     */
+    static boolean canLowerOomScore() {
+        final int capSysResource = 24;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    long caps = Long.parseUnsignedLong(line.substring("CapEff:".length()).strip(), 16);
+                    return (caps & (1L << capSysResource)) != 0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return false; // cannot tell: the restricted setting works either way
+        }
+        return false;
     }
 
     /**

@@ -58,7 +58,7 @@ public final class LocalImages {
                 new ImageRecipe.Directory("/www", 0755),
                 new ImageRecipe.Content("/www/index.html", HTTPD_INDEX.getBytes(StandardCharsets.UTF_8), 0644));
         return new ImageRecipe(HTTPD, List.of(busyboxLayer(), site),
-                List.of("/bin/httpd", "-f", "-v", "-p", "80", "-h", "/www"), List.of(), PATH_ENV);
+                List.of("/usr/sbin/httpd", "-f", "-v", "-p", "80", "-h", "/www"), List.of(), PATH_ENV);
     }
 
     private List<ImageRecipe.Entry> busyboxLayer() throws IOException {
