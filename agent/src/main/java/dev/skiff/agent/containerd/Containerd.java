@@ -37,6 +37,10 @@ public final class Containerd implements AutoCloseable {
 
     /** Writes the config, starts containerd and waits until CRI Version answers on its socket. */
     public static Containerd start(ContainerdConfig config, Duration readyTimeout) throws IOException {
+        if (config.socket().toString().length() > 107) {
+            throw new IOException("containerd socket path " + config.socket() + " is longer than a unix socket address allows"
+                    + " (107 bytes); use a shorter data dir");
+        }
         Files.createDirectories(config.dataDir());
         Path toml = ContainerdFiles.write(config);
         Files.deleteIfExists(config.socket());
