@@ -1,7 +1,6 @@
 package dev.skiff.apiserver.handlers;
 
 import dev.skiff.apiserver.handlers.TableConvertor.Column;
-import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -235,9 +234,9 @@ final class GroupColumns {
                                          Function<HasMetadata, LabelSelector> selectorOf, boolean selector) {
         List<Column> columns = new ArrayList<>(base);
         columns.add(new Column("Containers", "string", "", "Names of each container in the template.",
-                o -> String.join(",", containers(template.apply(o)).stream().map(Container::getName).toList()), 1));
+                o -> PodColumns.containerNames(template.apply(o)), 1));
         columns.add(new Column("Images", "string", "", "Images referenced by each container in the template.",
-                o -> String.join(",", containers(template.apply(o)).stream().map(Container::getImage).toList()), 1));
+                o -> PodColumns.images(template.apply(o)), 1));
         if (selector) {
             columns.add(new Column("Selector", "string", "", "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be the ones affected by this deployment.",
                     o -> formatSelector(selectorOf.apply(o)), 1));
@@ -264,11 +263,6 @@ final class GroupColumns {
         }
         return String.join(", ", subjects.stream().filter(s -> kind.equals(s.getKind()))
                 .map(s -> kind.equals("ServiceAccount") ? str(s.getNamespace()) + "/" + str(s.getName()) : str(s.getName())).toList());
-    }
-
-    private static List<Container> containers(PodTemplateSpec template) {
-        return template == null || template.getSpec() == null || template.getSpec().getContainers() == null ? List.of()
-                : template.getSpec().getContainers();
     }
 
     static String jobStatus(Job job) {

@@ -104,6 +104,41 @@ class GroupResourcesHandlerTest {
     }
 
     @Test
+    void deploymentStatusAndScaleSubresources() throws Exception {
+        call("POST", "/apis/apps/v1/namespaces/default/deployments", "", """
+                {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},
+                 "spec":{"replicas":2,"selector":{"matchLabels":{"app":"web"}},
+                         "template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}}""",
+                Map.of(), 201);
+        JsonNode resources = call("GET", "/apis/apps/v1", "", null, Map.of(), 200);
+        assertThat(resources.findValuesAsText("name")).contains("deployments", "deployments/status", "deployments/scale");
+
+        JsonNode scale = call("GET", "/apis/apps/v1/namespaces/default/deployments/web/scale", "", null, Map.of(), 200);
+        assertThat(scale.get("kind").asText()).isEqualTo("Scale");
+        assertThat(scale.at("/spec/replicas").asInt()).isEqualTo(2);
+        assertThat(scale.at("/status/selector").asText()).isEqualTo("app=web");
+        call("PATCH", "/apis/apps/v1/namespaces/default/deployments/web/scale", "", "{\"spec\":{\"replicas\":5}}",
+                Map.of("content-type", "application/merge-patch+json"), 200);
+        JsonNode scaled = call("GET", "/apis/apps/v1/namespaces/default/deployments/web", "", null, Map.of(), 200);
+        assertThat(scaled.at("/spec/replicas").asInt()).isEqualTo(5);
+        assertThat(scaled.at("/metadata/generation").asInt()).isEqualTo(2);
+
+        // a status update changes status only: the spec in its body is ignored, generation stays
+        call("PATCH", "/apis/apps/v1/namespaces/default/deployments/web/status", "",
+                "{\"spec\":{\"replicas\":9},\"status\":{\"replicas\":5,\"readyReplicas\":3}}",
+                Map.of("content-type", "application/merge-patch+json"), 200);
+        JsonNode after = call("GET", "/apis/apps/v1/namespaces/default/deployments/web", "", null, Map.of(), 200);
+        assertThat(after.at("/spec/replicas").asInt()).isEqualTo(5);
+        assertThat(after.at("/status/readyReplicas").asInt()).isEqualTo(3);
+        assertThat(after.at("/metadata/generation").asInt()).isEqualTo(2);
+        // and the main resource ignores status
+        call("PATCH", "/apis/apps/v1/namespaces/default/deployments/web", "", "{\"status\":{\"readyReplicas\":0}}",
+                Map.of("content-type", "application/merge-patch+json"), 200);
+        assertThat(call("GET", "/apis/apps/v1/namespaces/default/deployments/web", "", null, Map.of(), 200)
+                .at("/status/readyReplicas").asInt()).isEqualTo(3);
+    }
+
+    @Test
     void aProtobufDeploymentDecodesThroughTheFactsTable() throws Exception {
         byte[] labels = message(out -> {
             out.writeString(1, "app");

@@ -2,20 +2,14 @@ package dev.skiff.registry.core.pod;
 
 import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.errors.ApiException.Cause;
-import dev.skiff.api.validation.NameFormats;
 import dev.skiff.api.validation.ObjectMetaValidation;
-import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -28,66 +22,11 @@ public final class PodTemplates {
     private PodTemplates() {
     }
 
-    /** Upstream's pod-spec defaults, applied where the client left a field unset. */
+    /** Upstream's pod-spec defaults (the same SetDefaults_PodSpec a pod gets), applied where the client left a field unset. */
     public static void setDefaults(PodTemplateSpec template) {
-        if (template == null) {
-            return;
+        if (template != null && template.getSpec() != null) {
+            PodDefaults.applySpec(template.getSpec());
         }
-        PodSpec spec = template.getSpec();
-        if (spec == null) {
-            return;
-        }
-        if (isEmpty(spec.getRestartPolicy())) {
-            spec.setRestartPolicy("Always");
-        }
-        if (isEmpty(spec.getDnsPolicy())) {
-            spec.setDnsPolicy("ClusterFirst");
-        }
-        if (isEmpty(spec.getSchedulerName())) {
-            spec.setSchedulerName("default-scheduler");
-        }
-        if (spec.getTerminationGracePeriodSeconds() == null) {
-            spec.setTerminationGracePeriodSeconds(30L);
-        }
-        if (spec.getSecurityContext() == null) {
-            spec.setSecurityContext(new PodSecurityContext());
-        }
-        containerDefaults(spec.getInitContainers());
-        containerDefaults(spec.getContainers());
-    }
-
-    private static void containerDefaults(List<Container> containers) {
-        if (containers == null) {
-            return;
-        }
-        for (Container c : containers) {
-            if (isEmpty(c.getImagePullPolicy())) {
-                c.setImagePullPolicy(pullsAlways(c.getImage()) ? "Always" : "IfNotPresent");
-            }
-            if (isEmpty(c.getTerminationMessagePath())) {
-                c.setTerminationMessagePath("/dev/termination-log");
-            }
-            if (isEmpty(c.getTerminationMessagePolicy())) {
-                c.setTerminationMessagePolicy("File");
-            }
-            if (c.getPorts() != null) {
-                for (ContainerPort p : c.getPorts()) {
-                    if (isEmpty(p.getProtocol())) {
-                        p.setProtocol("TCP");
-                    }
-                }
-            }
-        }
-    }
-
-    /** An image without tag or digest, or tagged :latest, is pulled every time (upstream's default). */
-    static boolean pullsAlways(String image) {
-        if (image == null || image.contains("@")) {
-            return false;
-        }
-        int slash = image.lastIndexOf('/');
-        int colon = image.lastIndexOf(':');
-        return colon <= slash || image.substring(colon + 1).equals("latest");
     }
 
     /**
@@ -105,19 +44,9 @@ public final class PodTemplates {
         causes.addAll(ObjectMetaValidation.validateAnnotations(meta.getAnnotations(), path + ".metadata.annotations"));
         PodSpec spec = template.getSpec() == null ? new PodSpec() : template.getSpec();
         String specPath = path + ".spec";
-        Set<String> names = new HashSet<>();
-        causes.addAll(containers(spec.getInitContainers(), specPath + ".initContainers", names));
-        if (spec.getContainers() == null || spec.getContainers().isEmpty()) {
-            causes.add(Cause.required(specPath + ".containers"));
-        } else {
-            causes.addAll(containers(spec.getContainers(), specPath + ".containers", names));
-        }
-        String restartPolicy = spec.getRestartPolicy() == null ? "" : spec.getRestartPolicy();
-        if (restartPolicy.isEmpty()) {
-            causes.add(Cause.required(specPath + ".restartPolicy"));
-        } else if (!List.of("Always", "OnFailure", "Never").contains(restartPolicy)) {
-            causes.add(Cause.notSupported(specPath + ".restartPolicy", restartPolicy, List.of("Always", "OnFailure", "Never")));
-        } else if (!restartPolicies.contains(restartPolicy)) {
+        causes.addAll(PodValidation.validateSpec(spec, specPath));
+        String restartPolicy = spec.getRestartPolicy();
+        if (PodValidation.RESTART_POLICIES.contains(restartPolicy) && !restartPolicies.contains(restartPolicy)) {
             causes.add(Cause.notSupported(specPath + ".restartPolicy", restartPolicy, restartPolicies));
         }
         if (spec.getTerminationGracePeriodSeconds() != null && spec.getTerminationGracePeriodSeconds() < 0) {
@@ -185,48 +114,5 @@ public final class PodTemplates {
 
     private static int size(Map<?, ?> m) {
         return m == null ? 0 : m.size();
-    }
-
-    private static List<Cause> containers(List<Container> containers, String path, Set<String> names) {
-        List<Cause> causes = new ArrayList<>();
-        if (containers == null) {
-            return causes;
-        }
-        for (int i = 0; i < containers.size(); i++) {
-            Container c = containers.get(i);
-            String at = path + "[" + i + "]";
-            String name = c.getName() == null ? "" : c.getName();
-            if (name.isEmpty()) {
-                causes.add(Cause.required(at + ".name"));
-            } else {
-                for (String msg : NameFormats.isDns1123Label(name)) {
-                    causes.add(Cause.invalid(at + ".name", name, msg));
-                }
-                if (!names.add(name)) {
-                    causes.add(Cause.duplicate(at + ".name", name));
-                }
-            }
-            String image = c.getImage() == null ? "" : c.getImage();
-            if (image.isBlank()) {
-                causes.add(Cause.required(at + ".image"));
-            }
-            if (c.getImagePullPolicy() != null && !List.of("Always", "IfNotPresent", "Never").contains(c.getImagePullPolicy())) {
-                causes.add(Cause.notSupported(at + ".imagePullPolicy", c.getImagePullPolicy(), List.of("Always", "IfNotPresent", "Never")));
-            }
-            if (c.getPorts() != null) {
-                for (int p = 0; p < c.getPorts().size(); p++) {
-                    Integer port = c.getPorts().get(p).getContainerPort();
-                    if (port == null || port < 1 || port > 65535) {
-                        causes.add(Cause.invalid(at + ".ports[" + p + "].containerPort", port == null ? 0 : port,
-                                "must be between 1 and 65535, inclusive"));
-                    }
-                }
-            }
-        }
-        return causes;
-    }
-
-    private static boolean isEmpty(String s) {
-        return s == null || s.isEmpty();
     }
 }

@@ -26,7 +26,7 @@ public final class PodValidation {
     static final String IMMUTABLE_SPEC = "pod updates may not change fields other than `spec.containers[*].image`,"
             + "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing "
             + "tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)";
-    private static final List<String> RESTART_POLICIES = List.of("Always", "Never", "OnFailure");
+    static final List<String> RESTART_POLICIES = List.of("Always", "Never", "OnFailure");
     private static final List<String> DNS_POLICIES = List.of("ClusterFirst", "ClusterFirstWithHostNet", "Default", "None");
     private static final List<String> PULL_POLICIES = List.of("Always", "IfNotPresent", "Never");
     private static final List<String> MESSAGE_POLICIES = List.of("FallbackToLogsOnError", "File");
