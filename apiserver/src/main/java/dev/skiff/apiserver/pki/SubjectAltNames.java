@@ -54,7 +54,7 @@ public record SubjectAltNames(Set<String> dnsNames, Set<InetAddress> ips) {
         var result = new ArrayList<InetAddress>();
         try {
             for (var nic : NetworkInterface.networkInterfaces().toList()) {
-                if (!nic.isUp()) {
+                if (!isUp(nic)) {
                     continue;
                 }
                 nic.inetAddresses()
@@ -66,6 +66,15 @@ public record SubjectAltNames(Set<String> dnsNames, Set<InetAddress> ips) {
             throw new IllegalStateException("cannot list this host's addresses: " + e.getMessage(), e);
         }
         return result;
+    }
+
+    /** Whether the interface is up; one that vanished since it was listed (a pod's veth torn down meanwhile) is not. */
+    private static boolean isUp(NetworkInterface nic) {
+        try {
+            return nic.isUp();
+        } catch (SocketException e) {
+            return false;
+        }
     }
 
     /** The names a certificate carries now, to decide whether it must be issued again. */
