@@ -127,6 +127,11 @@ public final class ApiException extends RuntimeException {
                 group, resource, name, List.of());
     }
 
+    /** A server-side apply conflict: 409 Conflict whose details carry only the FieldManagerConflict causes. */
+    public static ApiException applyConflict(String message, List<Cause> causes) {
+        return of(409, "Conflict", message, null, null, null, List.copyOf(causes));
+    }
+
     /** 422 with one cause per violated field: "Pod \"x\" is invalid: [f1: ..., f2: ...]". */
     public static ApiException invalid(String group, String kind, String name, List<Cause> causes) {
         String fields = causes.size() == 1 ? causes.getFirst().describe()
