@@ -66,7 +66,7 @@ public final class ApiException extends RuntimeException {
         }
 
         /** How upstream prints the cause inside the aggregate message: "field: detail". */
-        String describe() {
+        public String describe() {
             return field + ": " + message;
         }
     }

@@ -1,5 +1,9 @@
 package dev.skiff.apiserver.handlers;
 
+import dev.skiff.api.fieldmanager.Apply;
+import dev.skiff.api.fieldmanager.Manager;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -269,6 +273,10 @@ public final class ResourceHandler implements ApiHandler {
     /** JSON patch, merge patch or strategic merge patch ({@link Patcher}) on the current object, retried on conflicts. */
     private <T extends HasMetadata> void patch(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns, String name) {
         String patchType = Patcher.patchType(request.header("content-type"));
+        if (patchType.equals(Patcher.APPLY_PATCH)) {
+            serverSideApply(r, request, response, ns, name);
+            return;
+        }
         boolean dryRun = dryRun(request);
         String fieldValidation = request.queryParam("fieldValidation");
         for (int attempt = 1; ; attempt++) {
@@ -284,6 +292,57 @@ public final class ResourceHandler implements ApiHandler {
                 // a patch that names a resourceVersion is a precondition: its conflict is the client's to see
                 boolean namesVersion = !existing.getMetadata().getResourceVersion().equals(decoded.object().getMetadata().getResourceVersion());
                 if (namesVersion || !"Conflict".equals(e.reason()) || attempt == PATCH_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** Server-side apply ({@link Apply}): creates when missing, else merges with field ownership; retried on storage conflicts. */
+    private <T extends HasMetadata> void serverSideApply(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns,
+                                                         String name) {
+        String fieldManager = request.queryParam("fieldManager");
+        if (fieldManager == null || fieldManager.isEmpty()) {
+            throw ApiException.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: "
+                    + ApiException.Cause.required("fieldManager", "is required for apply patch").describe());
+        }
+        if (fieldManager.getBytes(StandardCharsets.UTF_8).length > 128) {
+            throw ApiException.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: " + ApiException.Cause.tooLong("fieldManager", 128).describe());
+        }
+        JsonNode applied = BodyDecoder.parse(request.body(), "application/yaml", r.info());
+        if (applied == null || !applied.isObject()) {
+            throw ApiException.badRequest("error decoding YAML: the applied configuration is not an object");
+        }
+        boolean dryRun = dryRun(request);
+        boolean force = "true".equals(request.queryParam("force"));
+        Manager manager = new Manager(fieldManager, Manager.APPLY, applied.path("apiVersion").asText(), null);
+        for (int attempt = 1; ; attempt++) {
+            T existing = null;
+            try {
+                existing = r.registry().get(ns, name);
+            } catch (ApiException e) {
+                if (e.code() != 404) {
+                    throw e;
+                }
+            }
+            JsonNode live = existing == null ? null : BodyDecoder.JSON.valueToTree(typed(r, existing));
+            String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+            Apply.Result result = Apply.apply(live, applied, r.type(), manager, force, now);
+            // fieldsV1 keys would read as unknown fields: the entries are set on the decoded object as built
+            ((ObjectNode) result.object().get("metadata")).remove("managedFields");
+            var decoded = BodyDecoder.decode(Json.write(result.object()), "application/json", r.info(), r.type(),
+                    request.queryParam("fieldValidation"));
+            decoded.object().getMetadata().setManagedFields(result.managedFields());
+            try {
+                if (existing == null) {
+                    send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, r.registry().create(ns, decoded.object(), dryRun)));
+                } else {
+                    var updated = r.registry().update(ns, name, decoded.object(), dryRun);
+                    send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, updated.object()));
+                }
+                return;
+            } catch (ApiException e) {
+                if (!("Conflict".equals(e.reason()) || "AlreadyExists".equals(e.reason())) || attempt == PATCH_ATTEMPTS) {
                     throw e;
                 }
             }
