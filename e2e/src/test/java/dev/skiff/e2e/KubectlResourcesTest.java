@@ -251,6 +251,15 @@ class KubectlResourcesTest {
             ok(kubectl, "apply", "--server-side", validate, "--field-manager=other", "--force-conflicts", "-f", file.toString());
             assertThat(ok(kubectl, "get", "cm", "cm", "-n", ns, "-o", "jsonpath={.data.key} {.metadata.managedFields[*].manager}"))
                     .isEqualTo("three other");
+
+            ok(kubectl, "create", "configmap", "made", "-n", ns, "--from-literal=a=b");
+            ok(kubectl, "label", "configmap", "made", "-n", ns, "team=x");
+            JsonNode made = YAML.readTree(ok(kubectl, "get", "cm", "made", "-n", ns, "-o", "yaml", "--show-managed-fields"));
+            java.util.Map<String, String> byManager = new java.util.HashMap<>();
+            made.at("/metadata/managedFields").forEach(e -> byManager.put(e.at("/manager").asText() + " " + e.at("/operation").asText(),
+                    e.at("/fieldsV1").toString()));
+            assertThat(byManager).containsOnly(java.util.Map.entry("kubectl-create Update", "{\"f:data\":{\"f:a\":{}}}"),
+                    java.util.Map.entry("kubectl-label Update", "{\"f:metadata\":{\"f:labels\":{\"f:team\":{}}}}"));
         }
     }
 

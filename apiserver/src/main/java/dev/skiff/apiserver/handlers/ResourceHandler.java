@@ -1,6 +1,7 @@
 package dev.skiff.apiserver.handlers;
 
 import dev.skiff.api.fieldmanager.Apply;
+import dev.skiff.api.fieldmanager.ManagedFields;
 import dev.skiff.api.fieldmanager.Manager;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -258,6 +259,7 @@ public final class ResourceHandler implements ApiHandler {
         boolean dryRun = dryRun(request);
         var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.type(),
                 request.queryParam("fieldValidation"));
+        trackUpdate(r, request, null, decoded.object());
         T created = r.registry().create(ns, decoded.object(), dryRun);
         send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, created));
     }
@@ -266,6 +268,15 @@ public final class ResourceHandler implements ApiHandler {
         boolean dryRun = dryRun(request);
         var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.type(),
                 request.queryParam("fieldValidation"));
+        T live = null;
+        try {
+            live = r.registry().get(ns, name);
+        } catch (ApiException e) {
+            if (e.code() != 404) {
+                throw e;
+            }
+        }
+        trackUpdate(r, request, live, decoded.object());
         var result = r.registry().update(ns, name, decoded.object(), dryRun);
         send(response, result.created() ? 201 : 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
     }
@@ -284,6 +295,7 @@ public final class ResourceHandler implements ApiHandler {
             JsonNode patched = Patcher.apply(patchType, BodyDecoder.JSON.valueToTree(typed(r, existing)), request.body(), r.type(),
                     fieldValidation);
             var decoded = Patcher.decode(patchType, patched, request.body(), r.info(), r.type(), fieldValidation);
+            trackUpdate(r, request, existing, decoded.object());
             try {
                 var result = r.registry().update(ns, name, decoded.object(), dryRun);
                 send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
@@ -296,6 +308,27 @@ public final class ResourceHandler implements ApiHandler {
                 }
             }
         }
+    }
+
+    /**
+     * Records a non-apply write in managedFields as upstream's Update operation: the manager is
+     * {@code fieldManager} or the User-Agent's prefix; the live entries carry over unless the
+     * request sent its own.
+     */
+    private <T extends HasMetadata> void trackUpdate(ServedResource<T> r, ApiRequest request, T live, T updated) {
+        String fieldManager = request.queryParam("fieldManager");
+        if (fieldManager != null && fieldManager.getBytes(StandardCharsets.UTF_8).length > 128) {
+            throw ApiException.badRequest(r.info().kind() + " \"\" is invalid: " + ApiException.Cause.tooLong("fieldManager", 128).describe());
+        }
+        String name = fieldManager == null || fieldManager.isEmpty() ? Manager.fromUserAgent(request.header("user-agent")) : fieldManager;
+        Manager manager = new Manager(name, Manager.UPDATE, r.info().apiVersion(), null);
+        var entries = updated.getMetadata().getManagedFields() != null ? updated.getMetadata().getManagedFields()
+                : live == null ? null : live.getMetadata().getManagedFields();
+        updated.getMetadata().setManagedFields(null);
+        JsonNode before = live == null ? null : BodyDecoder.JSON.valueToTree(typed(r, live));
+        JsonNode after = BodyDecoder.JSON.valueToTree(typed(r, updated));
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        updated.getMetadata().setManagedFields(ManagedFields.update(entries, before, after, r.type(), manager, now));
     }
 
     /** Server-side apply ({@link Apply}): creates when missing, else merges with field ownership; retried on storage conflicts. */

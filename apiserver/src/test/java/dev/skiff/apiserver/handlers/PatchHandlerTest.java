@@ -194,6 +194,29 @@ class PatchHandlerTest {
     }
 
     @Test
+    void createAndPatchRecordUpdateEntriesForTheirManagers() {
+        var response = new ResourceHandlerTest.Captured();
+        handler.handle(ResourceHandlerTest.request("POST", "/api/v1/namespaces/default/configmaps", "",
+                "{\"metadata\":{\"name\":\"c\"},\"data\":{\"x\":\"1\",\"y\":\"2\"}}",
+                Map.of("content-type", "application/json", "user-agent", "kubectl-create/v1.33.0 (linux/amd64) kubernetes/abc")), response);
+        JsonNode created = response.json();
+        assertThat(created.at("/metadata/managedFields/0/manager").asText()).isEqualTo("kubectl-create");
+        assertThat(created.at("/metadata/managedFields/0/operation").asText()).isEqualTo("Update");
+        assertThat(created.at("/metadata/managedFields/0/apiVersion").asText()).isEqualTo("v1");
+        assertThat(created.at("/metadata/managedFields/0/fieldsV1").toString()).isEqualTo("{\"f:data\":{\"f:x\":{},\"f:y\":{}}}");
+
+        var patched = new ResourceHandlerTest.Captured();
+        handler.handle(ResourceHandlerTest.request("PATCH", CM, "fieldManager=editor&fieldValidation=Strict", "{\"data\":{\"x\":\"9\"}}",
+                Map.of("content-type", Patcher.MERGE_PATCH)), patched);
+        JsonNode entries = patched.json().at("/metadata/managedFields");
+        assertThat(entries.size()).isEqualTo(2);
+        Map<String, String> byManager = new java.util.HashMap<>();
+        entries.forEach(e -> byManager.put(e.at("/manager").asText(), e.at("/fieldsV1").toString()));
+        assertThat(byManager).containsOnly(Map.entry("kubectl-create", "{\"f:data\":{\"f:y\":{}}}"),
+                Map.entry("editor", "{\"f:data\":{\"f:x\":{}}}"));
+    }
+
+    @Test
     void unknownFieldsUnderStrictAreInvalidPatchesAndDroppedOtherwise() {
         createConfigMap();
         var response = new ResourceHandlerTest.Captured();
