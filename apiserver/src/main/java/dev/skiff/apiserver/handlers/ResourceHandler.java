@@ -268,14 +268,7 @@ public final class ResourceHandler implements ApiHandler {
         boolean dryRun = dryRun(request);
         var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.type(),
                 request.queryParam("fieldValidation"));
-        T live = null;
-        try {
-            live = r.registry().get(ns, name);
-        } catch (ApiException e) {
-            if (e.code() != 404) {
-                throw e;
-            }
-        }
+        T live = getOrNull(r, ns, name);
         trackUpdate(r, request, live, decoded.object());
         var result = r.registry().update(ns, name, decoded.object(), dryRun);
         send(response, result.created() ? 201 : 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
@@ -307,6 +300,18 @@ public final class ResourceHandler implements ApiHandler {
                     throw e;
                 }
             }
+        }
+    }
+
+    /** The live object, or null when there is none (writes that may create). */
+    private static <T extends HasMetadata> T getOrNull(ServedResource<T> r, String ns, String name) {
+        try {
+            return r.registry().get(ns, name);
+        } catch (ApiException e) {
+            if (e.code() != 404) {
+                throw e;
+            }
+            return null;
         }
     }
 
@@ -350,14 +355,7 @@ public final class ResourceHandler implements ApiHandler {
         boolean force = "true".equals(request.queryParam("force"));
         Manager manager = new Manager(fieldManager, Manager.APPLY, applied.path("apiVersion").asText(), null);
         for (int attempt = 1; ; attempt++) {
-            T existing = null;
-            try {
-                existing = r.registry().get(ns, name);
-            } catch (ApiException e) {
-                if (e.code() != 404) {
-                    throw e;
-                }
-            }
+            T existing = getOrNull(r, ns, name);
             JsonNode live = existing == null ? null : BodyDecoder.JSON.valueToTree(typed(r, existing));
             String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
             Apply.Result result = Apply.apply(live, applied, r.type(), manager, force, now);
