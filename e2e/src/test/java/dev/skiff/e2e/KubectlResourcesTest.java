@@ -350,6 +350,43 @@ class KubectlResourcesTest {
 
     // -- helpers
 
+    @Test
+    void serverSideApplyWithNewestAndOldestKubectl() throws Exception {
+        for (String kubectl : List.of("kubectl", oldestKubectl())) {
+            String ns = kubectl.equals("kubectl") ? "ssa-new" : "ssa-old";
+            // kubectl 1.27 validates client-side from /openapi/v2, which this branch does not serve
+            String validate = kubectl.equals("kubectl") ? "--validate=strict" : "--validate=false";
+            ok(kubectl, "create", "namespace", ns);
+            Path file = dir.resolve(ns + ".yaml");
+            Files.writeString(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: " + ns + "\ndata:\n  key: one\n");
+            assertThat(ok(kubectl, "apply", "--server-side", validate, "-f", file.toString())).isEqualTo("configmap/cm serverside-applied");
+            Files.writeString(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: " + ns + "\ndata:\n  key: two\n");
+            ok(kubectl, "apply", "--server-side", validate, "-f", file.toString());
+            JsonNode cm = YAML.readTree(ok(kubectl, "get", "cm", "cm", "-n", ns, "-o", "yaml", "--show-managed-fields"));
+            assertThat(cm.at("/data/key").asText()).isEqualTo("two");
+            assertThat(cm.at("/metadata/managedFields/0/manager").asText()).isEqualTo("kubectl");
+            assertThat(cm.at("/metadata/managedFields/0/operation").asText()).isEqualTo("Apply");
+            assertThat(cm.at("/metadata/managedFields/0/fieldsV1").toString()).isEqualTo("{\"f:data\":{\"f:key\":{}}}");
+
+            Files.writeString(file, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: " + ns + "\ndata:\n  key: three\n");
+            Result conflict = run(kubectl, "apply", "--server-side", validate, "--field-manager=other", "-f", file.toString());
+            assertThat(conflict.exit()).isNotZero();
+            assertThat(conflict.err()).contains("error: Apply failed with 1 conflict: conflict with \"kubectl\": .data.key");
+            ok(kubectl, "apply", "--server-side", validate, "--field-manager=other", "--force-conflicts", "-f", file.toString());
+            assertThat(ok(kubectl, "get", "cm", "cm", "-n", ns, "-o", "jsonpath={.data.key} {.metadata.managedFields[*].manager}"))
+                    .isEqualTo("three other");
+
+            ok(kubectl, "create", "configmap", "made", "-n", ns, "--from-literal=a=b");
+            ok(kubectl, "label", "configmap", "made", "-n", ns, "team=x");
+            JsonNode made = YAML.readTree(ok(kubectl, "get", "cm", "made", "-n", ns, "-o", "yaml", "--show-managed-fields"));
+            java.util.Map<String, String> byManager = new java.util.HashMap<>();
+            made.at("/metadata/managedFields").forEach(e -> byManager.put(e.at("/manager").asText() + " " + e.at("/operation").asText(),
+                    e.at("/fieldsV1").toString()));
+            assertThat(byManager).containsOnly(java.util.Map.entry("kubectl-create Update", "{\"f:data\":{\"f:a\":{}}}"),
+                    java.util.Map.entry("kubectl-label Update", "{\"f:metadata\":{\"f:labels\":{\"f:team\":{}}}}"));
+        }
+    }
+
     static String oldestKubectl() throws IOException {
         return Kubectl.oldest();
     }

@@ -66,7 +66,7 @@ public final class ApiException extends RuntimeException {
         }
 
         /** How upstream prints the cause inside the aggregate message: "field: detail". */
-        String describe() {
+        public String describe() {
             return field + ": " + message;
         }
     }
@@ -125,6 +125,11 @@ public final class ApiException extends RuntimeException {
     public static ApiException conflict(String group, String resource, String name, String detail) {
         return of(409, "Conflict", "Operation cannot be fulfilled on " + qualified(group, resource) + " \"" + name + "\": " + detail,
                 group, resource, name, List.of());
+    }
+
+    /** A server-side apply conflict: 409 Conflict whose details carry only the FieldManagerConflict causes. */
+    public static ApiException applyConflict(String message, List<Cause> causes) {
+        return of(409, "Conflict", message, null, null, null, List.copyOf(causes));
     }
 
     /** 422 with one cause per violated field: "Pod \"x\" is invalid: [f1: ..., f2: ...]"; the kind is qualified by a non-core group ("Lease.coordination.k8s.io"). */

@@ -123,6 +123,9 @@ final class BodyDecoder {
                 var field = it.next();
                 String fieldPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
                 JsonNode keptValue = keptObject.get(field.getKey());
+                if (field.getKey().equals("fieldsV1") && path.startsWith("metadata.managedFields[")) {
+                    continue; // free-form JSON upstream (a raw field set), kept whole as the model's additionalProperties
+                }
                 if (keptValue == null || field.getKey().equals("additionalProperties")) {
                     unknown.add(fieldPath);
                     it.remove();

@@ -19,13 +19,14 @@ import java.util.Locale;
  * The patch mechanisms of kube-apiserver's endpoints/handlers/patch.go: picks one by the request's
  * Content-Type and applies the body to the current object's JSON, with upstream's error codes:
  * a body that does not decode is 400, a JSON patch operation that does not apply is the generic
- * 422, and an unsupported type (server-side apply included, which skiff does not serve) is 415.
+ * 422, and an unsupported type is 415. Server-side apply is the handler's own path (it creates).
  */
 final class Patcher {
     static final String JSON_PATCH = "application/json-patch+json";
     static final String MERGE_PATCH = "application/merge-patch+json";
     static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
-    static final List<String> ACCEPTED = List.of(JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH);
+    static final String APPLY_PATCH = "application/apply-patch+yaml";
+    static final List<String> ACCEPTED = List.of(JSON_PATCH, MERGE_PATCH, STRATEGIC_MERGE_PATCH, APPLY_PATCH);
 
     private Patcher() {
     }

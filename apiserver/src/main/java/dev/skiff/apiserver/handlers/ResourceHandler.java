@@ -1,5 +1,10 @@
 package dev.skiff.apiserver.handlers;
 
+import dev.skiff.api.fieldmanager.Apply;
+import dev.skiff.api.fieldmanager.ManagedFields;
+import dev.skiff.api.fieldmanager.Manager;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.errors.ApiException;
@@ -374,7 +379,9 @@ public final class ResourceHandler implements ApiHandler {
         boolean dryRun = dryRun(request);
         var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.wireType(),
                 request.queryParam("fieldValidation"));
-        T created = r.registry().create(ns, r.toStorage(decoded.object()), dryRun);
+        T object = r.toStorage(decoded.object());
+        trackUpdate(r, request, null, object);
+        T created = r.registry().create(ns, object, dryRun);
         send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, created));
     }
 
@@ -383,7 +390,9 @@ public final class ResourceHandler implements ApiHandler {
         boolean dryRun = dryRun(request);
         var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), r.info(), r.wireType(),
                 request.queryParam("fieldValidation"));
-        var result = registry.update(ns, name, r.toStorage(decoded.object()), dryRun);
+        T object = r.toStorage(decoded.object());
+        trackUpdate(r, request, getOrNull(r, ns, name), object);
+        var result = registry.update(ns, name, object, dryRun);
         send(response, result.created() ? 201 : 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
     }
 
@@ -391,6 +400,10 @@ public final class ResourceHandler implements ApiHandler {
     private <T extends HasMetadata> void patch(ServedResource<T> r, GenericRegistry<T> registry, ApiRequest request,
                                                ApiResponse response, String ns, String name) {
         String patchType = Patcher.patchType(request.header("content-type"));
+        if (patchType.equals(Patcher.APPLY_PATCH)) {
+            serverSideApply(r, request, response, ns, name);
+            return;
+        }
         boolean dryRun = dryRun(request);
         String fieldValidation = request.queryParam("fieldValidation");
         for (int attempt = 1; ; attempt++) {
@@ -398,14 +411,94 @@ public final class ResourceHandler implements ApiHandler {
             JsonNode patched = Patcher.apply(patchType, BodyDecoder.JSON.valueToTree(typed(r, existing)), request.body(), r.wireType(),
                     fieldValidation);
             var decoded = Patcher.decode(patchType, patched, request.body(), r.info(), r.wireType(), fieldValidation);
+            T object = r.toStorage(decoded.object());
+            trackUpdate(r, request, existing, object);
             try {
-                var result = registry.update(ns, name, r.toStorage(decoded.object()), dryRun);
+                var result = registry.update(ns, name, object, dryRun);
                 send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
                 return;
             } catch (ApiException e) {
                 // a patch that names a resourceVersion is a precondition: its conflict is the client's to see
                 boolean namesVersion = !existing.getMetadata().getResourceVersion().equals(decoded.object().getMetadata().getResourceVersion());
                 if (namesVersion || !"Conflict".equals(e.reason()) || attempt == PATCH_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The live object, or null when there is none (writes that may create). */
+    private static <T extends HasMetadata> T getOrNull(ServedResource<T> r, String ns, String name) {
+        try {
+            return r.registry().get(ns, name);
+        } catch (ApiException e) {
+            if (e.code() != 404) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    /**
+     * Records a non-apply write in managedFields as upstream's Update operation: the manager is
+     * {@code fieldManager} or the User-Agent's prefix; the live entries carry over unless the
+     * request sent its own.
+     */
+    private <T extends HasMetadata> void trackUpdate(ServedResource<T> r, ApiRequest request, T live, T updated) {
+        String fieldManager = request.queryParam("fieldManager");
+        if (fieldManager != null && fieldManager.getBytes(StandardCharsets.UTF_8).length > 128) {
+            throw ApiException.badRequest(r.info().kind() + " \"\" is invalid: " + ApiException.Cause.tooLong("fieldManager", 128).describe());
+        }
+        String name = fieldManager == null || fieldManager.isEmpty() ? Manager.fromUserAgent(request.header("user-agent")) : fieldManager;
+        Manager manager = new Manager(name, Manager.UPDATE, r.info().apiVersion(), null);
+        var entries = updated.getMetadata().getManagedFields() != null ? updated.getMetadata().getManagedFields()
+                : live == null ? null : live.getMetadata().getManagedFields();
+        updated.getMetadata().setManagedFields(null);
+        JsonNode before = live == null ? null : BodyDecoder.JSON.valueToTree(typed(r, live));
+        JsonNode after = BodyDecoder.JSON.valueToTree(typed(r, updated));
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        updated.getMetadata().setManagedFields(ManagedFields.update(entries, before, after, r.type(), manager, now));
+    }
+
+    /** Server-side apply ({@link Apply}): creates when missing, else merges with field ownership; retried on storage conflicts. */
+    private <T extends HasMetadata> void serverSideApply(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns,
+                                                         String name) {
+        String fieldManager = request.queryParam("fieldManager");
+        if (fieldManager == null || fieldManager.isEmpty()) {
+            throw ApiException.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: "
+                    + ApiException.Cause.required("fieldManager", "is required for apply patch").describe());
+        }
+        if (fieldManager.getBytes(StandardCharsets.UTF_8).length > 128) {
+            throw ApiException.badRequest("PatchOptions.meta.k8s.io \"\" is invalid: " + ApiException.Cause.tooLong("fieldManager", 128).describe());
+        }
+        JsonNode applied = BodyDecoder.parse(request.body(), "application/yaml", r.info());
+        if (applied == null || !applied.isObject()) {
+            throw ApiException.badRequest("error decoding YAML: the applied configuration is not an object");
+        }
+        boolean dryRun = dryRun(request);
+        boolean force = "true".equals(request.queryParam("force"));
+        Manager manager = new Manager(fieldManager, Manager.APPLY, applied.path("apiVersion").asText(), null);
+        for (int attempt = 1; ; attempt++) {
+            T existing = getOrNull(r, ns, name);
+            JsonNode live = existing == null ? null : BodyDecoder.JSON.valueToTree(typed(r, existing));
+            String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+            Apply.Result result = Apply.apply(live, applied, r.wireType(), manager, force, now);
+            // fieldsV1 keys would read as unknown fields: the entries are set on the decoded object as built
+            ((ObjectNode) result.object().get("metadata")).remove("managedFields");
+            var decoded = BodyDecoder.decode(Json.write(result.object()), "application/json", r.info(), r.wireType(),
+                    request.queryParam("fieldValidation"));
+            T object = r.toStorage(decoded.object());
+            object.getMetadata().setManagedFields(result.managedFields());
+            try {
+                if (existing == null) {
+                    send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, r.registry().create(ns, object, dryRun)));
+                } else {
+                    var updated = r.registry().update(ns, name, object, dryRun);
+                    send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, updated.object()));
+                }
+                return;
+            } catch (ApiException e) {
+                if (!("Conflict".equals(e.reason()) || "AlreadyExists".equals(e.reason())) || attempt == PATCH_ATTEMPTS) {
                     throw e;
                 }
             }

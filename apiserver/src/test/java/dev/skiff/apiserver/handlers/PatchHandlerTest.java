@@ -149,11 +149,71 @@ class PatchHandlerTest {
         ApiException retainKeys = patchFails(CM, Patcher.STRATEGIC_MERGE_PATCH, "{'data':{'$retainKeys':'x'}}");
         assertThat(retainKeys.code()).isEqualTo(400);
         assertThat(retainKeys.getMessage()).isEqualTo("invalid patch format of retainKeys");
-        assertThatThrownBy(() -> patch(CM, "application/apply-patch+yaml", "{}")).isInstanceOfSatisfying(ApiException.class, x -> {
+        assertThatThrownBy(() -> patch(CM, "text/plain", "{}")).isInstanceOfSatisfying(ApiException.class, x -> {
             assertThat(x.code()).isEqualTo(415);
             assertThat(x.getMessage()).isEqualTo("the body of the request was in an unknown format - accepted media types include: "
-                    + "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json");
+                    + "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, "
+                    + "application/apply-patch+yaml");
         });
+    }
+
+    private JsonNode apply(String query, String yaml) {
+        var response = new ResourceHandlerTest.Captured();
+        handler.handle(ResourceHandlerTest.request("PATCH", CM, query, yaml, Map.of("content-type", Patcher.APPLY_PATCH)), response);
+        return response.json();
+    }
+
+    @Test
+    void serverSideApplyCreatesMergesConflictsAndForces() {
+        String alice = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  key: one\n  gone: soon\n";
+        JsonNode created = apply("fieldManager=alice", alice);
+        assertThat(created.at("/data/key").asText()).isEqualTo("one");
+        assertThat(created.at("/metadata/managedFields/0/manager").asText()).isEqualTo("alice");
+        assertThat(created.at("/metadata/managedFields/0/operation").asText()).isEqualTo("Apply");
+        assertThat(created.at("/metadata/managedFields/0/fieldsV1").toString()).isEqualTo("{\"f:data\":{\"f:gone\":{},\"f:key\":{}}}");
+
+        JsonNode reapplied = apply("fieldManager=alice&fieldValidation=Strict", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  key: two\n");
+        assertThat(reapplied.at("/data").toString()).isEqualTo("{\"key\":\"two\"}");
+
+        String bob = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  key: three\n";
+        assertThatThrownBy(() -> apply("fieldManager=bob", bob)).isInstanceOfSatisfying(ApiException.class, x -> {
+            assertThat(x.code()).isEqualTo(409);
+            assertThat(x.getMessage()).isEqualTo("Apply failed with 1 conflict: conflict with \"alice\": .data.key");
+        });
+        JsonNode forced = apply("fieldManager=bob&force=true", bob);
+        assertThat(forced.at("/data/key").asText()).isEqualTo("three");
+        assertThat(forced.at("/metadata/managedFields/0/manager").asText()).isEqualTo("bob");
+
+        assertThatThrownBy(() -> apply("fieldManager=carol&fieldValidation=Strict", bob.replace("data:", "bogus: 1\ndata:")))
+                .isInstanceOfSatisfying(ApiException.class, x -> assertThat(x.getMessage()).contains("unknown field \"bogus\""));
+        assertThatThrownBy(() -> apply("", bob)).isInstanceOfSatisfying(ApiException.class, x -> {
+            assertThat(x.code()).isEqualTo(400);
+            assertThat(x.getMessage()).isEqualTo(
+                    "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+        });
+    }
+
+    @Test
+    void createAndPatchRecordUpdateEntriesForTheirManagers() {
+        var response = new ResourceHandlerTest.Captured();
+        handler.handle(ResourceHandlerTest.request("POST", "/api/v1/namespaces/default/configmaps", "",
+                "{\"metadata\":{\"name\":\"c\"},\"data\":{\"x\":\"1\",\"y\":\"2\"}}",
+                Map.of("content-type", "application/json", "user-agent", "kubectl-create/v1.33.0 (linux/amd64) kubernetes/abc")), response);
+        JsonNode created = response.json();
+        assertThat(created.at("/metadata/managedFields/0/manager").asText()).isEqualTo("kubectl-create");
+        assertThat(created.at("/metadata/managedFields/0/operation").asText()).isEqualTo("Update");
+        assertThat(created.at("/metadata/managedFields/0/apiVersion").asText()).isEqualTo("v1");
+        assertThat(created.at("/metadata/managedFields/0/fieldsV1").toString()).isEqualTo("{\"f:data\":{\"f:x\":{},\"f:y\":{}}}");
+
+        var patched = new ResourceHandlerTest.Captured();
+        handler.handle(ResourceHandlerTest.request("PATCH", CM, "fieldManager=editor&fieldValidation=Strict", "{\"data\":{\"x\":\"9\"}}",
+                Map.of("content-type", Patcher.MERGE_PATCH)), patched);
+        JsonNode entries = patched.json().at("/metadata/managedFields");
+        assertThat(entries.size()).isEqualTo(2);
+        Map<String, String> byManager = new java.util.HashMap<>();
+        entries.forEach(e -> byManager.put(e.at("/manager").asText(), e.at("/fieldsV1").toString()));
+        assertThat(byManager).containsOnly(Map.entry("kubectl-create", "{\"f:data\":{\"f:y\":{}}}"),
+                Map.entry("editor", "{\"f:data\":{\"f:x\":{}}}"));
     }
 
     @Test
