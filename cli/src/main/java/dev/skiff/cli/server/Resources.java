@@ -23,6 +23,7 @@ import dev.skiff.registry.core.pod.PodStrategy;
 import dev.skiff.registry.core.podtemplate.PodTemplateStrategy;
 import dev.skiff.registry.core.replicationcontroller.ReplicationControllerStrategy;
 import dev.skiff.registry.core.secret.SecretStrategy;
+import dev.skiff.registry.core.service.ServiceStrategy;
 import dev.skiff.registry.core.serviceaccount.ServiceAccountStrategy;
 import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.store.Store;
@@ -35,6 +36,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplate;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
@@ -74,6 +76,8 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
                         new GenericRegistry<>(store, NodeStrategy.RESOURCE, new NodeStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "events"), Event.class,
                         new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "services"), Service.class,
+                        new GenericRegistry<>(store, ServiceStrategy.RESOURCE, new ServiceStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "podtemplates"), PodTemplate.class,
                         new GenericRegistry<>(store, PodTemplateStrategy.RESOURCE, new PodTemplateStrategy(), clock, random), clock)));
         served.addAll(GroupResources.serve(store, builtIn, clock, random));
