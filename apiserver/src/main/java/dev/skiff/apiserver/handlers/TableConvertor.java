@@ -86,6 +86,7 @@ public final class TableConvertor {
             case "Pod" -> PodColumns.columns(name, age(clock), clock);
             case "Node" -> NodeColumns.columns(name, age(clock));
             case "Service" -> ServiceColumns.columns(name, age(clock));
+            case "Endpoints" -> EndpointsColumns.columns(name, age(clock));
             case "PodTemplate" -> List.of(name,
                     new Column("Containers", "string", "", "Names of each container in the template.",
                             o -> PodColumns.containerNames(((PodTemplate) o).getTemplate())),

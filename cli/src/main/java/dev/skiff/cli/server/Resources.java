@@ -14,6 +14,7 @@ import dev.skiff.apiserver.openapi.OpenApiV2;
 import dev.skiff.apiserver.openapi.OpenApiV3;
 import dev.skiff.registry.coordination.lease.LeaseStrategy;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
+import dev.skiff.registry.core.endpoint.EndpointsStrategy;
 import dev.skiff.registry.core.event.EventStrategy;
 import dev.skiff.registry.core.namespace.NamespaceStrategy;
 import dev.skiff.registry.core.node.NodeStrategy;
@@ -29,6 +30,7 @@ import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.store.Store;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
@@ -78,6 +80,8 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
                         new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "services"), Service.class,
                         new GenericRegistry<>(store, ServiceStrategy.RESOURCE, new ServiceStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "endpoints"), Endpoints.class,
+                        new GenericRegistry<>(store, EndpointsStrategy.RESOURCE, new EndpointsStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "podtemplates"), PodTemplate.class,
                         new GenericRegistry<>(store, PodTemplateStrategy.RESOURCE, new PodTemplateStrategy(), clock, random), clock)));
         served.addAll(GroupResources.serve(store, builtIn, clock, random));
