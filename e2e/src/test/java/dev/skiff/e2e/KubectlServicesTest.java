@@ -22,13 +22,15 @@ class KubectlServicesTest {
     static SkiffProcess server;
     static Kubectl kubectl;
     static String oldest;
+    static int httpsPort;
 
     @BeforeAll
     static void startServer() throws Exception {
         Path kubeconfig = dir.resolve("admin.yaml");
+        httpsPort = SkiffProcess.freePort();
         server = SkiffProcess.server(dir.resolve("server.log"), "--data-dir", dir.resolve("data").toString(),
                 "--etcd-listen-client-url", "http://127.0.0.1:" + SkiffProcess.freePort(),
-                "--https-listen-port", String.valueOf(SkiffProcess.freePort()), "--bind-address", "127.0.0.1",
+                "--https-listen-port", String.valueOf(httpsPort), "--bind-address", "127.0.0.1",
                 "--write-kubeconfig", kubeconfig.toString());
         kubectl = new Kubectl(kubeconfig, dir);
         oldest = Kubectl.oldest();
@@ -108,5 +110,20 @@ class KubectlServicesTest {
         }
         assertThat(JSON.readTree(kubectl.ok("kubectl", "get", "ep", "db", "-n", "eps", "-o", "json")).at("/subsets/0/ports/0/protocol").asText())
                 .isEqualTo("TCP");
+    }
+
+    @Test
+    void theKubernetesServiceAndItsEndpointsExist() throws Exception {
+        for (String k : List.of("kubectl", oldest)) {
+            var svc = kubectl.ok(k, "get", "svc", "kubernetes").lines().toList();
+            assertThat(cells(svc.getFirst())).as(k).containsExactly("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE");
+            assertThat(cells(svc.get(1)).subList(0, 5)).as(k).containsExactly("kubernetes", "ClusterIP", "10.43.0.1", "<none>", "443/TCP");
+            var ep = kubectl.ok(k, "get", "endpoints", "kubernetes").lines().toList();
+            assertThat(cells(ep.get(1)).get(1)).as(k).endsWith(":" + httpsPort);
+        }
+        JsonNode svc = JSON.readTree(kubectl.ok("kubectl", "get", "svc", "kubernetes", "-o", "json"));
+        assertThat(svc.at("/metadata/labels/component").asText()).isEqualTo("apiserver");
+        assertThat(svc.at("/metadata/labels/provider").asText()).isEqualTo("kubernetes");
+        assertThat(svc.at("/spec/ports/0/name").asText()).isEqualTo("https");
     }
 }
