@@ -85,6 +85,8 @@ public final class TableConvertor {
                     age(clock));
             case "Pod" -> PodColumns.columns(name, age(clock), clock);
             case "Node" -> NodeColumns.columns(name, age(clock));
+            case "Service" -> ServiceColumns.columns(name, age(clock));
+            case "Endpoints" -> EndpointsColumns.columns(name, age(clock));
             case "PodTemplate" -> List.of(name,
                     new Column("Containers", "string", "", "Names of each container in the template.",
                             o -> PodColumns.containerNames(((PodTemplate) o).getTemplate())),
@@ -178,7 +180,7 @@ public final class TableConvertor {
     }
 
     /** labels.SelectorFromSet(...).String() / FormatLabels, or "<none>" for an empty set, as the printers show them. */
-    private static String selector(java.util.Map<String, String> selector) {
+    static String selector(java.util.Map<String, String> selector) {
         if (selector == null || selector.isEmpty()) {
             return "<none>";
         }

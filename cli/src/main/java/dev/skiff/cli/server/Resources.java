@@ -14,6 +14,7 @@ import dev.skiff.apiserver.openapi.OpenApiV2;
 import dev.skiff.apiserver.openapi.OpenApiV3;
 import dev.skiff.registry.coordination.lease.LeaseStrategy;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
+import dev.skiff.registry.core.endpoint.EndpointsStrategy;
 import dev.skiff.registry.core.event.EventStrategy;
 import dev.skiff.registry.core.namespace.NamespaceStrategy;
 import dev.skiff.registry.core.node.NodeStrategy;
@@ -23,11 +24,13 @@ import dev.skiff.registry.core.pod.PodStrategy;
 import dev.skiff.registry.core.podtemplate.PodTemplateStrategy;
 import dev.skiff.registry.core.replicationcontroller.ReplicationControllerStrategy;
 import dev.skiff.registry.core.secret.SecretStrategy;
+import dev.skiff.registry.core.service.ServiceStrategy;
 import dev.skiff.registry.core.serviceaccount.ServiceAccountStrategy;
 import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.store.Store;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
@@ -35,6 +38,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodTemplate;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
@@ -44,7 +48,8 @@ import java.util.List;
 import java.util.Optional;
 
 /** The resources `skiff server` serves: one GenericRegistry per resource over the one Store, and the system namespaces. */
-record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<AdmissionPlugin> admission,
+record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRegistry<Service> services,
+                 GenericRegistry<Endpoints> endpoints, List<AdmissionPlugin> admission,
                  java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator> authenticator) {
 
     static Resources serve(Store store) {
@@ -54,6 +59,8 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
         GenericRegistry<Namespace> namespaces = new GenericRegistry<>(store, NamespaceStrategy.RESOURCE, new NamespaceStrategy(), clock, random);
         GenericRegistry<ConfigMap> configMaps = new GenericRegistry<>(store, ConfigMapStrategy.RESOURCE, new ConfigMapStrategy(), clock, random);
         GenericRegistry<Pod> pods = new GenericRegistry<>(store, PodStrategy.RESOURCE, new PodStrategy(), clock, random);
+        GenericRegistry<Service> services = new GenericRegistry<>(store, ServiceStrategy.RESOURCE, new ServiceStrategy(), clock, random);
+        GenericRegistry<Endpoints> endpoints = new GenericRegistry<>(store, EndpointsStrategy.RESOURCE, new EndpointsStrategy(), clock, random);
         List<ServedResource<?>> served = new java.util.ArrayList<>(List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
@@ -74,6 +81,8 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
                         new GenericRegistry<>(store, NodeStrategy.RESOURCE, new NodeStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "events"), Event.class,
                         new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "services"), Service.class, services, clock),
+                ServedResource.of(info(builtIn, "endpoints"), Endpoints.class, endpoints, clock),
                 ServedResource.of(info(builtIn, "podtemplates"), PodTemplate.class,
                         new GenericRegistry<>(store, PodTemplateStrategy.RESOURCE, new PodTemplateStrategy(), clock, random), clock)));
         served.addAll(GroupResources.serve(store, builtIn, clock, random));
@@ -83,7 +92,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, List<Admi
         var openApiV2 = new OpenApiV2(served, "v1.33.0+skiff");
         var openApiV3 = new OpenApiV3(served, "v1.33.0+skiff", clock);
         return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler)
-                .prefix("/openapi/v2", openApiV2).prefix("/openapi/v3", openApiV3).build(), namespaces, List.of(new NamespaceLifecycle(name -> {
+                .prefix("/openapi/v2", openApiV2).prefix("/openapi/v3", openApiV3).build(), namespaces, services, endpoints, List.of(new NamespaceLifecycle(name -> {
                     try {
                         return Optional.of(namespaces.get(null, name));
                     } catch (ApiException e) {

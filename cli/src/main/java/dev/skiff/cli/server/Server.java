@@ -1,6 +1,7 @@
 package dev.skiff.cli.server;
 
 import dev.skiff.apiserver.ApiServer;
+import dev.skiff.apiserver.bootstrap.KubernetesService;
 import dev.skiff.apiserver.endpoints.HealthCheck;
 import dev.skiff.apiserver.endpoints.Routes;
 import dev.skiff.apiserver.endpoints.VersionInfo;
@@ -51,6 +52,8 @@ public final class Server implements AutoCloseable {
                     List.of(HealthCheck.of("etcd", store::status)), resources.admission());
             resources.authenticator().set(apiServer.authenticator());
             started.push(apiServer);
+            KubernetesService.ensure(resources.services(), resources.endpoints(), config.serviceIp(),
+                    KubernetesService.advertiseAddress(config.bindAddress()), apiServer.port());
         } catch (RuntimeException e) {
             close();
             throw e;
