@@ -49,10 +49,7 @@ class ApiServerProcessTest {
     static void startServer() {
         port = SkiffProcess.freePort();
         kubeconfig = dir.resolve("kube/admin.yaml");
-        server = SkiffProcess.server(dir.resolve("server.log"), "--data-dir", dir.resolve("data").toString(),
-                "--etcd-listen-client-url", "http://127.0.0.1:" + SkiffProcess.freePort(),
-                "--https-listen-port", String.valueOf(port), "--bind-address", "127.0.0.1",
-                "--write-kubeconfig", kubeconfig.toString(), "--tls-san", "skiff.example");
+        server = SkiffProcess.apiServer(dir, port, kubeconfig, "--tls-san", "skiff.example");
     }
 
     @AfterAll

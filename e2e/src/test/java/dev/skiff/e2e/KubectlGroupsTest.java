@@ -30,10 +30,7 @@ class KubectlGroupsTest {
     @BeforeAll
     static void startServer() throws Exception {
         Path kubeconfig = dir.resolve("admin.yaml");
-        server = SkiffProcess.server(dir.resolve("server.log"), "--data-dir", dir.resolve("data").toString(),
-                "--etcd-listen-client-url", "http://127.0.0.1:" + SkiffProcess.freePort(),
-                "--https-listen-port", String.valueOf(SkiffProcess.freePort()), "--bind-address", "127.0.0.1",
-                "--write-kubeconfig", kubeconfig.toString());
+        server = SkiffProcess.apiServer(dir, SkiffProcess.freePort(), kubeconfig);
         kubectl = new Kubectl(kubeconfig, dir);
         oldest = Kubectl.oldest();
     }

@@ -34,10 +34,7 @@ class KubectlResourcesTest {
     @BeforeAll
     static void startServer() {
         kubeconfig = dir.resolve("admin.yaml");
-        server = SkiffProcess.server(dir.resolve("server.log"), "--data-dir", dir.resolve("data").toString(),
-                "--etcd-listen-client-url", "http://127.0.0.1:" + SkiffProcess.freePort(),
-                "--https-listen-port", String.valueOf(SkiffProcess.freePort()), "--bind-address", "127.0.0.1",
-                "--write-kubeconfig", kubeconfig.toString());
+        server = SkiffProcess.apiServer(dir, SkiffProcess.freePort(), kubeconfig);
     }
 
     @AfterAll

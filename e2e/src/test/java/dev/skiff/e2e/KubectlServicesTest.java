@@ -28,10 +28,7 @@ class KubectlServicesTest {
     static void startServer() throws Exception {
         Path kubeconfig = dir.resolve("admin.yaml");
         httpsPort = SkiffProcess.freePort();
-        server = SkiffProcess.server(dir.resolve("server.log"), "--data-dir", dir.resolve("data").toString(),
-                "--etcd-listen-client-url", "http://127.0.0.1:" + SkiffProcess.freePort(),
-                "--https-listen-port", String.valueOf(httpsPort), "--bind-address", "127.0.0.1",
-                "--write-kubeconfig", kubeconfig.toString());
+        server = SkiffProcess.apiServer(dir, httpsPort, kubeconfig);
         kubectl = new Kubectl(kubeconfig, dir);
         oldest = Kubectl.oldest();
     }

@@ -50,6 +50,15 @@ final class SkiffProcess implements AutoCloseable {
      * Starts {@code skiff server} and waits for it to report ready. Unless the test chooses, the API
      * server listens on loopback on a free port, so tests never meet on :6443.
      */
+    /** A server with its data, log and etcd endpoint under {@code dir}, on {@code httpsPort}, writing the admin kubeconfig to {@code kubeconfig}. */
+    static SkiffProcess apiServer(Path dir, int httpsPort, Path kubeconfig, String... extra) {
+        var args = new ArrayList<>(List.of("--data-dir", dir.resolve("data").toString(),
+                "--etcd-listen-client-url", "http://127.0.0.1:" + freePort(),
+                "--https-listen-port", String.valueOf(httpsPort), "--write-kubeconfig", kubeconfig.toString()));
+        args.addAll(List.of(extra));
+        return server(dir.resolve("server.log"), args.toArray(String[]::new));
+    }
+
     static SkiffProcess server(Path log, String... args) {
         long before = lineCount(log);
         var all = new ArrayList<>(List.of(args));
