@@ -1,9 +1,7 @@
 package dev.skiff.cli.server;
 
 import dev.skiff.apiserver.ApiServer;
-import dev.skiff.apiserver.bootstrap.KubernetesService;
-import dev.skiff.apiserver.endpoints.HealthCheck;
-import dev.skiff.apiserver.endpoints.Routes;
+import dev.skiff.apiserver.controlplane.ControlPlane;
 import dev.skiff.apiserver.endpoints.VersionInfo;
 import dev.skiff.store.Store;
 import dev.skiff.store.embedded.EmbeddedStore;
@@ -15,7 +13,6 @@ import dev.skiff.store.etcdserver.EtcdServerConfig;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,13 +44,9 @@ public final class Server implements AutoCloseable {
             if (etcdServer != null) {
                 started.push(etcdServer);
             }
-            var resources = Resources.serve(store);
-            apiServer = ApiServer.start(config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)), resources.routes(),
-                    List.of(HealthCheck.of("etcd", store::status)), resources.admission());
-            resources.authenticator().set(apiServer.authenticator());
-            started.push(apiServer);
-            KubernetesService.ensure(resources.services(), resources.endpoints(), config.serviceIp(),
-                    KubernetesService.advertiseAddress(config.bindAddress()), apiServer.port());
+            var controlPlane = ControlPlane.start(store, config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)));
+            started.push(controlPlane);
+            apiServer = controlPlane.apiServer();
         } catch (RuntimeException e) {
             close();
             throw e;

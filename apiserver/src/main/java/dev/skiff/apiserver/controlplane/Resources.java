@@ -1,4 +1,4 @@
-package dev.skiff.cli.server;
+package dev.skiff.apiserver.controlplane;
 
 import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.resource.ResourceInfo;

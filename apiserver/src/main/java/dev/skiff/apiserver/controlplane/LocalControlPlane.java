@@ -1,0 +1,82 @@
+package dev.skiff.apiserver.controlplane;
+
+import dev.skiff.apiserver.ApiServerConfig;
+import dev.skiff.apiserver.endpoints.VersionInfo;
+import dev.skiff.store.Store;
+import dev.skiff.store.embedded.EmbeddedStore;
+import dev.skiff.store.embedded.EmbeddedStoreConfig;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+/**
+ * A whole control plane in this process on loopback: the embedded store under {@code dir/db} and the
+ * API server with every resource on an ephemeral port (or a given one, to restart on the same address),
+ * its admin kubeconfig at {@code dir/admin.kubeconfig}. Tests of the controllers, scheduler and agent
+ * and the benchmarks run against it; it is the real server, not a stand-in.
+ */
+public final class LocalControlPlane implements AutoCloseable {
+    /** The service IP of the default --service-cluster-ip-range 10.43.0.0/16. */
+    private static final byte[] SERVICE_IP = {10, 43, 0, 1};
+
+    private final Path dir;
+    private final Store store;
+    private final ControlPlane controlPlane;
+
+    private LocalControlPlane(Path dir, Store store, ControlPlane controlPlane) {
+        this.dir = dir;
+        this.store = store;
+        this.controlPlane = controlPlane;
+    }
+
+    public static LocalControlPlane start(Path dir) {
+        return start(dir, 0);
+    }
+
+    /** Starts on {@code port} (0: any free one); data in {@code dir} survives a close and a start on it again. */
+    public static LocalControlPlane start(Path dir, int port) {
+        Store store = EmbeddedStore.open(EmbeddedStoreConfig.defaults(dir.resolve("db")));
+        try {
+            var config = new ApiServerConfig("127.0.0.1", port, dir.resolve("tls"), dir.resolve("token"), List.of(),
+                    InetAddress.getByAddress(SERVICE_IP), 0, 0, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
+                    dir.resolve("admin.kubeconfig"), PosixFilePermissions.fromString("rw-------"),
+                    VersionInfo.of("", "1970-01-01T00:00:00Z"));
+            return new LocalControlPlane(dir, store, ControlPlane.start(store, config));
+        } catch (java.io.IOException | RuntimeException e) {
+            store.close();
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+        }
+    }
+
+    /** The admin kubeconfig (client certificate of system:masters). */
+    public Path kubeconfig() {
+        return dir.resolve("admin.kubeconfig");
+    }
+
+    public URI url() {
+        return controlPlane.apiServer().url();
+    }
+
+    public int port() {
+        return controlPlane.apiServer().port();
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public ControlPlane controlPlane() {
+        return controlPlane;
+    }
+
+    @Override
+    public void close() {
+        try {
+            controlPlane.close();
+        } finally {
+            store.close();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+package dev.skiff.controller;
+
+import java.util.List;
+
+/** Every controller skiff's controller manager runs, one package each under dev.skiff.controller. */
+public final class Controllers {
+    private Controllers() {
+    }
+
+    public static List<ControllerDescriptor> all() {
+        return List.of(
+        );
+    }
+}
