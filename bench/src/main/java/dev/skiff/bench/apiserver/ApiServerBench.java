@@ -52,6 +52,8 @@ import javax.net.ssl.TrustManagerFactory;
 public final class ApiServerBench {
     private static final Pattern NAME = Pattern.compile("\"name\":\"w-(\\d+)\"");
     private static final String PAYLOAD = "x".repeat(64);
+    /** Unmeasured reads of each list mode first, so the JIT has compiled that path before it is timed. */
+    private static final int WARM_UP_READS = 2;
 
     private final URI url;
     private final String token;
@@ -71,6 +73,7 @@ public final class ApiServerBench {
         List<Integer> listSizes = List.of(10_000, 100_000);
         int watchers = 1000;
         String only = "";
+        String listKind = "pods";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
@@ -78,8 +81,9 @@ public final class ApiServerBench {
                 case "--list-sizes" -> listSizes = Stream.of(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--watchers" -> watchers = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--list-kind" -> listKind = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (options: --seconds N --rates 100,500 --list-sizes 10000,100000 --watchers N --only single|list|watch)");
+                        + " (options: --seconds N --rates 100,500 --list-sizes 10000,100000 --watchers N --only single|list|watch --list-kind pods|configmaps)");
             }
         }
         Path dir = Files.createTempDirectory("skiff-apiserver-bench");
@@ -100,7 +104,7 @@ public final class ApiServerBench {
                 bench.singleObject(rates, seconds);
             }
             if (only.isEmpty() || only.equals("list")) {
-                bench.lists(listSizes);
+                bench.lists(listSizes, listKind);
             }
             if (only.isEmpty() || only.equals("watch")) {
                 bench.watch(watchers);
@@ -178,52 +182,63 @@ public final class ApiServerBench {
 
     // -- LIST
 
-    private void lists(List<Integer> sizes) throws Exception {
+    private void lists(List<Integer> sizes, String kind) throws Exception {
+        if (!kind.equals("pods") && !kind.equals("configmaps")) {
+            throw new IllegalArgumentException("--list-kind: pods or configmaps, not " + kind);
+        }
         HttpClient client = client(HttpClient.Version.HTTP_2);
         System.out.println();
+        System.out.println("Objects listed: " + kind);
         System.out.println("| objects | list | response MiB | reads | p50 ms | p99 ms | heap after GC MiB (before -> with objects) |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (int size : sizes) {
             String ns = "list-" + size;
             createNamespace(ns);
             long before = heapAfterGc();
-            populate(ns, size);
-            String path = "/api/v1/namespaces/" + ns + "/configmaps";
+            populate(ns, size, kind);
+            String path = "/api/v1/namespaces/" + ns + "/" + kind;
             long bytes = read(client, path + "?resourceVersion=0"); // also waits for the cache to hold them all
             long with = heapAfterGc();
             int reads = size >= 100_000 ? 5 : 20;
             String heap = (before >> 20) + " -> " + (with >> 20);
-            for (String[] kind : new String[][] {{"resourceVersion=0 (cache)", "?resourceVersion=0"},
+            for (String[] mode : new String[][] {{"resourceVersion=0 (cache)", "?resourceVersion=0"},
                     {"resourceVersion unset (consistent, cache)", ""}, {"limit=500 pages (store)", "?limit=500"}}) {
                 Latencies l = new Latencies();
-                for (int i = 0; i < reads; i++) {
+                for (int i = -WARM_UP_READS; i < reads; i++) {
                     long t0 = System.nanoTime();
-                    if (kind[1].startsWith("?limit")) {
+                    if (mode[1].startsWith("?limit")) {
                         readAllPages(client, path);
                     } else {
-                        read(client, path + kind[1]);
+                        read(client, path + mode[1]);
                     }
-                    l.add(System.nanoTime() - t0);
+                    if (i >= 0) {
+                        l.add(System.nanoTime() - t0);
+                    }
                 }
-                System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %d | %.1f | %.1f | %s |%n", size, kind[0], bytes / 1048576.0, reads,
+                System.out.printf(Locale.ROOT, "| %d | %s | %.1f | %d | %.1f | %.1f | %s |%n", size, mode[0], bytes / 1048576.0, reads,
                         l.percentileMillis(0.5), l.percentileMillis(0.99), heap);
             }
         }
     }
 
-    /** Writes {@code count} configmaps straight into the store (as the registry would store them), 64 at a time. */
-    private void populate(String ns, int count) throws InterruptedException {
+    /**
+     * Writes {@code count} configmaps or pods straight into the store (as the registry would store them), 64 at
+     * a time. Pods look like a running deployment's pod after the scheduler and a kubelet wrote them (~2.4 KB).
+     */
+    private void populate(String ns, int count, String kind) throws InterruptedException {
         Semaphore inFlight = new Semaphore(64);
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < count; i++) {
-                String name = "cm-" + i;
+                String name = (kind.equals("pods") ? "web-7d9f8b6c5d-" : "cm-") + i;
+                int index = i;
                 inFlight.acquire();
                 pool.submit(() -> {
                     try {
-                        String json = "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + ns
+                        String json = kind.equals("pods") ? pod(ns, name, index)
+                                : "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" + name + "\",\"namespace\":\"" + ns
                                 + "\",\"uid\":\"" + java.util.UUID.randomUUID() + "\",\"creationTimestamp\":\"2026-01-01T00:00:00Z\","
                                 + "\"labels\":{\"app\":\"bench\"}},\"data\":{\"k\":\"" + PAYLOAD + "\"}}";
-                        store.put(PutRequest.of(ByteString.copyFromUtf8("/registry/configmaps/" + ns + "/" + name),
+                        store.put(PutRequest.of(ByteString.copyFromUtf8("/registry/" + kind + "/" + ns + "/" + name),
                                 ByteString.copyFromUtf8(json)));
                     } finally {
                         inFlight.release();
@@ -231,6 +246,43 @@ public final class ApiServerBench {
                 });
             }
         }
+    }
+
+    /** A running deployment pod as stored: defaults applied, bound, status from a kubelet. */
+    private static String pod(String ns, String name, int index) {
+        String ip = "10.42." + (index >> 8 & 255) + "." + (index & 255);
+        return """
+                {"apiVersion":"v1","kind":"Pod","metadata":{"name":"%1$s","namespace":"%2$s","uid":"%3$s",\
+                "generateName":"web-7d9f8b6c5d-","creationTimestamp":"2026-01-01T00:00:00Z",\
+                "labels":{"app":"web","pod-template-hash":"7d9f8b6c5d"},\
+                "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web-7d9f8b6c5d",\
+                "uid":"6c1f0a52-3b8e-4d7a-9a61-0d5e2f7c9b11","controller":true,"blockOwnerDeletion":true}]},\
+                "spec":{"containers":[{"name":"web","image":"skiff.local/httpd:latest","ports":[{"containerPort":8080,"protocol":"TCP"}],\
+                "resources":{"requests":{"cpu":"100m","memory":"64Mi"},"limits":{"memory":"128Mi"}},\
+                "readinessProbe":{"httpGet":{"path":"/","port":8080,"scheme":"HTTP"},"timeoutSeconds":1,"periodSeconds":10,\
+                "successThreshold":1,"failureThreshold":3},\
+                "volumeMounts":[{"name":"kube-api-access-x7k2p","readOnly":true,"mountPath":"/var/run/secrets/kubernetes.io/serviceaccount"}],\
+                "terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File","imagePullPolicy":"IfNotPresent"}],\
+                "volumes":[{"name":"kube-api-access-x7k2p","projected":{"sources":[{"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}},\
+                {"configMap":{"name":"kube-root-ca.crt","items":[{"key":"ca.crt","path":"ca.crt"}]}}],"defaultMode":420}}],\
+                "restartPolicy":"Always","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst","serviceAccountName":"default",\
+                "serviceAccount":"default","nodeName":"node-%4$d","securityContext":{},"schedulerName":"default-scheduler",\
+                "tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute","tolerationSeconds":300},\
+                {"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute","tolerationSeconds":300}],\
+                "priority":0,"enableServiceLinks":true,"preemptionPolicy":"PreemptLowerPriority"},\
+                "status":{"phase":"Running","conditions":[\
+                {"type":"PodReadyToStartContainers","status":"True","lastTransitionTime":"2026-01-01T00:00:02Z"},\
+                {"type":"Initialized","status":"True","lastTransitionTime":"2026-01-01T00:00:01Z"},\
+                {"type":"Ready","status":"True","lastTransitionTime":"2026-01-01T00:00:04Z"},\
+                {"type":"ContainersReady","status":"True","lastTransitionTime":"2026-01-01T00:00:04Z"},\
+                {"type":"PodScheduled","status":"True","lastTransitionTime":"2026-01-01T00:00:00Z"}],\
+                "hostIP":"192.168.1.%5$d","hostIPs":[{"ip":"192.168.1.%5$d"}],"podIP":"%6$s","podIPs":[{"ip":"%6$s"}],\
+                "startTime":"2026-01-01T00:00:01Z","containerStatuses":[{"name":"web","state":{"running":{"startedAt":"2026-01-01T00:00:02Z"}},\
+                "lastState":{},"ready":true,"restartCount":0,"image":"skiff.local/httpd:latest",\
+                "imageID":"sha256:4b1d3f0c9e7a2b6d5c8f1e0a3b2c4d6e8f0a1b3c5d7e9f1a2b4c6d8e0f1a3b5c",\
+                "containerID":"containerd://%7$s","started":true}],"qosClass":"Burstable"}}""".formatted(
+                name, ns, java.util.UUID.randomUUID(), index % 100, index % 100 + 10, ip,
+                java.util.UUID.randomUUID().toString().replace("-", "") + java.util.UUID.randomUUID().toString().replace("-", ""));
     }
 
     private long read(HttpClient client, String path) throws Exception {
