@@ -26,7 +26,7 @@ import java.util.Map;
  */
 final class BodyDecoder {
     static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .registerModule(MicroTime.MODULE);
+            .registerModule(MicroTime.MODULE).registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule());
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()).registerModule(MicroTime.MODULE);
     /** Serializes only the declared properties (no any-getter), nulls included, to see which sent fields a type keeps. */
     private static final ObjectMapper DECLARED = new ObjectMapper().setAnnotationIntrospector(new JacksonAnnotationIntrospector() {

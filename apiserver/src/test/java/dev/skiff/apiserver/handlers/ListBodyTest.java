@@ -44,6 +44,23 @@ class ListBodyTest {
     }
 
     @Test
+    void aTypeNestedInAnotherListsItemsKeepsItsKindWhileAsAnItemItLosesIt() throws Exception {
+        var claim = new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder().withNewMetadata().withName("data").endMetadata().build();
+        var set = new io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder().withNewMetadata().withName("s").endMetadata()
+                .withNewSpec().withVolumeClaimTemplates(claim).endSpec().build();
+
+        JsonNode claims = BodyDecoder.JSON.readTree(Json.write(new ListBody("PersistentVolumeClaimList", "v1", "1", null, null, List.of(claim))));
+        JsonNode sets = BodyDecoder.JSON.readTree(Json.write(new ListBody("StatefulSetList", "apps/v1", "1", null, null, List.of(set))));
+
+        assertThat(claims.get("items").get(0).has("kind")).isFalse();
+        assertThat(claims.get("items").get(0).has("apiVersion")).isFalse();
+        assertThat(sets.get("items").get(0).has("kind")).isFalse();
+        JsonNode nested = sets.get("items").get(0).get("spec").get("volumeClaimTemplates").get(0);
+        assertThat(nested.get("kind").asText()).isEqualTo("PersistentVolumeClaim");
+        assertThat(nested.get("apiVersion").asText()).isEqualTo("v1");
+    }
+
+    @Test
     void anEmptyListHasAnEmptyItemsArrayAndNoUnsetMetadata() throws Exception {
         JsonNode list = BodyDecoder.JSON.readTree(Json.write(new ListBody("ConfigMapList", "v1", null, null, null, List.of())));
         assertThat(list.get("items").isArray()).isTrue();

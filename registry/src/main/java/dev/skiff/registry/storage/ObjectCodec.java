@@ -4,6 +4,7 @@ import dev.skiff.api.meta.MicroTime;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import com.google.protobuf.ByteString;
 import dev.skiff.api.errors.ApiException;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -17,7 +18,8 @@ public final class ObjectCodec {
     private final ObjectMapper mapper;
 
     public ObjectCodec() {
-        this(new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false).registerModule(MicroTime.MODULE));
+        this(new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false).registerModule(MicroTime.MODULE)
+                .registerModule(new BlackbirdModule()));
     }
 
     public ObjectCodec(ObjectMapper mapper) {
