@@ -70,7 +70,8 @@ final class GroupResources {
         this.random = random;
     }
 
-    static List<ServedResource<?>> serve(Store store, ResourceRegistry builtIn, Clock clock, RandomGenerator random) {
+    static List<ServedResource<?>> serve(Store store, ResourceRegistry builtIn, Clock clock, RandomGenerator random,
+                                         java.util.function.Consumer<GenericRegistry<PriorityClass>> priorityClassesServed) {
         var g = new GroupResources(store, builtIn, clock, random);
         g.add("apps", "v1", "deployments", DeploymentStrategy.RESOURCE, new DeploymentStrategy());
         g.add("apps", "v1", "replicasets", ReplicaSetStrategy.RESOURCE, new ReplicaSetStrategy());
@@ -92,6 +93,7 @@ final class GroupResources {
         GenericRegistry<PriorityClass> priorityClasses = g.add("scheduling.k8s.io", "v1", "priorityclasses", PriorityClassStrategy.RESOURCE,
                 new PriorityClassStrategy(() -> priorityClassRegistry.get().list(null, ListOptions.latest()).items()));
         priorityClassRegistry.set(priorityClasses);
+        priorityClassesServed.accept(priorityClasses);
         g.add("rbac.authorization.k8s.io", "v1", "roles", RoleStrategy.RESOURCE, new RoleStrategy());
         g.add("rbac.authorization.k8s.io", "v1", "rolebindings", RoleBindingStrategy.RESOURCE, new RoleBindingStrategy());
         g.add("rbac.authorization.k8s.io", "v1", "clusterroles", ClusterRoleStrategy.RESOURCE, new ClusterRoleStrategy());

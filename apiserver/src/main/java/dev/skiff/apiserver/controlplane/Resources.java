@@ -20,7 +20,10 @@ import dev.skiff.registry.core.namespace.NamespaceStrategy;
 import dev.skiff.registry.core.node.NodeStrategy;
 import dev.skiff.registry.core.pod.BindingRest;
 import dev.skiff.registry.core.pod.EvictionRest;
+import dev.skiff.registry.core.pod.PodPriority;
 import dev.skiff.registry.core.pod.PodStrategy;
+import dev.skiff.registry.storage.ListOptions;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import dev.skiff.registry.core.podtemplate.PodTemplateStrategy;
 import dev.skiff.registry.core.replicationcontroller.ReplicationControllerStrategy;
 import dev.skiff.registry.core.secret.SecretStrategy;
@@ -58,7 +61,10 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
         ResourceRegistry builtIn = ResourceRegistry.builtIn();
         GenericRegistry<Namespace> namespaces = new GenericRegistry<>(store, NamespaceStrategy.RESOURCE, new NamespaceStrategy(), clock, random);
         GenericRegistry<ConfigMap> configMaps = new GenericRegistry<>(store, ConfigMapStrategy.RESOURCE, new ConfigMapStrategy(), clock, random);
-        GenericRegistry<Pod> pods = new GenericRegistry<>(store, PodStrategy.RESOURCE, new PodStrategy(), clock, random);
+        // the Priority admission of pods reads the priority classes GroupResources registers below
+        var priorityClasses = new java.util.concurrent.atomic.AtomicReference<GenericRegistry<PriorityClass>>();
+        GenericRegistry<Pod> pods = new GenericRegistry<>(store, PodStrategy.RESOURCE,
+                new PodStrategy(new PodPriority(() -> priorityClasses.get().list(null, ListOptions.latest()).items())), clock, random);
         GenericRegistry<Service> services = new GenericRegistry<>(store, ServiceStrategy.RESOURCE, new ServiceStrategy(), clock, random);
         GenericRegistry<Endpoints> endpoints = new GenericRegistry<>(store, EndpointsStrategy.RESOURCE, new EndpointsStrategy(), clock, random);
         List<ServedResource<?>> served = new java.util.ArrayList<>(List.of(
@@ -85,7 +91,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                 ServedResource.of(info(builtIn, "endpoints"), Endpoints.class, endpoints, clock),
                 ServedResource.of(info(builtIn, "podtemplates"), PodTemplate.class,
                         new GenericRegistry<>(store, PodTemplateStrategy.RESOURCE, new PodTemplateStrategy(), clock, random), clock)));
-        served.addAll(GroupResources.serve(store, builtIn, clock, random));
+        served.addAll(GroupResources.serve(store, builtIn, clock, random, priorityClasses::set));
         SystemNamespaces.ensure(namespaces);
         var authenticator = new java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator>();
         var handler = new ResourceHandler(served, GroupResources.reviews(builtIn, authenticator::get), builtIn.groupVersions());

@@ -20,6 +20,17 @@ import java.util.Map;
 public final class PodStrategy implements Strategy<Pod> {
     public static final Resource<Pod> RESOURCE = Resource.of("", "pods", "Pod", true, Pod.class, Pod::new);
 
+    private final PodPriority priority;
+
+    /** Pods in a cluster without PriorityClasses (tests of other behaviour). */
+    public PodStrategy() {
+        this(PodPriority.none());
+    }
+
+    public PodStrategy(PodPriority priority) {
+        this.priority = priority;
+    }
+
     @Override
     public boolean namespaced() {
         return true;
@@ -30,6 +41,7 @@ public final class PodStrategy implements Strategy<Pod> {
         if (pod.getSpec() == null) {
             pod.setSpec(new PodSpec());
         }
+        priority.admit(pod);
         PodDefaults.apply(pod);
         PodStatus status = new PodStatus();
         status.setPhase("Pending");

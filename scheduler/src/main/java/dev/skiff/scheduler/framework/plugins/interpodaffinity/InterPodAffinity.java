@@ -134,12 +134,9 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
     public Status filter(CycleState state, PodInfo pod, NodeInfo nodeInfo) {
         PreFilterState s = state.read(PRE_FILTER_KEY);
         Map<String, String> labels = nodeInfo.labels();
-        if (!s.existingAntiAffinityCounts.isEmpty()) {
-            for (var e : labels.entrySet()) {
-                if (s.existingAntiAffinityCounts.getOrDefault(new TopologyPair(e.getKey(), e.getValue()), 0) > 0) {
-                    return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
-                }
-            }
+        // upstream's order: the pod's affinity, its anti-affinity, then the existing pods' anti-affinity
+        if (!satisfiesAffinity(s, pod, labels)) {
+            return Status.unresolvable(ERR_REASON_AFFINITY);
         }
         for (AffinityTerm t : pod.requiredAntiAffinityTerms()) {
             String v = labels.get(t.topologyKey());
@@ -147,8 +144,12 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
                 return Status.unschedulable(ERR_REASON_ANTI_AFFINITY);
             }
         }
-        if (!satisfiesAffinity(s, pod, labels)) {
-            return Status.unresolvable(ERR_REASON_AFFINITY);
+        if (!s.existingAntiAffinityCounts.isEmpty()) {
+            for (var e : labels.entrySet()) {
+                if (s.existingAntiAffinityCounts.getOrDefault(new TopologyPair(e.getKey(), e.getValue()), 0) > 0) {
+                    return Status.unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+                }
+            }
         }
         return Status.success();
     }
