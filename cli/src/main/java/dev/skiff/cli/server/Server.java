@@ -2,6 +2,8 @@ package dev.skiff.cli.server;
 
 import dev.skiff.apiserver.ApiServer;
 import dev.skiff.apiserver.controlplane.ControlPlane;
+import dev.skiff.client.rest.RestClients;
+import dev.skiff.scheduler.app.SchedulerServer;
 import dev.skiff.apiserver.endpoints.VersionInfo;
 import dev.skiff.store.Store;
 import dev.skiff.store.embedded.EmbeddedStore;
@@ -18,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane composed in order: store, its etcd endpoint, then the API server. Components are closed
+ * The control plane composed in order: store, its etcd endpoint, the API server, then the scheduler. Components are closed
  * in reverse order, on SIGTERM/SIGINT too, so the store is flushed and closed before exit.
  */
 public final class Server implements AutoCloseable {
@@ -47,6 +49,13 @@ public final class Server implements AutoCloseable {
             var controlPlane = ControlPlane.start(store, config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)));
             started.push(controlPlane);
             apiServer = controlPlane.apiServer();
+            if (config.scheduler() != null) {
+                // through the API like any scheduler, with the admin credentials; leader-elected so that
+                // several servers on one store schedule one at a time
+                var client = RestClients.fromKubeconfig(config.writeKubeconfig());
+                started.push(client);
+                started.push(SchedulerServer.start(client, config.scheduler(), true));
+            }
         } catch (RuntimeException e) {
             close();
             throw e;

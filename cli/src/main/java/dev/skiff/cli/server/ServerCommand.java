@@ -2,6 +2,7 @@ package dev.skiff.cli.server;
 
 import dev.skiff.cli.Flags;
 import dev.skiff.cli.UsageException;
+import dev.skiff.cli.scheduler.SchedulerCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Option;
 
 /** {@code skiff server}: flags named as k3s and kube-apiserver name them. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run the control plane: the store (embedded, or etcd with --etcd-servers), its etcd endpoint, and the API server.")
+        description = "Run the control plane: the store (embedded, or etcd with --etcd-servers), its etcd endpoint, the API server and the scheduler.")
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = {"--data-dir", "-d"}, defaultValue = "/var/lib/skiff", description = "Folder to hold state (default: ${DEFAULT-VALUE}).")
@@ -61,6 +62,12 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--disable-agent", description = "Do not run a node agent beside the control plane.")
     boolean disableAgent;
 
+    @Option(names = "--disable-scheduler", description = "Do not run the scheduler beside the API server.")
+    boolean disableScheduler;
+
+    @Option(names = "--scheduler-config", description = "A KubeSchedulerConfiguration file for the embedded scheduler.")
+    Path schedulerConfig;
+
     @Override
     public Integer call() throws Exception {
         try (var server = Server.start(config())) {
@@ -93,7 +100,8 @@ public final class ServerCommand implements Callable<Integer> {
                 Flags.fileMode("--write-kubeconfig-mode", writeKubeconfigMode), sans,
                 Flags.firstAddress("--service-cluster-ip-range", serviceClusterIpRange),
                 Flags.nonNegative("--max-requests-inflight", maxRequestsInflight),
-                Flags.nonNegative("--max-mutating-requests-inflight", maxMutatingRequestsInflight), disableAgent);
+                Flags.nonNegative("--max-mutating-requests-inflight", maxMutatingRequestsInflight), disableAgent,
+                disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig));
     }
 
 }

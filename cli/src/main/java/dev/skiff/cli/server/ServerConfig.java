@@ -2,6 +2,7 @@ package dev.skiff.cli.server;
 
 import dev.skiff.apiserver.ApiServerConfig;
 import dev.skiff.apiserver.endpoints.VersionInfo;
+import dev.skiff.scheduler.apis.config.KubeSchedulerConfiguration;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -16,12 +17,14 @@ import java.util.Set;
  * embedded store under {@code dataDir/server/db}, served for etcd tools on
  * {@code etcdListenClient} (null: not served). {@code writeKubeconfig} is already resolved to
  * its default ({@code dataDir/server/cred/admin.kubeconfig}) when the flag was not given.
+ * {@code scheduler} is the embedded scheduler's configuration, null with --disable-scheduler.
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
                            String bindAddress, int httpsListenPort, Path writeKubeconfig,
                            Set<PosixFilePermission> writeKubeconfigMode, List<String> tlsSans, InetAddress serviceIp,
-                           int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent) {
+                           int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
+                           KubeSchedulerConfiguration scheduler) {
 
     public ServerConfig {
         etcdServers = List.copyOf(etcdServers);
