@@ -314,6 +314,9 @@ public final class ResourceHandler implements ApiHandler {
                 && fields.matches(r.selectableFields(r.type().cast(o)));
     }
 
+    /** Most watch events sent in one write (one HTTP chunk or DATA frame run). */
+    private static final int MAX_WATCH_EVENTS_PER_WRITE = 500;
+
     private <T extends HasMetadata> void watch(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns) {
         Predicate<? super HasMetadata> predicate = predicate(r, request);
         WatchOptions options = new WatchOptions(request.queryParam("resourceVersion"), predicate,
@@ -330,6 +333,7 @@ public final class ResourceHandler implements ApiHandler {
         }
         boolean table = wantsTable(request);
         String includeObject = request.queryParam("includeObject");
+        List<WatchEvent<T>> batch = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(0, timeoutSeconds));
         var queue = new LinkedBlockingQueue<WatchEvent<T>>();
         dev.skiff.registry.watch.WatchStream watch = null;
@@ -345,22 +349,35 @@ public final class ResourceHandler implements ApiHandler {
                 if (remaining <= 0) {
                     break;
                 }
-                WatchEvent<T> event = queue.poll(Math.min(remaining, Duration.ofSeconds(1).toNanos()), TimeUnit.NANOSECONDS);
-                if (event == null) {
+                WatchEvent<T> next = queue.poll(Math.min(remaining, Duration.ofSeconds(1).toNanos()), TimeUnit.NANOSECONDS);
+                if (next == null) {
                     continue;
                 }
-                ObjectNode line = BodyDecoder.JSON.createObjectNode().put("type", event.type().name());
-                if (event.type() == WatchEvent.Type.ERROR) {
-                    line.set("object", BodyDecoder.JSON.valueToTree(event.error().status()));
-                } else if (table && event.type() != WatchEvent.Type.BOOKMARK) {
-                    line.set("object", r.table().table(List.of(event.object()), event.object().getMetadata().getResourceVersion(),
-                            null, null, includeObject, first));
-                    first = false;
-                } else {
-                    line.set("object", BodyDecoder.JSON.valueToTree(typed(r, event.object())));
+                // everything already queued goes out in one write: under load this (virtual) thread waits
+                // its turn for a carrier after every park, so a write per event falls behind a busy server
+                batch.clear();
+                batch.add(next);
+                queue.drainTo(batch, MAX_WATCH_EVENTS_PER_WRITE - 1);
+                var lines = new java.io.ByteArrayOutputStream();
+                boolean ended = false;
+                for (WatchEvent<T> event : batch) {
+                    ObjectNode line = BodyDecoder.JSON.createObjectNode().put("type", event.type().name());
+                    if (event.type() == WatchEvent.Type.ERROR) {
+                        line.set("object", BodyDecoder.JSON.valueToTree(event.error().status()));
+                    } else if (table && event.type() != WatchEvent.Type.BOOKMARK) {
+                        line.set("object", r.table().table(List.of(event.object()), event.object().getMetadata().getResourceVersion(),
+                                null, null, includeObject, first));
+                        first = false;
+                    } else {
+                        line.set("object", BodyDecoder.JSON.valueToTree(typed(r, event.object())));
+                    }
+                    lines.writeBytes((line.toString() + "\n").getBytes(StandardCharsets.UTF_8));
+                    if (event.type() == WatchEvent.Type.ERROR) {
+                        ended = true; // an error is the watch's last event
+                        break;
+                    }
                 }
-                byte[] bytes = (line.toString() + "\n").getBytes(StandardCharsets.UTF_8);
-                if (!stream.write(bytes) || event.type() == WatchEvent.Type.ERROR) {
+                if (!stream.write(lines.toByteArray()) || ended) {
                     break;
                 }
             }

@@ -211,6 +211,25 @@ class ResourceHandlerTest {
     }
 
     @Test
+    void queuedWatchEventsGoOutTogetherWholeAndInOrder() throws Exception {
+        long before = store.status().revision();
+        for (int i = 0; i < 60; i++) {
+            call("POST", "/api/v1/namespaces/default/configmaps", "", "{\"metadata\":{\"name\":\"q" + i + "\"}}", Map.of());
+        }
+        var response = new Captured();
+        // replayed from before the creates: all 60 events are queued at once
+        handler.handle(request("GET", "/api/v1/namespaces/default/configmaps", "watch=true&timeoutSeconds=2&resourceVersion=" + before,
+                null, Map.of()), response);
+        List<JsonNode> events = response.body().lines().map(ResourceHandlerTest::parse).toList();
+        assertThat(events).hasSize(60);
+        for (int i = 0; i < 60; i++) {
+            assertThat(events.get(i).get("type").asText()).isEqualTo("ADDED");
+            assertThat(events.get(i).get("object").get("metadata").get("name").asText()).isEqualTo("q" + i);
+        }
+        assertThat(response.writes).as("events already queued share a write").isLessThan(60);
+    }
+
+    @Test
     void watchFromACompactedVersionIsA410ErrorEvent() throws Exception {
         call("POST", "/api/v1/namespaces/default/configmaps", "", "{\"metadata\":{\"name\":\"a\"}}", Map.of());
         call("POST", "/api/v1/namespaces/default/configmaps", "", "{\"metadata\":{\"name\":\"b\"}}", Map.of());
@@ -267,6 +286,7 @@ class ResourceHandlerTest {
         Map<String, String> headers = Map.of();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
         volatile boolean closed;
+        int writes;
 
         @Override
         public void send(int status, String type, Map<String, String> extra, byte[] body) {
@@ -285,6 +305,7 @@ class ResourceHandlerTest {
                 public boolean write(byte[] chunk) {
                     synchronized (out) {
                         out.writeBytes(chunk);
+                        writes++;
                     }
                     return true;
                 }
