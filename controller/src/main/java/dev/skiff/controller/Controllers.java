@@ -9,6 +9,7 @@ public final class Controllers {
 
     public static List<ControllerDescriptor> all() {
         return List.of(
+                dev.skiff.controller.replicaset.ReplicaSetController.DESCRIPTOR
         );
     }
 }
