@@ -1,17 +1,13 @@
 package dev.skiff.controller;
 
-import dev.skiff.client.leaderelection.LeaderElection;
-import dev.skiff.client.leaderelection.LeaderElectionConfig;
+import dev.skiff.client.leaderelection.LeaderElected;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,16 +27,12 @@ public final class ControllerManager implements AutoCloseable {
     private final KubernetesClient client;
     private final List<ControllerDescriptor> controllers;
     private final int workers;
-    private final String identity;
-    private volatile boolean closed;
-    private LeaderElection election;
-    private Term term;
+    private LeaderElected runner;
 
     private ControllerManager(KubernetesClient client, List<ControllerDescriptor> controllers, int workers) {
         this.client = client;
         this.controllers = controllers;
         this.workers = workers;
-        this.identity = hostname() + "_" + UUID.randomUUID();
     }
 
     /**
@@ -49,11 +41,7 @@ public final class ControllerManager implements AutoCloseable {
      */
     public static ControllerManager start(KubernetesClient client, List<String> enabled, boolean leaderElect, int workers) {
         var manager = new ControllerManager(client, select(Controllers.all(), enabled), workers);
-        if (leaderElect) {
-            manager.campaign();
-        } else {
-            manager.startControllers();
-        }
+        manager.runner = LeaderElected.run(client, LEASE_NAMESPACE, LEASE_NAME, leaderElect, manager::newTerm);
         return manager;
     }
 
@@ -78,53 +66,21 @@ public final class ControllerManager implements AutoCloseable {
     }
 
     public String identity() {
-        return identity;
+        return runner.identity();
     }
 
     /** Whether the controllers run now (this instance leads, or runs without leader election). */
-    public synchronized boolean isRunning() {
-        return term != null;
-    }
-
-    private synchronized void campaign() {
-        if (closed) {
-            return;
-        }
-        election = LeaderElection.start(client, LeaderElectionConfig.defaults(LEASE_NAMESPACE, LEASE_NAME, identity),
-                this::startControllers, () -> {
-                    stopControllers();
-                    if (!closed) {
-                        LOG.warn("controller manager lost its lease {}/{}; campaigning again", LEASE_NAMESPACE, LEASE_NAME);
-                        Thread.ofVirtual().name("controller-manager-campaign").start(this::campaign);
-                    }
-                }, leader -> LOG.info("controller manager leader is {}", leader));
-    }
-
-    private synchronized void startControllers() {
-        if (closed || term != null) {
-            return;
-        }
-        term = new Term();
-    }
-
-    private synchronized void stopControllers() {
-        if (term != null) {
-            term.close();
-            term = null;
-        }
+    public boolean isRunning() {
+        return runner.isActive();
     }
 
     @Override
     public void close() {
-        LeaderElection e;
-        synchronized (this) {
-            closed = true;
-            e = election;
-        }
-        if (e != null) {
-            e.close();
-        }
-        stopControllers();
+        runner.close();
+    }
+
+    private AutoCloseable newTerm(String identity) {
+        return new Term();
     }
 
     /** One period of leadership: a fresh informer factory and every enabled controller on it. */
@@ -155,14 +111,6 @@ public final class ControllerManager implements AutoCloseable {
                 }
             }
             informers.stopAllRegisteredInformers();
-        }
-    }
-
-    private static String hostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
         }
     }
 }

@@ -1,7 +1,6 @@
 package dev.skiff.scheduler.app;
 
-import dev.skiff.client.leaderelection.LeaderElection;
-import dev.skiff.client.leaderelection.LeaderElectionConfig;
+import dev.skiff.client.leaderelection.LeaderElected;
 import dev.skiff.client.record.EventRecorder;
 import dev.skiff.scheduler.ApiServerBinder;
 import dev.skiff.scheduler.ApiServerPodWriter;
@@ -9,11 +8,8 @@ import dev.skiff.scheduler.EventHandlers;
 import dev.skiff.scheduler.Scheduler;
 import dev.skiff.scheduler.apis.config.KubeSchedulerConfiguration;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.SplittableRandom;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -34,84 +30,43 @@ public final class SchedulerServer implements AutoCloseable {
 
     private final KubernetesClient client;
     private final KubeSchedulerConfiguration config;
-    private final String identity;
-    private final boolean leaderElect;
     private final Clock clock = Clock.systemUTC();
-    private volatile boolean closed;
-    private LeaderElection election;
-    private Term term;
+    private LeaderElected runner;
 
-    private SchedulerServer(KubernetesClient client, KubeSchedulerConfiguration config, boolean leaderElect) {
+    private SchedulerServer(KubernetesClient client, KubeSchedulerConfiguration config) {
         this.client = client;
         this.config = config;
-        this.leaderElect = leaderElect;
-        this.identity = hostname() + "_" + UUID.randomUUID();
     }
 
     /** Starts campaigning for the lease (or scheduling at once when {@code leaderElect} is false). */
     public static SchedulerServer start(KubernetesClient client, KubeSchedulerConfiguration config, boolean leaderElect) {
-        var server = new SchedulerServer(client, config, leaderElect);
-        if (leaderElect) {
-            server.campaign();
-        } else {
-            server.startScheduling();
-        }
+        var server = new SchedulerServer(client, config);
+        server.runner = LeaderElected.run(client, LEASE_NAMESPACE, LEASE_NAME, leaderElect, server::newTerm);
         return server;
     }
 
     public String identity() {
-        return identity;
+        return runner.identity();
     }
 
     /** Whether this instance is scheduling now (it leads, or runs without leader election). */
-    public synchronized boolean isScheduling() {
-        return term != null;
-    }
-
-    private synchronized void campaign() {
-        if (closed) {
-            return;
-        }
-        election = LeaderElection.start(client, LeaderElectionConfig.defaults(LEASE_NAMESPACE, LEASE_NAME, identity),
-                this::startScheduling, () -> {
-                    stopScheduling();
-                    if (!closed) {
-                        LOG.warn("scheduler lost its lease {}/{}; campaigning again", LEASE_NAMESPACE, LEASE_NAME);
-                        Thread.ofVirtual().name("scheduler-campaign").start(this::campaign);
-                    }
-                }, leader -> LOG.info("scheduler leader is {}", leader));
-    }
-
-    private synchronized void startScheduling() {
-        if (closed || term != null) {
-            return;
-        }
-        term = new Term();
-    }
-
-    private synchronized void stopScheduling() {
-        if (term != null) {
-            term.close();
-            term = null;
-        }
+    public boolean isScheduling() {
+        return runner.isActive();
     }
 
     @Override
     public void close() {
-        LeaderElection e;
-        synchronized (this) {
-            closed = true;
-            e = election;
-        }
-        if (e != null) {
-            e.close();
-        }
-        stopScheduling();
+        runner.close();
+    }
+
+    private AutoCloseable newTerm(String identity) {
+        return new Term(identity);
     }
 
     /** One period of leadership: its own scheduler, informers, loop and tick. */
     private final class Term implements AutoCloseable {
-        private final EventRecorder events = new EventRecorder(client, "default-scheduler", identity, clock);
+        private final String identity;
+        private final EventRecorder events;
         private final ExecutorService binding = Executors.newVirtualThreadPerTaskExecutor();
         private final Scheduler scheduler;
         private final EventHandlers handlers;
@@ -120,7 +75,9 @@ public final class SchedulerServer implements AutoCloseable {
                 Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("scheduler-tick").daemon().factory());
         private volatile boolean running = true;
 
-        Term() {
+        Term(String identity) {
+            this.identity = identity;
+            this.events = new EventRecorder(client, "default-scheduler", identity, clock);
             scheduler = new Scheduler(config, clock, new SplittableRandom(), new ApiServerBinder(client, events),
                     new ApiServerPodWriter(client, events, clock), binding);
             handlers = EventHandlers.register(client, scheduler);
@@ -167,14 +124,6 @@ public final class SchedulerServer implements AutoCloseable {
             binding.close();
             scheduler.close();
             events.close();
-        }
-    }
-
-    private static String hostname() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return "localhost";
         }
     }
 }
