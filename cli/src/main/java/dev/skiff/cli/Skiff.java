@@ -1,5 +1,6 @@
 package dev.skiff.cli;
 
+import dev.skiff.cli.controller.ControllerManagerCommand;
 import dev.skiff.cli.scheduler.SchedulerCommand;
 import dev.skiff.cli.server.ServerCommand;
 import dev.skiff.cli.store.StoreCommand;
@@ -9,7 +10,8 @@ import picocli.CommandLine.Command;
 /** The one skiff program; each subcommand composes components from a config record. */
 @Command(name = "skiff", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A small, fast, Kubernetes-compatible container orchestrator.",
-        subcommands = {ServerCommand.class, SchedulerCommand.class, StoreCommand.class, VersionCommand.class})
+        subcommands = {ServerCommand.class, SchedulerCommand.class, ControllerManagerCommand.class, StoreCommand.class,
+                VersionCommand.class})
 public final class Skiff implements Runnable {
     /** grpc-java logs through java.util.logging; only its warnings belong on the console (held: JUL keeps loggers weakly). */
     private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");

@@ -3,6 +3,7 @@ package dev.skiff.cli.server;
 import dev.skiff.apiserver.ApiServer;
 import dev.skiff.apiserver.controlplane.ControlPlane;
 import dev.skiff.client.rest.RestClients;
+import dev.skiff.controller.ControllerManager;
 import dev.skiff.scheduler.app.SchedulerServer;
 import dev.skiff.apiserver.endpoints.VersionInfo;
 import dev.skiff.store.Store;
@@ -20,7 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane composed in order: store, its etcd endpoint, the API server, then the scheduler. Components are closed
+ * The control plane composed in order: store, its etcd endpoint, the API server, then the scheduler and
+ * the controller manager. Components are closed
  * in reverse order, on SIGTERM/SIGINT too, so the store is flushed and closed before exit.
  */
 public final class Server implements AutoCloseable {
@@ -49,12 +51,17 @@ public final class Server implements AutoCloseable {
             var controlPlane = ControlPlane.start(store, config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)));
             started.push(controlPlane);
             apiServer = controlPlane.apiServer();
-            if (config.scheduler() != null) {
-                // through the API like any scheduler, with the admin credentials; leader-elected so that
-                // several servers on one store schedule one at a time
+            if (config.scheduler() != null || config.controllers() != null) {
+                // through the API like any scheduler or controller manager, with the admin credentials;
+                // leader-elected so that several servers on one store run one of each at a time
                 var client = RestClients.fromKubeconfig(config.writeKubeconfig());
                 started.push(client);
-                started.push(SchedulerServer.start(client, config.scheduler(), true));
+                if (config.scheduler() != null) {
+                    started.push(SchedulerServer.start(client, config.scheduler(), true));
+                }
+                if (config.controllers() != null) {
+                    started.push(ControllerManager.start(client, config.controllers(), true, ControllerManager.DEFAULT_WORKERS));
+                }
             }
         } catch (RuntimeException e) {
             close();

@@ -2,6 +2,7 @@ package dev.skiff.cli.server;
 
 import dev.skiff.cli.Flags;
 import dev.skiff.cli.UsageException;
+import dev.skiff.cli.controller.ControllerManagerCommand;
 import dev.skiff.cli.scheduler.SchedulerCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code skiff server}: flags named as k3s and kube-apiserver name them. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run the control plane: the store (embedded, or etcd with --etcd-servers), its etcd endpoint, the API server and the scheduler.")
+        description = "Run the control plane: the store (embedded, or etcd with --etcd-servers), its etcd endpoint, the API server, the scheduler and the controllers.")
 public final class ServerCommand implements Callable<Integer> {
 
     @Option(names = {"--data-dir", "-d"}, defaultValue = "/var/lib/skiff", description = "Folder to hold state (default: ${DEFAULT-VALUE}).")
@@ -68,6 +69,12 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--scheduler-config", description = "A KubeSchedulerConfiguration file for the embedded scheduler.")
     Path schedulerConfig;
 
+    @Option(names = "--disable-controller-manager", description = "Do not run the controllers beside the API server.")
+    boolean disableControllerManager;
+
+    @Option(names = "--controllers", split = ",", description = "Controllers the embedded controller manager runs: '*', 'name', '-name' (default: *).")
+    List<String> controllers = new ArrayList<>(List.of("*"));
+
     @Override
     public Integer call() throws Exception {
         try (var server = Server.start(config())) {
@@ -101,7 +108,8 @@ public final class ServerCommand implements Callable<Integer> {
                 Flags.firstAddress("--service-cluster-ip-range", serviceClusterIpRange),
                 Flags.nonNegative("--max-requests-inflight", maxRequestsInflight),
                 Flags.nonNegative("--max-mutating-requests-inflight", maxMutatingRequestsInflight), disableAgent,
-                disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig));
+                disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig),
+                disableControllerManager ? null : ControllerManagerCommand.validate(controllers));
     }
 
 }

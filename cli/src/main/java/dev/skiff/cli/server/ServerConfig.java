@@ -17,19 +17,21 @@ import java.util.Set;
  * embedded store under {@code dataDir/server/db}, served for etcd tools on
  * {@code etcdListenClient} (null: not served). {@code writeKubeconfig} is already resolved to
  * its default ({@code dataDir/server/cred/admin.kubeconfig}) when the flag was not given.
- * {@code scheduler} is the embedded scheduler's configuration, null with --disable-scheduler.
+ * {@code scheduler} is the embedded scheduler's configuration, null with --disable-scheduler;
+ * {@code controllers} the embedded controller manager's --controllers, null with --disable-controller-manager.
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
                            String bindAddress, int httpsListenPort, Path writeKubeconfig,
                            Set<PosixFilePermission> writeKubeconfigMode, List<String> tlsSans, InetAddress serviceIp,
                            int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
-                           KubeSchedulerConfiguration scheduler) {
+                           KubeSchedulerConfiguration scheduler, List<String> controllers) {
 
     public ServerConfig {
         etcdServers = List.copyOf(etcdServers);
         tlsSans = List.copyOf(tlsSans);
         writeKubeconfigMode = Set.copyOf(writeKubeconfigMode);
+        controllers = controllers == null ? null : List.copyOf(controllers);
     }
 
     public boolean embeddedStore() {

@@ -1,0 +1,64 @@
+package dev.skiff.cli.controller;
+
+import dev.skiff.cli.UsageException;
+import dev.skiff.client.rest.RestClients;
+import dev.skiff.controller.ControllerManager;
+import dev.skiff.controller.Controllers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code skiff controller-manager}: the controllers alone, against any API server; flags as kube-controller-manager names them. */
+@Command(name = "controller-manager", mixinStandardHelpOptions = true,
+        description = "Run the controllers alone against an API server (they also run inside 'skiff server').")
+public final class ControllerManagerCommand implements Callable<Integer> {
+
+    @Option(names = "--kubeconfig", required = true, description = "Kubeconfig of the API server.")
+    Path kubeconfig;
+
+    @Option(names = "--controllers", split = ",", description = "Controllers to run: '*' for all, 'name' to add, '-name' to remove (default: *).")
+    List<String> controllers = new ArrayList<>(List.of("*"));
+
+    @Option(names = "--leader-elect", negatable = true, defaultValue = "true", fallbackValue = "true", arity = "0..1",
+            description = "Take the Lease kube-system/kube-controller-manager before running (default: ${DEFAULT-VALUE}).")
+    boolean leaderElect;
+
+    @Option(names = "--concurrent-syncs", defaultValue = "5", description = "Objects each controller syncs at once (default: ${DEFAULT-VALUE}).")
+    int concurrentSyncs;
+
+    @Override
+    public Integer call() throws Exception {
+        validate(controllers);
+        if (concurrentSyncs < 1) {
+            throw new UsageException("invalid value for --concurrent-syncs: " + concurrentSyncs + " (at least 1)");
+        }
+        if (!Files.isReadable(kubeconfig)) {
+            throw new UsageException("invalid value for --kubeconfig: cannot read " + kubeconfig);
+        }
+        var stopped = new CountDownLatch(1);
+        try (var client = RestClients.fromKubeconfig(kubeconfig);
+             var manager = ControllerManager.start(client, controllers, leaderElect, concurrentSyncs)) {
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+                manager.close();
+                stopped.countDown();
+            }));
+            stopped.await();
+        }
+        return 0;
+    }
+
+    /** Checks --controllers names against the known controllers. */
+    public static List<String> validate(List<String> controllers) {
+        try {
+            ControllerManager.select(Controllers.all(), controllers);
+            return controllers;
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid value for --controllers: " + e.getMessage());
+        }
+    }
+}

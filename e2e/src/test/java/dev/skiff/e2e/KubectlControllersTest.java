@@ -1,0 +1,117 @@
+package dev.skiff.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The controller manager inside a real {@code skiff server}, driven by the real kubectl. */
+class KubectlControllersTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aReplicaSetKeepsItsPodsThroughDeletesAndScaling() throws Exception {
+        Path kubeconfig = dir.resolve("admin.yaml");
+        try (var server = SkiffProcess.apiServer(dir, SkiffProcess.freePort(), kubeconfig)) {
+            var kubectl = new Kubectl(kubeconfig, dir);
+            Path rs = dir.resolve("rs.yaml");
+            Files.writeString(rs, """
+                    apiVersion: apps/v1
+                    kind: ReplicaSet
+                    metadata:
+                      name: web
+                    spec:
+                      replicas: 3
+                      selector:
+                        matchLabels:
+                          app: web
+                      template:
+                        metadata:
+                          labels:
+                            app: web
+                        spec:
+                          containers:
+                          - name: web
+                            image: busybox
+                    """);
+            kubectl.ok("kubectl", "apply", "-f", rs.toString());
+            awaitPods(kubectl, 3);
+            var lines = kubectl.ok("kubectl", "get", "rs", "web").lines().toList();
+            assertThat(cells(lines.getFirst())).containsExactly("NAME", "DESIRED", "CURRENT", "READY", "AGE");
+            awaitText(kubectl, List.of("get", "rs", "web", "-o", "jsonpath={.spec.replicas} {.status.replicas}"), "3 3");
+
+            String first = kubectl.ok("kubectl", "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[0].metadata.name}");
+            kubectl.ok("kubectl", "delete", "pod", first, "--wait=false");
+            awaitPods(kubectl, 3);
+            assertThat(kubectl.ok("kubectl", "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].metadata.name}")).doesNotContain(first);
+
+            for (String k : List.of("kubectl", Kubectl.oldest())) {
+                kubectl.ok(k, "scale", "rs", "web", "--replicas=1");
+                awaitPods(kubectl, 1);
+                kubectl.ok(k, "scale", "rs", "web", "--replicas=2");
+                awaitPods(kubectl, 2);
+            }
+            assertThat(kubectl.ok("kubectl", "get", "events", "--field-selector", "involvedObject.name=web,reason=SuccessfulCreate",
+                    "-o", "jsonpath={.items[0].message}")).startsWith("Created pod: web-");
+        }
+    }
+
+    @Test
+    void withTheControllerManagerDisabledNothingActs() throws Exception {
+        Path kubeconfig = dir.resolve("admin.yaml");
+        try (var server = SkiffProcess.apiServer(dir, SkiffProcess.freePort(), kubeconfig, "--disable-controller-manager")) {
+            var kubectl = new Kubectl(kubeconfig, dir);
+            Path rs = dir.resolve("rs.yaml");
+            Files.writeString(rs, """
+                    {"apiVersion":"apps/v1","kind":"ReplicaSet","metadata":{"name":"idle"},
+                     "spec":{"replicas":2,"selector":{"matchLabels":{"app":"idle"}},
+                             "template":{"metadata":{"labels":{"app":"idle"}},"spec":{"containers":[{"name":"c","image":"busybox"}]}}}}
+                    """);
+            kubectl.ok("kubectl", "create", "-f", rs.toString());
+            Thread.sleep(3000); // a running controller creates pods within milliseconds
+            assertThat(kubectl.ok("kubectl", "get", "pods", "-l", "app=idle", "-o", "name")).isEmpty();
+        }
+    }
+
+    private static void awaitPods(Kubectl kubectl, int count) throws Exception {
+        Instant deadline = Instant.now().plus(TIMEOUT);
+        int seen = -1;
+        while (Instant.now().isBefore(deadline)) {
+            String names = kubectl.ok("kubectl", "get", "pods", "-l", "app=web", "-o",
+                    "jsonpath={range .items[?(@.metadata.deletionTimestamp)]}x{end}|{.items[*].metadata.name}");
+            String[] parts = names.split("\\|", -1);
+            seen = parts[1].isBlank() ? 0 : parts[1].trim().split("\\s+").length - parts[0].length();
+            if (seen == count) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("expected " + count + " pods, saw " + seen);
+    }
+
+    private static void awaitText(Kubectl kubectl, List<String> args, String expected) throws Exception {
+        Instant deadline = Instant.now().plus(TIMEOUT);
+        String last = "";
+        while (Instant.now().isBefore(deadline)) {
+            last = kubectl.ok("kubectl", args.toArray(String[]::new));
+            if (last.equals(expected)) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("expected '" + expected + "', last '" + last + "'");
+    }
+
+    private static List<String> cells(String line) {
+        return Arrays.asList(line.trim().split("\\s{2,}"));
+    }
+}
