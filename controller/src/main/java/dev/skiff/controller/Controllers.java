@@ -9,7 +9,8 @@ public final class Controllers {
 
     public static List<ControllerDescriptor> all() {
         return List.of(
-                dev.skiff.controller.replicaset.ReplicaSetController.DESCRIPTOR
+                dev.skiff.controller.replicaset.ReplicaSetController.DESCRIPTOR,
+                dev.skiff.controller.deployment.DeploymentController.DESCRIPTOR
         );
     }
 }

@@ -1,0 +1,191 @@
+package dev.skiff.controller.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.skiff.apiserver.controlplane.LocalControlPlane;
+import dev.skiff.client.rest.RestClients;
+import dev.skiff.controller.ControllerManager;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Deployment and ReplicaSet controllers together against the real API server. No kubelet runs:
+ * a loop in the test marks every new pod Running and Ready (as upstream's integration tests do), and
+ * records the most pods alive at once, to check maxSurge.
+ */
+class DeploymentControllerTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+    private LocalControlPlane controlPlane;
+    private KubernetesClient client;
+    private final AtomicBoolean kubeletRunning = new AtomicBoolean(true);
+    private final AtomicInteger mostPods = new AtomicInteger();
+    private Thread kubelet;
+
+    @BeforeEach
+    void start() {
+        controlPlane = LocalControlPlane.start(dir);
+        client = RestClients.fromKubeconfig(controlPlane.kubeconfig());
+        kubelet = Thread.ofVirtual().start(() -> {
+            while (kubeletRunning.get()) {
+                try {
+                    List<Pod> pods = client.pods().inNamespace("default").list().getItems().stream()
+                            .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+                    mostPods.accumulateAndGet(pods.size(), Math::max);
+                    for (Pod p : pods) {
+                        if (!"Running".equals(p.getStatus().getPhase())) {
+                            markReady(p.getMetadata().getName());
+                        }
+                    }
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // a pod deleted meanwhile: the next round sees the truth
+                }
+            }
+        });
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        kubeletRunning.set(false);
+        kubelet.join();
+        client.close();
+        controlPlane.close();
+    }
+
+    @Test
+    void rollsOutANewTemplateWithinSurgeRecordsRevisionsAndRollsBack() throws Exception {
+        try (var manager = ControllerManager.start(client, List.of("*"), false, 2)) {
+            client.resource(deployment("web", 4, "busybox:1")).create();
+            awaitComplete("web", 4);
+            Deployment d = get("web");
+            assertThat(d.getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "1");
+            ReplicaSet first = sets("web").getFirst();
+            assertThat(first.getMetadata().getName()).startsWith("web-");
+            assertThat(first.getMetadata().getLabels()).containsKey("pod-template-hash");
+            assertThat(first.getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "1");
+            assertThat(conditionReason(d, "Progressing")).isEqualTo("NewReplicaSetAvailable");
+            assertThat(conditionReason(d, "Available")).isEqualTo("MinimumReplicasAvailable");
+
+            mostPods.set(0);
+            client.apps().deployments().inNamespace("default").withName("web").edit(x -> new DeploymentBuilder(x).editSpec().editTemplate()
+                    .editSpec().editFirstContainer().withImage("busybox:2").endContainer().endSpec().endTemplate().endSpec().build());
+            awaitComplete("web", 4);
+            assertThat(get("web").getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "2");
+            assertThat(mostPods.get()).as("at most replicas + maxSurge (25% of 4 = 1) pods at once").isLessThanOrEqualTo(5);
+            assertThat(sets("web")).hasSize(2);
+            assertThat(sets("web")).filteredOn(rs -> rs.getSpec().getReplicas() == 4).singleElement()
+                    .satisfies(rs -> assertThat(rs.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage()).isEqualTo("busybox:2"));
+            assertThat(pods("web")).allSatisfy(p -> assertThat(p.getSpec().getContainers().getFirst().getImage()).isEqualTo("busybox:2"));
+
+            // kubectl rollout undo: the template of revision 1 comes back; its set becomes revision 3
+            client.apps().deployments().inNamespace("default").withName("web").edit(x -> new DeploymentBuilder(x).editSpec().editTemplate()
+                    .editSpec().editFirstContainer().withImage("busybox:1").endContainer().endSpec().endTemplate().endSpec().build());
+            awaitComplete("web", 4);
+            assertThat(get("web").getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "3");
+            assertThat(sets("web")).as("the old set is reused, not a third one").hasSize(2);
+            assertThat(client.apps().replicaSets().inNamespace("default").withName(first.getMetadata().getName()).get()
+                    .getMetadata().getAnnotations()).containsEntry("deployment.kubernetes.io/revision", "3");
+        }
+    }
+
+    @Test
+    void recreateScalingAndPause() throws Exception {
+        try (var manager = ControllerManager.start(client, List.of("*"), false, 2)) {
+            client.resource(new DeploymentBuilder(deployment("rec", 2, "busybox:1")).editSpec().withNewStrategy().withType("Recreate")
+                    .endStrategy().endSpec().build()).create();
+            awaitComplete("rec", 2);
+            mostPods.set(0);
+            client.apps().deployments().inNamespace("default").withName("rec").edit(x -> new DeploymentBuilder(x).editSpec().editTemplate()
+                    .editSpec().editFirstContainer().withImage("busybox:2").endContainer().endSpec().endTemplate().endSpec().build());
+            awaitComplete("rec", 2);
+            assertThat(mostPods.get()).as("Recreate never runs old and new pods together").isLessThanOrEqualTo(2);
+
+            client.apps().deployments().inNamespace("default").withName("rec").scale(5);
+            awaitComplete("rec", 5);
+            assertThat(pods("rec")).hasSize(5);
+
+            client.apps().deployments().inNamespace("default").withName("rec").edit(x -> new DeploymentBuilder(x).editSpec().withPaused(true)
+                    .editTemplate().editSpec().editFirstContainer().withImage("busybox:3").endContainer().endSpec().endTemplate().endSpec().build());
+            await("paused is reported", () -> "DeploymentPaused".equals(conditionReason(get("rec"), "Progressing")));
+            Thread.sleep(1000);
+            assertThat(pods("rec")).as("a paused deployment does not roll").allSatisfy(p ->
+                    assertThat(p.getSpec().getContainers().getFirst().getImage()).isEqualTo("busybox:2"));
+        }
+    }
+
+    private void awaitComplete(String name, int replicas) throws InterruptedException {
+        await(name + " complete with " + replicas, () -> {
+            Deployment d = get(name);
+            var s = d.getStatus();
+            return s != null && d.getMetadata().getGeneration().equals(s.getObservedGeneration())
+                    && Integer.valueOf(replicas).equals(s.getUpdatedReplicas()) && Integer.valueOf(replicas).equals(s.getReplicas())
+                    && Integer.valueOf(replicas).equals(s.getAvailableReplicas()) && "NewReplicaSetAvailable".equals(conditionReason(d, "Progressing"))
+                    && pods(name).size() == replicas;
+        });
+    }
+
+    private static String conditionReason(Deployment d, String type) {
+        if (d.getStatus() == null || d.getStatus().getConditions() == null) {
+            return null;
+        }
+        return d.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).map(c -> c.getReason()).findFirst().orElse(null);
+    }
+
+    private Deployment get(String name) {
+        return client.apps().deployments().inNamespace("default").withName(name).get();
+    }
+
+    private List<ReplicaSet> sets(String app) {
+        return client.apps().replicaSets().inNamespace("default").withLabel("app", app).list().getItems();
+    }
+
+    private List<Pod> pods(String app) {
+        return client.pods().inNamespace("default").withLabel("app", app).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    private void markReady(String pod) {
+        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        client.pods().inNamespace("default").withName(pod).editStatus(p -> new PodBuilder(p).editStatus().withPhase("Running")
+                .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now).endCondition().endStatus().build());
+    }
+
+    private static Deployment deployment(String name, int replicas, String image) {
+        return new DeploymentBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
+                .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", name).endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage(image).endContainer().endSpec().endTemplate()
+                .endSpec().build();
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(TIMEOUT);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out after " + TIMEOUT + " waiting for: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}
