@@ -65,6 +65,70 @@ class KubectlControllersTest {
         }
     }
 
+    /**
+     * kubectl's rollout commands against the Deployment controller. No agent runs here, so a thread
+     * plays the kubelet: it marks every new pod Running and Ready through pods/status.
+     */
+    @Test
+    void kubectlRolloutStatusHistoryUndoAndRestart() throws Exception {
+        Path kubeconfig = dir.resolve("admin.yaml");
+        try (var server = SkiffProcess.apiServer(dir, SkiffProcess.freePort(), kubeconfig);
+             var client = dev.skiff.client.rest.RestClients.fromKubeconfig(kubeconfig)) {
+            var kubeletRunning = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread kubelet = Thread.ofVirtual().start(() -> {
+                while (kubeletRunning.get()) {
+                    try {
+                        for (var pod : client.pods().inNamespace("default").list().getItems()) {
+                            if (pod.getMetadata().getDeletionTimestamp() == null && !"Running".equals(pod.getStatus().getPhase())) {
+                                client.pods().inNamespace("default").withName(pod.getMetadata().getName()).editStatus(p ->
+                                        new io.fabric8.kubernetes.api.model.PodBuilder(p).editStatus().withPhase("Running").addNewCondition()
+                                                .withType("Ready").withStatus("True").withLastTransitionTime(Instant.now().toString().replaceAll("\\.\\d+Z", "Z"))
+                                                .endCondition().endStatus().build());
+                            }
+                        }
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RuntimeException e) {
+                        // raced with a deletion; next round
+                    }
+                }
+            });
+            try {
+                var kubectl = new Kubectl(kubeconfig, dir);
+                assertThat(kubectl.ok("kubectl", "create", "deployment", "web", "--image=busybox:1", "--replicas=3"))
+                        .isEqualTo("deployment.apps/web created");
+                assertThat(kubectl.ok("kubectl", "rollout", "status", "deployment/web", "--timeout=60s"))
+                        .endsWith("deployment \"web\" successfully rolled out");
+                kubectl.ok("kubectl", "set", "image", "deployment/web", "busybox=busybox:2");
+                assertThat(kubectl.ok(Kubectl.oldest(), "rollout", "status", "deployment/web", "--timeout=60s"))
+                        .endsWith("deployment \"web\" successfully rolled out");
+                assertThat(kubectl.ok("kubectl", "get", "deployment", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"))
+                        .isEqualTo("busybox:2");
+                var history = kubectl.ok("kubectl", "rollout", "history", "deployment/web").lines().toList();
+                assertThat(history).anyMatch(l -> l.startsWith("1 ")).anyMatch(l -> l.startsWith("2 "));
+
+                kubectl.ok("kubectl", "rollout", "undo", "deployment/web");
+                kubectl.ok("kubectl", "rollout", "status", "deployment/web", "--timeout=60s");
+                assertThat(kubectl.ok("kubectl", "get", "deployment", "web", "-o", "jsonpath={.spec.template.spec.containers[0].image}"))
+                        .isEqualTo("busybox:1");
+                awaitText(kubectl, List.of("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.containers[0].image}"),
+                        "busybox:1 busybox:1 busybox:1");
+
+                kubectl.ok("kubectl", "rollout", "restart", "deployment/web");
+                kubectl.ok("kubectl", "rollout", "status", "deployment/web", "--timeout=60s");
+                assertThat(kubectl.ok("kubectl", "get", "deployment", "web", "-o",
+                        "jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}")).isEqualTo("4");
+                var lines = kubectl.ok("kubectl", "get", "deployment", "web").lines().toList();
+                assertThat(cells(lines.getFirst())).containsExactly("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE");
+                assertThat(cells(lines.get(1)).subList(0, 4)).containsExactly("web", "3/3", "3", "3");
+            } finally {
+                kubeletRunning.set(false);
+                kubelet.join();
+            }
+        }
+    }
+
     @Test
     void withTheControllerManagerDisabledNothingActs() throws Exception {
         Path kubeconfig = dir.resolve("admin.yaml");
