@@ -126,7 +126,12 @@ class ReplicaSetControllerTest {
     void unknownControllerNamesAreRejected() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ControllerManager.select(dev.skiff.controller.Controllers.all(), List.of("nope")))
                 .hasMessageStartingWith("\"nope\" is not in the list of known controllers [");
-        assertThat(ControllerManager.select(dev.skiff.controller.Controllers.all(), List.of("*", "-replicaset"))).isEmpty();
+        var all = dev.skiff.controller.Controllers.all();
+        assertThat(ControllerManager.select(all, List.of("*", "-replicaset")))
+                .extracting(dev.skiff.controller.ControllerDescriptor::name)
+                .hasSize(all.size() - 1).doesNotContain("replicaset");
+        assertThat(ControllerManager.select(all, List.of("replicaset")))
+                .extracting(dev.skiff.controller.ControllerDescriptor::name).containsExactly("replicaset");
     }
 
     private static ReplicaSet replicaSet(String name, int replicas) {
