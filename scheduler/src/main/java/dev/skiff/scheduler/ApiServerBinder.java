@@ -1,16 +1,12 @@
 package dev.skiff.scheduler;
 
 import dev.skiff.client.record.EventRecorder;
+import dev.skiff.client.rest.RawRequests;
 import dev.skiff.scheduler.framework.plugins.defaultbinder.Binder;
 import io.fabric8.kubernetes.api.model.Binding;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.http.HttpResponse;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 
 /**
  * Binds through the API server's {@code pods/<name>/binding} subresource, as upstream's DefaultBinder
@@ -33,19 +29,8 @@ public final class ApiServerBinder implements Binder {
                 .withNewMetadata().withName(name).withNamespace(namespace).withUid(pod.getMetadata().getUid()).endMetadata()
                 .withNewTarget().withKind("Node").withName(nodeName).endTarget()
                 .build();
-        String url = client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/" + encode(namespace)
-                + "/pods/" + encode(name) + "/binding";
-        var request = client.getHttpClient().newHttpRequestBuilder().uri(url)
-                .post("application/json", Serialization.asJson(binding).getBytes(StandardCharsets.UTF_8)).build();
-        HttpResponse<String> response = client.getHttpClient().sendAsync(request, String.class).get();
-        if (response.code() != 201 && response.code() != 200) {
-            throw new KubernetesClientException("binding " + namespace + "/" + name + " to " + nodeName + ": HTTP "
-                    + response.code() + " " + response.body());
-        }
+        RawRequests.send(client, "POST", "/api/v1/namespaces/" + RawRequests.segment(namespace) + "/pods/" + RawRequests.segment(name)
+                + "/binding", binding);
         events.eventf(pod, EventRecorder.NORMAL, "Scheduled", "Successfully assigned %s/%s to %s", namespace, name, nodeName);
-    }
-
-    private static String encode(String segment) {
-        return URLEncoder.encode(segment, StandardCharsets.UTF_8);
     }
 }

@@ -1,49 +1,36 @@
 package dev.skiff.controller.deployment;
 
+import dev.skiff.controller.ControlPlaneTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skiff.apiserver.controlplane.LocalControlPlane;
-import dev.skiff.client.rest.RestClients;
 import dev.skiff.controller.ControllerManager;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Deployment and ReplicaSet controllers together against the real API server. No kubelet runs:
  * a loop in the test marks every new pod Running and Ready (as upstream's integration tests do), and
  * records the most pods alive at once, to check maxSurge.
  */
-class DeploymentControllerTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(90);
-
-    @TempDir
-    Path dir;
-    private LocalControlPlane controlPlane;
-    private KubernetesClient client;
+class DeploymentControllerTest extends ControlPlaneTest {
     private final AtomicBoolean kubeletRunning = new AtomicBoolean(true);
     private final AtomicInteger mostPods = new AtomicInteger();
     private Thread kubelet;
 
     @BeforeEach
-    void start() {
-        controlPlane = LocalControlPlane.start(dir);
-        client = RestClients.fromKubeconfig(controlPlane.kubeconfig());
+    void startKubelet() {
         kubelet = Thread.ofVirtual().start(() -> {
             while (kubeletRunning.get()) {
                 try {
@@ -69,8 +56,6 @@ class DeploymentControllerTest {
     void stop() throws InterruptedException {
         kubeletRunning.set(false);
         kubelet.join();
-        client.close();
-        controlPlane.close();
     }
 
     @Test
@@ -179,13 +164,4 @@ class DeploymentControllerTest {
                 .endSpec().build();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(TIMEOUT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + TIMEOUT + " waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
 }

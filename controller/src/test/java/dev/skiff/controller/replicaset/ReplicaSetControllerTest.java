@@ -1,51 +1,26 @@
 package dev.skiff.controller.replicaset;
 
+import dev.skiff.controller.ControlPlaneTest;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skiff.apiserver.controlplane.LocalControlPlane;
-import dev.skiff.client.rest.RestClients;
 import dev.skiff.controller.ControllerManager;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ReplicaSet controller in the controller manager against the real API server (in-process
  * control plane). There is no kubelet: the test marks pods running and ready through pods/status,
  * as upstream's integration tests do.
  */
-class ReplicaSetControllerTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
-    @TempDir
-    Path dir;
-    private LocalControlPlane controlPlane;
-    private KubernetesClient client;
-
-    @BeforeEach
-    void start() {
-        controlPlane = LocalControlPlane.start(dir);
-        client = RestClients.fromKubeconfig(controlPlane.kubeconfig());
-    }
-
-    @AfterEach
-    void stop() {
-        client.close();
-        controlPlane.close();
-    }
+class ReplicaSetControllerTest extends ControlPlaneTest {
 
     @Test
     void keepsReplicasReplacesDeletedPodsScalesDownTheLeastValuableAndReportsStatus() throws Exception {
@@ -153,13 +128,4 @@ class ReplicaSetControllerTest {
                 .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now).endCondition().endStatus().build());
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(TIMEOUT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + TIMEOUT + " waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
-    }
 }
