@@ -12,7 +12,11 @@ public final class Controllers {
                 dev.skiff.controller.replicaset.ReplicaSetController.DESCRIPTOR,
                 dev.skiff.controller.deployment.DeploymentController.DESCRIPTOR,
                 dev.skiff.controller.garbagecollector.GarbageCollector.DESCRIPTOR,
-                dev.skiff.controller.namespace.NamespaceController.DESCRIPTOR
+                dev.skiff.controller.namespace.NamespaceController.DESCRIPTOR,
+                dev.skiff.controller.endpoint.EndpointsController.DESCRIPTOR,
+                dev.skiff.controller.endpointslice.EndpointSliceController.DESCRIPTOR,
+                dev.skiff.controller.serviceaccount.ServiceAccountsController.DESCRIPTOR,
+                dev.skiff.controller.rootcacertpublisher.RootCaCertPublisher.DESCRIPTOR
         );
     }
 }

@@ -88,6 +88,17 @@ public final class Controller implements AutoCloseable {
         return true;
     }
 
+    /** {@link #run} on its own virtual thread named {@code <name>-start}: starters return at once, workers start once caches sync. */
+    public void start(int threads, List<? extends SharedIndexInformer<?>> informers, Duration timeout) {
+        Thread.ofVirtual().name(name + "-start").start(() -> {
+            try {
+                run(threads, informers, timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
     private void work() {
         try {
             while (processNextWorkItem()) {
