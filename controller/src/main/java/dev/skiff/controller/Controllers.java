@@ -16,7 +16,8 @@ public final class Controllers {
                 dev.skiff.controller.endpoint.EndpointsController.DESCRIPTOR,
                 dev.skiff.controller.endpointslice.EndpointSliceController.DESCRIPTOR,
                 dev.skiff.controller.serviceaccount.ServiceAccountsController.DESCRIPTOR,
-                dev.skiff.controller.rootcacertpublisher.RootCaCertPublisher.DESCRIPTOR
+                dev.skiff.controller.rootcacertpublisher.RootCaCertPublisher.DESCRIPTOR,
+                dev.skiff.controller.podgc.PodGarbageCollector.DESCRIPTOR
         );
     }
 }
