@@ -72,8 +72,14 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBindingList;
 import io.fabric8.kubernetes.api.model.rbac.RoleList;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassList;
+import io.fabric8.kubernetes.api.model.storage.CSIDriver;
+import io.fabric8.kubernetes.api.model.storage.CSIDriverList;
+import io.fabric8.kubernetes.api.model.storage.CSINode;
+import io.fabric8.kubernetes.api.model.storage.CSINodeList;
 import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.api.model.storage.StorageClassList;
+import io.fabric8.kubernetes.api.model.storage.VolumeAttachment;
+import io.fabric8.kubernetes.api.model.storage.VolumeAttachmentList;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -203,6 +209,12 @@ final class BuiltInResources {
         // storage.k8s.io/v1
         r.add(cluster("storage.k8s.io", "v1", "StorageClass", "storageclasses", List.of("sc"), ALL, StorageClass.class,
                 StorageClassList.class, "/registry/storageclasses"));
+        r.add(cluster("storage.k8s.io", "v1", "CSIDriver", "csidrivers", List.of(), ALL, CSIDriver.class, CSIDriverList.class,
+                "/registry/csidrivers"));
+        r.add(cluster("storage.k8s.io", "v1", "CSINode", "csinodes", List.of(), ALL, CSINode.class, CSINodeList.class,
+                "/registry/csinodes"));
+        r.add(cluster("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", List.of(), ALL, VolumeAttachment.class,
+                VolumeAttachmentList.class, "/registry/volumeattachments", status("VolumeAttachment")));
         // scheduling.k8s.io/v1
         r.add(cluster("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", List.of("pc"), ALL, PriorityClass.class,
                 PriorityClassList.class, "/registry/priorityclasses"));

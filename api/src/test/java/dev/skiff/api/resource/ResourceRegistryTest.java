@@ -33,7 +33,7 @@ class ResourceRegistryTest {
                 Map.entry("events.k8s.io/v1", List.of("events")),
                 Map.entry("networking.k8s.io/v1", List.of("ingresses", "ingressclasses", "networkpolicies")),
                 Map.entry("policy/v1", List.of("poddisruptionbudgets")),
-                Map.entry("storage.k8s.io/v1", List.of("storageclasses")),
+                Map.entry("storage.k8s.io/v1", List.of("storageclasses", "csidrivers", "csinodes", "volumeattachments")),
                 Map.entry("scheduling.k8s.io/v1", List.of("priorityclasses")),
                 Map.entry("rbac.authorization.k8s.io/v1", List.of("roles", "rolebindings", "clusterroles", "clusterrolebindings")),
                 Map.entry("authorization.k8s.io/v1", List.of("selfsubjectaccessreviews", "subjectaccessreviews")),
@@ -82,7 +82,8 @@ class ResourceRegistryTest {
                 "tokenreviews.authentication.k8s.io", "selfsubjectaccessreviews.authorization.k8s.io",
                 "subjectaccessreviews.authorization.k8s.io", "ingressclasses.networking.k8s.io",
                 "clusterrolebindings.rbac.authorization.k8s.io", "clusterroles.rbac.authorization.k8s.io",
-                "storageclasses.storage.k8s.io", "priorityclasses.scheduling.k8s.io");
+                "storageclasses.storage.k8s.io", "csidrivers.storage.k8s.io", "csinodes.storage.k8s.io",
+                "volumeattachments.storage.k8s.io", "priorityclasses.scheduling.k8s.io");
     }
 
     @Test

@@ -40,7 +40,10 @@ import dev.skiff.registry.rbac.rolebinding.RoleBindingStrategy;
 import dev.skiff.registry.scheduling.priorityclass.PriorityClassStrategy;
 import dev.skiff.registry.storage.ListOptions;
 import dev.skiff.registry.storage.Resource;
+import dev.skiff.registry.storage.csidriver.CSIDriverStrategy;
+import dev.skiff.registry.storage.csinode.CSINodeStrategy;
 import dev.skiff.registry.storage.storageclass.StorageClassStrategy;
+import dev.skiff.registry.storage.volumeattachment.VolumeAttachmentStrategy;
 import dev.skiff.store.Store;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -89,6 +92,9 @@ final class GroupResources {
         g.add("networking.k8s.io", "v1", "networkpolicies", NetworkPolicyStrategy.RESOURCE, new NetworkPolicyStrategy());
         g.add("policy", "v1", "poddisruptionbudgets", PodDisruptionBudgetStrategy.RESOURCE, new PodDisruptionBudgetStrategy());
         g.add("storage.k8s.io", "v1", "storageclasses", StorageClassStrategy.RESOURCE, new StorageClassStrategy());
+        g.add("storage.k8s.io", "v1", "csidrivers", CSIDriverStrategy.RESOURCE, new CSIDriverStrategy());
+        g.add("storage.k8s.io", "v1", "csinodes", CSINodeStrategy.RESOURCE, new CSINodeStrategy());
+        g.add("storage.k8s.io", "v1", "volumeattachments", VolumeAttachmentStrategy.RESOURCE, new VolumeAttachmentStrategy());
         var priorityClassRegistry = new java.util.concurrent.atomic.AtomicReference<GenericRegistry<PriorityClass>>();
         GenericRegistry<PriorityClass> priorityClasses = g.add("scheduling.k8s.io", "v1", "priorityclasses", PriorityClassStrategy.RESOURCE,
                 new PriorityClassStrategy(() -> priorityClassRegistry.get().list(null, ListOptions.latest()).items()));

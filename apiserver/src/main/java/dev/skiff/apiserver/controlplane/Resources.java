@@ -22,6 +22,14 @@ import dev.skiff.registry.core.pod.BindingRest;
 import dev.skiff.registry.core.pod.EvictionRest;
 import dev.skiff.registry.core.pod.PodPriority;
 import dev.skiff.registry.core.pod.PodStrategy;
+import dev.skiff.registry.core.limitrange.LimitRangeStrategy;
+import dev.skiff.registry.core.persistentvolume.PersistentVolumeStrategy;
+import dev.skiff.registry.core.persistentvolumeclaim.PersistentVolumeClaimStrategy;
+import dev.skiff.registry.core.resourcequota.ResourceQuotaStrategy;
+import io.fabric8.kubernetes.api.model.LimitRange;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import dev.skiff.registry.storage.ListOptions;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import dev.skiff.registry.core.podtemplate.PodTemplateStrategy;
@@ -90,7 +98,16 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                 ServedResource.of(info(builtIn, "services"), Service.class, services, clock),
                 ServedResource.of(info(builtIn, "endpoints"), Endpoints.class, endpoints, clock),
                 ServedResource.of(info(builtIn, "podtemplates"), PodTemplate.class,
-                        new GenericRegistry<>(store, PodTemplateStrategy.RESOURCE, new PodTemplateStrategy(), clock, random), clock)));
+                        new GenericRegistry<>(store, PodTemplateStrategy.RESOURCE, new PodTemplateStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "persistentvolumes"), PersistentVolume.class,
+                        new GenericRegistry<>(store, PersistentVolumeStrategy.RESOURCE, new PersistentVolumeStrategy(clock), clock, random), clock),
+                ServedResource.of(info(builtIn, "persistentvolumeclaims"), PersistentVolumeClaim.class,
+                        new GenericRegistry<>(store, PersistentVolumeClaimStrategy.RESOURCE, new PersistentVolumeClaimStrategy(), clock, random),
+                        clock),
+                ServedResource.of(info(builtIn, "resourcequotas"), ResourceQuota.class,
+                        new GenericRegistry<>(store, ResourceQuotaStrategy.RESOURCE, new ResourceQuotaStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "limitranges"), LimitRange.class,
+                        new GenericRegistry<>(store, LimitRangeStrategy.RESOURCE, new LimitRangeStrategy(), clock, random), clock)));
         served.addAll(GroupResources.serve(store, builtIn, clock, random, priorityClasses::set));
         SystemNamespaces.ensure(namespaces);
         var authenticator = new java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator>();

@@ -87,6 +87,7 @@ public final class TableConvertor {
             case "Node" -> NodeColumns.columns(name, age(clock));
             case "Service" -> ServiceColumns.columns(name, age(clock));
             case "Endpoints" -> EndpointsColumns.columns(name, age(clock));
+            case "ResourceQuota" -> ResourceQuotaColumns.columns(name, age(clock));
             case "PodTemplate" -> List.of(name,
                     new Column("Containers", "string", "", "Names of each container in the template.",
                             o -> PodColumns.containerNames(((PodTemplate) o).getTemplate())),
@@ -117,7 +118,8 @@ public final class TableConvertor {
                             o -> PodColumns.images(((ReplicationController) o).getSpec().getTemplate()), 1),
                     new Column("Selector", "string", "", "Selector is a label query over pods that should match the Replicas count.",
                             o -> selector(((ReplicationController) o).getSpec().getSelector()), 1));
-            default -> GroupColumns.forKind(kind, name, age(clock), clock).orElseGet(() -> List.of(name,
+            default -> StorageColumns.forKind(kind, name, age(clock))
+                    .or(() -> GroupColumns.forKind(kind, name, age(clock), clock)).orElseGet(() -> List.of(name,
                     new Column("Created At", "date", "", CREATION_DESCRIPTION, o -> nullToEmpty(o.getMetadata().getCreationTimestamp()))));
         };
         return new TableConvertor(columns, clock);
