@@ -59,7 +59,8 @@ public final class ApiServer implements AutoCloseable {
         var chain = new RequestChain(authenticator,
                 new MaxInFlightLimit(config.maxRequestsInflight(), config.maxMutatingRequestsInflight()),
                 new RequestAuthorizer(new AlwaysAllowAuthorizer()), new AdmissionChain(admission),
-                withOwnRoutes(routes, config, checks), config.maxRequestBodyBytes());
+                withOwnRoutes(routes, config, checks), config.maxRequestBodyBytes(),
+                dev.skiff.apiserver.pki.PemFiles.encode(pki.ca().certificate()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
         transport = HttpsTransport.listen(config.bindAddress(), config.port(), pki, chain);
         url = URI.create("https://" + hostForUrl(config.bindAddress()) + ":" + transport.port());
         KubeconfigWriter.write(config.kubeconfig(), config.kubeconfigMode(), url.toString(), pki.ca().certificate(), pki.admin());

@@ -32,9 +32,20 @@ public final class RequestChain {
     private final AdmissionChain admission;
     private final Routes routes;
     private final long maxBodyBytes;
+    private final byte[] caBundle;
 
     public RequestChain(RequestAuthenticator authenticator, MaxInFlightLimit inFlight, RequestAuthorizer authorizer,
                  AdmissionChain admission, Routes routes, long maxBodyBytes) {
+        this(authenticator, inFlight, authorizer, admission, routes, maxBodyBytes, null);
+    }
+
+    /**
+     * @param caBundle served without authentication at {@code GET /cacerts} (k3s's supervisor endpoint), so a joining
+     *                 agent can fetch the cluster CA and check it against the hash its token carries; null: not served
+     */
+    public RequestChain(RequestAuthenticator authenticator, MaxInFlightLimit inFlight, RequestAuthorizer authorizer,
+                 AdmissionChain admission, Routes routes, long maxBodyBytes, byte[] caBundle) {
+        this.caBundle = caBundle;
         this.authenticator = authenticator;
         this.inFlight = inFlight;
         this.authorizer = authorizer;
@@ -46,6 +57,10 @@ public final class RequestChain {
     void serve(Exchange exchange) {
         RequestInfo info = RequestInfoResolver.resolve(exchange.method(), exchange.path(), exchange.query());
         UserInfo user = null;
+        if (caBundle != null && exchange.path().equals("/cacerts") && exchange.method().equals("GET")) {
+            exchange.send(200, "text/plain; charset=utf-8", Map.of(), caBundle);
+            return;
+        }
         try {
             user = authenticator.authenticate(new Credentials(exchange.peerCertificates(), exchange.header("authorization")));
             try (var permit = inFlight.acquire(info, user)) {

@@ -32,4 +32,79 @@ public final class RestClients {
     public static KubernetesClient fromKubeconfig(Path kubeconfig) {
         return new KubernetesClientBuilder().withConfig(config(kubeconfig)).build();
     }
+
+    /**
+     * A client for {@code server} joined with the server's token, in k3s's secure format
+     * {@code K10<sha256 of the CA bundle>::<user>:<secret>}: the CA is fetched from the server's
+     * unauthenticated {@code /cacerts} and trusted only when its hash matches the token's, and then
+     * the token is sent as the bearer token - never before, so a server posing as ours learns nothing.
+     */
+    public static KubernetesClient fromServerToken(String server, String token) {
+        String base = server.replaceAll("/$", "");
+        if (!token.startsWith("K10") || !token.contains("::") || token.indexOf("::") != 67) {
+            throw new IllegalArgumentException("the token is not a server token of the form K10<ca-hash>::<user>:<secret> "
+                    + "(use the content of the server's token file)");
+        }
+        String expectedHash = token.substring(3, 67);
+        byte[] bundle = fetchCaBundle(base);
+        String actual;
+        try {
+            actual = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bundle));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        if (!actual.equals(expectedHash)) {
+            throw new IllegalArgumentException("the CA served by " + base + " does not match the token's hash: refusing to trust it");
+        }
+        Config config = new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl(base)
+                .withCaCertData(java.util.Base64.getEncoder().encodeToString(bundle)).withOauthToken(token).build();
+        config.setOnlyHttpWatches(true);
+        return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /** A TLS context that accepts any server certificate: only for fetching what is then verified another way. */
+    static javax.net.ssl.SSLContext trustingAnyServer() throws java.security.GeneralSecurityException {
+        var trustAll = new javax.net.ssl.X509TrustManager() {
+            @Override
+            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                return new java.security.cert.X509Certificate[0];
+            }
+        };
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, new javax.net.ssl.TrustManager[] {trustAll}, new java.security.SecureRandom());
+        return ssl;
+    }
+
+    /** GET /cacerts without verifying the server (what it returns is checked against the token's hash). */
+    private static byte[] fetchCaBundle(String base) {
+        try {
+            var ssl = trustingAnyServer();
+            var parameters = new javax.net.ssl.SSLParameters();
+            parameters.setEndpointIdentificationAlgorithm(null);
+            try (var http = java.net.http.HttpClient.newBuilder().sslContext(ssl).sslParameters(parameters)
+                    .connectTimeout(java.time.Duration.ofSeconds(10)).build()) {
+                var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/cacerts"))
+                        .timeout(java.time.Duration.ofSeconds(10)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                if (response.statusCode() != 200) {
+                    throw new IllegalArgumentException("GET " + base + "/cacerts: HTTP " + response.statusCode());
+                }
+                return response.body();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reach " + base + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

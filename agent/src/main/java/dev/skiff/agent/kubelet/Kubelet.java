@@ -1,0 +1,230 @@
+package dev.skiff.agent.kubelet;
+
+import dev.skiff.agent.kubelet.nodelease.NodeLeases;
+import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
+import dev.skiff.agent.kubelet.status.StatusManager;
+import dev.skiff.client.controller.Controller;
+import dev.skiff.client.workqueue.RateLimitingQueue;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodStatus;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kubelet's control loop (upstream: pkg/kubelet's syncLoop, pod workers and registration) for
+ * the nodes of one process - one for {@code skiff agent}, N for a simulated fleet: registers each
+ * Node (or takes over an existing one), keeps its Lease renewed and its status reported, watches
+ * the pods bound to it and syncs each through the node's {@link PodSyncer} one pod at a time,
+ * writing the status the syncer reports; a pod deleted or being deleted is torn down (then removed
+ * with grace period 0, as upstream's status manager does once its containers are gone).
+ */
+public final class Kubelet implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
+    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(5);
+
+    /**
+     * @param leaseDurationSeconds the node lease's duration (renewed every quarter of it)
+     * @param statusReportPeriod how often the node status is written (upstream's nodeStatusReportFrequency)
+     * @param podResyncPeriod how often a running pod is synced again without a change (null: never; the real runtime needs it to see exits)
+     * @param workers pods synced at once
+     */
+    public record Config(int leaseDurationSeconds, Duration statusReportPeriod, Duration podResyncPeriod, int workers) {
+    }
+
+    private final KubernetesClient client;
+    private final Clock clock;
+    private final Config config;
+    private final Map<String, NodeStatus> nodes = new LinkedHashMap<>();
+    private final Map<String, Node> registered = new ConcurrentHashMap<>();
+    private final Function<String, PodSyncer> syncers;
+    private final Map<String, PodSyncer> syncerByNode = new ConcurrentHashMap<>();
+    /** Pod key -> the pod as last synced, so a deleted pod can be torn down by the syncer of its node. */
+    private final Map<String, Pod> synced = new ConcurrentHashMap<>();
+    private final StatusManager statusManager;
+    private final NodeLeases leases;
+    private final RateLimitingQueue<String> queue;
+    private final Controller controller;
+    private final ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("node-status").factory());
+    private SharedIndexInformer<Pod> pods;
+
+    private Kubelet(KubernetesClient client, Clock clock, Config config, List<NodeStatus> nodes, Function<String, PodSyncer> syncers) {
+        this.client = client;
+        this.clock = clock;
+        this.config = config;
+        nodes.forEach(n -> this.nodes.put(n.name(), n));
+        this.syncers = syncers;
+        this.statusManager = new StatusManager(client);
+        this.leases = new NodeLeases(client, clock, config.leaseDurationSeconds());
+        this.queue = RateLimitingQueue.withDefaultRateLimiter(clock);
+        this.controller = new Controller("kubelet", this::syncPod, queue, 15);
+    }
+
+    /** Registers the nodes, starts their heartbeats and the pod loop; returns once every node is registered. */
+    public static Kubelet start(KubernetesClient client, Clock clock, Config config, List<NodeStatus> nodes,
+                                Function<String, PodSyncer> syncers) {
+        var kubelet = new Kubelet(client, clock, config, nodes, syncers);
+        kubelet.run();
+        return kubelet;
+    }
+
+    private void run() {
+        for (NodeStatus node : nodes.values()) {
+            Node n = register(node);
+            registered.put(node.name(), n);
+            leases.start(n);
+        }
+        long period = config.statusReportPeriod().toMillis();
+        statusTimer.scheduleWithFixedDelay(this::reportNodeStatuses, period, period, TimeUnit.MILLISECONDS);
+        var podsOp = client.pods().inAnyNamespace();
+        pods = nodes.size() == 1 ? podsOp.withField("spec.nodeName", nodes.keySet().iterator().next()).runnableInformer(0)
+                : podsOp.runnableInformer(0);
+        pods.addEventHandler(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                if (ours(pod)) {
+                    queue.add(Cache.metaNamespaceKeyFunc(pod));
+                }
+            }
+
+            @Override
+            public void onUpdate(Pod oldPod, Pod newPod) {
+                if (ours(newPod) || ours(oldPod)) {
+                    queue.add(Cache.metaNamespaceKeyFunc(newPod));
+                }
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean finalStateUnknown) {
+                queue.add(Cache.metaNamespaceKeyFunc(pod));
+            }
+        });
+        pods.start();
+        controller.start(config.workers(), List.of(pods), CACHE_SYNC_TIMEOUT);
+        LOG.info("kubelet running nodes={}", nodes.size() == 1 ? nodes.keySet() : nodes.size());
+    }
+
+    private boolean ours(Pod pod) {
+        return pod.getSpec() != null && pod.getSpec().getNodeName() != null && nodes.containsKey(pod.getSpec().getNodeName());
+    }
+
+    /** Upstream's registerWithAPIServer: create the Node, or take over the existing one (its status rewritten). */
+    private Node register(NodeStatus node) {
+        String now = now();
+        try {
+            return client.resource(node.toNode(now)).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+        Node existing = client.nodes().withName(node.name()).get();
+        Map<String, String> labels = new LinkedHashMap<>(existing.getMetadata().getLabels() == null ? Map.of() : existing.getMetadata().getLabels());
+        labels.putAll(node.labels());
+        Node updated = client.resource(new NodeBuilder(existing).editMetadata().withLabels(labels).endMetadata().build()).update();
+        return client.resource(new NodeBuilder(updated).withStatus(node.status(now,
+                updated.getStatus() == null ? List.of() : updated.getStatus().getConditions())).build()).updateStatus();
+    }
+
+    private void reportNodeStatuses() {
+        for (NodeStatus node : nodes.values()) {
+            try {
+                Node current = client.nodes().withName(node.name()).get();
+                if (current == null) {
+                    current = register(node); // deleted meanwhile: register again, as upstream does
+                } else {
+                    client.resource(new NodeBuilder(current).withStatus(node.status(now(), current.getStatus() == null ? List.of()
+                            : current.getStatus().getConditions())).build()).updateStatus();
+                }
+            } catch (KubernetesClientException e) {
+                LOG.warn("node={} status report failed: {}", node.name(), e.getMessage());
+            }
+        }
+    }
+
+    private String now() {
+        return DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    private PodSyncer syncer(String node) {
+        return syncerByNode.computeIfAbsent(node, syncers);
+    }
+
+    /** One pod: tear down what is gone or being deleted, else sync it and report its status. */
+    void syncPod(String key) throws Exception {
+        Pod pod = pods.getIndexer().getByKey(key);
+        Pod known = synced.get(key);
+        if (known != null && (pod == null || !ours(pod) || !Objects.equals(pod.getMetadata().getUid(), known.getMetadata().getUid()))) {
+            syncer(known.getSpec().getNodeName()).syncTerminatingPod(known, gracePeriod(known));
+            synced.remove(key);
+        }
+        if (pod == null || !ours(pod)) {
+            return;
+        }
+        PodSyncer syncer = syncer(pod.getSpec().getNodeName());
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            PodStatus last = syncer.syncTerminatingPod(pod, gracePeriod(pod));
+            synced.remove(key);
+            statusManager.setStatus(pod, last);
+            try {
+                client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).withGracePeriod(0)
+                        .delete();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+            }
+            return;
+        }
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if (("Succeeded".equals(phase) || "Failed".equals(phase)) && !synced.containsKey(key)) {
+            return; // finished before this agent saw it: nothing to run again
+        }
+        PodStatus status = syncer.syncPod(pod);
+        synced.put(key, pod);
+        statusManager.setStatus(pod, status);
+        if (config.podResyncPeriod() != null) {
+            queue.addAfter(key, config.podResyncPeriod());
+        }
+    }
+
+    private static Duration gracePeriod(Pod pod) {
+        Long seconds = pod.getMetadata().getDeletionGracePeriodSeconds() != null ? pod.getMetadata().getDeletionGracePeriodSeconds()
+                : pod.getSpec().getTerminationGracePeriodSeconds();
+        return Duration.ofSeconds(seconds == null ? 30 : seconds);
+    }
+
+    public List<String> nodeNames() {
+        return List.copyOf(nodes.keySet());
+    }
+
+    @Override
+    public void close() throws Exception {
+        statusTimer.shutdownNow();
+        leases.close();
+        controller.close();
+        if (pods != null) {
+            pods.close();
+        }
+    }
+}

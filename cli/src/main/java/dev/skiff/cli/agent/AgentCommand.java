@@ -1,0 +1,177 @@
+package dev.skiff.cli.agent;
+
+import dev.skiff.agent.kubelet.Kubelet;
+import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
+import dev.skiff.agent.simulated.SimulatedNodes;
+import dev.skiff.agent.simulated.SimulatedPodSyncer;
+import dev.skiff.cli.Flags;
+import dev.skiff.cli.UsageException;
+import dev.skiff.client.rest.RestClients;
+import io.fabric8.kubernetes.api.model.Taint;
+import io.fabric8.kubernetes.api.model.TaintBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code skiff agent}: the node agent (skiff's kubelet), joining a server with its token as k3s
+ * agents do, or with a kubeconfig; flags named as the kubelet's and k3s's. With {@code --simulated
+ * --count N} it runs N hollow nodes in this process (as kwok does).
+ */
+@Command(name = "agent", mixinStandardHelpOptions = true, description = "Run a node agent that joins a skiff server.")
+public final class AgentCommand implements Callable<Integer> {
+    private static final Pattern LABEL_KEY = Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+            + "[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+    private static final Set<String> EFFECTS = Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
+
+    @Option(names = {"--server", "-s"}, description = "URL of the server to join (with --token or --token-file).")
+    String server;
+
+    @Option(names = {"--token", "-t"}, description = "The server's token (its <data-dir>/server/token).")
+    String token;
+
+    @Option(names = "--token-file", description = "A file holding the server's token.")
+    Path tokenFile;
+
+    @Option(names = "--kubeconfig", description = "Join with this kubeconfig instead of --server and --token.")
+    Path kubeconfig;
+
+    @Option(names = "--node-name", description = "Name of the node (default: the host name; with --simulated the name prefix, default sim).")
+    String nodeName;
+
+    @Option(names = "--node-labels", split = ",", description = "Labels to register the node with, key=value (repeatable).")
+    List<String> nodeLabels = new ArrayList<>();
+
+    @Option(names = "--register-with-taints", split = ",", description = "Taints to register the node with, key[=value]:Effect (repeatable).")
+    List<String> taints = new ArrayList<>();
+
+    @Option(names = "--max-pods", defaultValue = "110", description = "Most pods the node runs (default: ${DEFAULT-VALUE}).")
+    int maxPods;
+
+    @Option(names = "--node-lease-duration-seconds", defaultValue = "40",
+            description = "Duration of the node's Lease, renewed every quarter of it (default: ${DEFAULT-VALUE}).")
+    int leaseDurationSeconds;
+
+    @Option(names = "--node-status-report-frequency", defaultValue = "5m",
+            description = "How often the node status is written without a change (default: ${DEFAULT-VALUE}).")
+    String statusReportFrequency;
+
+    @Option(names = "--simulated", description = "Run hollow nodes: pods are reported Running with IPs, no container runs.")
+    boolean simulated;
+
+    @Option(names = "--count", defaultValue = "1", description = "How many hollow nodes to run with --simulated (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, String> labels = labels(nodeLabels);
+        List<Taint> parsedTaints = taints(taints);
+        if (maxPods < 1) {
+            throw new UsageException("invalid value for --max-pods: " + maxPods + " (at least 1)");
+        }
+        if (leaseDurationSeconds < 1) {
+            throw new UsageException("invalid value for --node-lease-duration-seconds: " + leaseDurationSeconds + " (at least 1)");
+        }
+        Duration reportPeriod = Flags.duration("--node-status-report-frequency", statusReportFrequency);
+        if (!simulated && count != 1) {
+            throw new UsageException("--count needs --simulated");
+        }
+        if (!simulated) {
+            throw new UsageException("skiff agent runs only --simulated nodes so far: running containers through containerd is not wired "
+                    + "into the agent yet");
+        }
+        if (count < 1 || count > SimulatedNodes.MAX_COUNT) {
+            throw new UsageException("invalid value for --count: " + count + " (1 to " + SimulatedNodes.MAX_COUNT + ")");
+        }
+        String prefix = nodeName == null ? "sim" : nodeName;
+        var stopped = new CountDownLatch(1);
+        try (KubernetesClient client = connect();
+             var kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(leaseDurationSeconds, reportPeriod, null,
+                     Math.min(64, Math.max(4, count))), SimulatedNodes.fleet(prefix, count, maxPods, labels, parsedTaints),
+                     node -> {
+                         int i = Integer.parseInt(node.substring(prefix.length() + 1));
+                         return new SimulatedPodSyncer(SimulatedNodes.internalIp(i), SimulatedNodes.podCidrPrefix(i), Clock.systemUTC());
+                     })) {
+            System.out.println("skiff agent: " + count + " simulated node(s) registered (" + SimulatedNodes.name(prefix, 0)
+                    + (count > 1 ? " ... " + SimulatedNodes.name(prefix, count - 1) : "") + ")");
+            Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(stopped::countDown));
+            stopped.await();
+        }
+        return 0;
+    }
+
+    private KubernetesClient connect() throws Exception {
+        if (kubeconfig != null) {
+            if (server != null || token != null || tokenFile != null) {
+                throw new UsageException("--kubeconfig cannot be combined with --server, --token or --token-file");
+            }
+            if (!Files.isReadable(kubeconfig)) {
+                throw new UsageException("invalid value for --kubeconfig: cannot read " + kubeconfig);
+            }
+            return RestClients.fromKubeconfig(kubeconfig);
+        }
+        if (server == null) {
+            throw new UsageException("--server (with --token or --token-file) or --kubeconfig is required");
+        }
+        Flags.endpoint("--server", server);
+        String secret = token;
+        if (tokenFile != null) {
+            if (token != null) {
+                throw new UsageException("--token and --token-file cannot be combined");
+            }
+            if (!Files.isReadable(tokenFile)) {
+                throw new UsageException("invalid value for --token-file: cannot read " + tokenFile);
+            }
+            secret = Files.readString(tokenFile).strip();
+        }
+        if (secret == null || secret.isEmpty()) {
+            throw new UsageException("--token or --token-file is required with --server");
+        }
+        try {
+            return RestClients.fromServerToken(server, secret);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    static Map<String, String> labels(List<String> values) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (String v : values) {
+            int eq = v.indexOf('=');
+            String key = eq < 0 ? v : v.substring(0, eq);
+            if (eq < 0 || !LABEL_KEY.matcher(key).matches()) {
+                throw new UsageException("invalid value for --node-labels: \"" + v + "\" (want key=value)");
+            }
+            labels.put(key, v.substring(eq + 1));
+        }
+        return labels;
+    }
+
+    static List<Taint> taints(List<String> values) {
+        List<Taint> out = new ArrayList<>();
+        for (String v : values) {
+            int colon = v.lastIndexOf(':');
+            String effect = colon < 0 ? "" : v.substring(colon + 1);
+            String keyValue = colon < 0 ? v : v.substring(0, colon);
+            int eq = keyValue.indexOf('=');
+            String key = eq < 0 ? keyValue : keyValue.substring(0, eq);
+            if (!EFFECTS.contains(effect) || !LABEL_KEY.matcher(key).matches()) {
+                throw new UsageException("invalid value for --register-with-taints: \"" + v + "\" (want key[=value]:NoSchedule|PreferNoSchedule|NoExecute)");
+            }
+            out.add(new TaintBuilder().withKey(key).withValue(eq < 0 ? null : keyValue.substring(eq + 1)).withEffect(effect).build());
+        }
+        return out;
+    }
+}

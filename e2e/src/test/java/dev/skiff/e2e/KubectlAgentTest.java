@@ -1,0 +1,98 @@
+package dev.skiff.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code skiff agent --simulated} joining a real {@code skiff server} with the server's token: its
+ * nodes show Ready in kubectl, a deployment's pods are scheduled onto them, reported Running with IPs
+ * and {@code kubectl rollout status} completes; bad agent flags fail with one line.
+ */
+class KubectlAgentTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(90);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void simulatedNodesJoinWithTheTokenAndRunADeployment() throws Exception {
+        Path kubeconfig = dir.resolve("admin.yaml");
+        int port = SkiffProcess.freePort();
+        try (var server = SkiffProcess.apiServer(dir, port, kubeconfig)) {
+            var kubectl = new Kubectl(kubeconfig, dir);
+            Path token = dir.resolve("data").resolve("server").resolve("token");
+            try (var agent = SkiffProcess.start(dir.resolve("agent.log"), "agent", "--server", "https://127.0.0.1:" + port,
+                    "--token-file", token.toString(), "--simulated", "--count", "3", "--node-labels", "pool=sim")) {
+                agent.awaitLine("3 simulated node(s) registered", 0, Duration.ofSeconds(60));
+                var lines = kubectl.ok("kubectl", "get", "nodes", "-l", "pool=sim").lines().toList();
+                assertThat(cells(lines.getFirst())).containsExactly("NAME", "STATUS", "ROLES", "AGE", "VERSION");
+                assertThat(lines.stream().skip(1).map(l -> cells(l).get(0) + " " + cells(l).get(1) + " " + cells(l).get(4)).toList())
+                        .containsExactly("sim-0 Ready v1.33.0+skiff", "sim-1 Ready v1.33.0+skiff", "sim-2 Ready v1.33.0+skiff");
+
+                kubectl.ok("kubectl", "create", "deployment", "web", "--image=busybox", "--replicas=6");
+                assertThat(kubectl.ok("kubectl", "rollout", "status", "deployment/web", "--timeout=90s"))
+                        .contains("deployment \"web\" successfully rolled out");
+                var pods = kubectl.ok("kubectl", "get", "pods", "-l", "app=web", "-o", "wide").lines().toList();
+                List<String> header = cells(pods.getFirst());
+                assertThat(pods).hasSize(7);
+                Set<String> nodes = pods.stream().skip(1).map(l -> cells(l).get(header.indexOf("NODE"))).collect(Collectors.toSet());
+                assertThat(nodes).as("spread over the simulated nodes").containsExactlyInAnyOrder("sim-0", "sim-1", "sim-2");
+                for (String line : pods.subList(1, pods.size())) {
+                    assertThat(cells(line).get(header.indexOf("STATUS"))).isEqualTo("Running");
+                    assertThat(cells(line).get(header.indexOf("READY"))).isEqualTo("1/1");
+                    assertThat(cells(line).get(header.indexOf("IP"))).startsWith("10.6");
+                }
+                assertThat(kubectl.ok("kubectl", "get", "lease", "sim-1", "-n", "kube-node-lease", "-o", "jsonpath={.spec.holderIdentity}"))
+                        .isEqualTo("sim-1");
+
+                kubectl.ok("kubectl", "delete", "deployment", "web");
+                await("the pods are gone", () -> {
+                    try {
+                        return kubectl.run("kubectl", "get", "pods", "-l", "app=web", "-o", "name").out().isBlank();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
+    void badAgentFlagsFailWithOneLine() {
+        var noServer = SkiffProcess.run(dir.resolve("bad.log"), "agent", "--simulated");
+        assertThat(noServer.exit()).isNotZero();
+        assertThat(String.join("\n", noServer.output())).contains("--server (with --token or --token-file) or --kubeconfig is required");
+        var badTaint = SkiffProcess.run(dir.resolve("bad.log"), "agent", "--simulated", "--server", "https://127.0.0.1:1", "--token", "x",
+                "--register-with-taints", "dedicated=gpu:Sometimes");
+        assertThat(badTaint.exit()).isNotZero();
+        assertThat(String.join("\n", badTaint.output()))
+                .contains("invalid value for --register-with-taints: \"dedicated=gpu:Sometimes\"");
+        var badToken = SkiffProcess.run(dir.resolve("bad.log"), "agent", "--simulated", "--server", "https://127.0.0.1:1", "--token", "x");
+        assertThat(badToken.exit()).isNotZero();
+        assertThat(String.join("\n", badToken.output())).contains("the token is not a server token");
+    }
+
+    private static List<String> cells(String line) {
+        return Arrays.asList(line.trim().split("\\s+"));
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        Instant deadline = Instant.now().plus(TIMEOUT);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out after " + TIMEOUT + " waiting for: " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+}
