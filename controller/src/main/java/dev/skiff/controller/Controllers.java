@@ -10,7 +10,9 @@ public final class Controllers {
     public static List<ControllerDescriptor> all() {
         return List.of(
                 dev.skiff.controller.replicaset.ReplicaSetController.DESCRIPTOR,
-                dev.skiff.controller.deployment.DeploymentController.DESCRIPTOR
+                dev.skiff.controller.deployment.DeploymentController.DESCRIPTOR,
+                dev.skiff.controller.statefulset.StatefulSetController.DESCRIPTOR,
+                dev.skiff.controller.daemonset.DaemonSetController.DESCRIPTOR
         );
     }
 }
