@@ -1,9 +1,13 @@
 package dev.skiff.controller;
 
+import dev.skiff.client.controller.Controller;
 import dev.skiff.client.record.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * What every controller is started with (upstream's ControllerContext): the client, and the one
@@ -14,6 +18,23 @@ import java.time.Clock;
  * @param workers how many keys each controller syncs at once (upstream's --concurrent-*-syncs)
  */
 public record ControllerContext(KubernetesClient client, SharedInformerFactory informers, Clock clock, int workers) {
+
+    /** How long a controller waits for its informers' first list before giving up (it then never starts, as upstream's WaitForCacheSync). */
+    public static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
+
+    /**
+     * Starts {@code controller}'s workers once {@code informers} have synced, on a thread of its
+     * own: the manager starts the shared informer factory only after every controller registered.
+     */
+    public void runWhenSynced(String name, Controller controller, List<? extends SharedIndexInformer<?>> informers) {
+        Thread.ofVirtual().name(name + "-start").start(() -> {
+            try {
+                controller.run(workers, informers, CACHE_SYNC_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
 
     /** An event recorder for {@code component} (e.g. {@code replicaset-controller}); the controller closes it. */
     public EventRecorder eventRecorder(String component) {

@@ -35,11 +35,16 @@ public final class ControllerExpectations {
     }
 
     public void expectCreations(String key, int adds) {
-        byKey.put(key, new Expectation(adds, 0, clock.instant()));
+        expect(key, adds, 0);
     }
 
     public void expectDeletions(String key, int deletes) {
-        byKey.put(key, new Expectation(0, deletes, clock.instant()));
+        expect(key, 0, deletes);
+    }
+
+    /** Upstream's SetExpectations: both counts at once, replacing what was pending. */
+    public void expect(String key, int adds, int deletes) {
+        byKey.put(key, new Expectation(adds, deletes, clock.instant()));
     }
 
     /** A creation was observed (or will never happen because the request failed). */

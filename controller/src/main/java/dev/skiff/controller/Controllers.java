@@ -17,7 +17,9 @@ public final class Controllers {
                 dev.skiff.controller.endpointslice.EndpointSliceController.DESCRIPTOR,
                 dev.skiff.controller.serviceaccount.ServiceAccountsController.DESCRIPTOR,
                 dev.skiff.controller.rootcacertpublisher.RootCaCertPublisher.DESCRIPTOR,
-                dev.skiff.controller.podgc.PodGarbageCollector.DESCRIPTOR
+                dev.skiff.controller.podgc.PodGarbageCollector.DESCRIPTOR,
+                dev.skiff.controller.statefulset.StatefulSetController.DESCRIPTOR,
+                dev.skiff.controller.daemonset.DaemonSetController.DESCRIPTOR
         );
     }
 }

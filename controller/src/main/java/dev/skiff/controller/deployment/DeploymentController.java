@@ -12,8 +12,8 @@ import dev.skiff.client.record.EventRecorder;
 import dev.skiff.client.workqueue.RateLimitingQueue;
 import dev.skiff.controller.ControllerContext;
 import dev.skiff.controller.ControllerDescriptor;
+import dev.skiff.controller.ControllerRefManager;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -51,7 +51,6 @@ import java.util.Objects;
 public final class DeploymentController implements AutoCloseable {
     public static final String NAME = "deployment";
     public static final ControllerDescriptor DESCRIPTOR = new ControllerDescriptor(NAME, DeploymentController::start);
-    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -93,18 +92,12 @@ public final class DeploymentController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var dc = new DeploymentController(context);
-        Thread.ofVirtual().name(NAME + "-start").start(() -> {
-            try {
-                dc.controller.run(context.workers(), List.of(dc.deploymentInformer, dc.setInformer), CACHE_SYNC_TIMEOUT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        context.runWhenSynced(NAME, dc.controller, List.of(dc.deploymentInformer, dc.setInformer));
         return dc;
     }
 
     private void enqueueOwner(ReplicaSet rs) {
-        OwnerReference ref = controllerRef(rs);
+        OwnerReference ref = ControllerRefManager.controllerRef(rs);
         if (ref != null && "Deployment".equals(ref.getKind())) {
             queue.add(rs.getMetadata().getNamespace() + "/" + ref.getName());
             return;
@@ -151,49 +144,14 @@ public final class DeploymentController implements AutoCloseable {
 
     /** The sets this deployment controls, adopting matching orphans and releasing sets that stopped matching. */
     private List<ReplicaSet> claimReplicaSets(Deployment d, LabelSelector selector) {
-        List<ReplicaSet> claimed = new ArrayList<>();
-        String uid = d.getMetadata().getUid();
-        for (ReplicaSet rs : setInformer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, d.getMetadata().getNamespace())) {
-            OwnerReference ref = controllerRef(rs);
-            Map<String, String> labels = rs.getMetadata().getLabels() == null ? Map.of() : rs.getMetadata().getLabels();
-            boolean matches = selector.matches(labels);
-            if (ref != null) {
-                if (uid.equals(ref.getUid())) {
-                    if (matches) {
-                        claimed.add(rs);
-                    } else if (d.getMetadata().getDeletionTimestamp() == null) {
-                        patchSet(rs, "{\"metadata\":{\"ownerReferences\":[{\"$patch\":\"delete\",\"uid\":\"" + uid + "\"}],\"uid\":\""
-                                + rs.getMetadata().getUid() + "\"}}");
-                    }
-                }
-            } else if (matches && d.getMetadata().getDeletionTimestamp() == null && rs.getMetadata().getDeletionTimestamp() == null) {
-                if (patchSet(rs, "{\"metadata\":{\"ownerReferences\":[{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\""
-                        + d.getMetadata().getName() + "\",\"uid\":\"" + uid + "\",\"controller\":true,\"blockOwnerDeletion\":true}],\"uid\":\""
-                        + rs.getMetadata().getUid() + "\"}}")) {
-                    claimed.add(rs);
-                }
-            }
-        }
-        return claimed;
-    }
-
-    private boolean patchSet(ReplicaSet rs, String patch) {
-        try {
-            client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).withName(rs.getMetadata().getName())
-                    .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.STRATEGIC_MERGE), patch);
-            return true;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 404 || e.getCode() == 409 || e.getCode() == 422) {
-                return false;
-            }
-            throw e;
-        }
+        return new ControllerRefManager<ReplicaSet>(client, d, selector)
+                .claim(setInformer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, d.getMetadata().getNamespace()));
     }
 
     private List<ReplicaSet> refreshed(Deployment d, LabelSelector selector) {
         // the sets as just written: read through the API rather than wait for the informer
         return client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace()).list().getItems().stream()
-                .filter(rs -> controllerRef(rs) != null && d.getMetadata().getUid().equals(controllerRef(rs).getUid())).toList();
+                .filter(rs -> ControllerRefManager.controllerRef(rs) != null && d.getMetadata().getUid().equals(ControllerRefManager.controllerRef(rs).getUid())).toList();
     }
 
     private void rolloutRolling(Deployment d, List<ReplicaSet> sets, LabelSelector selector) {
@@ -421,8 +379,7 @@ public final class DeploymentController implements AutoCloseable {
         annotations.put(DeploymentUtil.MAX_REPLICAS, Integer.toString(replicas(d) + DeploymentUtil.surgeAndUnavailable(d)[0]));
         ReplicaSet rs = new ReplicaSetBuilder().withNewMetadata().withName(d.getMetadata().getName() + "-" + hash)
                 .withNamespace(d.getMetadata().getNamespace()).withLabels(template.getMetadata().getLabels()).withAnnotations(annotations)
-                .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment").withName(d.getMetadata().getName())
-                        .withUid(d.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build()).endMetadata()
+                .withOwnerReferences(ControllerRefManager.newControllerRef(d)).endMetadata()
                 .withNewSpec().withReplicas(size).withMinReadySeconds(d.getSpec().getMinReadySeconds())
                 .withNewSelectorLike(d.getSpec().getSelector()).addToMatchLabels(DeploymentUtil.POD_TEMPLATE_HASH, hash).endSelector()
                 .withTemplate(template).endSpec().build();
@@ -576,13 +533,6 @@ public final class DeploymentController implements AutoCloseable {
 
     private static String strategyType(Deployment d) {
         return d.getSpec().getStrategy() == null || d.getSpec().getStrategy().getType() == null ? "RollingUpdate" : d.getSpec().getStrategy().getType();
-    }
-
-    private static OwnerReference controllerRef(ReplicaSet rs) {
-        if (rs.getMetadata().getOwnerReferences() == null) {
-            return null;
-        }
-        return rs.getMetadata().getOwnerReferences().stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst().orElse(null);
     }
 
     @Override

@@ -1,13 +1,11 @@
 package dev.skiff.controller.deployment;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.skiff.controller.ComputeHash;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -17,33 +15,12 @@ final class DeploymentUtil {
     static final String DESIRED_REPLICAS = "deployment.kubernetes.io/desired-replicas";
     static final String MAX_REPLICAS = "deployment.kubernetes.io/max-replicas";
     static final String POD_TEMPLATE_HASH = "pod-template-hash";
-    /** The characters upstream's rand.SafeEncodeString maps to: no vowels, no confusable digits. */
-    private static final String ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
-    private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
-
     private DeploymentUtil() {
     }
 
-    /** A stable short hash of the pod template (and the collision count), encoded as upstream's. */
+    /** A stable short hash of the pod template (and the collision count). */
     static String podTemplateHash(PodTemplateSpec template, Integer collisionCount) {
-        byte[] bytes;
-        try {
-            bytes = (CANONICAL.writeValueAsString(template) + (collisionCount == null ? "" : "/" + collisionCount))
-                    .getBytes(StandardCharsets.UTF_8);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        int hash = 0x811c9dc5; // FNV-1a 32
-        for (byte b : bytes) {
-            hash ^= b & 0xff;
-            hash *= 0x01000193;
-        }
-        String digits = Integer.toUnsignedString(hash);
-        StringBuilder out = new StringBuilder();
-        for (char c : digits.toCharArray()) {
-            out.append(ALPHANUMS.charAt((c - '0') % ALPHANUMS.length()));
-        }
-        return out.toString();
+        return ComputeHash.of(template, collisionCount);
     }
 
     /** Whether two templates are equal once the pod-template-hash label is ignored (upstream's EqualIgnoreHash). */

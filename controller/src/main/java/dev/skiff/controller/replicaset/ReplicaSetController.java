@@ -7,11 +7,12 @@ import dev.skiff.client.workqueue.RateLimitingQueue;
 import dev.skiff.controller.ControllerContext;
 import dev.skiff.controller.ControllerDescriptor;
 import dev.skiff.controller.ControllerExpectations;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import dev.skiff.controller.ControllerRefManager;
+import dev.skiff.controller.OwnedObjectHandler;
+import dev.skiff.controller.PodControl;
+import dev.skiff.controller.PodReadiness;
+import dev.skiff.controller.SlowStart;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetConditionBuilder;
@@ -19,9 +20,6 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.Lister;
@@ -36,8 +34,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +48,6 @@ public final class ReplicaSetController implements AutoCloseable {
     public static final String NAME = "replicaset";
     /** Upstream's BurstReplicas: most pods created or deleted in one sync. */
     static final int BURST_REPLICAS = 500;
-    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     public static final ControllerDescriptor DESCRIPTOR = new ControllerDescriptor(NAME, ReplicaSetController::start);
 
@@ -64,6 +59,7 @@ public final class ReplicaSetController implements AutoCloseable {
     private final RateLimitingQueue<String> queue;
     private final Controller controller;
     private final EventRecorder events;
+    private final PodControl podControl;
 
     private ReplicaSetController(ControllerContext context) {
         this.client = context.client();
@@ -72,92 +68,19 @@ public final class ReplicaSetController implements AutoCloseable {
         this.queue = RateLimitingQueue.withDefaultRateLimiter(clock);
         this.controller = new Controller(NAME, this::sync, queue, 15);
         this.events = context.eventRecorder("replicaset-controller");
+        this.podControl = new PodControl(client, events);
         SharedIndexInformer<ReplicaSet> setInformer = context.informers().sharedIndexInformerFor(ReplicaSet.class, 0);
         this.sets = new Lister<>(setInformer.getIndexer());
         this.podInformer = context.informers().sharedIndexInformerFor(Pod.class, 0);
         setInformer.addEventHandler(controller.enqueueingHandler());
-        podInformer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Pod pod) {
-                if (pod.getMetadata().getDeletionTimestamp() != null) {
-                    onDelete(pod, false); // a restarted controller sees a pod pending deletion
-                    return;
-                }
-                ReplicaSet owner = controllerOf(pod);
-                if (owner != null) {
-                    String key = Cache.metaNamespaceKeyFunc(owner);
-                    expectations.creationObserved(key);
-                    queue.add(key);
-                } else {
-                    enqueueSelecting(pod); // an orphan: sets that select it may adopt it
-                }
-            }
-
-            @Override
-            public void onUpdate(Pod oldPod, Pod newPod) {
-                if (Objects.equals(oldPod.getMetadata().getResourceVersion(), newPod.getMetadata().getResourceVersion())) {
-                    return;
-                }
-                if (newPod.getMetadata().getDeletionTimestamp() != null && oldPod.getMetadata().getDeletionTimestamp() == null) {
-                    ReplicaSet owner = controllerOf(newPod);
-                    if (owner != null) {
-                        expectations.deletionObserved(Cache.metaNamespaceKeyFunc(owner));
-                    }
-                }
-                ReplicaSet oldOwner = controllerOf(oldPod);
-                ReplicaSet owner = controllerOf(newPod);
-                if (oldOwner != null && (owner == null || !owner.getMetadata().getUid().equals(oldOwner.getMetadata().getUid()))) {
-                    queue.add(Cache.metaNamespaceKeyFunc(oldOwner));
-                }
-                if (owner != null) {
-                    queue.add(Cache.metaNamespaceKeyFunc(owner));
-                } else if (!Objects.equals(oldPod.getMetadata().getLabels(), newPod.getMetadata().getLabels())) {
-                    enqueueSelecting(newPod);
-                }
-            }
-
-            @Override
-            public void onDelete(Pod pod, boolean finalStateUnknown) {
-                ReplicaSet owner = controllerOf(pod);
-                if (owner != null) {
-                    String key = Cache.metaNamespaceKeyFunc(owner);
-                    expectations.deletionObserved(key);
-                    queue.add(key);
-                }
-            }
-        });
+        podInformer.addEventHandler(new OwnedObjectHandler<Pod, ReplicaSet>("ReplicaSet", sets, ReplicaSetController::selector,
+                queue::add, expectations));
     }
 
     static AutoCloseable start(ControllerContext context) {
         var rsc = new ReplicaSetController(context);
-        Thread.ofVirtual().name(NAME + "-start").start(() -> {
-            try {
-                rsc.controller.run(context.workers(), List.of(rsc.podInformer,
-                        context.informers().getExistingSharedIndexInformer(ReplicaSet.class)), CACHE_SYNC_TIMEOUT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        context.runWhenSynced(NAME, rsc.controller, List.of(rsc.podInformer, context.informers().getExistingSharedIndexInformer(ReplicaSet.class)));
         return rsc;
-    }
-
-    /** The set controlling {@code pod} (its controller owner reference, if the set still exists with that uid). */
-    private ReplicaSet controllerOf(Pod pod) {
-        OwnerReference ref = controllerRef(pod);
-        if (ref == null || !"ReplicaSet".equals(ref.getKind())) {
-            return null;
-        }
-        ReplicaSet rs = sets.namespace(pod.getMetadata().getNamespace()).get(ref.getName());
-        return rs != null && rs.getMetadata().getUid().equals(ref.getUid()) ? rs : null;
-    }
-
-    private void enqueueSelecting(Pod pod) {
-        Map<String, String> labels = labels(pod);
-        for (ReplicaSet rs : sets.namespace(pod.getMetadata().getNamespace()).list()) {
-            if (selector(rs).matches(labels)) {
-                queue.add(Cache.metaNamespaceKeyFunc(rs));
-            }
-        }
     }
 
     // --- sync
@@ -190,43 +113,8 @@ public final class ReplicaSetController implements AutoCloseable {
 
     /** Upstream's ClaimPods: owned pods that still match, plus adopted matching orphans; non-matching owned pods are released. */
     private List<Pod> claimPods(ReplicaSet rs, LabelSelector selector) {
-        String uid = rs.getMetadata().getUid();
-        boolean deleting = rs.getMetadata().getDeletionTimestamp() != null;
-        List<Pod> claimed = new ArrayList<>();
-        for (Pod pod : podInformer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, rs.getMetadata().getNamespace())) {
-            OwnerReference ref = controllerRef(pod);
-            boolean matches = selector.matches(labels(pod));
-            if (ref != null) {
-                if (!uid.equals(ref.getUid())) {
-                    continue;
-                }
-                if (matches) {
-                    claimed.add(pod);
-                } else if (!deleting) {
-                    patchOwner(pod, "{\"metadata\":{\"ownerReferences\":[{\"$patch\":\"delete\",\"uid\":\"" + uid + "\"}],\"uid\":\""
-                            + pod.getMetadata().getUid() + "\"}}");
-                }
-            } else if (matches && !deleting && pod.getMetadata().getDeletionTimestamp() == null) {
-                if (patchOwner(pod, "{\"metadata\":{\"ownerReferences\":[" + ownerRefJson(rs) + "],\"uid\":\""
-                        + pod.getMetadata().getUid() + "\"}}")) {
-                    claimed.add(pod);
-                }
-            }
-        }
-        return claimed;
-    }
-
-    private boolean patchOwner(Pod pod, String patch) {
-        try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                    .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);
-            return true;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == 404 || e.getCode() == 409 || e.getCode() == 422) {
-                return false; // gone or changed meanwhile (the uid precondition): the next sync sees the truth
-            }
-            throw e;
-        }
+        return new ControllerRefManager<Pod>(client, rs, selector)
+                .claim(podInformer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, rs.getMetadata().getNamespace()));
     }
 
     private String manageReplicas(String key, ReplicaSet rs, List<Pod> active) throws InterruptedException {
@@ -235,7 +123,7 @@ public final class ReplicaSetController implements AutoCloseable {
         if (diff < 0) {
             int creates = Math.min(-diff, BURST_REPLICAS);
             expectations.expectCreations(key, creates);
-            int created = slowStartBatch(creates, () -> createPod(rs));
+            int created = SlowStart.batch(creates, i -> createPod(rs));
             int skipped = creates - created;
             for (int i = 0; i < skipped; i++) {
                 expectations.creationObserved(key); // these will never be observed
@@ -249,14 +137,10 @@ public final class ReplicaSetController implements AutoCloseable {
             boolean failed = false;
             for (Pod victim : victims) {
                 try {
-                    client.pods().inNamespace(victim.getMetadata().getNamespace()).withName(victim.getMetadata().getName()).delete();
-                    events.eventf(rs, EventRecorder.NORMAL, "SuccessfulDelete", "Deleted pod: %s", victim.getMetadata().getName());
+                    podControl.deletePod(rs, victim.getMetadata().getName());
                 } catch (KubernetesClientException e) {
                     expectations.deletionObserved(key);
-                    if (e.getCode() != 404) {
-                        failed = true;
-                        events.eventf(rs, EventRecorder.WARNING, "FailedDelete", "Error deleting: %s", e.getMessage());
-                    }
+                    failed |= e.getCode() != 404;
                 }
             }
             return failed ? "FailedDelete" : null;
@@ -264,50 +148,11 @@ public final class ReplicaSetController implements AutoCloseable {
         return null;
     }
 
-    /** Upstream's slowStartBatch: batches of 1, 2, 4, ... run concurrently; stops after a batch with a failure. */
-    private static int slowStartBatch(int count, java.util.concurrent.Callable<Boolean> create) throws InterruptedException {
-        int done = 0;
-        int batch = 1;
-        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            while (done < count) {
-                int size = Math.min(batch, count - done);
-                List<Future<Boolean>> results = new ArrayList<>();
-                for (int i = 0; i < size; i++) {
-                    results.add(pool.submit(create));
-                }
-                int ok = 0;
-                for (Future<Boolean> f : results) {
-                    try {
-                        ok += f.get() ? 1 : 0;
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        // counted as not created
-                    }
-                }
-                done += ok;
-                if (ok < size) {
-                    return done;
-                }
-                batch *= 2;
-            }
-        }
-        return done;
-    }
-
     private boolean createPod(ReplicaSet rs) {
-        var template = rs.getSpec().getTemplate();
-        Pod pod = new PodBuilder()
-                .withNewMetadata().withGenerateName(rs.getMetadata().getName() + "-").withNamespace(rs.getMetadata().getNamespace())
-                .withLabels(template.getMetadata() == null ? null : template.getMetadata().getLabels())
-                .withAnnotations(template.getMetadata() == null ? null : template.getMetadata().getAnnotations())
-                .withFinalizers(template.getMetadata() == null ? null : template.getMetadata().getFinalizers())
-                .withOwnerReferences(ownerRef(rs)).endMetadata()
-                .withSpec(template.getSpec()).build();
         try {
-            Pod created = client.pods().inNamespace(rs.getMetadata().getNamespace()).resource(pod).create();
-            events.eventf(rs, EventRecorder.NORMAL, "SuccessfulCreate", "Created pod: %s", created.getMetadata().getName());
+            podControl.createPod(rs, rs.getSpec().getTemplate());
             return true;
         } catch (KubernetesClientException e) {
-            events.eventf(rs, EventRecorder.WARNING, "FailedCreate", "Error creating: %s", e.getMessage());
             LOG.info("replicaset={}/{} creating a pod failed: {}", rs.getMetadata().getNamespace(), rs.getMetadata().getName(), e.getMessage());
             return false;
         }
@@ -328,9 +173,9 @@ public final class ReplicaSetController implements AutoCloseable {
         Comparator<Pod> order = Comparator
                 .comparing((Pod p) -> p.getSpec().getNodeName() != null && !p.getSpec().getNodeName().isEmpty())
                 .thenComparingInt(ReplicaSetController::phaseRank)
-                .thenComparing(ReplicaSetController::isReady)
+                .thenComparing(PodReadiness::isReady)
                 .thenComparing(p -> -perNode.getOrDefault(p.getSpec().getNodeName(), 0))
-                .thenComparing(p -> readySince(p) == null ? Instant.MIN : readySince(p), Comparator.reverseOrder())
+                .thenComparing(p -> PodReadiness.readySince(p) == null ? Instant.MIN : PodReadiness.readySince(p), Comparator.reverseOrder())
                 .thenComparing(p -> -restarts(p))
                 .thenComparing(p -> creation(p), Comparator.reverseOrder());
         return active.stream().sorted(order).limit(count).toList();
@@ -367,10 +212,9 @@ public final class ReplicaSetController implements AutoCloseable {
             if (labels(p).entrySet().containsAll(templateLabels.entrySet())) {
                 fullyLabeled++;
             }
-            if (isReady(p)) {
+            if (PodReadiness.isReady(p)) {
                 ready++;
-                Instant since = readySince(p);
-                if (minReady == 0 || (since != null && !since.plusSeconds(minReady).isAfter(now))) {
+                if (PodReadiness.isAvailable(p, minReady, now)) {
                     available++;
                 }
             }
@@ -425,42 +269,9 @@ public final class ReplicaSetController implements AutoCloseable {
         return LabelSelector.from(rs.getSpec().getSelector());
     }
 
-    static OwnerReference controllerRef(Pod pod) {
-        if (pod.getMetadata().getOwnerReferences() == null) {
-            return null;
-        }
-        return pod.getMetadata().getOwnerReferences().stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst().orElse(null);
-    }
-
-    private static OwnerReference ownerRef(ReplicaSet rs) {
-        return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet").withName(rs.getMetadata().getName())
-                .withUid(rs.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build();
-    }
-
-    private static String ownerRefJson(ReplicaSet rs) {
-        return "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"name\":\"" + rs.getMetadata().getName() + "\",\"uid\":\""
-                + rs.getMetadata().getUid() + "\",\"controller\":true,\"blockOwnerDeletion\":true}";
-    }
-
     static boolean isActive(Pod p) {
         String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
         return !"Succeeded".equals(phase) && !"Failed".equals(phase) && p.getMetadata().getDeletionTimestamp() == null;
-    }
-
-    static boolean isReady(Pod p) {
-        return readyCondition(p) != null && "True".equals(readyCondition(p).getStatus());
-    }
-
-    private static Instant readySince(Pod p) {
-        PodCondition c = readyCondition(p);
-        return c == null || !"True".equals(c.getStatus()) || c.getLastTransitionTime() == null ? null : Instant.parse(c.getLastTransitionTime());
-    }
-
-    private static PodCondition readyCondition(Pod p) {
-        if (p.getStatus() == null || p.getStatus().getConditions() == null) {
-            return null;
-        }
-        return p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElse(null);
     }
 
     private static Map<String, String> labels(Pod p) {

@@ -64,15 +64,15 @@ class ReplicaSetControllerTest extends ControlPlaneTest {
         try (var manager = ControllerManager.start(client, List.of("replicaset"), false, 2)) {
             ReplicaSet rs = client.resource(replicaSet("adopt", 2)).create();
             await("the orphan is adopted and one pod created", () -> pods("adopt").size() == 2
-                    && pods("adopt").stream().allMatch(p -> ReplicaSetController.controllerRef(p) != null));
-            assertThat(ReplicaSetController.controllerRef(client.pods().inNamespace("default").withName("orphan").get()).getUid())
+                    && pods("adopt").stream().allMatch(p -> dev.skiff.controller.ControllerRefManager.controllerRef(p) != null));
+            assertThat(dev.skiff.controller.ControllerRefManager.controllerRef(client.pods().inNamespace("default").withName("orphan").get()).getUid())
                     .isEqualTo(rs.getMetadata().getUid());
 
             client.pods().inNamespace("default").withName("orphan").edit(p -> new PodBuilder(p).editMetadata()
                     .addToLabels("app", "elsewhere").endMetadata().build());
             await("the relabelled pod is released and replaced", () -> {
                 Pod released = client.pods().inNamespace("default").withName("orphan").get();
-                return ReplicaSetController.controllerRef(released) == null && pods("adopt").size() == 2;
+                return dev.skiff.controller.ControllerRefManager.controllerRef(released) == null && pods("adopt").size() == 2;
             });
         }
     }

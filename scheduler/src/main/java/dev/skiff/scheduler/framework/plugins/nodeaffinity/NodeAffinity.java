@@ -1,5 +1,6 @@
 package dev.skiff.scheduler.framework.plugins.nodeaffinity;
 
+import dev.skiff.api.scheduling.RequiredNodeAffinity;
 import dev.skiff.scheduler.framework.ClusterEvent;
 import dev.skiff.scheduler.framework.ClusterEvent.ActionType;
 import dev.skiff.scheduler.framework.ClusterEventWithHint;

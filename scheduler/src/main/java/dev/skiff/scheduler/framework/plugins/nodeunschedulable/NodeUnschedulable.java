@@ -1,5 +1,6 @@
 package dev.skiff.scheduler.framework.plugins.nodeunschedulable;
 
+import dev.skiff.api.scheduling.Taints;
 import dev.skiff.scheduler.framework.ClusterEvent;
 import dev.skiff.scheduler.framework.ClusterEvent.ActionType;
 import dev.skiff.scheduler.framework.ClusterEventWithHint;
@@ -9,7 +10,6 @@ import dev.skiff.scheduler.framework.PodInfo;
 import dev.skiff.scheduler.framework.Plugins.EnqueueExtensions;
 import dev.skiff.scheduler.framework.Plugins.FilterPlugin;
 import dev.skiff.scheduler.framework.Status;
-import dev.skiff.scheduler.framework.plugins.tainttoleration.TaintToleration;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.api.model.TaintBuilder;
@@ -34,7 +34,7 @@ public final class NodeUnschedulable implements FilterPlugin, EnqueueExtensions 
 
     private static boolean fits(PodInfo pod, Node node) {
         boolean cordoned = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
-        return !cordoned || TaintToleration.tolerates(pod.pod().getSpec().getTolerations(), UNSCHEDULABLE_TAINT);
+        return !cordoned || Taints.tolerates(pod.pod().getSpec().getTolerations(), UNSCHEDULABLE_TAINT);
     }
 
     @Override

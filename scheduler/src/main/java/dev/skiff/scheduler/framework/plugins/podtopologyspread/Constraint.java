@@ -5,7 +5,7 @@ import dev.skiff.api.selector.Operator;
 import dev.skiff.api.selector.Requirement;
 import dev.skiff.scheduler.framework.NodeInfo;
 import dev.skiff.scheduler.framework.PodInfo;
-import dev.skiff.scheduler.framework.plugins.nodeaffinity.RequiredNodeAffinity;
+import dev.skiff.api.scheduling.RequiredNodeAffinity;
 import dev.skiff.scheduler.framework.plugins.tainttoleration.TaintToleration;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;

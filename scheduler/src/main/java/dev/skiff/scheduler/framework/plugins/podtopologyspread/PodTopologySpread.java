@@ -18,7 +18,7 @@ import dev.skiff.scheduler.framework.Plugins.PreFilterResult;
 import dev.skiff.scheduler.framework.Plugins.PreScorePlugin;
 import dev.skiff.scheduler.framework.Plugins.ScorePlugin;
 import dev.skiff.scheduler.framework.Status;
-import dev.skiff.scheduler.framework.plugins.nodeaffinity.RequiredNodeAffinity;
+import dev.skiff.api.scheduling.RequiredNodeAffinity;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;

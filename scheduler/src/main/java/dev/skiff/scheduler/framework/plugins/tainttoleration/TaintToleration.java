@@ -1,5 +1,6 @@
 package dev.skiff.scheduler.framework.plugins.tainttoleration;
 
+import dev.skiff.api.scheduling.Taints;
 import dev.skiff.scheduler.framework.ClusterEvent;
 import dev.skiff.scheduler.framework.ClusterEvent.ActionType;
 import dev.skiff.scheduler.framework.ClusterEventWithHint;
@@ -40,45 +41,7 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin, Enqueue
 
     /** The first NoSchedule or NoExecute taint none of the tolerations tolerates, or null. */
     public static Taint firstUntolerated(Node node, List<Toleration> tolerations) {
-        List<Taint> taints = node.getSpec() == null ? null : node.getSpec().getTaints();
-        if (taints == null) {
-            return null;
-        }
-        for (Taint t : taints) {
-            if (("NoSchedule".equals(t.getEffect()) || "NoExecute".equals(t.getEffect())) && !tolerates(tolerations, t)) {
-                return t;
-            }
-        }
-        return null;
-    }
-
-    public static boolean tolerates(List<Toleration> tolerations, Taint taint) {
-        if (tolerations == null) {
-            return false;
-        }
-        for (Toleration t : tolerations) {
-            if (toleratesTaint(t, taint)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Upstream's Toleration.ToleratesTaint: effect, key (empty key with Exists matches all), operator. */
-    public static boolean toleratesTaint(Toleration t, Taint taint) {
-        if (t.getEffect() != null && !t.getEffect().isEmpty() && !t.getEffect().equals(taint.getEffect())) {
-            return false;
-        }
-        String key = t.getKey() == null ? "" : t.getKey();
-        if (!key.isEmpty() && !key.equals(taint.getKey())) {
-            return false;
-        }
-        String op = t.getOperator() == null || t.getOperator().isEmpty() ? "Equal" : t.getOperator();
-        return switch (op) {
-            case "Exists" -> true;
-            case "Equal" -> (t.getValue() == null ? "" : t.getValue()).equals(taint.getValue() == null ? "" : taint.getValue());
-            default -> false;
-        };
+        return Taints.firstUntolerated(node.getSpec() == null ? null : node.getSpec().getTaints(), tolerations, Taints.NO_SCHEDULE_OR_NO_EXECUTE);
     }
 
     @Override
@@ -88,7 +51,7 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin, Enqueue
             return 0;
         }
         List<Toleration> prefer = preferNoScheduleTolerations(pod.pod());
-        return taints.stream().filter(t -> "PreferNoSchedule".equals(t.getEffect()) && !tolerates(prefer, t)).count();
+        return taints.stream().filter(t -> "PreferNoSchedule".equals(t.getEffect()) && !Taints.tolerates(prefer, t)).count();
     }
 
     private static List<Toleration> preferNoScheduleTolerations(Pod pod) {

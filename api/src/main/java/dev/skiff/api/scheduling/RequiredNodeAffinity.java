@@ -1,4 +1,4 @@
-package dev.skiff.scheduler.framework.plugins.nodeaffinity;
+package dev.skiff.api.scheduling;
 
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeSelector;
@@ -45,7 +45,8 @@ public record RequiredNodeAffinity(Map<String, String> nodeSelector, NodeSelecto
         return false;
     }
 
-    static boolean matchesTerm(NodeSelectorTerm term, String nodeName, Map<String, String> labels) {
+    /** One node selector term against a node (an empty term matches nothing). */
+    public static boolean matchesTerm(NodeSelectorTerm term, String nodeName, Map<String, String> labels) {
         List<NodeSelectorRequirement> exprs = term.getMatchExpressions() == null ? List.of() : term.getMatchExpressions();
         List<NodeSelectorRequirement> fields = term.getMatchFields() == null ? List.of() : term.getMatchFields();
         if (exprs.isEmpty() && fields.isEmpty()) {
