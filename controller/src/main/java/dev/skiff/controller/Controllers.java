@@ -10,7 +10,10 @@ public final class Controllers {
     public static List<ControllerDescriptor> all() {
         return List.of(
                 dev.skiff.controller.replicaset.ReplicaSetController.DESCRIPTOR,
-                dev.skiff.controller.deployment.DeploymentController.DESCRIPTOR
+                dev.skiff.controller.deployment.DeploymentController.DESCRIPTOR,
+                dev.skiff.controller.job.JobController.DESCRIPTOR,
+                dev.skiff.controller.cronjob.CronJobController.DESCRIPTOR,
+                dev.skiff.controller.ttlafterfinished.TtlAfterFinishedController.DESCRIPTOR
         );
     }
 }

@@ -7,11 +7,13 @@ import dev.skiff.client.workqueue.RateLimitingQueue;
 import dev.skiff.controller.ControllerContext;
 import dev.skiff.controller.ControllerDescriptor;
 import dev.skiff.controller.ControllerExpectations;
+import dev.skiff.controller.ControllerRefs;
+import dev.skiff.controller.Pods;
+import dev.skiff.controller.SlowStart;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetConditionBuilder;
@@ -31,13 +33,9 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -172,7 +170,7 @@ public final class ReplicaSetController implements AutoCloseable {
         boolean needsSync = expectations.satisfied(key);
         LabelSelector selector = selector(rs);
         List<Pod> owned = claimPods(rs, selector);
-        List<Pod> active = owned.stream().filter(ReplicaSetController::isActive).toList();
+        List<Pod> active = owned.stream().filter(Pods::isActive).toList();
         String failure = null;
         if (needsSync && rs.getMetadata().getDeletionTimestamp() == null) {
             failure = manageReplicas(key, rs, active);
@@ -235,7 +233,7 @@ public final class ReplicaSetController implements AutoCloseable {
         if (diff < 0) {
             int creates = Math.min(-diff, BURST_REPLICAS);
             expectations.expectCreations(key, creates);
-            int created = slowStartBatch(creates, () -> createPod(rs));
+            int created = SlowStart.batch(creates, () -> createPod(rs));
             int skipped = creates - created;
             for (int i = 0; i < skipped; i++) {
                 expectations.creationObserved(key); // these will never be observed
@@ -244,7 +242,7 @@ public final class ReplicaSetController implements AutoCloseable {
         }
         if (diff > 0) {
             int deletes = Math.min(diff, BURST_REPLICAS);
-            List<Pod> victims = podsToDelete(active, deletes);
+            List<Pod> victims = Pods.rankedForDeletion(active, deletes);
             expectations.expectDeletions(key, deletes);
             boolean failed = false;
             for (Pod victim : victims) {
@@ -262,35 +260,6 @@ public final class ReplicaSetController implements AutoCloseable {
             return failed ? "FailedDelete" : null;
         }
         return null;
-    }
-
-    /** Upstream's slowStartBatch: batches of 1, 2, 4, ... run concurrently; stops after a batch with a failure. */
-    private static int slowStartBatch(int count, java.util.concurrent.Callable<Boolean> create) throws InterruptedException {
-        int done = 0;
-        int batch = 1;
-        try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            while (done < count) {
-                int size = Math.min(batch, count - done);
-                List<Future<Boolean>> results = new ArrayList<>();
-                for (int i = 0; i < size; i++) {
-                    results.add(pool.submit(create));
-                }
-                int ok = 0;
-                for (Future<Boolean> f : results) {
-                    try {
-                        ok += f.get() ? 1 : 0;
-                    } catch (java.util.concurrent.ExecutionException e) {
-                        // counted as not created
-                    }
-                }
-                done += ok;
-                if (ok < size) {
-                    return done;
-                }
-                batch *= 2;
-            }
-        }
-        return done;
     }
 
     private boolean createPod(ReplicaSet rs) {
@@ -313,46 +282,6 @@ public final class ReplicaSetController implements AutoCloseable {
         }
     }
 
-    /**
-     * The {@code count} pods to delete first, as upstream's ActivePodsWithRanks: unscheduled before
-     * scheduled, pending before unknown before running, not ready before ready, more pods of the set on
-     * the same node first, ready for less time first, more restarts first, newer first.
-     */
-    static List<Pod> podsToDelete(List<Pod> active, int count) {
-        Map<String, Integer> perNode = new HashMap<>();
-        for (Pod p : active) {
-            if (p.getSpec().getNodeName() != null) {
-                perNode.merge(p.getSpec().getNodeName(), 1, Integer::sum);
-            }
-        }
-        Comparator<Pod> order = Comparator
-                .comparing((Pod p) -> p.getSpec().getNodeName() != null && !p.getSpec().getNodeName().isEmpty())
-                .thenComparingInt(ReplicaSetController::phaseRank)
-                .thenComparing(ReplicaSetController::isReady)
-                .thenComparing(p -> -perNode.getOrDefault(p.getSpec().getNodeName(), 0))
-                .thenComparing(p -> readySince(p) == null ? Instant.MIN : readySince(p), Comparator.reverseOrder())
-                .thenComparing(p -> -restarts(p))
-                .thenComparing(p -> creation(p), Comparator.reverseOrder());
-        return active.stream().sorted(order).limit(count).toList();
-    }
-
-    private static int phaseRank(Pod p) {
-        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-        return "Pending".equals(phase) ? 0 : "Running".equals(phase) ? 2 : 1;
-    }
-
-    private static int restarts(Pod p) {
-        if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
-            return 0;
-        }
-        return p.getStatus().getContainerStatuses().stream().mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).max().orElse(0);
-    }
-
-    private static Instant creation(Pod p) {
-        String t = p.getMetadata().getCreationTimestamp();
-        return t == null ? Instant.MIN : Instant.parse(t);
-    }
-
     // --- status
 
     private ReplicaSetStatus calculateStatus(ReplicaSet rs, List<Pod> active, String failure) {
@@ -367,9 +296,9 @@ public final class ReplicaSetController implements AutoCloseable {
             if (labels(p).entrySet().containsAll(templateLabels.entrySet())) {
                 fullyLabeled++;
             }
-            if (isReady(p)) {
+            if (Pods.isReady(p)) {
                 ready++;
-                Instant since = readySince(p);
+                Instant since = Pods.readySince(p);
                 if (minReady == 0 || (since != null && !since.plusSeconds(minReady).isAfter(now))) {
                     available++;
                 }
@@ -425,42 +354,18 @@ public final class ReplicaSetController implements AutoCloseable {
         return LabelSelector.from(rs.getSpec().getSelector());
     }
 
-    static OwnerReference controllerRef(Pod pod) {
-        if (pod.getMetadata().getOwnerReferences() == null) {
-            return null;
-        }
-        return pod.getMetadata().getOwnerReferences().stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst().orElse(null);
-    }
-
     private static OwnerReference ownerRef(ReplicaSet rs) {
         return new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("ReplicaSet").withName(rs.getMetadata().getName())
                 .withUid(rs.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build();
     }
 
+    static OwnerReference controllerRef(Pod pod) {
+        return ControllerRefs.controllerOf(pod);
+    }
+
     private static String ownerRefJson(ReplicaSet rs) {
         return "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"name\":\"" + rs.getMetadata().getName() + "\",\"uid\":\""
                 + rs.getMetadata().getUid() + "\",\"controller\":true,\"blockOwnerDeletion\":true}";
-    }
-
-    static boolean isActive(Pod p) {
-        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-        return !"Succeeded".equals(phase) && !"Failed".equals(phase) && p.getMetadata().getDeletionTimestamp() == null;
-    }
-
-    static boolean isReady(Pod p) {
-        return readyCondition(p) != null && "True".equals(readyCondition(p).getStatus());
-    }
-
-    private static Instant readySince(Pod p) {
-        PodCondition c = readyCondition(p);
-        return c == null || !"True".equals(c.getStatus()) || c.getLastTransitionTime() == null ? null : Instant.parse(c.getLastTransitionTime());
-    }
-
-    private static PodCondition readyCondition(Pod p) {
-        if (p.getStatus() == null || p.getStatus().getConditions() == null) {
-            return null;
-        }
-        return p.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).findFirst().orElse(null);
     }
 
     private static Map<String, String> labels(Pod p) {
