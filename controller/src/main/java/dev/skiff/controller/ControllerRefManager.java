@@ -94,6 +94,12 @@ public final class ControllerRefManager<T extends HasMetadata> {
         return obj.getMetadata().getOwnerReferences().stream().filter(r -> Boolean.TRUE.equals(r.getController())).findFirst().orElse(null);
     }
 
+    /** Whether {@code obj}'s controller reference names {@code owner}'s uid. */
+    public static boolean isControlledBy(HasMetadata obj, HasMetadata owner) {
+        OwnerReference ref = controllerRef(obj);
+        return ref != null && owner.getMetadata().getUid().equals(ref.getUid());
+    }
+
     /** A controller owner reference to {@code owner} with blockOwnerDeletion (upstream's metav1.NewControllerRef). */
     public static OwnerReference newControllerRef(HasMetadata owner) {
         return new OwnerReferenceBuilder().withApiVersion(HasMetadata.getApiVersion(owner.getClass())).withKind(HasMetadata.getKind(owner.getClass()))

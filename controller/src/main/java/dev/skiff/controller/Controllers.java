@@ -19,7 +19,10 @@ public final class Controllers {
                 dev.skiff.controller.rootcacertpublisher.RootCaCertPublisher.DESCRIPTOR,
                 dev.skiff.controller.podgc.PodGarbageCollector.DESCRIPTOR,
                 dev.skiff.controller.statefulset.StatefulSetController.DESCRIPTOR,
-                dev.skiff.controller.daemonset.DaemonSetController.DESCRIPTOR
+                dev.skiff.controller.daemonset.DaemonSetController.DESCRIPTOR,
+                dev.skiff.controller.job.JobController.DESCRIPTOR,
+                dev.skiff.controller.cronjob.CronJobController.DESCRIPTOR,
+                dev.skiff.controller.ttlafterfinished.TtlAfterFinishedController.DESCRIPTOR
         );
     }
 }

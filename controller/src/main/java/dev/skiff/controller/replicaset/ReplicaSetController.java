@@ -11,6 +11,7 @@ import dev.skiff.controller.ControllerRefManager;
 import dev.skiff.controller.OwnedObjectHandler;
 import dev.skiff.controller.PodControl;
 import dev.skiff.controller.PodReadiness;
+import dev.skiff.controller.Pods;
 import dev.skiff.controller.SlowStart;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
@@ -95,7 +96,7 @@ public final class ReplicaSetController implements AutoCloseable {
         boolean needsSync = expectations.satisfied(key);
         LabelSelector selector = selector(rs);
         List<Pod> owned = claimPods(rs, selector);
-        List<Pod> active = owned.stream().filter(ReplicaSetController::isActive).toList();
+        List<Pod> active = owned.stream().filter(Pods::isActive).toList();
         String failure = null;
         if (needsSync && rs.getMetadata().getDeletionTimestamp() == null) {
             failure = manageReplicas(key, rs, active);
@@ -132,7 +133,7 @@ public final class ReplicaSetController implements AutoCloseable {
         }
         if (diff > 0) {
             int deletes = Math.min(diff, BURST_REPLICAS);
-            List<Pod> victims = podsToDelete(active, deletes);
+            List<Pod> victims = Pods.rankedForDeletion(active, deletes);
             expectations.expectDeletions(key, deletes);
             boolean failed = false;
             for (Pod victim : victims) {
@@ -156,46 +157,6 @@ public final class ReplicaSetController implements AutoCloseable {
             LOG.info("replicaset={}/{} creating a pod failed: {}", rs.getMetadata().getNamespace(), rs.getMetadata().getName(), e.getMessage());
             return false;
         }
-    }
-
-    /**
-     * The {@code count} pods to delete first, as upstream's ActivePodsWithRanks: unscheduled before
-     * scheduled, pending before unknown before running, not ready before ready, more pods of the set on
-     * the same node first, ready for less time first, more restarts first, newer first.
-     */
-    static List<Pod> podsToDelete(List<Pod> active, int count) {
-        Map<String, Integer> perNode = new HashMap<>();
-        for (Pod p : active) {
-            if (p.getSpec().getNodeName() != null) {
-                perNode.merge(p.getSpec().getNodeName(), 1, Integer::sum);
-            }
-        }
-        Comparator<Pod> order = Comparator
-                .comparing((Pod p) -> p.getSpec().getNodeName() != null && !p.getSpec().getNodeName().isEmpty())
-                .thenComparingInt(ReplicaSetController::phaseRank)
-                .thenComparing(PodReadiness::isReady)
-                .thenComparing(p -> -perNode.getOrDefault(p.getSpec().getNodeName(), 0))
-                .thenComparing(p -> PodReadiness.readySince(p) == null ? Instant.MIN : PodReadiness.readySince(p), Comparator.reverseOrder())
-                .thenComparing(p -> -restarts(p))
-                .thenComparing(p -> creation(p), Comparator.reverseOrder());
-        return active.stream().sorted(order).limit(count).toList();
-    }
-
-    private static int phaseRank(Pod p) {
-        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-        return "Pending".equals(phase) ? 0 : "Running".equals(phase) ? 2 : 1;
-    }
-
-    private static int restarts(Pod p) {
-        if (p.getStatus() == null || p.getStatus().getContainerStatuses() == null) {
-            return 0;
-        }
-        return p.getStatus().getContainerStatuses().stream().mapToInt(c -> c.getRestartCount() == null ? 0 : c.getRestartCount()).max().orElse(0);
-    }
-
-    private static Instant creation(Pod p) {
-        String t = p.getMetadata().getCreationTimestamp();
-        return t == null ? Instant.MIN : Instant.parse(t);
     }
 
     // --- status
@@ -267,11 +228,6 @@ public final class ReplicaSetController implements AutoCloseable {
 
     static LabelSelector selector(ReplicaSet rs) {
         return LabelSelector.from(rs.getSpec().getSelector());
-    }
-
-    static boolean isActive(Pod p) {
-        String phase = p.getStatus() == null ? null : p.getStatus().getPhase();
-        return !"Succeeded".equals(phase) && !"Failed".equals(phase) && p.getMetadata().getDeletionTimestamp() == null;
     }
 
     private static Map<String, String> labels(Pod p) {

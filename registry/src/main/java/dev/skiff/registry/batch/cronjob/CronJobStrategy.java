@@ -1,5 +1,6 @@
 package dev.skiff.registry.batch.cronjob;
 
+import dev.skiff.api.cron.CronSchedule;
 import dev.skiff.api.errors.ApiException.Cause;
 import dev.skiff.registry.apps.Workloads;
 import dev.skiff.registry.batch.job.JobStrategy;
