@@ -23,17 +23,12 @@ public record ControllerContext(KubernetesClient client, SharedInformerFactory i
     public static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     /**
-     * Starts {@code controller}'s workers once {@code informers} have synced, on a thread of its
-     * own: the manager starts the shared informer factory only after every controller registered.
+     * Starts {@code controller}'s workers once {@code informers} have synced, without waiting for
+     * that ({@link Controller#start}): the manager starts the shared informer factory only after
+     * every controller registered. The one way every controller here is started.
      */
-    public void runWhenSynced(String name, Controller controller, List<? extends SharedIndexInformer<?>> informers) {
-        Thread.ofVirtual().name(name + "-start").start(() -> {
-            try {
-                controller.run(workers, informers, CACHE_SYNC_TIMEOUT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+    public void runWhenSynced(Controller controller, List<? extends SharedIndexInformer<?>> informers) {
+        controller.start(workers, informers, CACHE_SYNC_TIMEOUT);
     }
 
     /** An event recorder for {@code component} (e.g. {@code replicaset-controller}); the controller closes it. */

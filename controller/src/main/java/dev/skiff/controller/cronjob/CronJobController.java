@@ -57,7 +57,6 @@ public final class CronJobController implements AutoCloseable {
     private static final Duration NEXT_SCHEDULE_DELTA = Duration.ofMillis(100);
     private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX", Locale.ROOT);
     private static final DateTimeFormatter RFC1123Z = DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss Z", Locale.ROOT);
-    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -98,13 +97,7 @@ public final class CronJobController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var c = new CronJobController(context);
-        Thread.ofVirtual().name(NAME + "-start").start(() -> {
-            try {
-                c.controller.run(context.workers(), List.of(c.cronJobInformer, c.jobInformer), CACHE_SYNC_TIMEOUT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        context.runWhenSynced(c.controller, List.of(c.cronJobInformer, c.jobInformer));
         return c;
     }
 

@@ -128,7 +128,7 @@ public final class DaemonSetController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var dsc = new DaemonSetController(context);
-        context.runWhenSynced(NAME, dsc.controller, List.of(dsc.setInformer, dsc.podInformer, dsc.nodeInformer, dsc.revisionInformer));
+        context.runWhenSynced(dsc.controller, List.of(dsc.setInformer, dsc.podInformer, dsc.nodeInformer, dsc.revisionInformer));
         return dsc;
     }
 

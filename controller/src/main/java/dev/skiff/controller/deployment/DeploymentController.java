@@ -92,7 +92,7 @@ public final class DeploymentController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var dc = new DeploymentController(context);
-        context.runWhenSynced(NAME, dc.controller, List.of(dc.deploymentInformer, dc.setInformer));
+        context.runWhenSynced(dc.controller, List.of(dc.deploymentInformer, dc.setInformer));
         return dc;
     }
 

@@ -23,7 +23,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Lister;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -46,7 +45,6 @@ public final class EndpointsController implements AutoCloseable {
     static final String OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity";
     static final String SKIP_MIRROR = "endpointslice.kubernetes.io/skip-mirror";
     static final String HEADLESS = "service.kubernetes.io/headless";
-    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     private final KubernetesClient client;
     private final SharedIndexInformer<Service> services;
@@ -91,7 +89,7 @@ public final class EndpointsController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var ec = new EndpointsController(context);
-        ec.controller.start(context.workers(), List.of(ec.services, ec.pods, ec.endpoints), CACHE_SYNC_TIMEOUT);
+        context.runWhenSynced(ec.controller, List.of(ec.services, ec.pods, ec.endpoints));
         return ec;
     }
 

@@ -25,7 +25,6 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.fabric8.kubernetes.client.informers.cache.Lister;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -53,7 +52,6 @@ public final class EndpointSliceController implements AutoCloseable {
     static final int MAX_ENDPOINTS_PER_SLICE = 100;
     private static final String ZONE_LABEL = "topology.kubernetes.io/zone";
     private static final String BY_SERVICE = "byServiceName";
-    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     private final KubernetesClient client;
     private final SharedIndexInformer<Service> services;
@@ -99,7 +97,7 @@ public final class EndpointSliceController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var esc = new EndpointSliceController(context);
-        esc.controller.start(context.workers(), List.of(esc.services, esc.pods, esc.nodes, esc.slices), CACHE_SYNC_TIMEOUT);
+        context.runWhenSynced(esc.controller, List.of(esc.services, esc.pods, esc.nodes, esc.slices));
         return esc;
     }
 

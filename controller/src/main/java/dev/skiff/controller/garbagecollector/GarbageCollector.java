@@ -31,7 +31,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +56,6 @@ public final class GarbageCollector implements AutoCloseable {
     static final String ORPHAN = "orphan";
     static final String FOREGROUND = "foregroundDeletion";
     private static final String BY_OWNER = "byOwnerUid";
-    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     /** The monitored resources: the kinds that own or are owned in a cluster (upstream monitors every deletable resource). */
     static final List<Class<? extends HasMetadata>> MONITORED = List.of(Pod.class, ReplicaSet.class, Deployment.class, StatefulSet.class,
@@ -115,13 +113,7 @@ public final class GarbageCollector implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var gc = new GarbageCollector(context);
-        Thread.ofVirtual().name(NAME + "-start").start(() -> {
-            try {
-                gc.controller.run(context.workers(), List.copyOf(gc.byKind.values()), CACHE_SYNC_TIMEOUT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        context.runWhenSynced(gc.controller, List.copyOf(gc.byKind.values()));
         return gc;
     }
 

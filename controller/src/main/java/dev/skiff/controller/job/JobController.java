@@ -55,7 +55,6 @@ public final class JobController implements AutoCloseable {
     static final Duration MAX_POD_FAILURE_BACKOFF = Duration.ofMinutes(10);
     /** Upstream's MaxPodCreateDeletePerSync. */
     static final int MAX_POD_CREATE_DELETE_PER_SYNC = 500;
-    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     final KubernetesClient client;
     final Clock clock;
@@ -128,13 +127,7 @@ public final class JobController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var jc = new JobController(context);
-        Thread.ofVirtual().name(NAME + "-start").start(() -> {
-            try {
-                jc.controller.run(context.workers(), List.of(jc.jobInformer, jc.podInformer), CACHE_SYNC_TIMEOUT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        context.runWhenSynced(jc.controller, List.of(jc.jobInformer, jc.podInformer));
         return jc;
     }
 

@@ -48,7 +48,6 @@ public final class NamespaceController implements AutoCloseable {
     static final String FINALIZER = "kubernetes";
     /** How soon a namespace whose content is still going away is looked at again. */
     static final Duration REMAINING_RECHECK = Duration.ofSeconds(1);
-    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -69,13 +68,7 @@ public final class NamespaceController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var namespaceController = new NamespaceController(context);
-        Thread.ofVirtual().name(NAME + "-start").start(() -> {
-            try {
-                namespaceController.controller.run(context.workers(), List.of(namespaceController.informer), CACHE_SYNC_TIMEOUT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        context.runWhenSynced(namespaceController.controller, List.of(namespaceController.informer));
         return namespaceController;
     }
 

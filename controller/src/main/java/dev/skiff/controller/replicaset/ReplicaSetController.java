@@ -80,7 +80,7 @@ public final class ReplicaSetController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var rsc = new ReplicaSetController(context);
-        context.runWhenSynced(NAME, rsc.controller, List.of(rsc.podInformer, context.informers().getExistingSharedIndexInformer(ReplicaSet.class)));
+        context.runWhenSynced(rsc.controller, List.of(rsc.podInformer, context.informers().getExistingSharedIndexInformer(ReplicaSet.class)));
         return rsc;
     }
 

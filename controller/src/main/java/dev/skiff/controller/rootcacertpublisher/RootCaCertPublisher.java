@@ -18,7 +18,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,6 @@ public final class RootCaCertPublisher implements AutoCloseable {
     static final String DESCRIPTION = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints "
             + "such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes "
             + "clusters.";
-    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     private final KubernetesClient client;
     private final String rootCa;
@@ -78,7 +76,7 @@ public final class RootCaCertPublisher implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var c = new RootCaCertPublisher(context, rootCa(context.client().getConfiguration()));
-        c.controller.start(context.workers(), List.of(c.namespaces, c.configMaps), CACHE_SYNC_TIMEOUT);
+        context.runWhenSynced(c.controller, List.of(c.namespaces, c.configMaps));
         return c;
     }
 

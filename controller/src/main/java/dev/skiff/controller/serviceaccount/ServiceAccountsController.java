@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Lister;
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -23,7 +22,6 @@ public final class ServiceAccountsController implements AutoCloseable {
     public static final String NAME = "serviceaccount";
     public static final ControllerDescriptor DESCRIPTOR = new ControllerDescriptor(NAME, ServiceAccountsController::start);
     static final String DEFAULT = "default";
-    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     private final KubernetesClient client;
     private final SharedIndexInformer<Namespace> namespaces;
@@ -57,7 +55,7 @@ public final class ServiceAccountsController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var c = new ServiceAccountsController(context);
-        c.controller.start(context.workers(), List.of(c.namespaces, c.accounts), CACHE_SYNC_TIMEOUT);
+        context.runWhenSynced(c.controller, List.of(c.namespaces, c.accounts));
         return c;
     }
 

@@ -66,7 +66,7 @@ public final class StatefulSetController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var ssc = new StatefulSetController(context);
-        context.runWhenSynced(NAME, ssc.controller, List.of(ssc.setInformer, ssc.podInformer, ssc.revisionInformer));
+        context.runWhenSynced(ssc.controller, List.of(ssc.setInformer, ssc.podInformer, ssc.revisionInformer));
         return ssc;
     }
 

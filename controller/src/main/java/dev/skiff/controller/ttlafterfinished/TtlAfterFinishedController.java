@@ -31,7 +31,6 @@ public final class TtlAfterFinishedController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TtlAfterFinishedController.class);
     public static final String NAME = "ttl-after-finished";
     public static final ControllerDescriptor DESCRIPTOR = new ControllerDescriptor(NAME, TtlAfterFinishedController::start);
-    private static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);
 
     private final KubernetesClient client;
     private final Clock clock;
@@ -68,13 +67,7 @@ public final class TtlAfterFinishedController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         var c = new TtlAfterFinishedController(context);
-        Thread.ofVirtual().name(NAME + "-start").start(() -> {
-            try {
-                c.controller.run(context.workers(), List.of(c.informer), CACHE_SYNC_TIMEOUT);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        context.runWhenSynced(c.controller, List.of(c.informer));
         return c;
     }
 

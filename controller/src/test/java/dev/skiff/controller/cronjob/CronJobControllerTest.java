@@ -2,19 +2,16 @@ package dev.skiff.controller.cronjob;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skiff.apiserver.controlplane.LocalControlPlane;
-import dev.skiff.client.rest.RestClients;
+import dev.skiff.controller.ControlPlaneTest;
 import dev.skiff.controller.ControllerContext;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,12 +19,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CronJob controller against the real API server, on a clock the test moves: an every-minute
@@ -36,22 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
  * touches the CronJob to wake it at once. No Job controller runs: the test finishes jobs by writing
  * their status, as the Job controller would.
  */
-class CronJobControllerTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-    @TempDir
-    Path dir;
-    private LocalControlPlane controlPlane;
-    private KubernetesClient client;
+class CronJobControllerTest extends ControlPlaneTest {
     private SharedInformerFactory informers;
     private AutoCloseable controller;
     private final MovableClock clock = new MovableClock(Instant.now());
     private Instant minute0;
 
     @BeforeEach
-    void start() throws Exception {
-        controlPlane = LocalControlPlane.start(dir);
-        client = RestClients.fromKubeconfig(controlPlane.kubeconfig());
+    void startController() throws Exception {
         informers = client.informers();
         controller = CronJobController.DESCRIPTOR.starter().start(new ControllerContext(client, informers, clock, 2));
         informers.startAllRegisteredInformers();
@@ -60,11 +47,9 @@ class CronJobControllerTest {
     }
 
     @AfterEach
-    void stop() throws Exception {
+    void stopController() throws Exception {
         controller.close();
         informers.stopAllRegisteredInformers();
-        client.close();
-        controlPlane.close();
     }
 
     @Test
@@ -182,16 +167,6 @@ class CronJobControllerTest {
     private List<String> reasons(String name) {
         return client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> name.equals(e.getInvolvedObject().getName())).map(Event::getReason).toList();
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(TIMEOUT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + TIMEOUT + " waiting for: " + what);
-            }
-            Thread.sleep(50);
-        }
     }
 
     /**

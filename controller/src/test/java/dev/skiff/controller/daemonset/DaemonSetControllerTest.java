@@ -1,11 +1,10 @@
 package dev.skiff.controller.daemonset;
 
-import static dev.skiff.controller.TestKubelet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.controller.ControllerManager;
 import dev.skiff.controller.PodReadiness;
-import dev.skiff.controller.TestKubelet;
+import dev.skiff.controller.ControlPlaneTest;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -13,43 +12,20 @@ import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The DaemonSet controller in the controller manager against the real API server. Nodes are Node
  * objects created through the API; no scheduler or kubelet runs, so daemon pods stay unbound (pinned
  * to their node by node affinity) and the test reports them Running and Ready through pods/status.
  */
-class DaemonSetControllerTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
-    @TempDir
-    Path dir;
-    private TestKubelet kubelet;
-    private KubernetesClient client;
-
-    @BeforeEach
-    void start() {
-        kubelet = TestKubelet.onNewControlPlane(dir, "default");
-        client = kubelet.client();
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        kubelet.close();
-    }
+class DaemonSetControllerTest extends ControlPlaneTest {
 
     @Test
     void runsOnePodOnEveryEligibleNodeFollowsNodesAndRespectsNodeSelector() throws Exception {
@@ -57,10 +33,10 @@ class DaemonSetControllerTest {
         node("n2", Map.of("disk", "ssd"), null);
         node("tainted", Map.of(), "dedicated");
         node("cordoned", Map.of(), "node.kubernetes.io/unschedulable");
-        kubelet.runAll(pods -> { });
+        kubelet().runAll(pods -> { });
         try (var manager = ControllerManager.start(client, List.of("daemonset"), false, 2)) {
             DaemonSet created = client.resource(daemonSet("agent", "busybox:1")).create();
-            await("a pod for n1, n2 and the cordoned node", TIMEOUT, () -> nodesOf("agent").equals(Set.of("n1", "n2", "cordoned")));
+            await("a pod for n1, n2 and the cordoned node", () -> nodesOf("agent").equals(Set.of("n1", "n2", "cordoned")));
             Pod pod = podsOf("agent").stream().filter(p -> "n1".equals(DaemonPlacement.targetNode(p))).findFirst().orElseThrow();
             var terms = pod.getSpec().getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms();
             assertThat(terms).singleElement().satisfies(t -> {
@@ -76,7 +52,7 @@ class DaemonSetControllerTest {
                     "node.kubernetes.io/memory-pressure", "node.kubernetes.io/pid-pressure", "node.kubernetes.io/unschedulable");
             assertThat(pod.getMetadata().getOwnerReferences().getFirst().getUid()).isEqualTo(created.getMetadata().getUid());
             assertThat(pod.getMetadata().getLabels()).containsKey("controller-revision-hash").containsEntry("app", "agent");
-            await("status: 3 desired, scheduled, ready and available", TIMEOUT, () -> {
+            await("status: 3 desired, scheduled, ready and available", () -> {
                 DaemonSetStatus s = status("agent");
                 return s != null && eq(s.getDesiredNumberScheduled(), 3) && eq(s.getCurrentNumberScheduled(), 3) && eq(s.getNumberReady(), 3)
                         && eq(s.getNumberAvailable(), 3) && eq(s.getUpdatedNumberScheduled(), 3) && eq(s.getNumberMisscheduled(), 0)
@@ -86,16 +62,16 @@ class DaemonSetControllerTest {
                     .anyMatch(e -> "SuccessfulCreate".equals(e.getReason()) && e.getMessage().startsWith("Created pod: agent-"));
 
             node("n3", Map.of(), null);
-            await("a node added later gets its pod", TIMEOUT, () -> nodesOf("agent").equals(Set.of("n1", "n2", "cordoned", "n3")));
+            await("a node added later gets its pod", () -> nodesOf("agent").equals(Set.of("n1", "n2", "cordoned", "n3")));
 
             client.resource(new DaemonSetBuilder(daemonSet("ssd", "busybox:1")).editSpec().editTemplate().editSpec()
                     .addToNodeSelector("disk", "ssd").endSpec().endTemplate().endSpec().build()).create();
-            await("the nodeSelector picks n2 only", TIMEOUT, () -> nodesOf("ssd").equals(Set.of("n2")));
+            await("the nodeSelector picks n2 only", () -> nodesOf("ssd").equals(Set.of("n2")));
             Thread.sleep(500);
             assertThat(nodesOf("ssd")).containsExactly("n2");
             client.nodes().withName("n2").edit(n -> new NodeBuilder(n).editMetadata().removeFromLabels("disk").endMetadata().build());
-            await("its pod goes once n2 no longer matches", TIMEOUT, () -> nodesOf("ssd").isEmpty());
-            await("the SuccessfulDelete event", TIMEOUT, () -> client.v1().events().inNamespace("default").list().getItems().stream()
+            await("its pod goes once n2 no longer matches", () -> nodesOf("ssd").isEmpty());
+            await("the SuccessfulDelete event", () -> client.v1().events().inNamespace("default").list().getItems().stream()
                     .anyMatch(e -> "SuccessfulDelete".equals(e.getReason()) && e.getMessage().startsWith("Deleted pod: ssd-")));
         }
     }
@@ -108,7 +84,7 @@ class DaemonSetControllerTest {
         AtomicInteger mostUnavailable = new AtomicInteger();
         AtomicInteger rounds = new AtomicInteger();
         var worstRound = new java.util.concurrent.atomic.AtomicReference<List<String>>();
-        kubelet.runAll(pods -> {
+        kubelet().runAll(pods -> {
             // watched only while the update runs: nodes without a ready pod of the set
             if (rounds.get() > 0) {
                 Set<String> available = pods.stream().filter(p -> p.getMetadata().getName().startsWith("agent-") && PodReadiness.isReady(p))
@@ -123,18 +99,18 @@ class DaemonSetControllerTest {
         });
         try (var manager = ControllerManager.start(client, List.of("daemonset"), false, 2)) {
             client.resource(daemonSet("agent", "busybox:1")).create();
-            await("rolled out", TIMEOUT, () -> status("agent") != null && eq(status("agent").getNumberAvailable(), 3));
+            await("rolled out", () -> status("agent") != null && eq(status("agent").getNumberAvailable(), 3));
             Set<String> oldPods = podsOf("agent").stream().map(p -> p.getMetadata().getName()).collect(Collectors.toSet());
 
             rounds.set(1);
             client.apps().daemonSets().inNamespace("default").withName("agent").edit(d -> new DaemonSetBuilder(d).editSpec().editTemplate()
                     .editSpec().editFirstContainer().withImage("busybox:2").endContainer().endSpec().endTemplate().endSpec().build());
-            await("every pod replaced by one of the new template", TIMEOUT, () -> {
+            await("every pod replaced by one of the new template", () -> {
                 List<Pod> pods = podsOf("agent");
                 return pods.size() == 3 && pods.stream().allMatch(p -> "busybox:2".equals(p.getSpec().getContainers().getFirst().getImage()))
                         && nodesOf("agent").equals(Set.of("n1", "n2", "n3"));
             });
-            await("status: 3 updated and available", TIMEOUT, () -> {
+            await("status: 3 updated and available", () -> {
                 DaemonSetStatus s = status("agent");
                 return eq(s.getUpdatedNumberScheduled(), 3) && eq(s.getNumberAvailable(), 3) && Long.valueOf(2).equals(s.getObservedGeneration());
             });
@@ -165,7 +141,7 @@ class DaemonSetControllerTest {
     }
 
     private List<Pod> podsOf(String ds) {
-        return kubelet.livePods().stream().filter(p -> ds.equals(p.getMetadata().getLabels().get("app"))).toList();
+        return kubelet().livePods().stream().filter(p -> ds.equals(p.getMetadata().getLabels().get("app"))).toList();
     }
 
     /** The nodes the set's live pods are for; a node with two pods would show as fewer nodes than pods. */

@@ -6,56 +6,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.controller.ControllerManager;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The Deployment and ReplicaSet controllers together against the real API server. No kubelet runs:
- * a loop in the test marks every new pod Running and Ready (as upstream's integration tests do), and
- * records the most pods alive at once, to check maxSurge.
+ * the {@link dev.skiff.controller.TestKubelet} loop marks every new pod Running and Ready (as upstream's
+ * integration tests do), and the test records the most pods alive at once, to check maxSurge.
  */
 class DeploymentControllerTest extends ControlPlaneTest {
-    private final AtomicBoolean kubeletRunning = new AtomicBoolean(true);
     private final AtomicInteger mostPods = new AtomicInteger();
-    private Thread kubelet;
 
     @BeforeEach
     void startKubelet() {
-        kubelet = Thread.ofVirtual().start(() -> {
-            while (kubeletRunning.get()) {
-                try {
-                    List<Pod> pods = client.pods().inNamespace("default").list().getItems().stream()
-                            .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
-                    mostPods.accumulateAndGet(pods.size(), Math::max);
-                    for (Pod p : pods) {
-                        if (!"Running".equals(p.getStatus().getPhase())) {
-                            markReady(p.getMetadata().getName());
-                        }
-                    }
-                    Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    // a pod deleted meanwhile: the next round sees the truth
-                }
-            }
-        });
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        kubeletRunning.set(false);
-        kubelet.join();
+        kubelet().runAll(pods -> mostPods.accumulateAndGet(pods.size(), Math::max));
     }
 
     @Test
@@ -148,12 +117,6 @@ class DeploymentControllerTest extends ControlPlaneTest {
     private List<Pod> pods(String app) {
         return client.pods().inNamespace("default").withLabel("app", app).list().getItems().stream()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
-    }
-
-    private void markReady(String pod) {
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        client.pods().inNamespace("default").withName(pod).editStatus(p -> new PodBuilder(p).editStatus().withPhase("Running")
-                .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now).endCondition().endStatus().build());
     }
 
     private static Deployment deployment(String name, int replicas, String image) {

@@ -2,8 +2,7 @@ package dev.skiff.controller.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skiff.apiserver.controlplane.LocalControlPlane;
-import dev.skiff.client.rest.RestClients;
+import dev.skiff.controller.ControlPlaneTest;
 import dev.skiff.controller.ControllerManager;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -11,46 +10,32 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Job and TTL-after-finished controllers in the controller manager against the real API server.
  * There is no kubelet: the test finishes pods by writing phase and container exit codes through
  * pods/status, as upstream's integration tests do.
  */
-class JobControllerTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
-    @TempDir
-    Path dir;
-    private LocalControlPlane controlPlane;
-    private KubernetesClient client;
+class JobControllerTest extends ControlPlaneTest {
     private ControllerManager manager;
 
     @BeforeEach
-    void start() {
-        controlPlane = LocalControlPlane.start(dir);
-        client = RestClients.fromKubeconfig(controlPlane.kubeconfig());
+    void startManager() {
         manager = ControllerManager.start(client, List.of("job", "ttl-after-finished"), false, 2);
     }
 
     @AfterEach
-    void stop() {
+    void stopManager() {
         manager.close();
-        client.close();
-        controlPlane.close();
     }
 
     @Test
@@ -263,16 +248,6 @@ class JobControllerTest {
                 }
                 Thread.sleep(20); // the controller changed the pod meanwhile (its finalizer)
             }
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(TIMEOUT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + TIMEOUT + " waiting for: " + what);
-            }
-            Thread.sleep(50);
         }
     }
 }

@@ -9,8 +9,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -37,7 +35,7 @@ class ReplicaSetControllerTest extends ControlPlaneTest {
                 assertThat(p.getSpec().getContainers().getFirst().getImage()).isEqualTo("busybox");
             }
             String ready = pods("web").getFirst().getMetadata().getName();
-            markReady(ready);
+            kubelet().markReady(ready);
             await("status counts 3 replicas, 1 ready", () -> {
                 var s = client.apps().replicaSets().inNamespace("default").withName("web").get().getStatus();
                 return s != null && Integer.valueOf(3).equals(s.getReplicas()) && Integer.valueOf(1).equals(s.getReadyReplicas())
@@ -121,11 +119,4 @@ class ReplicaSetControllerTest extends ControlPlaneTest {
         return client.pods().inNamespace("default").withLabel("app", app).list().getItems().stream()
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
     }
-
-    private void markReady(String pod) {
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-        client.pods().inNamespace("default").withName(pod).editStatus(p -> new PodBuilder(p).editStatus().withPhase("Running")
-                .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime(now).endCondition().endStatus().build());
-    }
-
 }

@@ -1,52 +1,28 @@
 package dev.skiff.controller.statefulset;
 
-import static dev.skiff.controller.TestKubelet.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.controller.ControllerManager;
-import dev.skiff.controller.TestKubelet;
+import dev.skiff.controller.ControlPlaneTest;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The StatefulSet controller in the controller manager against the real API server. No kubelet
  * runs: the test reports pods Running and Ready through pods/status when it wants the controller to
  * go on, which is how it checks what the controller waits for.
  */
-class StatefulSetControllerTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
-
-    @TempDir
-    Path dir;
-    private TestKubelet kubelet;
-    private KubernetesClient client;
-
-    @BeforeEach
-    void start() {
-        kubelet = TestKubelet.onNewControlPlane(dir, "default");
-        client = kubelet.client();
-    }
-
-    @AfterEach
-    void stop() throws InterruptedException {
-        kubelet.close();
-    }
+class StatefulSetControllerTest extends ControlPlaneTest {
 
     @Test
     void orderedReadyCreatesInOrderWaitingForReadinessAndScalesDownFromTheHighestOrdinal() throws Exception {
@@ -54,10 +30,10 @@ class StatefulSetControllerTest {
             StatefulSet created = client.resource(statefulSet("web", 3, "busybox:1")).create();
             for (int i = 0; i < 3; i++) {
                 String name = "web-" + i;
-                await(name + " created", TIMEOUT, () -> pod(name) != null);
+                await(name + " created", () -> pod(name) != null);
                 Thread.sleep(500);
                 assertThat(livePodNames()).as("the next pod waits until %s is running and ready", name).hasSize(i + 1);
-                kubelet.markReady(name);
+                kubelet().markReady(name);
             }
             Pod web1 = pod("web-1");
             assertThat(web1.getMetadata().getLabels()).containsEntry("statefulset.kubernetes.io/pod-name", "web-1")
@@ -69,7 +45,7 @@ class StatefulSetControllerTest {
             assertThat(ref.getUid()).isEqualTo(created.getMetadata().getUid());
             assertThat(ref.getController()).isTrue();
 
-            await("status: 3 ready, current = update revision", TIMEOUT, () -> {
+            await("status: 3 ready, current = update revision", () -> {
                 StatefulSetStatus s = status("web");
                 return s != null && eq(s.getReplicas(), 3) && eq(s.getReadyReplicas(), 3) && eq(s.getAvailableReplicas(), 3)
                         && eq(s.getCurrentReplicas(), 3) && eq(s.getUpdatedReplicas(), 3) && Long.valueOf(1).equals(s.getObservedGeneration())
@@ -99,11 +75,11 @@ class StatefulSetControllerTest {
                 }
             })) {
                 client.apps().statefulSets().inNamespace("default").withName("web").scale(1);
-                await("scaled down to web-0", TIMEOUT, () -> livePodNames().equals(List.of("web-0")));
-                await("both deletions seen", TIMEOUT, () -> deleted.size() == 2);
+                await("scaled down to web-0", () -> livePodNames().equals(List.of("web-0")));
+                await("both deletions seen", () -> deleted.size() == 2);
             }
             assertThat(deleted).as("the highest ordinal goes first").containsExactly("web-2", "web-1");
-            await("the SuccessfulDelete event", TIMEOUT, () -> client.v1().events().inNamespace("default").list().getItems().stream()
+            await("the SuccessfulDelete event", () -> client.v1().events().inNamespace("default").list().getItems().stream()
                     .anyMatch(e -> "SuccessfulDelete".equals(e.getReason()) && "delete Pod web-2 in StatefulSet web successful".equals(e.getMessage())));
         }
     }
@@ -114,13 +90,13 @@ class StatefulSetControllerTest {
             StatefulSet set = new StatefulSetBuilder(statefulSet("db", 3, "busybox:1")).editSpec().withPodManagementPolicy("Parallel")
                     .withNewOrdinals().withStart(5).endOrdinals().endSpec().build();
             client.resource(set).create();
-            await("db-5, db-6 and db-7 without any of them ready", TIMEOUT, () -> livePodNames().equals(List.of("db-5", "db-6", "db-7")));
+            await("db-5, db-6 and db-7 without any of them ready", () -> livePodNames().equals(List.of("db-5", "db-6", "db-7")));
             assertThat(pod("db-7").getMetadata().getLabels()).containsEntry("apps.kubernetes.io/pod-index", "7");
             assertThat(pod("db-7").getSpec().getHostname()).isEqualTo("db-7");
 
             client.apps().statefulSets().inNamespace("default").withName("db").scale(1);
-            await("scaled down to db-5 while no pod is ready", TIMEOUT, () -> livePodNames().equals(List.of("db-5")));
-            await("status counts one replica", TIMEOUT, () -> status("db") != null && eq(status("db").getReplicas(), 1));
+            await("scaled down to db-5 while no pod is ready", () -> livePodNames().equals(List.of("db-5")));
+            await("status counts one replica", () -> status("db") != null && eq(status("db").getReplicas(), 1));
         }
     }
 
@@ -130,26 +106,26 @@ class StatefulSetControllerTest {
             client.resource(statefulSet("web", 3, "busybox:1")).create();
             for (int i = 0; i < 3; i++) {
                 String name = "web-" + i;
-                await(name + " created", TIMEOUT, () -> pod(name) != null);
-                kubelet.markReady(name);
+                await(name + " created", () -> pod(name) != null);
+                kubelet().markReady(name);
             }
-            await("rolled out", TIMEOUT, () -> status("web") != null && eq(status("web").getReadyReplicas(), 3));
+            await("rolled out", () -> status("web") != null && eq(status("web").getReadyReplicas(), 3));
             String oldRevision = status("web").getCurrentRevision();
 
             client.apps().statefulSets().inNamespace("default").withName("web").edit(s -> new StatefulSetBuilder(s).editSpec()
                     .editUpdateStrategy().editOrNewRollingUpdate().withPartition(1).endRollingUpdate().endUpdateStrategy()
                     .editTemplate().editSpec().editFirstContainer().withImage("busybox:2").endContainer().endSpec().endTemplate()
                     .endSpec().build());
-            await("web-2 replaced at the new revision", TIMEOUT, () -> "busybox:2".equals(image(pod("web-2"))));
+            await("web-2 replaced at the new revision", () -> "busybox:2".equals(image(pod("web-2"))));
             String newRevision = revision(pod("web-2"));
             assertThat(newRevision).isNotEqualTo(oldRevision).startsWith("web-");
             Thread.sleep(1000);
             assertThat(revision(pod("web-1"))).as("web-1 waits for web-2 to be ready").isEqualTo(oldRevision);
 
-            kubelet.markReady("web-2");
-            await("web-1 replaced next", TIMEOUT, () -> newRevision.equals(revision(pod("web-1"))));
-            kubelet.markReady("web-1");
-            await("status: 2 updated, 1 current", TIMEOUT, () -> {
+            kubelet().markReady("web-2");
+            await("web-1 replaced next", () -> newRevision.equals(revision(pod("web-1"))));
+            kubelet().markReady("web-1");
+            await("status: 2 updated, 1 current", () -> {
                 StatefulSetStatus s = status("web");
                 return eq(s.getUpdatedReplicas(), 2) && eq(s.getCurrentReplicas(), 1) && eq(s.getReadyReplicas(), 3)
                         && newRevision.equals(s.getUpdateRevision()) && oldRevision.equals(s.getCurrentRevision());
@@ -161,9 +137,9 @@ class StatefulSetControllerTest {
 
             client.apps().statefulSets().inNamespace("default").withName("web").edit(s -> new StatefulSetBuilder(s).editSpec()
                     .editUpdateStrategy().editRollingUpdate().withPartition(0).endRollingUpdate().endUpdateStrategy().endSpec().build());
-            await("web-0 replaced once the partition is lowered", TIMEOUT, () -> newRevision.equals(revision(pod("web-0"))));
-            kubelet.markReady("web-0");
-            await("the update completes: current revision = update revision", TIMEOUT, () -> {
+            await("web-0 replaced once the partition is lowered", () -> newRevision.equals(revision(pod("web-0"))));
+            kubelet().markReady("web-0");
+            await("the update completes: current revision = update revision", () -> {
                 StatefulSetStatus s = status("web");
                 return eq(s.getCurrentReplicas(), 3) && eq(s.getUpdatedReplicas(), 3) && newRevision.equals(s.getCurrentRevision());
             });
@@ -184,7 +160,7 @@ class StatefulSetControllerTest {
     }
 
     private List<String> livePodNames() {
-        return kubelet.livePods().stream().map(p -> p.getMetadata().getName()).sorted().toList();
+        return kubelet().livePods().stream().map(p -> p.getMetadata().getName()).sorted().toList();
     }
 
     private StatefulSetStatus status(String name) {
