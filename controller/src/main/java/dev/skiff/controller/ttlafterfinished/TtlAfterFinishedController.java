@@ -1,11 +1,12 @@
 package dev.skiff.controller.ttlafterfinished;
 
 import dev.skiff.client.controller.Controller;
+import dev.skiff.client.rest.RawRequests;
 import dev.skiff.client.workqueue.RateLimitingQueue;
 import dev.skiff.controller.ControllerContext;
 import dev.skiff.controller.ControllerDescriptor;
 import dev.skiff.controller.job.JobConditions;
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -22,10 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Upstream's TTL-after-finished controller (pkg/controller/ttlafterfinished): deletes a finished job
  * {@code ttlSecondsAfterFinished} after its Complete or Failed condition, re-reading the job from the
- * API first so that a TTL changed meanwhile is honoured (upstream also sends a uid precondition; not yet).
- * Upstream deletes with Foreground propagation; skiff has no garbage collector yet to finish a
- * foreground deletion (the job would keep its foregroundDeletion finalizer forever), so it deletes
- * with Background propagation.
+ * API first so that a TTL changed meanwhile is honoured. As upstream, the delete is a cascading
+ * Foreground one (the garbage collector deletes the job's pods before the job goes) with a uid
+ * precondition, so a job recreated under the same name since that read is never deleted.
  */
 public final class TtlAfterFinishedController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TtlAfterFinishedController.class);
@@ -88,12 +88,15 @@ public final class TtlAfterFinishedController implements AutoCloseable {
             return;
         }
         LOG.info("job={} cleaning up: finished and ttlSecondsAfterFinished={} passed", key, fresh.getSpec().getTtlSecondsAfterFinished());
+        // the DSL's delete cannot carry preconditions: send the DeleteOptions body ourselves
+        var options = new DeleteOptionsBuilder().withApiVersion("v1").withKind("DeleteOptions").withPropagationPolicy("Foreground")
+                .withNewPreconditions().withUid(fresh.getMetadata().getUid()).endPreconditions().build();
         try {
-            client.batch().v1().jobs().inNamespace(k.namespace()).withName(k.name())
-                    .withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+            RawRequests.send(client, "DELETE", "/apis/batch/v1/namespaces/" + RawRequests.segment(k.namespace()) + "/jobs/"
+                    + RawRequests.segment(k.name()), options);
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
-                throw e;
+                throw e; // 409: another job by that name now; retried, the next sync reads it afresh
             }
         }
     }

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Job and TTL-after-finished controllers in the controller manager against the real API server.
+ * The Job and TTL-after-finished controllers (with the garbage collector, which finishes the
+ * TTL controller's foreground deletions) in the controller manager against the real API server.
  * There is no kubelet: the test finishes pods by writing phase and container exit codes through
  * pods/status, as upstream's integration tests do.
  */
@@ -30,7 +31,7 @@ class JobControllerTest extends ControlPlaneTest {
 
     @BeforeEach
     void startManager() {
-        manager = ControllerManager.start(client, List.of("job", "ttl-after-finished"), false, 2);
+        manager = ControllerManager.start(client, List.of("job", "ttl-after-finished", "garbage-collector"), false, 2);
     }
 
     @AfterEach
@@ -181,12 +182,26 @@ class JobControllerTest extends ControlPlaneTest {
     void ttlAfterFinishedDeletesTheFinishedJob() throws Exception {
         client.resource(job("brief", b -> b.editSpec().withTtlSecondsAfterFinished(1).endSpec())).create();
         await("a pod", () -> active("brief").size() == 1);
-        finish(active("brief").getFirst().getMetadata().getName(), "Succeeded", 0);
+        String pod = active("brief").getFirst().getMetadata().getName();
+        // a finalizer of the test's own holds the pod once deleted, so the foreground deletion can be seen waiting for it
+        client.pods().inNamespace("default").withName(pod).edit(p -> new PodBuilder(p).editMetadata().addToFinalizers(HOLD).endMetadata().build());
+        finish(pod, "Succeeded", 0);
         await("complete", () -> get("brief") == null || "Complete".equals(JobConditions.finishedType(get("brief"))));
+        await("the job is being deleted in the foreground after its ttl", () -> get("brief") != null
+                && get("brief").getMetadata().getDeletionTimestamp() != null
+                && get("brief").getMetadata().getFinalizers().contains("foregroundDeletion"));
+        await("the garbage collector deletes its pod", () -> !pods("brief").isEmpty() && pods("brief").stream().allMatch(p -> p.getMetadata().getDeletionTimestamp() != null));
+        Thread.sleep(500);
+        assertThat(get("brief")).as("the job stays while its pod does").isNotNull();
+
+        client.pods().inNamespace("default").withName(pod).edit(p -> new PodBuilder(p).editMetadata().removeFromFinalizers(HOLD).endMetadata().build());
         await("deleted after its ttl", () -> get("brief") == null);
+        assertThat(pods("brief")).as("the job's pods went first").isEmpty();
     }
 
     // --- fixtures
+
+    private static final String HOLD = "test.skiff.dev/hold";
 
     private static Job job(String name, UnaryOperator<JobBuilder> customize) {
         JobBuilder b = new JobBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
