@@ -18,6 +18,8 @@ public final class Controllers {
                 dev.skiff.controller.serviceaccount.ServiceAccountsController.DESCRIPTOR,
                 dev.skiff.controller.rootcacertpublisher.RootCaCertPublisher.DESCRIPTOR,
                 dev.skiff.controller.podgc.PodGarbageCollector.DESCRIPTOR,
+                dev.skiff.controller.nodelifecycle.NodeLifecycleController.DESCRIPTOR,
+                dev.skiff.controller.tainteviction.TaintEvictionController.DESCRIPTOR,
                 dev.skiff.controller.statefulset.StatefulSetController.DESCRIPTOR,
                 dev.skiff.controller.daemonset.DaemonSetController.DESCRIPTOR,
                 dev.skiff.controller.job.JobController.DESCRIPTOR,

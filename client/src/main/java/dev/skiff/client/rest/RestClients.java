@@ -23,6 +23,7 @@ public final class RestClients {
             Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
             config.setClientKeyAlgo("EC");
             config.setOnlyHttpWatches(true);
+            config.setHttp2Disable(true);
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -59,6 +60,7 @@ public final class RestClients {
         Config config = new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl(base)
                 .withCaCertData(java.util.Base64.getEncoder().encodeToString(bundle)).withOauthToken(token).build();
         config.setOnlyHttpWatches(true);
+        config.setHttp2Disable(true);
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 

@@ -201,7 +201,7 @@ public final class GarbageCollector implements AutoCloseable {
             return; // already going
         }
         String policy = !waiting.isEmpty() ? "Foreground" : "Background";
-        LOG.info("deleting dependent {} {}/{} (owners gone: {}, waiting: {}) propagation={}", dependent.getKind(),
+        LOG.debug("deleting dependent {} {}/{} (owners gone: {}, waiting: {}) propagation={}", dependent.getKind(),
                 dependent.getMetadata().getNamespace(), dependent.getMetadata().getName(), gone.size(), waiting.size(), policy);
         delete(dependent, policy);
     }

@@ -44,8 +44,18 @@ public final class NodeLeases implements AutoCloseable {
     public void start(Node node) {
         renew(node);
         long interval = renewInterval().toMillis();
-        timer.scheduleWithFixedDelay(() -> Thread.ofVirtual().start(() -> renew(node)), ThreadLocalRandom.current().nextLong(interval),
-                interval, TimeUnit.MILLISECONDS);
+        var inFlight = new java.util.concurrent.atomic.AtomicBoolean();
+        timer.scheduleWithFixedDelay(() -> {
+            if (inFlight.compareAndSet(false, true)) { // a renewal slower than the interval is not overtaken by the next
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        renew(node);
+                    } finally {
+                        inFlight.set(false);
+                    }
+                });
+            }
+        }, ThreadLocalRandom.current().nextLong(interval), interval, TimeUnit.MILLISECONDS);
     }
 
     public Duration renewInterval() {
