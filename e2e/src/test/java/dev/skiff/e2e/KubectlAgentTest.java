@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,14 +55,61 @@ class KubectlAgentTest {
                         .isEqualTo("sim-1");
 
                 kubectl.ok("kubectl", "delete", "deployment", "web");
-                await("the pods are gone", () -> {
-                    try {
-                        return kubectl.run("kubectl", "get", "pods", "-l", "app=web", "-o", "name").out().isBlank();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
+                await("the pods are gone", () -> kubectl.run("kubectl", "get", "pods", "-l", "app=web", "-o", "name").out().isBlank());
             }
+        }
+    }
+
+    @Test
+    void aRealAgentRunsPodsAsContainersThroughItsOwnContainerd() throws Exception {
+        Path kubeconfig = dir.resolve("admin.yaml");
+        int port = SkiffProcess.freePort();
+        try (var server = SkiffProcess.apiServer(dir, port, kubeconfig)) {
+            var kubectl = new Kubectl(kubeconfig, dir);
+            Path token = dir.resolve("data").resolve("server").resolve("token");
+            // a short data dir: containerd's socket path must fit a sockaddr_un
+            Path agentData = java.nio.file.Files.createTempDirectory(Path.of("/tmp"), "skiff-e2e-agent-");
+            var agent = SkiffProcess.start(dir.resolve("real-agent.log"), "agent", "--server", "https://127.0.0.1:" + port,
+                    "--token-file", token.toString(), "--node-name", "worker", "--node-ip", "127.0.0.1", "--data-dir", agentData.toString(),
+                    "--pod-cidr", "10.88.91.0/24", "--cni-bridge", "skiff-e2e0");
+            try {
+                agent.awaitLine("node worker registered", 0, Duration.ofSeconds(120));
+                assertThat(kubectl.ok("kubectl", "get", "node", "worker", "-o", "jsonpath={.status.nodeInfo.containerRuntimeVersion}"))
+                        .startsWith("containerd://");
+                kubectl.ok("kubectl", "run", "sleeper", "--image=busybox:1.35", "--restart=Never", "--", "sleep", "3600");
+                kubectl.ok("kubectl", "run", "fails", "--image=busybox:1.35", "--restart=Never", "--", "sh", "-c", "exit 3");
+                kubectl.ok("kubectl", "run", "succeeds", "--image=busybox:1.35", "--restart=Never", "--", "true");
+                kubectl.ok("kubectl", "run", "nosuchimage", "--image=skiff.invalid/none:1", "--restart=Never");
+                await("sleeper runs", () -> "Running".equals(get(kubectl, "sleeper", "{.status.phase}")));
+                assertThat(get(kubectl, "sleeper", "{.status.podIP}")).startsWith("10.88.91.");
+                assertThat(get(kubectl, "sleeper", "{.status.containerStatuses[0].containerID}")).startsWith("containerd://");
+                assertThat(get(kubectl, "sleeper", "{.status.containerStatuses[0].ready}")).isEqualTo("true");
+                await("fails ends Failed", () -> "Failed".equals(get(kubectl, "fails", "{.status.phase}")));
+                assertThat(get(kubectl, "fails", "{.status.containerStatuses[0].state.terminated.exitCode}")).isEqualTo("3");
+                await("succeeds ends Succeeded", () -> "Succeeded".equals(get(kubectl, "succeeds", "{.status.phase}")));
+                await("an image that cannot be pulled", () -> "ErrImagePull".equals(get(kubectl, "nosuchimage",
+                        "{.status.containerStatuses[0].state.waiting.reason}")));
+                assertThat(get(kubectl, "nosuchimage", "{.status.phase}")).isEqualTo("Pending");
+                var wide = kubectl.ok("kubectl", "get", "pod", "sleeper", "-o", "wide").lines().toList();
+                assertThat(cells(wide.get(1))).contains("Running", "worker");
+
+                kubectl.ok("kubectl", "delete", "pod", "sleeper", "--wait=false");
+                await("sleeper is gone", () -> kubectl.run("kubectl", "get", "pod", "sleeper").exit() != 0);
+            } finally {
+                assertThat(agent.stop(Duration.ofSeconds(60))).as("the agent stops on SIGTERM").isTrue();
+                agent.close();
+            }
+            assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(agentData.toString())).toList())
+                    .as("no containerd or shim of the agent is left").isEmpty();
+            assertThat(java.nio.file.Files.exists(Path.of("/sys/class/net/skiff-e2e0"))).as("the bridge is removed").isFalse();
+        }
+    }
+
+    private static String get(Kubectl kubectl, String pod, String jsonpath) {
+        try {
+            return kubectl.run("kubectl", "get", "pod", pod, "-o", "jsonpath=" + jsonpath).out().strip();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -86,9 +132,14 @@ class KubectlAgentTest {
         return Arrays.asList(line.trim().split("\\s+"));
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    @FunctionalInterface
+    interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(String what, Check condition) throws Exception {
         Instant deadline = Instant.now().plus(TIMEOUT);
-        while (!condition.getAsBoolean()) {
+        while (!condition.holds()) {
             if (Instant.now().isAfter(deadline)) {
                 throw new AssertionError("timed out after " + TIMEOUT + " waiting for: " + what);
             }

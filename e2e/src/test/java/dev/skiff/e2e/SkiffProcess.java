@@ -147,6 +147,12 @@ final class SkiffProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** SIGTERM, as an operator stops skiff; true when it exited within {@code timeout}. */
+    boolean stop(Duration timeout) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void close() {
         process.destroyForcibly();

@@ -8,9 +8,7 @@ import dev.skiff.agent.containerd.ContainerdConfig;
 import dev.skiff.agent.cri.RemoteRuntime;
 import dev.skiff.agent.cri.v1.ListContainersRequest;
 import dev.skiff.agent.cri.v1.ListPodSandboxRequest;
-import dev.skiff.agent.images.ImageImporter;
 import dev.skiff.agent.images.LocalImages;
-import dev.skiff.agent.images.OciArchive;
 import dev.skiff.agent.kuberuntime.logs.CriLogReader;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -70,12 +68,7 @@ class KubeRuntimeManagerTest {
         netnsBefore = netns();
         containerd = Containerd.start(ContainerdConfig.defaults(dataDir, POD_CIDR, BRIDGE),
                 Duration.ofSeconds(60));
-        ImageImporter importer = new ImageImporter(Path.of("/usr/bin/ctr"), containerd.config().socket());
-        for (var recipe : LocalImages.fromDebian().all()) {
-            Path archive = dataDir.resolve("images").resolve(recipe.name().replaceAll("[/:]", "_") + ".tar");
-            OciArchive.write(recipe, archive);
-            importer.importArchive(archive);
-        }
+        LocalRuntime.importLocalImages(containerd, dataDir.resolve("images"));
         cri = RemoteRuntime.connect(containerd.endpoint(), Duration.ofSeconds(30));
         runtime = new KubeRuntimeManager(cri, dataDir.resolve("pods"));
     }

@@ -60,6 +60,18 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--max-pods", defaultValue = "110", description = "Most pods the node runs (default: ${DEFAULT-VALUE}).")
     int maxPods;
 
+    @Option(names = "--node-ip", description = "The node's InternalIP (default: this host's first non-loopback IPv4 address).")
+    String nodeIp;
+
+    @Option(names = {"--data-dir", "-d"}, defaultValue = "/var/lib/skiff", description = "Folder to hold state (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--pod-cidr", defaultValue = "10.42.0.0/24", description = "This node's pod subnet, which pod IPs come from (default: ${DEFAULT-VALUE}).")
+    String podCidr;
+
+    @Option(names = "--cni-bridge", defaultValue = "skiff0", description = "The Linux bridge pods attach to (default: ${DEFAULT-VALUE}).")
+    String cniBridge;
+
     @Option(names = "--node-lease-duration-seconds", defaultValue = "40",
             description = "Duration of the node's Lease, renewed every quarter of it (default: ${DEFAULT-VALUE}).")
     int leaseDurationSeconds;
@@ -89,8 +101,7 @@ public final class AgentCommand implements Callable<Integer> {
             throw new UsageException("--count needs --simulated");
         }
         if (!simulated) {
-            throw new UsageException("skiff agent runs only --simulated nodes so far: running containers through containerd is not wired "
-                    + "into the agent yet");
+            return runContainers(labels, parsedTaints, reportPeriod);
         }
         if (count < 1 || count > SimulatedNodes.MAX_COUNT) {
             throw new UsageException("invalid value for --count: " + count + " (1 to " + SimulatedNodes.MAX_COUNT + ")");
@@ -110,6 +121,64 @@ public final class AgentCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /** A real node: its own containerd, pods as containers. */
+    private int runContainers(Map<String, String> labels, List<Taint> parsedTaints, Duration reportPeriod) throws Exception {
+        String name = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
+        String ip = nodeIp != null ? nodeIp : hostAddress();
+        if (!podCidr.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
+            throw new UsageException("invalid value for --pod-cidr: " + podCidr + " (want an IPv4 CIDR such as 10.42.0.0/24)");
+        }
+        Path agentDir = dataDir.resolve("agent");
+        var stopped = new CountDownLatch(1);
+        var closed = new CountDownLatch(1);
+        try (KubernetesClient client = connect();
+             var runtime = dev.skiff.agent.kuberuntime.LocalRuntime.start(agentDir.resolve("containerd"), podCidr, cniBridge)) {
+            var node = new NodeStatus(name, NodeStatus.labels(name, labels), parsedTaints,
+                    dev.skiff.agent.kubelet.nodestatus.MachineInfo.capacity(agentDir, maxPods), ip,
+                    dev.skiff.agent.kubelet.nodestatus.MachineInfo.nodeInfo(runtime.runtimeVersion()), 10250);
+            var syncer = new dev.skiff.agent.kuberuntime.RuntimePodSyncer(runtime.manager(), ip, Clock.systemUTC());
+            try (var kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(leaseDurationSeconds, reportPeriod,
+                    Duration.ofSeconds(1), 8), List.of(node), n -> syncer)) {
+                System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + podCidr + ")");
+                awaitShutdown(stopped, closed);
+            }
+        } finally {
+            closed.countDown();
+        }
+        return 0;
+    }
+
+    /**
+     * Blocks until the process is asked to stop (SIGTERM, Ctrl-C); the shutdown hook then waits up to a minute for
+     * {@code closed}, so pods, containerd and the bridge are cleaned up before the JVM exits.
+     */
+    private static void awaitShutdown(CountDownLatch stopped, CountDownLatch closed) throws InterruptedException {
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
+            stopped.countDown();
+            try {
+                closed.await(1, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        stopped.await();
+    }
+
+    /** This host's first non-loopback IPv4 address. */
+    private static String hostAddress() throws java.net.SocketException {
+        for (var iface : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            if (!iface.isUp() || iface.isLoopback()) {
+                continue;
+            }
+            for (var address : java.util.Collections.list(iface.getInetAddresses())) {
+                if (address instanceof java.net.Inet4Address && !address.isLinkLocalAddress()) {
+                    return address.getHostAddress();
+                }
+            }
+        }
+        throw new UsageException("no non-loopback IPv4 address found: pass --node-ip");
     }
 
     private KubernetesClient connect() throws Exception {

@@ -1,0 +1,76 @@
+package dev.skiff.agent.kuberuntime;
+
+import dev.skiff.agent.containerd.Containerd;
+import dev.skiff.agent.containerd.ContainerdConfig;
+import dev.skiff.agent.cri.RemoteRuntime;
+import dev.skiff.agent.images.ImageImporter;
+import dev.skiff.agent.images.LocalImages;
+import dev.skiff.agent.images.OciArchive;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The container runtime a real agent drives: its own containerd as a child process (config, state,
+ * socket and CNI under {@code <dataDir>}), the images built here from local binaries (busybox,
+ * pause, httpd) imported into it, and the CRI client over its socket. Closing stops every pod
+ * sandbox, removes the bridge and stops containerd.
+ */
+public final class LocalRuntime implements AutoCloseable {
+    private final Containerd containerd;
+    private final RemoteRuntime cri;
+    private final KubeRuntimeManager manager;
+
+    private LocalRuntime(Containerd containerd, RemoteRuntime cri, KubeRuntimeManager manager) {
+        this.containerd = containerd;
+        this.cri = cri;
+        this.manager = manager;
+    }
+
+    /**
+     * @param dataDir the agent's runtime directory; its path must stay short (containerd's socket must fit a sockaddr_un)
+     * @param podCidr the node's pod CIDR, which CNI's host-local hands pod IPs from
+     * @param bridge  the Linux bridge the pods attach to
+     */
+    public static LocalRuntime start(Path dataDir, String podCidr, String bridge) throws IOException {
+        Files.createDirectories(dataDir);
+        var containerd = Containerd.start(ContainerdConfig.defaults(dataDir, podCidr, bridge), Duration.ofSeconds(60));
+        try {
+            importLocalImages(containerd, dataDir.resolve("images"));
+            var cri = RemoteRuntime.connect(containerd.endpoint(), Duration.ofSeconds(30));
+            return new LocalRuntime(containerd, cri, new KubeRuntimeManager(cri, dataDir.resolve("pods")));
+        } catch (IOException | RuntimeException e) {
+            containerd.teardown();
+            containerd.close();
+            throw e;
+        }
+    }
+
+    /** Builds the images of {@link LocalImages} as OCI archives under {@code archives} and imports them into containerd. */
+    public static void importLocalImages(Containerd containerd, Path archives) throws IOException {
+        ImageImporter importer = new ImageImporter(Path.of("/usr/bin/ctr"), containerd.config().socket());
+        for (var recipe : LocalImages.fromDebian().all()) {
+            Path archive = archives.resolve(recipe.name().replaceAll("[/:]", "_") + ".tar");
+            OciArchive.write(recipe, archive);
+            importer.importArchive(archive);
+        }
+    }
+
+    public KubeRuntimeManager manager() {
+        return manager;
+    }
+
+    /** "containerd://<version>" as nodeInfo.containerRuntimeVersion reports it. */
+    public String runtimeVersion() {
+        var v = cri.version();
+        return v.getRuntimeName() + "://" + v.getRuntimeVersion();
+    }
+
+    @Override
+    public void close() throws IOException {
+        cri.close();
+        containerd.teardown();
+        containerd.close();
+    }
+}
