@@ -1,6 +1,8 @@
 package dev.skiff.apiserver;
 
 import dev.skiff.apiserver.endpoints.VersionInfo;
+import dev.skiff.registry.core.service.ipallocator.ServiceCidr;
+import dev.skiff.registry.core.service.portallocator.PortRange;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -14,12 +16,13 @@ import java.util.Set;
  * @param tlsDir             where the cluster CA and the certificates live ({@code <data-dir>/server/tls})
  * @param tokenFile          the server token ({@code <data-dir>/server/token})
  * @param tlsSans            extra names for the serving certificate (DNS names or IP literals)
- * @param serviceIp          the kubernetes service IP (first address of the service CIDR), also a SAN
+ * @param serviceClusterIpRange where services' cluster IPs come from; its first address is the kubernetes service's, also a SAN
+ * @param serviceNodePortRange where NodePort and LoadBalancer services' node ports come from
  * @param kubeconfig         where to write the admin kubeconfig
  * @param kubeconfigMode     its file mode
  */
 public record ApiServerConfig(String bindAddress, int port, Path tlsDir, Path tokenFile, List<String> tlsSans,
-                              InetAddress serviceIp, int maxRequestsInflight, int maxMutatingRequestsInflight,
+                              ServiceCidr serviceClusterIpRange, PortRange serviceNodePortRange, int maxRequestsInflight, int maxMutatingRequestsInflight,
                               long maxRequestBodyBytes, Path kubeconfig, Set<PosixFilePermission> kubeconfigMode,
                               VersionInfo version) {
     /** kube-apiserver's limit on a request body (apiserver.MaxRequestBodyBytes). */
@@ -29,5 +32,10 @@ public record ApiServerConfig(String bindAddress, int port, Path tlsDir, Path to
     public ApiServerConfig {
         tlsSans = List.copyOf(tlsSans);
         kubeconfigMode = Set.copyOf(kubeconfigMode);
+    }
+
+    /** The kubernetes service IP: the first address of the service range. */
+    public InetAddress serviceIp() {
+        return serviceClusterIpRange.first();
     }
 }

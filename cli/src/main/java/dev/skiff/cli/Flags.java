@@ -1,5 +1,7 @@
 package dev.skiff.cli;
 
+import dev.skiff.registry.core.service.ipallocator.ServiceCidr;
+import dev.skiff.registry.core.service.portallocator.PortRange;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -136,6 +138,21 @@ public final class Flags {
             }
         }
         return first;
+    }
+
+    /** The service range services get cluster IPs from: the first CIDR of the list (single-stack). */
+    public static ServiceCidr serviceCidr(String flag, String value) {
+        firstAddress(flag, value); // checks every CIDR of the list
+        return ServiceCidr.parse(value.split(",")[0]);
+    }
+
+    /** A port range such as 30000-32767 or 30000+2767. */
+    public static PortRange portRange(String flag, String value) {
+        try {
+            return PortRange.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid value for " + flag + ": " + e.getMessage());
+        }
     }
 
     /** An octal file mode such as 0600 or 644. */

@@ -54,7 +54,8 @@ public final class TestCluster implements AutoCloseable {
                 ServedResource.of(builtIn.find("coordination.k8s.io", "v1", "leases").orElseThrow(), Lease.class, r.leases(), clock));
         var handler = new ResourceHandler(served, builtIn.groupVersions());
         var config = new ApiServerConfig("127.0.0.1", port, dir.resolve("tls"), dir.resolve("token"), List.of(),
-                InetAddress.getLoopbackAddress(), 0, 0, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES, kubeconfig(),
+                dev.skiff.registry.core.service.ipallocator.ServiceCidr.DEFAULT,
+                dev.skiff.registry.core.service.portallocator.PortRange.DEFAULT, 0, 0, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES, kubeconfig(),
                 PosixFilePermissions.fromString("rw-------"), VersionInfo.of("", "1970-01-01T00:00:00Z"));
         Store s = store;
         server = ApiServer.start(config, Routes.builder().prefix("/api", handler).prefix("/apis", handler).build(),

@@ -21,7 +21,7 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Serves every resource over {@code store}; the caller keeps owning (and closes) the store. */
     public static ControlPlane start(Store store, ApiServerConfig config) {
-        var resources = Resources.serve(store);
+        var resources = Resources.serve(store, config.serviceClusterIpRange(), config.serviceNodePortRange());
         var apiServer = ApiServer.start(config, resources.routes(), List.of(HealthCheck.of("etcd", store::status)),
                 resources.admission());
         try {

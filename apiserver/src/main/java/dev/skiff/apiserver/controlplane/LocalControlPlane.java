@@ -5,7 +5,8 @@ import dev.skiff.apiserver.endpoints.VersionInfo;
 import dev.skiff.store.Store;
 import dev.skiff.store.embedded.EmbeddedStore;
 import dev.skiff.store.embedded.EmbeddedStoreConfig;
-import java.net.InetAddress;
+import dev.skiff.registry.core.service.ipallocator.ServiceCidr;
+import dev.skiff.registry.core.service.portallocator.PortRange;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,9 +19,6 @@ import java.util.List;
  * and the benchmarks run against it; it is the real server, not a stand-in.
  */
 public final class LocalControlPlane implements AutoCloseable {
-    /** The service IP of the default --service-cluster-ip-range 10.43.0.0/16. */
-    private static final byte[] SERVICE_IP = {10, 43, 0, 1};
-
     private final Path dir;
     private final Store store;
     private final ControlPlane controlPlane;
@@ -39,14 +37,15 @@ public final class LocalControlPlane implements AutoCloseable {
     public static LocalControlPlane start(Path dir, int port) {
         Store store = EmbeddedStore.open(EmbeddedStoreConfig.defaults(dir.resolve("db")));
         try {
+            // the defaults of --service-cluster-ip-range (10.43.0.0/16) and --service-node-port-range (30000-32767)
             var config = new ApiServerConfig("127.0.0.1", port, dir.resolve("tls"), dir.resolve("token"), List.of(),
-                    InetAddress.getByAddress(SERVICE_IP), 0, 0, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
+                    ServiceCidr.DEFAULT, PortRange.DEFAULT, 0, 0, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
                     dir.resolve("admin.kubeconfig"), PosixFilePermissions.fromString("rw-------"),
                     VersionInfo.of("", "1970-01-01T00:00:00Z"));
             return new LocalControlPlane(dir, store, ControlPlane.start(store, config));
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             store.close();
-            throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
+            throw e;
         }
     }
 

@@ -35,7 +35,10 @@ import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import dev.skiff.registry.core.podtemplate.PodTemplateStrategy;
 import dev.skiff.registry.core.replicationcontroller.ReplicationControllerStrategy;
 import dev.skiff.registry.core.secret.SecretStrategy;
+import dev.skiff.registry.core.service.ServiceAllocations;
 import dev.skiff.registry.core.service.ServiceStrategy;
+import dev.skiff.registry.core.service.ipallocator.ServiceCidr;
+import dev.skiff.registry.core.service.portallocator.PortRange;
 import dev.skiff.registry.core.serviceaccount.ServiceAccountStrategy;
 import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.store.Store;
@@ -63,7 +66,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                  GenericRegistry<Endpoints> endpoints, List<AdmissionPlugin> admission,
                  java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator> authenticator) {
 
-    static Resources serve(Store store) {
+    static Resources serve(Store store, ServiceCidr serviceRange, PortRange nodePortRange) {
         Clock clock = Clock.systemUTC();
         var random = new SecureRandom();
         ResourceRegistry builtIn = ResourceRegistry.builtIn();
@@ -73,7 +76,10 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
         var priorityClasses = new java.util.concurrent.atomic.AtomicReference<GenericRegistry<PriorityClass>>();
         GenericRegistry<Pod> pods = new GenericRegistry<>(store, PodStrategy.RESOURCE,
                 new PodStrategy(new PodPriority(() -> priorityClasses.get().list(null, ListOptions.latest()).items())), clock, random);
-        GenericRegistry<Service> services = new GenericRegistry<>(store, ServiceStrategy.RESOURCE, new ServiceStrategy(), clock, random);
+        // cluster IPs and node ports in use are the stored services' own, read back before any write
+        var allocations = new ServiceAllocations(serviceRange, nodePortRange, random);
+        GenericRegistry<Service> services = new GenericRegistry<>(store, ServiceStrategy.RESOURCE, new ServiceStrategy(), allocations, clock, random);
+        allocations.restore(services.list(null, ListOptions.latest()).items());
         GenericRegistry<Endpoints> endpoints = new GenericRegistry<>(store, EndpointsStrategy.RESOURCE, new EndpointsStrategy(), clock, random);
         List<ServedResource<?>> served = new java.util.ArrayList<>(List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),

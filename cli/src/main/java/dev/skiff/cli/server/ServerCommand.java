@@ -52,6 +52,10 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Service IP range; its first address is the kubernetes service IP (default: ${DEFAULT-VALUE}).")
     String serviceClusterIpRange;
 
+    @Option(names = "--service-node-port-range", defaultValue = "30000-32767",
+            description = "Port range for NodePort and LoadBalancer services' node ports (default: ${DEFAULT-VALUE}).")
+    String serviceNodePortRange;
+
     @Option(names = "--max-requests-inflight", defaultValue = "400",
             description = "Most non-mutating API requests served at once, 0 for no limit (default: ${DEFAULT-VALUE}).")
     int maxRequestsInflight;
@@ -105,7 +109,8 @@ public final class ServerCommand implements Callable<Integer> {
                 maxRequestBytes, bindAddress, Flags.port("--https-listen-port", httpsListenPort, false),
                 writeKubeconfig == null ? path.resolve("server/cred/admin.kubeconfig") : writeKubeconfig.toAbsolutePath(),
                 Flags.fileMode("--write-kubeconfig-mode", writeKubeconfigMode), sans,
-                Flags.firstAddress("--service-cluster-ip-range", serviceClusterIpRange),
+                Flags.serviceCidr("--service-cluster-ip-range", serviceClusterIpRange),
+                Flags.portRange("--service-node-port-range", serviceNodePortRange),
                 Flags.nonNegative("--max-requests-inflight", maxRequestsInflight),
                 Flags.nonNegative("--max-mutating-requests-inflight", maxMutatingRequestsInflight), disableAgent,
                 disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig),

@@ -2,6 +2,8 @@ package dev.skiff.cli.server;
 
 import dev.skiff.apiserver.ApiServerConfig;
 import dev.skiff.apiserver.endpoints.VersionInfo;
+import dev.skiff.registry.core.service.ipallocator.ServiceCidr;
+import dev.skiff.registry.core.service.portallocator.PortRange;
 import dev.skiff.scheduler.apis.config.KubeSchedulerConfiguration;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -23,7 +25,8 @@ import java.util.Set;
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
                            String bindAddress, int httpsListenPort, Path writeKubeconfig,
-                           Set<PosixFilePermission> writeKubeconfigMode, List<String> tlsSans, InetAddress serviceIp,
+                           Set<PosixFilePermission> writeKubeconfigMode, List<String> tlsSans,
+                           ServiceCidr serviceClusterIpRange, PortRange serviceNodePortRange,
                            int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
                            KubeSchedulerConfiguration scheduler, List<String> controllers) {
 
@@ -32,6 +35,11 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
         tlsSans = List.copyOf(tlsSans);
         writeKubeconfigMode = Set.copyOf(writeKubeconfigMode);
         controllers = controllers == null ? null : List.copyOf(controllers);
+    }
+
+    /** The kubernetes service IP: the first address of the service range. */
+    public InetAddress serviceIp() {
+        return serviceClusterIpRange.first();
     }
 
     public boolean embeddedStore() {
@@ -46,7 +54,7 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
     public ApiServerConfig apiServer(VersionInfo version) {
         Path server = dataDir.resolve("server");
         return new ApiServerConfig(bindAddress, httpsListenPort, server.resolve("tls"), server.resolve("token"), tlsSans,
-                serviceIp, maxRequestsInflight, maxMutatingRequestsInflight, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
+                serviceClusterIpRange, serviceNodePortRange, maxRequestsInflight, maxMutatingRequestsInflight, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
                 writeKubeconfig, writeKubeconfigMode, version);
     }
 }

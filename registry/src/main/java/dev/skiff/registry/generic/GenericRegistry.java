@@ -50,19 +50,26 @@ public final class GenericRegistry<T extends HasMetadata> {
     private final Clock clock;
     private final RandomGenerator random;
     private final SimpleNameGenerator names;
+    private final StoreHooks<T> hooks;
 
     public GenericRegistry(Store store, Resource<T> resource, Strategy<T> strategy, Clock clock, RandomGenerator random) {
-        this(resource, strategy, new Storage<>(store, resource, new ObjectCodec()), store, clock, random);
+        this(store, resource, strategy, new StoreHooks<>() {
+        }, clock, random);
     }
 
-    private GenericRegistry(Resource<T> resource, Strategy<T> strategy, Storage<T> storage, Store store,
+    /** With {@code hooks} around every create, update and delete, as upstream's Store BeginCreate/BeginUpdate/AfterDelete. */
+    public GenericRegistry(Store store, Resource<T> resource, Strategy<T> strategy, StoreHooks<T> hooks, Clock clock, RandomGenerator random) {
+        this(resource, strategy, new Storage<>(store, resource, new ObjectCodec()), store, hooks, clock, random);
+    }
+
+    private GenericRegistry(Resource<T> resource, Strategy<T> strategy, Storage<T> storage, Store store, StoreHooks<T> hooks,
                             Clock clock, RandomGenerator random) {
         this(resource, strategy, storage, new Cacher<>(store, storage, new Watcher<>(store, storage), Cacher.DEFAULT_CAPACITY),
-                clock, random);
+                hooks, clock, random);
     }
 
     private GenericRegistry(Resource<T> resource, Strategy<T> strategy, Storage<T> storage, Cacher<T> cacher,
-                            Clock clock, RandomGenerator random) {
+                            StoreHooks<T> hooks, Clock clock, RandomGenerator random) {
         if (resource.namespaced() != strategy.namespaced()) {
             throw new IllegalArgumentException(resource.plural() + ": resource and strategy disagree on scope");
         }
@@ -73,6 +80,7 @@ public final class GenericRegistry<T extends HasMetadata> {
         this.random = random;
         this.names = new SimpleNameGenerator(random);
         this.cacher = cacher;
+        this.hooks = hooks;
     }
 
     // -- create
@@ -90,6 +98,7 @@ public final class GenericRegistry<T extends HasMetadata> {
             meta.setGeneration(1L);
         }
         boolean generated = isEmpty(meta.getName()) && !isEmpty(meta.getGenerateName());
+        StoreHooks.Transaction transaction = null;
         for (int attempt = 1; ; attempt++) {
             if (generated) {
                 meta.setName(names.generateName(meta.getGenerateName()));
@@ -100,10 +109,17 @@ public final class GenericRegistry<T extends HasMetadata> {
                 throw ApiException.invalid(resource.group(), resource.kind(), nullToEmpty(meta.getName()), causes);
             }
             strategy.canonicalize(object);
+            if (transaction == null) {
+                transaction = hooks.beginCreate(object, dryRun); // once: what it reserves does not depend on the name
+            }
             try {
-                return storage.create(meta.getNamespace(), meta.getName(), object, dryRun);
-            } catch (ApiException e) {
-                if (!generated || !"AlreadyExists".equals(e.reason()) || attempt == MAX_NAME_GENERATION_ATTEMPTS) {
+                T created = storage.create(meta.getNamespace(), meta.getName(), object, dryRun);
+                transaction.commit();
+                return created;
+            } catch (RuntimeException e) {
+                if (!generated || !(e instanceof ApiException api) || !"AlreadyExists".equals(api.reason())
+                        || attempt == MAX_NAME_GENERATION_ATTEMPTS) {
+                    transaction.revert();
                     throw e;
                 }
             }
@@ -145,8 +161,7 @@ public final class GenericRegistry<T extends HasMetadata> {
             Storage.parseResourceVersion(rv);
         }
         try {
-            var updated = storage.guaranteedUpdate(scope(namespace), name,
-                    conditional ? Preconditions.resourceVersion(rv) : Preconditions.NONE,
+            var updated = updateWithHooks(namespace, name, conditional ? Preconditions.resourceVersion(rv) : Preconditions.NONE,
                     existing -> {
                         if (!conditional && !strategy.allowUnconditionalUpdate()) {
                             throw ApiException.invalid(resource.group(), resource.kind(), name, List.of(
@@ -165,6 +180,39 @@ public final class GenericRegistry<T extends HasMetadata> {
             }
             return new UpdateResult<>(create(namespace, object, dryRun), true, false);
         }
+    }
+
+    /**
+     * guaranteedUpdate with the hooks: each attempt's begin is reverted before the next attempt (a
+     * retry sees another old object), the last one committed once the write happened; an update
+     * that removes the object (its last finalizer went) ends like a delete of the stored object.
+     */
+    private Storage.Updated<T> updateWithHooks(String namespace, String name, Preconditions preconditions,
+                                               java.util.function.Function<T, Change<T>> tryUpdate, boolean dryRun) {
+        var transaction = new java.util.concurrent.atomic.AtomicReference<>(StoreHooks.Transaction.NONE);
+        var removedState = new java.util.concurrent.atomic.AtomicReference<T>();
+        Storage.Updated<T> updated;
+        try {
+            updated = storage.guaranteedUpdate(scope(namespace), name, preconditions, existing -> {
+                transaction.getAndSet(StoreHooks.Transaction.NONE).revert();
+                T old = storage.codec().copy(existing);
+                Change<T> change = tryUpdate.apply(existing);
+                if (change instanceof Change.Write<T> write) {
+                    transaction.set(hooks.beginUpdate(write.object(), old, dryRun));
+                } else {
+                    removedState.set(old);
+                }
+                return change;
+            }, dryRun);
+        } catch (RuntimeException e) {
+            transaction.get().revert();
+            throw e;
+        }
+        transaction.get().commit();
+        if (updated.deleted()) {
+            hooks.afterDelete(removedState.get(), dryRun);
+        }
+        return updated;
     }
 
     private Change<T> prepareUpdate(T object, T existing) {
@@ -244,6 +292,7 @@ public final class GenericRegistry<T extends HasMetadata> {
             long modRevision = Long.parseLong(existing.getMetadata().getResourceVersion());
             var removed = storage.delete(ns, name, preconditions, modRevision, options.dryRun());
             if (removed.isPresent()) {
+                hooks.afterDelete(removed.get(), options.dryRun());
                 return new DeleteResult<>(removed.get(), true);
             }
             // changed between read and delete (maybe it gained a finalizer): decide again
@@ -276,7 +325,7 @@ public final class GenericRegistry<T extends HasMetadata> {
 
     /** The same storage with another update strategy, as upstream's status/finalize stores. */
     public GenericRegistry<T> withUpdateStrategy(Strategy<T> updateStrategy) {
-        return new GenericRegistry<>(resource, updateStrategy, storage, cacher, clock, random);
+        return new GenericRegistry<>(resource, updateStrategy, storage, cacher, hooks, clock, random);
     }
 
     /** The registry that updates through the named subresource ("status", "finalize"), if the strategy declares it. */
@@ -321,7 +370,7 @@ public final class GenericRegistry<T extends HasMetadata> {
             Storage.parseResourceVersion(rv);
         }
         int wanted = replicas;
-        var updated = storage.guaranteedUpdate(scope(namespace), name,
+        var updated = updateWithHooks(namespace, name,
                 conditional ? Preconditions.resourceVersion(rv) : Preconditions.NONE,
                 existing -> {
                     T object = storage.codec().copy(existing);

@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  * Services as upstream's pkg/registry/core/service strategy, SetDefaults_Service and ValidateService(Update):
  * type ClusterIP, sessionAffinity None, port protocol TCP, targetPort = port, traffic policies Cluster,
  * single-stack IPv4 for services that get a cluster IP; status is only written through services/status.
- * Cluster IPs and node ports are kept as the client sent them (no allocation yet).
+ * On update the allocated values an update left out are kept and those a type change no longer
+ * needs are dropped; {@link ServiceAllocations} hands out and checks cluster IPs and node ports.
  */
 public final class ServiceStrategy implements Strategy<Service> {
     public static final Resource<Service> RESOURCE = new Resource<>("", "services", "Service", true, "/registry/services/specs", Service.class, Service::new);
@@ -51,7 +52,92 @@ public final class ServiceStrategy implements Strategy<Service> {
     @Override
     public void prepareForUpdate(Service service, Service old) {
         service.setStatus(old.getStatus());
+        if (service.getSpec() == null) {
+            service.setSpec(new ServiceSpec());
+        }
+        patchAllocatedValues(service.getSpec(), old.getSpec());
+        dropTypeDependentFields(service.getSpec(), old.getSpec());
         setDefaults(service);
+    }
+
+    private static boolean needsClusterIp(ServiceSpec spec) {
+        return !"ExternalName".equals(spec.getType());
+    }
+
+    private static boolean needsNodePorts(ServiceSpec spec) {
+        return "NodePort".equals(spec.getType()) || "LoadBalancer".equals(spec.getType());
+    }
+
+    private static boolean needsHealthCheckNodePort(ServiceSpec spec) {
+        return "LoadBalancer".equals(spec.getType()) && "Local".equals(spec.getExternalTrafficPolicy());
+    }
+
+    /**
+     * Upstream's patchAllocatedValues: an update that leaves out the cluster IP, a port's node port
+     * (matched by port name) or the health check node port keeps the allocated one, so a PUT of a
+     * manifest without them does not try to change them.
+     */
+    static void patchAllocatedValues(ServiceSpec spec, ServiceSpec old) {
+        if (needsClusterIp(old) && needsClusterIp(spec)) {
+            if ((spec.getClusterIP() == null || spec.getClusterIP().isEmpty()) && old.getClusterIP() != null) {
+                spec.setClusterIP(old.getClusterIP());
+            }
+            if ((spec.getClusterIPs() == null || spec.getClusterIPs().isEmpty()) && old.getClusterIPs() != null && !old.getClusterIPs().isEmpty()) {
+                spec.setClusterIPs(new ArrayList<>(old.getClusterIPs()));
+            }
+        }
+        if (needsNodePorts(old) && needsNodePorts(spec)) {
+            Set<Integer> used = ServiceAllocations.heldNodePorts(spec);
+            Map<String, Integer> byName = new java.util.HashMap<>();
+            for (ServicePort port : ports(old)) {
+                byName.put(port.getName() == null ? "" : port.getName(), port.getNodePort());
+            }
+            for (ServicePort port : ports(spec)) {
+                Integer previous = byName.get(port.getName() == null ? "" : port.getName());
+                if ((port.getNodePort() == null || port.getNodePort() == 0) && previous != null && previous != 0 && !used.contains(previous)) {
+                    port.setNodePort(previous);
+                }
+            }
+        }
+        if (needsHealthCheckNodePort(old) && needsHealthCheckNodePort(spec)
+                && (spec.getHealthCheckNodePort() == null || spec.getHealthCheckNodePort() == 0)) {
+            spec.setHealthCheckNodePort(old.getHealthCheckNodePort());
+        }
+    }
+
+    /**
+     * Upstream's dropTypeDependentFields: after a type change, fields the new type may not have are
+     * cleared when the update kept them as they were (a patch of only {@code type}), so
+     * NodePort -> ClusterIP gives back the node ports and ClusterIP -> ExternalName the cluster IP.
+     */
+    static void dropTypeDependentFields(ServiceSpec spec, ServiceSpec old) {
+        if (needsClusterIp(old) && !needsClusterIp(spec)) {
+            if (Objects.equals(spec.getClusterIP(), old.getClusterIP()) && Objects.equals(spec.getClusterIPs(), old.getClusterIPs())) {
+                spec.setClusterIP(null);
+                spec.setClusterIPs(new ArrayList<>());
+            }
+            if (Objects.equals(spec.getIpFamilies(), old.getIpFamilies())) {
+                spec.setIpFamilies(new ArrayList<>());
+            }
+            if (Objects.equals(spec.getIpFamilyPolicy(), old.getIpFamilyPolicy())) {
+                spec.setIpFamilyPolicy(null);
+            }
+        }
+        if (needsNodePorts(old) && !needsNodePorts(spec)
+                && ports(spec).stream().map(ServicePort::getNodePort).toList().equals(ports(old).stream().map(ServicePort::getNodePort).toList())) {
+            ports(spec).forEach(port -> port.setNodePort(null));
+        }
+        if (needsHealthCheckNodePort(old) && !needsHealthCheckNodePort(spec)
+                && Objects.equals(spec.getHealthCheckNodePort(), old.getHealthCheckNodePort())) {
+            spec.setHealthCheckNodePort(null);
+        }
+        if ("LoadBalancer".equals(old.getType()) && !"LoadBalancer".equals(spec.getType())
+                && Objects.equals(spec.getAllocateLoadBalancerNodePorts(), old.getAllocateLoadBalancerNodePorts())) {
+            spec.setAllocateLoadBalancerNodePorts(null);
+        }
+        if (needsNodePorts(old) && !needsNodePorts(spec) && Objects.equals(spec.getExternalTrafficPolicy(), old.getExternalTrafficPolicy())) {
+            spec.setExternalTrafficPolicy(null);
+        }
     }
 
     /** SetDefaults_Service, plus the single-stack family the IP allocator records for IPv4-only clusters. */
