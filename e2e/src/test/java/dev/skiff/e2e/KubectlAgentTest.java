@@ -80,6 +80,8 @@ class KubectlAgentTest {
                 kubectl.ok("kubectl", "run", "fails", "--image=busybox:1.35", "--restart=Never", "--", "sh", "-c", "exit 3");
                 kubectl.ok("kubectl", "run", "succeeds", "--image=busybox:1.35", "--restart=Never", "--", "true");
                 kubectl.ok("kubectl", "run", "nosuchimage", "--image=skiff.invalid/none:1", "--restart=Never");
+                kubectl.ok("kubectl", "run", "crashes", "--image=busybox:1.35", "--", "sh", "-c", "exit 1");
+                kubectl.ok("kubectl", "run", "retries", "--image=busybox:1.35", "--restart=OnFailure", "--", "true");
                 await("sleeper runs", () -> "Running".equals(get(kubectl, "sleeper", "{.status.phase}")));
                 assertThat(get(kubectl, "sleeper", "{.status.podIP}")).startsWith("10.88.91.");
                 assertThat(get(kubectl, "sleeper", "{.status.containerStatuses[0].containerID}")).startsWith("containerd://");
@@ -90,6 +92,16 @@ class KubectlAgentTest {
                 await("an image that cannot be pulled", () -> "ErrImagePull".equals(get(kubectl, "nosuchimage",
                         "{.status.containerStatuses[0].state.waiting.reason}")));
                 assertThat(get(kubectl, "nosuchimage", "{.status.phase}")).isEqualTo("Pending");
+                await("restartPolicy Always: CrashLoopBackOff after the exit", () -> "CrashLoopBackOff".equals(get(kubectl, "crashes",
+                        "{.status.containerStatuses[0].state.waiting.reason}")));
+                assertThat(get(kubectl, "crashes", "{.status.containerStatuses[0].lastState.terminated.exitCode}")).isEqualTo("1");
+                assertThat(get(kubectl, "crashes", "{.status.containerStatuses[0].state.waiting.message}"))
+                        .startsWith("back-off 10s restarting failed container=crashes pod=crashes_default(");
+                assertThat(get(kubectl, "crashes", "{.status.phase}")).isEqualTo("Running");
+                await("restarted after the back-off", () -> Integer.parseInt(get(kubectl, "crashes",
+                        "{.status.containerStatuses[0].restartCount}")) >= 1);
+                await("restartPolicy OnFailure: exit 0 is final", () -> "Succeeded".equals(get(kubectl, "retries", "{.status.phase}")));
+                assertThat(get(kubectl, "retries", "{.status.containerStatuses[0].restartCount}")).isEqualTo("0");
                 var wide = kubectl.ok("kubectl", "get", "pod", "sleeper", "-o", "wide").lines().toList();
                 assertThat(cells(wide.get(1))).contains("Running", "worker");
 

@@ -91,6 +91,28 @@ public final class KubeRuntimeManager {
         }
     }
 
+    /**
+     * Starts attempt {@code attempt} of a container of a running pod in its sandbox (upstream: the
+     * kubelet's restart of an exited container); the previous attempt, exited, is removed. Returns
+     * the pod with the new container in place.
+     */
+    public RunningPod restartContainer(RunningPod pod, Pod spec, Container container, int attempt) throws IOException {
+        ContainerConfig config = ContainerConfigs.forContainer(spec, container, attempt);
+        Files.createDirectories(Path.of(pod.sandboxConfig().getLogDirectory()).resolve(config.getLogPath()).getParent());
+        String id = cri.runtime().createContainer(CreateContainerRequest.newBuilder()
+                .setPodSandboxId(pod.sandboxId()).setConfig(config).setSandboxConfig(pod.sandboxConfig()).build()).getContainerId();
+        cri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        String previous = pod.containerIds().get(container.getName());
+        if (previous != null) {
+            cri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(previous).build());
+        }
+        Map<String, String> ids = new LinkedHashMap<>(pod.containerIds());
+        ids.put(container.getName(), id);
+        LOG.info("container restarted pod={}/{} container={} attempt={}", spec.getMetadata().getNamespace(), spec.getMetadata().getName(),
+                container.getName(), attempt);
+        return new RunningPod(pod.sandboxId(), pod.podIp(), pod.sandboxConfig(), ids);
+    }
+
     /** The image must be on the node; a missing one is pulled (which needs a reachable registry). */
     private void ensureImage(ImageSpec image, PodSandboxConfig sandboxConfig) {
         boolean present = cri.images().imageStatus(ImageStatusRequest.newBuilder().setImage(image).build()).hasImage();

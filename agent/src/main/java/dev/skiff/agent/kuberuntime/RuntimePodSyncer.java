@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Pods as real containers (upstream: the kubelet's SyncPod over kuberuntime): the first sync starts
  * the sandbox and the containers through {@link KubeRuntimeManager}, later syncs read the containers'
- * states back. Phase as upstream's getPhase for what is built: Running while a container runs,
- * Succeeded when every container exited 0 and Failed when one exited otherwise (restartPolicy Never;
- * OnFailure and Always are reported the same way because restarting containers is not built yet).
+ * states back and restart exited ones as the restart policy says (Always; OnFailure after a non-zero
+ * exit) after upstream's back-off, reporting CrashLoopBackOff meanwhile with the last termination in
+ * lastState. Phase as upstream's getPhase: Running while a container runs or will be restarted,
+ * Succeeded when every container exited 0 for good, Failed when one exited otherwise.
  * A pod that cannot start reports Pending with its containers waiting: ErrImagePull when the image
  * could not be pulled, CreateContainerConfigError for a spec the runtime config rejects,
  * RunContainerError otherwise, with the error as message - and is tried again on the next sync.
@@ -42,6 +43,8 @@ public final class RuntimePodSyncer implements PodSyncer {
     private final Clock clock;
     private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
     private final Map<String, String> startTimes = new ConcurrentHashMap<>();
+    private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
+    private final Map<String, io.fabric8.kubernetes.api.model.ContainerStateTerminated> lastTerminated = new ConcurrentHashMap<>();
 
     public RuntimePodSyncer(KubeRuntimeManager runtime, String hostIp, Clock clock) {
         this.runtime = runtime;
@@ -63,11 +66,54 @@ public final class RuntimePodSyncer implements PodSyncer {
                 return waiting(pod, started, reason(e), message(e));
             }
         }
-        List<ContainerStatus> statuses = withSpecImages(pod, runtime.containerStatuses(runningPod));
+        String policy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
+        List<ContainerStatus> statuses = new ArrayList<>();
+        Map<String, ContainerStatus> byName = new java.util.HashMap<>();
+        for (ContainerStatus s : withSpecImages(pod, runtime.containerStatuses(runningPod))) {
+            byName.put(s.getName(), s);
+        }
+        for (Container c : pod.getSpec().getContainers()) {
+            ContainerStatus s = byName.get(c.getName());
+            if (s == null) {
+                continue;
+            }
+            String key = uid + "/" + c.getName();
+            var terminated = s.getState().getTerminated();
+            boolean restart = terminated != null && ("Always".equals(policy) || ("OnFailure".equals(policy) && terminated.getExitCode() != 0));
+            if (restart) {
+                Backoff backoff = backoffs.computeIfAbsent(key, k -> new Backoff());
+                java.time.Instant finished = terminated.getFinishedAt() == null ? clock.instant() : java.time.Instant.parse(terminated.getFinishedAt());
+                java.time.Instant restartAt = backoff.restartAt(finished, s.getState());
+                lastTerminated.put(key, terminated);
+                if (clock.instant().isBefore(restartAt)) {
+                    statuses.add(new ContainerStatusBuilder(s).withReady(false).withStarted(false)
+                            .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                            .withMessage("back-off " + backoff.delay().toSeconds() + "s restarting failed container=" + c.getName() + " pod="
+                                    + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "(" + uid + ")")
+                            .endWaiting().endState().withNewLastState().withTerminated(terminated).endLastState().build());
+                    continue;
+                }
+                try {
+                    runningPod = runtime.restartContainer(runningPod, pod, c, s.getRestartCount() + 1);
+                    running.put(uid, runningPod);
+                    backoff.restarted();
+                } catch (Exception e) {
+                    LOG.info("restarting container {} of pod {}/{} failed: {}", c.getName(), pod.getMetadata().getNamespace(),
+                            pod.getMetadata().getName(), e.toString());
+                }
+                statuses.add(new ContainerStatusBuilder(s).withReady(false).withStarted(false).withRestartCount(s.getRestartCount() + 1)
+                        .withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState()
+                        .withNewLastState().withTerminated(terminated).endLastState().build());
+                continue;
+            }
+            var previous = lastTerminated.get(key);
+            statuses.add(previous == null ? s : new ContainerStatusBuilder(s).withNewLastState().withTerminated(previous).endLastState().build());
+        }
         boolean anyRunning = statuses.stream().anyMatch(s -> s.getState().getRunning() != null);
-        boolean allTerminated = statuses.stream().allMatch(s -> s.getState().getTerminated() != null);
+        boolean restarting = statuses.stream().anyMatch(s -> s.getState().getWaiting() != null);
+        boolean allTerminated = !restarting && statuses.stream().allMatch(s -> s.getState().getTerminated() != null);
         boolean allSucceeded = allTerminated && statuses.stream().allMatch(s -> s.getState().getTerminated().getExitCode() == 0);
-        String phase = allTerminated ? (allSucceeded ? "Succeeded" : "Failed") : anyRunning ? "Running" : "Pending";
+        String phase = allTerminated ? (allSucceeded ? "Succeeded" : "Failed") : anyRunning || restarting ? "Running" : "Pending";
         boolean ready = !statuses.isEmpty() && statuses.stream().allMatch(s -> Boolean.TRUE.equals(s.getReady()));
         String readyReason = ready ? null : allTerminated ? "PodCompleted" : "ContainersNotReady";
         return new PodStatusBuilder().withPhase(phase)
@@ -79,6 +125,42 @@ public final class RuntimePodSyncer implements PodSyncer {
                 .withStartTime(started)
                 .withContainerStatuses(statuses)
                 .build();
+    }
+
+    /**
+     * Upstream's container restart back-off: 10 s after the first exit, doubling to 5 minutes; a
+     * container that ran for 10 minutes before exiting starts again from 10 s.
+     */
+    static final class Backoff {
+        static final Duration INITIAL = Duration.ofSeconds(10);
+        static final Duration MAX = Duration.ofMinutes(5);
+        static final Duration RESET_AFTER = Duration.ofMinutes(10);
+        private Duration delay = Duration.ZERO;
+        private java.time.Instant restartAt;
+
+        /** When the container that finished at {@code finished} may start again; decided once per exit. */
+        synchronized java.time.Instant restartAt(java.time.Instant finished, io.fabric8.kubernetes.api.model.ContainerState state) {
+            if (restartAt == null) {
+                var t = state.getTerminated();
+                boolean ranLong = t != null && t.getStartedAt() != null
+                        && Duration.between(java.time.Instant.parse(t.getStartedAt()), finished).compareTo(RESET_AFTER) >= 0;
+                delay = delay.isZero() || ranLong ? INITIAL : min(delay.multipliedBy(2), MAX);
+                restartAt = finished.plus(delay);
+            }
+            return restartAt;
+        }
+
+        synchronized Duration delay() {
+            return delay;
+        }
+
+        synchronized void restarted() {
+            restartAt = null;
+        }
+
+        private static Duration min(Duration a, Duration b) {
+            return a.compareTo(b) < 0 ? a : b;
+        }
     }
 
     /** The spec's image name as the container status's image, as the kubelet reports it (the runtime reports the resolved one). */
@@ -135,6 +217,8 @@ public final class RuntimePodSyncer implements PodSyncer {
         String uid = pod.getMetadata().getUid();
         RunningPod runningPod = running.remove(uid);
         startTimes.remove(uid);
+        backoffs.keySet().removeIf(k -> k.startsWith(uid + "/"));
+        lastTerminated.keySet().removeIf(k -> k.startsWith(uid + "/"));
         if (runningPod != null) {
             runtime.killPod(runningPod, gracePeriod);
         }
