@@ -82,6 +82,36 @@ class KubectlAgentTest {
                 kubectl.ok("kubectl", "run", "nosuchimage", "--image=skiff.invalid/none:1", "--restart=Never");
                 kubectl.ok("kubectl", "run", "crashes", "--image=busybox:1.35", "--", "sh", "-c", "exit 1");
                 kubectl.ok("kubectl", "run", "retries", "--image=busybox:1.35", "--restart=OnFailure", "--", "true");
+                kubectl.ok("kubectl", "create", "configmap", "conf", "--from-literal=greeting=hello");
+                kubectl.ok("kubectl", "create", "secret", "generic", "creds", "--from-literal=password=s3cret");
+                Path pods = dir.resolve("env-pods.yaml");
+                java.nio.file.Files.writeString(pods, """
+                        apiVersion: v1
+                        kind: Pod
+                        metadata: {name: envcheck}
+                        spec:
+                          restartPolicy: Never
+                          containers:
+                          - name: c
+                            image: busybox:1.35
+                            command: ["sh", "-c", "test \\"$GREETING\\" = hello && test \\"$PASSWORD\\" = s3cret && test -n \\"$POD_IP\\""]
+                            env:
+                            - {name: GREETING, valueFrom: {configMapKeyRef: {name: conf, key: greeting}}}
+                            - {name: PASSWORD, valueFrom: {secretKeyRef: {name: creds, key: password}}}
+                            - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+                        ---
+                        apiVersion: v1
+                        kind: Pod
+                        metadata: {name: missingconf}
+                        spec:
+                          restartPolicy: Never
+                          containers:
+                          - name: c
+                            image: busybox:1.35
+                            env:
+                            - {name: X, valueFrom: {configMapKeyRef: {name: nope, key: k}}}
+                        """);
+                kubectl.ok("kubectl", "apply", "-f", pods.toString());
                 await("sleeper runs", () -> "Running".equals(get(kubectl, "sleeper", "{.status.phase}")));
                 assertThat(get(kubectl, "sleeper", "{.status.podIP}")).startsWith("10.88.91.");
                 assertThat(get(kubectl, "sleeper", "{.status.containerStatuses[0].containerID}")).startsWith("containerd://");
@@ -96,10 +126,15 @@ class KubectlAgentTest {
                         "{.status.containerStatuses[0].state.waiting.reason}")));
                 assertThat(get(kubectl, "crashes", "{.status.containerStatuses[0].lastState.terminated.exitCode}")).isEqualTo("1");
                 assertThat(get(kubectl, "crashes", "{.status.containerStatuses[0].state.waiting.message}"))
-                        .startsWith("back-off 10s restarting failed container=crashes pod=crashes_default(");
+                        .matches("back-off (10|20|40)s restarting failed container=crashes pod=crashes_default\\([-0-9a-f]{36}\\)");
                 assertThat(get(kubectl, "crashes", "{.status.phase}")).isEqualTo("Running");
                 await("restarted after the back-off", () -> Integer.parseInt(get(kubectl, "crashes",
                         "{.status.containerStatuses[0].restartCount}")) >= 1);
+                await("env from a config map, a secret and the pod's IP", () -> "Succeeded".equals(get(kubectl, "envcheck", "{.status.phase}")));
+                await("a missing config map", () -> "CreateContainerConfigError".equals(get(kubectl, "missingconf",
+                        "{.status.containerStatuses[0].state.waiting.reason}")));
+                assertThat(get(kubectl, "missingconf", "{.status.containerStatuses[0].state.waiting.message}"))
+                        .isEqualTo("configmap \"nope\" not found");
                 await("restartPolicy OnFailure: exit 0 is final", () -> "Succeeded".equals(get(kubectl, "retries", "{.status.phase}")));
                 assertThat(get(kubectl, "retries", "{.status.containerStatuses[0].restartCount}")).isEqualTo("0");
                 var wide = kubectl.ok("kubectl", "get", "pod", "sleeper", "-o", "wide").lines().toList();

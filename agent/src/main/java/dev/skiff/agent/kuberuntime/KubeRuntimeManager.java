@@ -58,14 +58,18 @@ public final class KubeRuntimeManager {
      * that failed to start stays on the node.
      */
     public RunningPod runPod(Pod pod) throws IOException {
+        return runPod(pod, (p, ip) -> p);
+    }
+
+    /**
+     * As {@link #runPod(Pod)}, with {@code prepare} turning the pod into what its containers are made
+     * from once the sandbox has its IP (the kubelet resolves env valueFrom then, status.podIP included).
+     */
+    public RunningPod runPod(Pod pod, java.util.function.BiFunction<Pod, String, Pod> prepare) throws IOException {
         PodSandboxConfig sandboxConfig = SandboxConfigs.forPod(pod, podLogsRoot, 0);
-        List<ContainerConfig> containerConfigs = new ArrayList<>();
-        for (Container container : pod.getSpec().getContainers()) {
-            containerConfigs.add(ContainerConfigs.forContainer(pod, container, 0)); // rejects bad specs before anything runs
-        }
         Files.createDirectories(Path.of(sandboxConfig.getLogDirectory()));
-        for (ContainerConfig config : containerConfigs) {
-            ensureImage(config.getImage(), sandboxConfig);
+        for (Container container : pod.getSpec().getContainers()) {
+            ensureImage(ImageSpec.newBuilder().setImage(container.getImage()).build(), sandboxConfig);
         }
         String sandboxId = cri.runtime(Duration.ofMinutes(2))
                 .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(sandboxConfig).build()).getPodSandboxId();
@@ -73,6 +77,11 @@ public final class KubeRuntimeManager {
         try {
             String podIp = cri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).build())
                     .getStatus().getNetwork().getIp();
+            Pod ready = prepare.apply(pod, podIp);
+            List<ContainerConfig> containerConfigs = new ArrayList<>();
+            for (Container container : ready.getSpec().getContainers()) {
+                containerConfigs.add(ContainerConfigs.forContainer(ready, container, 0)); // rejects bad specs before any container runs
+            }
             for (ContainerConfig config : containerConfigs) {
                 Files.createDirectories(Path.of(sandboxConfig.getLogDirectory()).resolve(config.getLogPath()).getParent());
                 String id = cri.runtime().createContainer(CreateContainerRequest.newBuilder()

@@ -39,6 +39,7 @@ public final class RuntimePodSyncer implements PodSyncer {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimePodSyncer.class);
 
     private final KubeRuntimeManager runtime;
+    private final dev.skiff.agent.kubelet.envvars.EnvResolver env;
     private final String hostIp;
     private final Clock clock;
     private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
@@ -46,8 +47,9 @@ public final class RuntimePodSyncer implements PodSyncer {
     private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
     private final Map<String, io.fabric8.kubernetes.api.model.ContainerStateTerminated> lastTerminated = new ConcurrentHashMap<>();
 
-    public RuntimePodSyncer(KubeRuntimeManager runtime, String hostIp, Clock clock) {
+    public RuntimePodSyncer(KubeRuntimeManager runtime, dev.skiff.agent.kubelet.envvars.EnvResolver env, String hostIp, Clock clock) {
         this.runtime = runtime;
+        this.env = env;
         this.hostIp = hostIp;
         this.clock = clock;
     }
@@ -59,7 +61,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         RunningPod runningPod = running.get(uid);
         if (runningPod == null) {
             try {
-                runningPod = runtime.runPod(pod);
+                runningPod = runtime.runPod(pod, (p, podIp) -> env.resolve(p, podIp, hostIp));
                 running.put(uid, runningPod);
             } catch (Exception e) {
                 LOG.info("pod {}/{} could not start: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.toString());
@@ -94,7 +96,10 @@ public final class RuntimePodSyncer implements PodSyncer {
                     continue;
                 }
                 try {
-                    runningPod = runtime.restartContainer(runningPod, pod, c, s.getRestartCount() + 1);
+                    Pod ready = env.resolve(pod, runningPod.podIp(), hostIp);
+                    Container readyContainer = ready.getSpec().getContainers().stream().filter(x -> x.getName().equals(c.getName()))
+                            .findFirst().orElseThrow();
+                    runningPod = runtime.restartContainer(runningPod, ready, readyContainer, s.getRestartCount() + 1);
                     running.put(uid, runningPod);
                     backoff.restarted();
                 } catch (Exception e) {

@@ -135,10 +135,11 @@ public final class AgentCommand implements Callable<Integer> {
         var closed = new CountDownLatch(1);
         try (KubernetesClient client = connect();
              var runtime = dev.skiff.agent.kuberuntime.LocalRuntime.start(agentDir.resolve("containerd"), podCidr, cniBridge)) {
-            var node = new NodeStatus(name, NodeStatus.labels(name, labels), parsedTaints,
-                    dev.skiff.agent.kubelet.nodestatus.MachineInfo.capacity(agentDir, maxPods), ip,
+            var capacity = dev.skiff.agent.kubelet.nodestatus.MachineInfo.capacity(agentDir, maxPods);
+            var node = new NodeStatus(name, NodeStatus.labels(name, labels), parsedTaints, capacity, ip,
                     dev.skiff.agent.kubelet.nodestatus.MachineInfo.nodeInfo(runtime.runtimeVersion()), 10250);
-            var syncer = new dev.skiff.agent.kuberuntime.RuntimePodSyncer(runtime.manager(), ip, Clock.systemUTC());
+            var syncer = new dev.skiff.agent.kuberuntime.RuntimePodSyncer(runtime.manager(),
+                    new dev.skiff.agent.kubelet.envvars.EnvResolver(client, capacity::get), ip, Clock.systemUTC());
             try (var kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(leaseDurationSeconds, reportPeriod,
                     Duration.ofSeconds(1), 8), List.of(node), n -> syncer)) {
                 System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + podCidr + ")");
