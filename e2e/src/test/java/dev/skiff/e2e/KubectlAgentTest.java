@@ -161,6 +161,33 @@ class KubectlAgentTest {
     }
 
     @Test
+    void skiffServerAloneIsAWorkingSingleNodeCluster() throws Exception {
+        Path kubeconfig = dir.resolve("admin.yaml");
+        Path data = dir.resolve("data");
+        var server = SkiffProcess.serverWithAgent(dir.resolve("server.log"), "--data-dir", data.toString(),
+                "--etcd-listen-client-url", "http://127.0.0.1:" + SkiffProcess.freePort(), "--write-kubeconfig", kubeconfig.toString());
+        try {
+            var kubectl = new Kubectl(kubeconfig, dir);
+            String host = dev.skiff.agent.NodeAgent.hostName();
+            await("this host is a Ready node", () -> kubectl.run("kubectl", "get", "nodes", "--no-headers").out().contains(" Ready "));
+            var nodes = kubectl.ok("kubectl", "get", "nodes", "--no-headers").lines().toList();
+            assertThat(nodes).hasSize(1);
+            assertThat(cells(nodes.getFirst()).subList(0, 3)).containsExactly(host, "Ready", "control-plane,master");
+            kubectl.ok("kubectl", "create", "deployment", "web", "--image=skiff.local/httpd:1.35", "--replicas=2");
+            assertThat(kubectl.ok("kubectl", "rollout", "status", "deployment/web", "--timeout=120s"))
+                    .contains("deployment \"web\" successfully rolled out");
+            var pods = kubectl.ok("kubectl", "get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].status.podIP}").split(" ");
+            assertThat(pods).hasSize(2).allMatch(ip -> ip.startsWith("10.42.0."));
+        } finally {
+            assertThat(server.stop(Duration.ofSeconds(90))).as("the server stops on SIGTERM").isTrue();
+            server.close();
+        }
+        assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(data.toString())).toList())
+                .as("no containerd or shim is left").isEmpty();
+        assertThat(java.nio.file.Files.exists(Path.of("/sys/class/net/skiff0"))).as("the bridge is removed").isFalse();
+    }
+
+    @Test
     void badAgentFlagsFailWithOneLine() {
         var noServer = SkiffProcess.run(dir.resolve("bad.log"), "agent", "--simulated");
         assertThat(noServer.exit()).isNotZero();

@@ -59,9 +59,21 @@ final class SkiffProcess implements AutoCloseable {
         return server(dir.resolve("server.log"), args.toArray(String[]::new));
     }
 
+    /** A server with its embedded node agent (containerd and all); {@link #server} runs them without. */
+    static SkiffProcess serverWithAgent(Path log, String... args) {
+        return server(log, true, args);
+    }
+
     static SkiffProcess server(Path log, String... args) {
+        return server(log, false, args);
+    }
+
+    private static SkiffProcess server(Path log, boolean agent, String... args) {
         long before = lineCount(log);
         var all = new ArrayList<>(List.of(args));
+        if (!agent && !all.contains("--disable-agent")) {
+            all.add("--disable-agent"); // most tests need no node; a real one costs a containerd
+        }
         if (!all.contains("--https-listen-port")) {
             all.addAll(List.of("--https-listen-port", String.valueOf(freePort())));
         }
@@ -69,7 +81,7 @@ final class SkiffProcess implements AutoCloseable {
             all.addAll(List.of("--bind-address", "127.0.0.1"));
         }
         var server = start(log, prepend("server", all.toArray(String[]::new)));
-        server.awaitLine("skiff server ready", before, Duration.ofSeconds(60));
+        server.awaitLine("skiff server ready", before, Duration.ofSeconds(agent ? 120 : 60));
         return server;
     }
 

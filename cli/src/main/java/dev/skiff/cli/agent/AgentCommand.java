@@ -125,26 +125,21 @@ public final class AgentCommand implements Callable<Integer> {
 
     /** A real node: its own containerd, pods as containers. */
     private int runContainers(Map<String, String> labels, List<Taint> parsedTaints, Duration reportPeriod) throws Exception {
-        String name = nodeName != null ? nodeName : java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
-        String ip = nodeIp != null ? nodeIp : hostAddress();
+        String name = nodeName != null ? nodeName : dev.skiff.agent.NodeAgent.hostName();
+        String ip = nodeIp != null ? nodeIp : dev.skiff.agent.NodeAgent.hostAddress();
+        if (ip == null) {
+            throw new UsageException("no non-loopback IPv4 address found: pass --node-ip");
+        }
         if (!podCidr.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
             throw new UsageException("invalid value for --pod-cidr: " + podCidr + " (want an IPv4 CIDR such as 10.42.0.0/24)");
         }
-        Path agentDir = dataDir.resolve("agent");
         var stopped = new CountDownLatch(1);
         var closed = new CountDownLatch(1);
         try (KubernetesClient client = connect();
-             var runtime = dev.skiff.agent.kuberuntime.LocalRuntime.start(agentDir.resolve("containerd"), podCidr, cniBridge)) {
-            var capacity = dev.skiff.agent.kubelet.nodestatus.MachineInfo.capacity(agentDir, maxPods);
-            var node = new NodeStatus(name, NodeStatus.labels(name, labels), parsedTaints, capacity, ip,
-                    dev.skiff.agent.kubelet.nodestatus.MachineInfo.nodeInfo(runtime.runtimeVersion()), 10250);
-            var syncer = new dev.skiff.agent.kuberuntime.RuntimePodSyncer(runtime.manager(),
-                    new dev.skiff.agent.kubelet.envvars.EnvResolver(client, capacity::get), ip, Clock.systemUTC());
-            try (var kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(leaseDurationSeconds, reportPeriod,
-                    Duration.ofSeconds(1), 8), List.of(node), n -> syncer)) {
-                System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + podCidr + ")");
-                awaitShutdown(stopped, closed);
-            }
+             var agent = dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(name, ip, dataDir.resolve("agent"),
+                     podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod))) {
+            System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + podCidr + ")");
+            awaitShutdown(stopped, closed);
         } finally {
             closed.countDown();
         }
@@ -165,21 +160,6 @@ public final class AgentCommand implements Callable<Integer> {
             }
         }));
         stopped.await();
-    }
-
-    /** This host's first non-loopback IPv4 address. */
-    private static String hostAddress() throws java.net.SocketException {
-        for (var iface : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
-            if (!iface.isUp() || iface.isLoopback()) {
-                continue;
-            }
-            for (var address : java.util.Collections.list(iface.getInetAddresses())) {
-                if (address instanceof java.net.Inet4Address && !address.isLinkLocalAddress()) {
-                    return address.getHostAddress();
-                }
-            }
-        }
-        throw new UsageException("no non-loopback IPv4 address found: pass --node-ip");
     }
 
     private KubernetesClient connect() throws Exception {

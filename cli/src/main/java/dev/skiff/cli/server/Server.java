@@ -21,8 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane composed in order: store, its etcd endpoint, the API server, then the scheduler and
- * the controller manager. Components are closed
+ * The control plane composed in order: store, its etcd endpoint, the API server, then the scheduler,
+ * the controller manager and (unless --disable-agent) a node agent for this host. Components are closed
  * in reverse order, on SIGTERM/SIGINT too, so the store is flushed and closed before exit.
  */
 public final class Server implements AutoCloseable {
@@ -51,8 +51,8 @@ public final class Server implements AutoCloseable {
             var controlPlane = ControlPlane.start(store, config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)));
             started.push(controlPlane);
             apiServer = controlPlane.apiServer();
-            if (config.scheduler() != null || config.controllers() != null) {
-                // through the API like any scheduler or controller manager, with the admin credentials;
+            if (config.scheduler() != null || config.controllers() != null || !config.disableAgent()) {
+                // through the API like any scheduler, controller manager or agent, with the admin credentials;
                 // leader-elected so that several servers on one store run one of each at a time
                 var client = RestClients.fromKubeconfig(config.writeKubeconfig());
                 started.push(client);
@@ -61,6 +61,9 @@ public final class Server implements AutoCloseable {
                 }
                 if (config.controllers() != null) {
                     started.push(ControllerManager.start(client, config.controllers(), true, ControllerManager.DEFAULT_WORKERS));
+                }
+                if (!config.disableAgent()) {
+                    started.push(startAgent(client, config));
                 }
             }
         } catch (RuntimeException e) {
@@ -73,6 +76,26 @@ public final class Server implements AutoCloseable {
                 etcdServer == null ? "none" : config.etcdListenClient().getHostString() + ":" + etcdServer.port(),
                 store.status().revision());
     }
+
+    /**
+     * The node agent beside the control plane, as k3s runs one in every server: this host as a node
+     * labelled control-plane (not tainted, so it runs workloads), pods from {@link #EMBEDDED_POD_CIDR}.
+     */
+    private static AutoCloseable startAgent(io.fabric8.kubernetes.client.KubernetesClient client, ServerConfig config) {
+        try {
+            String ip = dev.skiff.agent.NodeAgent.hostAddress();
+            return dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(dev.skiff.agent.NodeAgent.hostName(),
+                    ip == null ? "127.0.0.1" : ip, config.dataDir().resolve("agent"), EMBEDDED_POD_CIDR, "skiff0",
+                    java.util.Map.of("node-role.kubernetes.io/control-plane", "true", "node-role.kubernetes.io/master", "true"),
+                    java.util.List.of(), 110, 40, Duration.ofMinutes(5)));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new IllegalStateException("the node agent could not start (" + e.getMessage() + "): run as root with containerd, runc "
+                    + "and the CNI plugins installed, or pass --disable-agent", e);
+        }
+    }
+
+    /** The embedded node's pod subnet (k3s's first node CIDR of its default cluster CIDR 10.42.0.0/16). */
+    static final String EMBEDDED_POD_CIDR = "10.42.0.0/24";
 
     public static Server start(ServerConfig config) {
         return new Server(config);
