@@ -90,8 +90,14 @@ class KubectlGroupsTest {
             assertThat(header(kubectl.ok(k, "get", "cronjob", "-n", "work"))).as(k)
                     .containsExactly("NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE");
         }
-        assertThat(kubectl.ok("kubectl", "get", "deploy", "web", "-n", "work", "--no-headers").split("\\s+"))
-                .startsWith("web", "0/3", "0", "0");
+        // the Deployment controller creates the ReplicaSet (UP-TO-DATE 3); no node runs its pods (READY 0/3, AVAILABLE 0)
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        String[] row = kubectl.ok("kubectl", "get", "deploy", "web", "-n", "work", "--no-headers").split("\\s+");
+        while (!row[2].equals("3") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            row = kubectl.ok("kubectl", "get", "deploy", "web", "-n", "work", "--no-headers").split("\\s+");
+        }
+        assertThat(row).startsWith("web", "0/3", "3", "0");
         assertThat(kubectl.ok("kubectl", "get", "job", "pi", "-n", "work", "--no-headers").split("\\s+")).startsWith("pi", "Running", "0/1");
     }
 
