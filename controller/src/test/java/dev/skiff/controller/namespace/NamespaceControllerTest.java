@@ -42,9 +42,12 @@ class NamespaceControllerTest extends ControlPlaneTest {
             assertThat(client.apps().replicaSets().inNamespace("team").list().getItems()).isEmpty();
             assertThat(client.pods().inNamespace("team").list().getItems()).isEmpty();
 
-            // the name is free again, and the new namespace starts empty
+            // the name is free again, and the new namespace starts without the old content (the root CA
+            // publisher may already have put its kube-root-ca.crt there)
             client.resource(new NamespaceBuilder().withNewMetadata().withName("team").endMetadata().build()).create();
-            assertThat(client.configMaps().inNamespace("team").list().getItems()).isEmpty();
+            assertThat(client.configMaps().inNamespace("team").list().getItems()).extracting(c -> c.getMetadata().getName())
+                    .doesNotContain("conf");
+            assertThat(client.secrets().inNamespace("team").list().getItems()).isEmpty();
         }
     }
 
