@@ -1,5 +1,7 @@
 package dev.skiff.agent;
 
+import dev.skiff.agent.flannel.HostGateway;
+import dev.skiff.agent.flannel.SubnetLease;
 import dev.skiff.agent.kubelet.Kubelet;
 import dev.skiff.agent.kubelet.envvars.EnvResolver;
 import dev.skiff.agent.kubelet.nodestatus.MachineInfo;
@@ -23,6 +25,7 @@ import java.util.Map;
 public final class NodeAgent implements AutoCloseable {
     /**
      * @param dataDir the agent's directory ({@code <data-dir>/agent}); containerd's state goes below it
+     * @param podCidr the node's pod CIDR to claim, or null to take the one node IPAM assigns
      */
     public record Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                          List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
@@ -31,28 +34,51 @@ public final class NodeAgent implements AutoCloseable {
     /** How often a pod is synced again to see its containers exit (upstream's PLEG relists every second). */
     static final Duration POD_RESYNC = Duration.ofSeconds(1);
 
-    private final LocalRuntime runtime;
-    private final Kubelet kubelet;
+    /** How long a node waits for node IPAM to give it a pod CIDR. */
+    static final Duration POD_CIDR_TIMEOUT = Duration.ofMinutes(2);
 
-    private NodeAgent(LocalRuntime runtime, Kubelet kubelet) {
+    private final LocalRuntime runtime;
+    private final HostGateway routes;
+    private final Kubelet kubelet;
+    private final String podCidr;
+
+    private NodeAgent(LocalRuntime runtime, HostGateway routes, Kubelet kubelet, String podCidr) {
         this.runtime = runtime;
+        this.routes = routes;
         this.kubelet = kubelet;
+        this.podCidr = podCidr;
     }
 
-    public static NodeAgent start(KubernetesClient client, Config config) throws IOException {
-        var runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), config.podCidr(), config.bridge());
+    /**
+     * Registers the node and takes its pod CIDR ({@link SubnetLease}), starts containerd with pods on
+     * that CIDR, the routes to other nodes' pods ({@link HostGateway}) and the kubelet loop.
+     */
+    public static NodeAgent start(KubernetesClient client, Config config) throws IOException, InterruptedException {
+        String podCidr = SubnetLease.acquire(client, config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()),
+                config.taints(), config.podCidr(), POD_CIDR_TIMEOUT);
+        var runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), podCidr, config.bridge());
+        HostGateway routes = null;
         try {
+            routes = HostGateway.start(client, config.nodeName());
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
             var node = new NodeStatus(config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()), config.taints(), capacity,
-                    config.nodeIp(), MachineInfo.nodeInfo(runtime.runtimeVersion()), 10250);
+                    config.nodeIp(), MachineInfo.nodeInfo(runtime.runtimeVersion()), 10250, podCidr);
             var syncer = new RuntimePodSyncer(runtime.manager(), new EnvResolver(client, capacity::get), config.nodeIp(), Clock.systemUTC());
             var kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
                     config.statusReportPeriod(), POD_RESYNC, 8), List.of(node), n -> syncer);
-            return new NodeAgent(runtime, kubelet);
+            return new NodeAgent(runtime, routes, kubelet, podCidr);
         } catch (RuntimeException e) {
+            if (routes != null) {
+                routes.close();
+            }
             runtime.close();
             throw e;
         }
+    }
+
+    /** The pod CIDR this node runs pods from. */
+    public String podCidr() {
+        return podCidr;
     }
 
     /** This host's name as a node name (lower case). */
@@ -80,7 +106,11 @@ public final class NodeAgent implements AutoCloseable {
         try {
             kubelet.close();
         } finally {
-            runtime.close();
+            try {
+                routes.close();
+            } finally {
+                runtime.close();
+            }
         }
     }
 }

@@ -16,8 +16,15 @@ import java.util.List;
  * manager starts the factory after every controller has registered.
  *
  * @param workers how many keys each controller syncs at once (upstream's --concurrent-*-syncs)
+ * @param options the manager's other settings (node IPAM's CIDRs)
  */
-public record ControllerContext(KubernetesClient client, SharedInformerFactory informers, Clock clock, int workers) {
+public record ControllerContext(KubernetesClient client, SharedInformerFactory informers, Clock clock, int workers,
+                                ControllerOptions options) {
+
+    /** A context with upstream's default {@link ControllerOptions}. */
+    public ControllerContext(KubernetesClient client, SharedInformerFactory informers, Clock clock, int workers) {
+        this(client, informers, clock, workers, ControllerOptions.DEFAULTS);
+    }
 
     /** How long a controller waits for its informers' first list before giving up (it then never starts, as upstream's WaitForCacheSync). */
     public static final Duration CACHE_SYNC_TIMEOUT = Duration.ofMinutes(2);

@@ -27,12 +27,14 @@ public final class ControllerManager implements AutoCloseable {
     private final KubernetesClient client;
     private final List<ControllerDescriptor> controllers;
     private final int workers;
+    private final ControllerOptions options;
     private LeaderElected runner;
 
-    private ControllerManager(KubernetesClient client, List<ControllerDescriptor> controllers, int workers) {
+    private ControllerManager(KubernetesClient client, List<ControllerDescriptor> controllers, int workers, ControllerOptions options) {
         this.client = client;
         this.controllers = controllers;
         this.workers = workers;
+        this.options = options;
     }
 
     /**
@@ -40,7 +42,13 @@ public final class ControllerManager implements AutoCloseable {
      * {@code *} for all, {@code name} to add, {@code -name} to remove).
      */
     public static ControllerManager start(KubernetesClient client, List<String> enabled, boolean leaderElect, int workers) {
-        var manager = new ControllerManager(client, select(Controllers.all(), enabled), workers);
+        return start(client, enabled, leaderElect, workers, ControllerOptions.DEFAULTS);
+    }
+
+    /** As {@link #start(KubernetesClient, List, boolean, int)}, with {@code options} for the controllers that take settings. */
+    public static ControllerManager start(KubernetesClient client, List<String> enabled, boolean leaderElect, int workers,
+            ControllerOptions options) {
+        var manager = new ControllerManager(client, select(Controllers.all(), enabled), workers, options);
         manager.runner = LeaderElected.run(client, LEASE_NAMESPACE, LEASE_NAME, leaderElect, manager::newTerm);
         return manager;
     }
@@ -89,7 +97,7 @@ public final class ControllerManager implements AutoCloseable {
         private final Deque<AutoCloseable> running = new ArrayDeque<>();
 
         Term() {
-            var context = new ControllerContext(client, informers, Clock.systemUTC(), workers);
+            var context = new ControllerContext(client, informers, Clock.systemUTC(), workers, options);
             for (ControllerDescriptor d : controllers) {
                 try {
                     running.push(d.starter().start(context));

@@ -24,7 +24,8 @@ public final class Controllers {
                 dev.skiff.controller.daemonset.DaemonSetController.DESCRIPTOR,
                 dev.skiff.controller.job.JobController.DESCRIPTOR,
                 dev.skiff.controller.cronjob.CronJobController.DESCRIPTOR,
-                dev.skiff.controller.ttlafterfinished.TtlAfterFinishedController.DESCRIPTOR
+                dev.skiff.controller.ttlafterfinished.TtlAfterFinishedController.DESCRIPTOR,
+                dev.skiff.controller.nodeipam.NodeIpamController.DESCRIPTOR
         );
     }
 }

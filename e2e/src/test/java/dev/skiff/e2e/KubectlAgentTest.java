@@ -173,6 +173,8 @@ class KubectlAgentTest {
             var nodes = kubectl.ok("kubectl", "get", "nodes", "--no-headers").lines().toList();
             assertThat(nodes).hasSize(1);
             assertThat(cells(nodes.getFirst()).subList(0, 3)).containsExactly(host, "Ready", "control-plane,master");
+            assertThat(kubectl.ok("kubectl", "get", "node", host, "-o", "jsonpath={.spec.podCIDR}"))
+                    .as("node IPAM gave the first node the first /24 of --cluster-cidr").isEqualTo("10.42.0.0/24");
             kubectl.ok("kubectl", "create", "deployment", "web", "--image=skiff.local/httpd:1.35", "--replicas=2");
             assertThat(kubectl.ok("kubectl", "rollout", "status", "deployment/web", "--timeout=120s"))
                     .contains("deployment \"web\" successfully rolled out");

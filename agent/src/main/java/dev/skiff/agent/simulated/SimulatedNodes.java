@@ -48,7 +48,7 @@ public final class SimulatedNodes {
             String name = name(prefix, i);
             Map<String, String> labels = NodeStatus.labels(name, nodeLabels);
             labels.put("node.skiff.dev/simulated", "true");
-            nodes.add(new NodeStatus(name, labels, taints, capacity, internalIp(i), nodeInfo, 10250));
+            nodes.add(new NodeStatus(name, labels, taints, capacity, internalIp(i), nodeInfo, 10250, podCidrPrefix(i) + ".0/24"));
         }
         return nodes;
     }

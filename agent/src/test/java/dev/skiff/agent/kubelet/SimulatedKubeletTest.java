@@ -71,6 +71,7 @@ class SimulatedKubeletTest {
                 assertThat(a.getAddress()).isEqualTo("10.200.0.2");
             });
             assertThat(node.getStatus().getNodeInfo().getKubeletVersion()).isEqualTo("v1.33.0+skiff");
+            assertThat(node.getSpec().getPodCIDRs()).containsExactly(SimulatedNodes.podCidrPrefix(1) + ".0/24");
             Map<String, NodeCondition> conditions = node.getStatus().getConditions().stream()
                     .collect(Collectors.toMap(NodeCondition::getType, c -> c));
             assertThat(conditions.get("Ready").getStatus()).isEqualTo("True");

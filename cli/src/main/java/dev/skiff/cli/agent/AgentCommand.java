@@ -66,7 +66,7 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = {"--data-dir", "-d"}, defaultValue = "/var/lib/skiff", description = "Folder to hold state (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--pod-cidr", defaultValue = "10.42.0.0/24", description = "This node's pod subnet, which pod IPs come from (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--pod-cidr", description = "This node's pod subnet, which pod IPs come from (default: the one node IPAM assigns).")
     String podCidr;
 
     @Option(names = "--cni-bridge", defaultValue = "skiff0", description = "The Linux bridge pods attach to (default: ${DEFAULT-VALUE}).")
@@ -130,7 +130,7 @@ public final class AgentCommand implements Callable<Integer> {
         if (ip == null) {
             throw new UsageException("no non-loopback IPv4 address found: pass --node-ip");
         }
-        if (!podCidr.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
+        if (podCidr != null && !podCidr.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
             throw new UsageException("invalid value for --pod-cidr: " + podCidr + " (want an IPv4 CIDR such as 10.42.0.0/24)");
         }
         var stopped = new CountDownLatch(1);
@@ -138,7 +138,7 @@ public final class AgentCommand implements Callable<Integer> {
         try (KubernetesClient client = connect();
              var agent = dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(name, ip, dataDir.resolve("agent"),
                      podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod))) {
-            System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + podCidr + ")");
+            System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + agent.podCidr() + ")");
             awaitShutdown(stopped, closed);
         } finally {
             closed.countDown();

@@ -3,6 +3,8 @@ package dev.skiff.cli.controller;
 import dev.skiff.cli.UsageException;
 import dev.skiff.client.rest.RestClients;
 import dev.skiff.controller.ControllerManager;
+import dev.skiff.controller.ControllerOptions;
+import dev.skiff.controller.nodeipam.cidrset.CidrSet;
 import dev.skiff.controller.Controllers;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +33,19 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     @Option(names = "--concurrent-syncs", defaultValue = "5", description = "Objects each controller syncs at once (default: ${DEFAULT-VALUE}).")
     int concurrentSyncs;
 
+    @Option(names = "--allocate-node-cidrs", description = "Give each node a pod CIDR from --cluster-cidr (node IPAM).")
+    boolean allocateNodeCidrs;
+
+    @Option(names = "--cluster-cidr", description = "The range node IPAM hands pod CIDRs from, e.g. 10.42.0.0/16.")
+    String clusterCidr;
+
+    @Option(names = "--node-cidr-mask-size", defaultValue = "24", description = "Mask size of each node's pod CIDR (default: ${DEFAULT-VALUE}).")
+    int nodeCidrMaskSize;
+
     @Override
     public Integer call() throws Exception {
         validate(controllers);
+        var options = nodeIpam("--cluster-cidr", allocateNodeCidrs, clusterCidr, nodeCidrMaskSize);
         if (concurrentSyncs < 1) {
             throw new UsageException("invalid value for --concurrent-syncs: " + concurrentSyncs + " (at least 1)");
         }
@@ -42,7 +54,7 @@ public final class ControllerManagerCommand implements Callable<Integer> {
         }
         var stopped = new CountDownLatch(1);
         try (var client = RestClients.fromKubeconfig(kubeconfig);
-             var manager = ControllerManager.start(client, controllers, leaderElect, concurrentSyncs)) {
+             var manager = ControllerManager.start(client, controllers, leaderElect, concurrentSyncs, options)) {
             Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
                 manager.close();
                 stopped.countDown();
@@ -50,6 +62,22 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /** Node IPAM's options, the CIDR checked as node IPAM will use it. */
+    public static ControllerOptions nodeIpam(String flag, boolean allocate, String clusterCidr, int maskSize) {
+        if (!allocate) {
+            return new ControllerOptions(false, clusterCidr, maskSize);
+        }
+        if (clusterCidr == null) {
+            throw new UsageException("--allocate-node-cidrs needs --cluster-cidr");
+        }
+        try {
+            new CidrSet(clusterCidr, maskSize);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid value for " + flag + ": " + e.getMessage());
+        }
+        return new ControllerOptions(true, clusterCidr, maskSize);
     }
 
     /** Checks --controllers names against the known controllers. */

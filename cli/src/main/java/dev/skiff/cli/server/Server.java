@@ -60,7 +60,8 @@ public final class Server implements AutoCloseable {
                     started.push(SchedulerServer.start(client, config.scheduler(), true));
                 }
                 if (config.controllers() != null) {
-                    started.push(ControllerManager.start(client, config.controllers(), true, ControllerManager.DEFAULT_WORKERS));
+                    started.push(ControllerManager.start(client, config.controllers(), true, ControllerManager.DEFAULT_WORKERS,
+                            config.controllerOptions()));
                 }
                 if (!config.disableAgent()) {
                     started.push(startAgent(client, config));
@@ -79,23 +80,23 @@ public final class Server implements AutoCloseable {
 
     /**
      * The node agent beside the control plane, as k3s runs one in every server: this host as a node
-     * labelled control-plane (not tainted, so it runs workloads), pods from {@link #EMBEDDED_POD_CIDR}.
+     * labelled control-plane (not tainted, so it runs workloads), pods from the CIDR node IPAM gives it.
      */
     private static AutoCloseable startAgent(io.fabric8.kubernetes.client.KubernetesClient client, ServerConfig config) {
         try {
             String ip = dev.skiff.agent.NodeAgent.hostAddress();
             return dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(dev.skiff.agent.NodeAgent.hostName(),
-                    ip == null ? "127.0.0.1" : ip, config.dataDir().resolve("agent"), EMBEDDED_POD_CIDR, "skiff0",
+                    ip == null ? "127.0.0.1" : ip, config.dataDir().resolve("agent"), null, "skiff0",
                     java.util.Map.of("node-role.kubernetes.io/control-plane", "true", "node-role.kubernetes.io/master", "true"),
                     java.util.List.of(), 110, 40, Duration.ofMinutes(5)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the node agent started", e);
         } catch (java.io.IOException | RuntimeException e) {
             throw new IllegalStateException("the node agent could not start (" + e.getMessage() + "): run as root with containerd, runc "
                     + "and the CNI plugins installed, or pass --disable-agent", e);
         }
     }
-
-    /** The embedded node's pod subnet (k3s's first node CIDR of its default cluster CIDR 10.42.0.0/16). */
-    static final String EMBEDDED_POD_CIDR = "10.42.0.0/24";
 
     public static Server start(ServerConfig config) {
         return new Server(config);

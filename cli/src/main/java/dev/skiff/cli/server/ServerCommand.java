@@ -79,6 +79,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--controllers", split = ",", description = "Controllers the embedded controller manager runs: '*', 'name', '-name' (default: *).")
     List<String> controllers = new ArrayList<>(List.of("*"));
 
+    @Option(names = "--cluster-cidr", defaultValue = "10.42.0.0/16",
+            description = "Pod IPs come from here; node IPAM gives each node a /24 of it (default: ${DEFAULT-VALUE}).")
+    String clusterCidr;
+
     @Override
     public Integer call() throws Exception {
         try (var server = Server.start(config())) {
@@ -114,7 +118,8 @@ public final class ServerCommand implements Callable<Integer> {
                 Flags.nonNegative("--max-requests-inflight", maxRequestsInflight),
                 Flags.nonNegative("--max-mutating-requests-inflight", maxMutatingRequestsInflight), disableAgent,
                 disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig),
-                disableControllerManager ? null : ControllerManagerCommand.validate(controllers));
+                disableControllerManager ? null : ControllerManagerCommand.validate(controllers),
+                ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24));
     }
 
 }

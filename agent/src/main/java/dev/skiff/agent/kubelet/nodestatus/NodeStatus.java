@@ -19,9 +19,10 @@ import java.util.Map;
  * the kubelet endpoint, and the four conditions with upstream's reasons and messages.
  *
  * @param capacity cpu, memory, ephemeral-storage and pods (allocatable is the same: no reservations yet)
+ * @param podCidr  the pod CIDR to register the node with (a simulated node's own), or null: node IPAM's or --pod-cidr's, set before
  */
 public record NodeStatus(String name, Map<String, String> labels, List<Taint> taints, Map<String, Quantity> capacity,
-                         String internalIp, NodeSystemInfo nodeInfo, int kubeletPort) {
+                         String internalIp, NodeSystemInfo nodeInfo, int kubeletPort, String podCidr) {
 
     public static final String KUBELET_VERSION = "v1.33.0+skiff";
 
@@ -52,7 +53,8 @@ public record NodeStatus(String name, Map<String, String> labels, List<Taint> ta
         return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels)
                 .addToAnnotations("node.alpha.kubernetes.io/ttl", "0")
                 .addToAnnotations("volumes.kubernetes.io/controller-managed-attach-detach", "true").endMetadata()
-                .withNewSpec().withTaints(taints.isEmpty() ? null : taints).endSpec()
+                .withNewSpec().withTaints(taints.isEmpty() ? null : taints).withPodCIDR(podCidr)
+                .withPodCIDRs(podCidr == null ? null : List.of(podCidr)).endSpec()
                 .withStatus(status(now, List.of()))
                 .build();
     }
