@@ -25,7 +25,16 @@ final class SkiffProcess implements AutoCloseable {
     }
 
     static SkiffProcess start(Path log, String... args) {
-        var command = new ArrayList<String>();
+        return startWrapped(List.of(), log, args);
+    }
+
+    /** skiff in the network namespace {@code netns} (one {@code ip netns add} made): a node of a multi-node test. */
+    static SkiffProcess startInNetns(String netns, Path log, String... args) {
+        return startWrapped(List.of("nsenter", "--net=/var/run/netns/" + netns), log, args);
+    }
+
+    private static SkiffProcess startWrapped(List<String> wrapper, Path log, String... args) {
+        var command = new ArrayList<>(wrapper);
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.add("--enable-native-access=ALL-UNNAMED");
         if (Runtime.version().feature() >= 23) {

@@ -108,17 +108,16 @@ public final class Containerd implements AutoCloseable {
                 cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox.getId()).build());
             }
         }
-        if (Files.exists(Path.of("/sys/class/net", config.bridge()))) {
-            Process ip = new ProcessBuilder("ip", "link", "delete", config.bridge()).redirectErrorStream(true).start();
-            String out = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            try {
-                if (ip.waitFor() != 0) {
-                    throw new IOException("ip link delete " + config.bridge() + " failed: " + out.strip());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted deleting bridge " + config.bridge(), e);
+        // not /sys/class/net: under nsenter --net that sysfs still shows the host's namespace, not ours
+        Process ip = new ProcessBuilder("ip", "link", "delete", config.bridge()).redirectErrorStream(true).start();
+        String out = new String(ip.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (ip.waitFor() != 0 && !out.contains("Cannot find device")) {
+                throw new IOException("ip link delete " + config.bridge() + " failed: " + out.strip());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted deleting bridge " + config.bridge(), e);
         }
     }
 

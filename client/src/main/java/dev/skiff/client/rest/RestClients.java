@@ -85,8 +85,23 @@ public final class RestClients {
         return ssl;
     }
 
+    /** How often a /cacerts request that timed out is tried again: a busy server answers late, an absent one refuses at once. */
+    private static final int CA_FETCH_ATTEMPTS = 6;
+
     /** GET /cacerts without verifying the server (what it returns is checked against the token's hash). */
     private static byte[] fetchCaBundle(String base) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return fetchCaBundleOnce(base);
+            } catch (UncheckedIOException e) {
+                if (!(e.getCause() instanceof java.net.http.HttpTimeoutException) || attempt == CA_FETCH_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static byte[] fetchCaBundleOnce(String base) {
         try {
             var ssl = trustingAnyServer();
             var parameters = new javax.net.ssl.SSLParameters();

@@ -1,0 +1,195 @@
+package dev.skiff.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A cluster of several real nodes on this one machine: {@code skiff server} (no embedded node) in
+ * the host namespace on a test bridge, and three {@code skiff agent}s, each in its own network
+ * namespace with its own address, containerd and pod bridge. Node IPAM gives each node a /24 of
+ * 10.42.0.0/16; the agents' host-gw routes carry pod traffic between the nodes. Tear-down leaves no
+ * namespace, link or route behind.
+ */
+@Tag("containerd")
+class MultiNodeNetworkTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(120);
+    private static final String BRIDGE = "skn-br0";
+    private static final String HOST_IP = "10.97.0.1";
+    private static final int NODES = 3;
+
+    @TempDir
+    Path dir;
+    private final List<SkiffProcess> agents = new ArrayList<>();
+    private final List<Path> agentDirs = new ArrayList<>();
+
+    @Test
+    void podsOnDifferentNodesReachEachOtherByPodIp() throws Exception {
+        setUpNetwork();
+        Path kubeconfig = dir.resolve("admin.yaml");
+        int port = SkiffProcess.freePort();
+        try (var server = SkiffProcess.apiServer(dir, port, kubeconfig, "--bind-address", HOST_IP)) {
+            var kubectl = new Kubectl(kubeconfig, dir);
+            Path token = dir.resolve("data").resolve("server").resolve("token");
+            for (int i = 1; i <= NODES; i++) {
+                Path data = Files.createTempDirectory(Path.of("/tmp"), "skn" + i + "-"); // short: containerd's socket path
+                agentDirs.add(data);
+                agents.add(SkiffProcess.startInNetns(node(i), dir.resolve(node(i) + ".log"), "agent", "--server",
+                        "https://" + HOST_IP + ":" + port, "--token-file", token.toString(), "--node-name", node(i),
+                        "--node-ip", nodeIp(i), "--data-dir", data.toString()));
+            }
+            for (int i = 1; i <= NODES; i++) {
+                agents.get(i - 1).awaitLine("node " + node(i) + " registered", 0, TIMEOUT);
+            }
+            Map<String, String> cidrs = new TreeMap<>();
+            for (int i = 1; i <= NODES; i++) {
+                cidrs.put(node(i), kubectl.ok("kubectl", "get", "node", node(i), "-o", "jsonpath={.spec.podCIDR}"));
+            }
+            assertThat(new HashSet<>(cidrs.values())).as("a distinct /24 of the cluster CIDR per node").hasSize(NODES)
+                    .allMatch(c -> c.matches("10\\.42\\.\\d+\\.0/24"));
+            for (int i = 1; i <= NODES; i++) {
+                int self = i;
+                await("routes of " + node(i) + " to the other nodes' pods", () -> {
+                    String routes = sh("ip", "netns", "exec", node(self), "ip", "-4", "route", "show", "proto", "200");
+                    for (int j = 1; j <= NODES; j++) {
+                        if (j != self && !routes.contains(cidrs.get(node(j)) + " via " + nodeIp(j))) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+            }
+
+            // a web server on every node; a client on node 1 fetches from each and pings each
+            for (int i = 1; i <= NODES; i++) {
+                kubectl.ok("kubectl", "run", "web-" + i, "--image=skiff.local/httpd:1.35", "--restart=Never",
+                        "--overrides={\"spec\":{\"nodeSelector\":{\"kubernetes.io/hostname\":\"" + node(i) + "\"}}}");
+            }
+            List<String> ips = new ArrayList<>();
+            for (int i = 1; i <= NODES; i++) {
+                String pod = "web-" + i;
+                await(pod + " running", () -> "Running".equals(kubectl.run("kubectl", "get", "pod", pod, "-o", "jsonpath={.status.phase}").out()));
+                String ip = kubectl.ok("kubectl", "get", "pod", pod, "-o", "jsonpath={.status.podIP}");
+                assertThat(ip).as(pod + "'s IP is from its node's CIDR").startsWith(cidrs.get(node(i)).replace("0/24", ""));
+                ips.add(ip);
+            }
+            // the nodes reach pods on other nodes through the routes
+            for (int i = 1; i <= NODES; i++) {
+                for (String ip : ips) {
+                    assertThat(sh("ip", "netns", "exec", node(i), "timeout", "10", "busybox", "wget", "-q", "-O", "-", "http://" + ip + "/"))
+                            .as(node(i) + " fetches from " + ip).isEqualTo("skiff httpd\n");
+                }
+            }
+            StringBuilder script = new StringBuilder("set -e");
+            for (String ip : ips) {
+                script.append("; timeout 10 wget -q -O - http://").append(ip).append("/ | grep -q 'skiff httpd'; ping -c 1 -W 5 ").append(ip);
+            }
+            kubectl.ok("kubectl", "run", "client", "--image=busybox:1.35", "--restart=Never",
+                    "--overrides={\"spec\":{\"nodeSelector\":{\"kubernetes.io/hostname\":\"" + node(1) + "\"}}}", "--", "sh", "-c", script.toString());
+            await("the client finished", () -> Set.of("Succeeded", "Failed").contains(
+                    kubectl.run("kubectl", "get", "pod", "client", "-o", "jsonpath={.status.phase}").out()));
+            assertThat(kubectl.ok("kubectl", "get", "pod", "client", "-o", "jsonpath={.status.phase}"))
+                    .as("wget and ping from node 1 reached the pods on all nodes").isEqualTo("Succeeded");
+
+            for (var agent : agents) {
+                assertThat(agent.stop(Duration.ofSeconds(90))).as("the agent stops on SIGTERM").isTrue();
+            }
+            for (int i = 1; i <= NODES; i++) {
+                assertThat(sh("ip", "netns", "exec", node(i), "ip", "-4", "route", "show", "proto", "200"))
+                        .as("the host-gw routes of " + node(i) + " are gone").isBlank();
+                assertThat(sh("ip", "netns", "exec", node(i), "ip", "-o", "link", "show")).as("the pod bridge of " + node(i) + " is gone")
+                        .doesNotContain("skiff0");
+            }
+        }
+    }
+
+    private void setUpNetwork() throws Exception {
+        tearDownNetwork(); // what a crashed run left
+        sh("ip", "link", "add", BRIDGE, "type", "bridge");
+        sh("ip", "addr", "add", HOST_IP + "/24", "dev", BRIDGE);
+        sh("ip", "link", "set", BRIDGE, "up");
+        for (int i = 1; i <= NODES; i++) {
+            sh("ip", "netns", "add", node(i));
+            sh("ip", "link", "add", "skn-h" + i, "type", "veth", "peer", "name", "eth0", "netns", node(i));
+            sh("ip", "link", "set", "skn-h" + i, "master", BRIDGE, "up");
+            sh("ip", "netns", "exec", node(i), "ip", "addr", "add", nodeIp(i) + "/24", "dev", "eth0");
+            sh("ip", "netns", "exec", node(i), "ip", "link", "set", "eth0", "up");
+            sh("ip", "netns", "exec", node(i), "ip", "link", "set", "lo", "up");
+            sh("ip", "netns", "exec", node(i), "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (var agent : agents) {
+            agent.stop(Duration.ofSeconds(90)); // SIGTERM: the agent removes its pods, routes and containerd
+            agent.close();
+        }
+        tearDownNetwork();
+        for (Path data : agentDirs) {
+            sh("rm", "-rf", data.toString());
+        }
+        String links = sh("ip", "-o", "link", "show");
+        assertThat(links).as("no test link is left").doesNotContain(BRIDGE).doesNotContain("skn-h");
+        assertThat(sh("ip", "netns", "list")).as("no test namespace is left").doesNotContain("skn-node");
+    }
+
+    private static void tearDownNetwork() throws Exception {
+        for (int i = 1; i <= NODES; i++) {
+            if (Files.exists(Path.of("/var/run/netns", node(i)))) {
+                sh("ip", "netns", "delete", node(i)); // takes the veth pair with it
+            }
+        }
+        if (Files.exists(Path.of("/sys/class/net", BRIDGE))) {
+            sh("ip", "link", "delete", BRIDGE);
+        }
+    }
+
+    private static String node(int i) {
+        return "skn-node" + i;
+    }
+
+    private static String nodeIp(int i) {
+        return "10.97.0." + (10 + i);
+    }
+
+    /** Runs a command to completion; its output, or an AssertionError with it. (busybox 1.35's wget crashes with -T: tests use timeout.) */
+    private static String sh(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed: " + out);
+        }
+        return out;
+    }
+
+    @FunctionalInterface
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(String what, Check condition) throws Exception {
+        Instant deadline = Instant.now().plus(TIMEOUT);
+        while (!condition.holds()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(250);
+        }
+    }
+}
