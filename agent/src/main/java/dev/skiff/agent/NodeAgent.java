@@ -23,9 +23,17 @@ import java.util.Map;
 public final class NodeAgent implements AutoCloseable {
     /**
      * @param dataDir the agent's directory ({@code <data-dir>/agent}); containerd's state goes below it
+     * @param dns     how pods' resolv.conf is formed (--cluster-dns, --cluster-domain, --resolv-conf)
      */
     public record Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
-                         List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
+                         List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod,
+                         dev.skiff.agent.kubelet.network.dns.Configurer dns) {
+        /** Without cluster DNS: pods resolve with the host's /etc/resolv.conf. */
+        public Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
+                      List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
+            this(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
+                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly());
+        }
     }
 
     /** How often a pod is synced again to see its containers exit (upstream's PLEG relists every second). */
@@ -40,7 +48,7 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     public static NodeAgent start(KubernetesClient client, Config config) throws IOException {
-        var runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), config.podCidr(), config.bridge());
+        var runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), config.podCidr(), config.bridge(), config.dns());
         try {
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
             var node = new NodeStatus(config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()), config.taints(), capacity,
