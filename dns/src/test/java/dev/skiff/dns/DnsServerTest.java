@@ -1,6 +1,7 @@
 package dev.skiff.dns;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skiff.apiserver.controlplane.LocalControlPlane;
 import dev.skiff.client.rest.RestClients;
@@ -51,6 +52,8 @@ import org.xbill.DNS.Type;
 class DnsServerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final InetAddress CLUSTER_DNS = address("10.43.0.10");
+    /** The node address the kube-dns endpoints name (only written to the API, never contacted). */
+    private static final InetAddress NODE_IP = address("192.0.2.10");
 
     @TempDir
     Path dir;
@@ -270,6 +273,34 @@ class DnsServerTest {
             Message answer = query(server, "example.test.", Type.A, false);
             assertThat(answer.getRcode()).isEqualTo(Rcode.SERVFAIL);
         }
+    }
+
+    @Test
+    void kubeDnsServiceTakesTheClusterDnsIpAndRoutesToTheServer() throws Exception {
+        assertThatThrownBy(() -> KubeDnsService.publish(client, CLUSTER_DNS, InetAddress.getLoopbackAddress(), 53))
+                .hasMessageContaining("loopback");
+        int port = dns.address().getPort();
+        KubeDnsService.publish(client, CLUSTER_DNS, NODE_IP, port);
+        Service service = client.services().inNamespace("kube-system").withName("kube-dns").get();
+        assertThat(service.getSpec().getClusterIP()).isEqualTo("10.43.0.10");
+        assertThat(service.getSpec().getSelector()).isNullOrEmpty();
+        assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + "/" + p.getProtocol() + "/" + p.getPort() + "->" + p.getTargetPort().getIntVal())
+                .containsExactly("dns/UDP/53->" + port, "dns-tcp/TCP/53->" + port);
+        EndpointSlice slice = client.discovery().v1().endpointSlices().inNamespace("kube-system").withName("kube-dns").get();
+        assertThat(slice.getMetadata().getLabels()).containsEntry("kubernetes.io/service-name", "kube-dns");
+        assertThat(slice.getEndpoints()).singleElement().satisfies(e -> assertThat(e.getAddresses()).containsExactly("192.0.2.10"));
+        assertThat(slice.getPorts()).extracting(p -> p.getProtocol() + "/" + p.getPort()).containsExactly("UDP/" + port, "TCP/" + port);
+        assertThat(client.endpoints().inNamespace("kube-system").withName("kube-dns").get().getSubsets()).singleElement()
+                .satisfies(s -> assertThat(s.getAddresses()).singleElement().satisfies(a -> assertThat(a.getIp()).isEqualTo("192.0.2.10")));
+        Message a = awaitAnswer("kube-dns.kube-system.svc.cluster.local.", Type.A, m -> m.getRcode() == Rcode.NOERROR);
+        assertThat(a.getSection(Section.ANSWER)).extracting(Record::rdataToString).containsExactly("10.43.0.10");
+
+        // published again (a restart): same objects; with another cluster DNS IP the service is replaced
+        KubeDnsService.publish(client, CLUSTER_DNS, NODE_IP, port);
+        KubeDnsService.publish(client, address("10.43.0.53"), NODE_IP, port);
+        assertThat(client.services().inNamespace("kube-system").withName("kube-dns").get().getSpec().getClusterIP()).isEqualTo("10.43.0.53");
+        awaitAnswer("kube-dns.kube-system.svc.cluster.local.", Type.A,
+                m -> m.getSection(Section.ANSWER).stream().map(Record::rdataToString).toList().equals(List.of("10.43.0.53")));
     }
 
     // --- helpers ---

@@ -21,6 +21,7 @@ import java.util.Set;
  * its default ({@code dataDir/server/cred/admin.kubeconfig}) when the flag was not given.
  * {@code scheduler} is the embedded scheduler's configuration, null with --disable-scheduler;
  * {@code controllers} the embedded controller manager's --controllers, null with --disable-controller-manager.
+ * {@code dns} is the cluster DNS (--cluster-dns, --cluster-domain, --dns-listen-address).
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
@@ -28,7 +29,27 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            Set<PosixFilePermission> writeKubeconfigMode, List<String> tlsSans,
                            ServiceCidr serviceClusterIpRange, PortRange serviceNodePortRange,
                            int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
-                           KubeSchedulerConfiguration scheduler, List<String> controllers) {
+                           KubeSchedulerConfiguration scheduler, List<String> controllers, ClusterDns dns) {
+
+    /**
+     * The cluster DNS: its service IP and domain (the embedded agent's --cluster-dns and --cluster-domain too), and where
+     * the DNS server listens; {@code listen} null runs no DNS server (--disable-dns).
+     */
+    public record ClusterDns(InetAddress clusterDns, String clusterDomain, InetSocketAddress listen) {
+    }
+
+    /** Without a cluster DNS server (the embedded agent still points pods at 10.43.0.10, cluster.local). */
+    public ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
+                        Duration compactionInterval, int maxRequestBytes,
+                        String bindAddress, int httpsListenPort, Path writeKubeconfig,
+                        Set<PosixFilePermission> writeKubeconfigMode, List<String> tlsSans,
+                        ServiceCidr serviceClusterIpRange, PortRange serviceNodePortRange,
+                        int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
+                        KubeSchedulerConfiguration scheduler, List<String> controllers) {
+        this(dataDir, etcdServers, etcdListenClient, compactionInterval, maxRequestBytes, bindAddress, httpsListenPort, writeKubeconfig,
+                writeKubeconfigMode, tlsSans, serviceClusterIpRange, serviceNodePortRange, maxRequestsInflight, maxMutatingRequestsInflight,
+                disableAgent, scheduler, controllers, new ClusterDns(serviceClusterIpRange.address(java.math.BigInteger.TEN), "cluster.local", null));
+    }
 
     public ServerConfig {
         etcdServers = List.copyOf(etcdServers);
