@@ -100,7 +100,8 @@ public final class DnsServer implements AutoCloseable {
                     new Forwarder(config.upstreams(), config.forwardTimeout()), udp, tcp);
             server.threads.add(Thread.ofPlatform().name("dns-udp").daemon().start(server::serveUdp));
             server.threads.add(Thread.ofPlatform().name("dns-tcp").daemon().start(server::serveTcp));
-            log.info("cluster DNS serving address={} domain={} upstreams={}", server.address(), config.domain(), config.upstreams());
+            log.info("cluster DNS serving address={}:{} domain={} upstreams={}", server.address().getAddress().getHostAddress(), server.address().getPort(),
+                    config.domain(), config.upstreams().stream().map(u -> u.getAddress().getHostAddress() + ":" + u.getPort()).toList());
             return server;
         } catch (IOException | RuntimeException e) {
             if (udp != null) {

@@ -129,7 +129,8 @@ public final class Server implements AutoCloseable {
                 endpoint = node == null ? endpoint : java.net.InetAddress.getByName(node);
             }
             if (endpoint.isLoopbackAddress() || endpoint.isAnyLocalAddress()) {
-                log.warn("cluster DNS listens on {} only: service kube-system/kube-dns not published, pods cannot reach it", server.address());
+                log.warn("cluster DNS listens on {}:{} only: service kube-system/kube-dns not published, pods cannot reach it",
+                        server.address().getAddress().getHostAddress(), server.address().getPort());
             } else {
                 KubeDnsService.publish(client, dns.clusterDns(), endpoint, server.address().getPort());
             }
