@@ -88,6 +88,10 @@ public final class DnsBench {
      * measured with; it keeps up to 100 queries outstanding per run and reports queries/s and average latency.
      */
     private static void dnsperf(InetSocketAddress server, int services, int seconds, Path dir) throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/dnsperf"))) {
+            System.out.println("# dnsperf is not installed (Debian package dnsperf): no dnsperf row");
+            return;
+        }
         Path queries = dir.resolve("dnsperf-queries");
         List<String> lines = new ArrayList<>();
         for (int i = 0; i < services; i++) {

@@ -135,12 +135,8 @@ public final class Server implements AutoCloseable {
                 KubeDnsService.publish(client, dns.clusterDns(), endpoint, server.address().getPort());
             }
         } catch (java.io.IOException | RuntimeException e) {
-            try {
-                server.close();
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("the cluster DNS service kube-system/kube-dns could not be published: " + e.getMessage(), e);
+            log.warn("cluster DNS serving on {}:{}, but service kube-system/kube-dns could not be published ({}); pods cannot reach {}",
+                    server.address().getAddress().getHostAddress(), server.address().getPort(), e.getMessage(), dns.clusterDns().getHostAddress());
         }
         return java.util.Optional.of(server);
     }

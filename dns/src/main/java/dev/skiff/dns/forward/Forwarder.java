@@ -72,8 +72,8 @@ public final class Forwarder {
     /**
      * The name servers of a resolv.conf file, as the host's resolvers. Like k3s, a file that lists only loopback
      * resolvers (systemd-resolved's stub 127.0.0.53) gives way to {@code /run/systemd/resolve/resolv.conf}, which
-     * names the real ones, when that exists; {@code self}, the DNS server's own listen address, is never an
-     * upstream, since forwarding to it would loop.
+     * names the real ones, when that exists; {@code self}, the DNS server's own listen address (any of this host's
+     * addresses when it listens on all of them), is never an upstream, since forwarding to it would loop.
      */
     public static List<InetSocketAddress> hostResolvers(Path resolvConf, Path systemdResolvConf, InetSocketAddress self) throws IOException {
         List<InetSocketAddress> servers = nameservers(resolvConf);
@@ -87,12 +87,17 @@ public final class Forwarder {
         List<InetSocketAddress> upstreams = new ArrayList<>();
         for (InetSocketAddress s : servers) {
             boolean loops = s.getPort() == self.getPort() && (s.getAddress().equals(self.getAddress())
-                    || (self.getAddress().isAnyLocalAddress() && s.getAddress().isLoopbackAddress()));
+                    || (self.getAddress().isAnyLocalAddress() && isLocal(s.getAddress())));
             if (!loops && !upstreams.contains(s)) {
                 upstreams.add(s);
             }
         }
         return upstreams;
+    }
+
+    /** Whether {@code address} is one of this host's own (loopback, or an interface's), which a wildcard listener serves too. */
+    private static boolean isLocal(java.net.InetAddress address) throws IOException {
+        return address.isLoopbackAddress() || address.isAnyLocalAddress() || java.net.NetworkInterface.getByInetAddress(address) != null;
     }
 
     /** The {@code nameserver} lines of a resolv.conf, parsed by dnsjava's reader of that format; empty for a missing file. */
