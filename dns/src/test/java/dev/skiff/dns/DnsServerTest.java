@@ -212,6 +212,15 @@ class DnsServerTest {
         assertThat(a.getSection(Section.ANSWER).get(1).rdataToString()).isEqualTo("192.0.2.1");
         assertThat(query("ext.default.svc.cluster.local.", Type.CNAME, false).getSection(Section.ANSWER)).singleElement()
                 .isInstanceOf(CNAMERecord.class);
+        // an IP address is no CNAME target: the name has no records (made before alias, so synced before it: one worker, in order)
+        client.resource(new ServiceBuilder().withNewMetadata().withName("byip").withNamespace("default").endMetadata()
+                .withNewSpec().withType("ExternalName").withExternalName("192.0.2.9").endSpec().build()).create();
+        // an ExternalName naming another service is followed inside the zone
+        client.resource(new ServiceBuilder().withNewMetadata().withName("alias").withNamespace("default").endMetadata()
+                .withNewSpec().withType("ExternalName").withExternalName("kubernetes.default.svc.cluster.local").endSpec().build()).create();
+        Message alias = awaitAnswer("alias.default.svc.cluster.local.", Type.A, m -> m.getSection(Section.ANSWER).size() == 2);
+        assertThat(alias.getSection(Section.ANSWER).get(1).rdataToString()).isEqualTo("10.43.0.1");
+        assertThat(query("byip.default.svc.cluster.local.", Type.A, false).getRcode()).isEqualTo(Rcode.NXDOMAIN);
     }
 
     @Test

@@ -187,7 +187,8 @@ public final class ClusterRecords implements AutoCloseable {
             }
         }
         Name target = null;
-        if (externalName && spec.getExternalName() != null && !spec.getExternalName().isEmpty()) {
+        // an IP address as externalName is no CNAME target: no records, as CoreDNS
+        if (externalName && spec.getExternalName() != null && !spec.getExternalName().isEmpty() && address(spec.getExternalName()).isEmpty()) {
             target = Name.fromString(spec.getExternalName(), Name.root);
         }
         return new ServiceEntry(namespace, name, serviceName, headless, List.copyOf(ips), target, List.copyOf(ports),
