@@ -26,9 +26,17 @@ public final class NodeAgent implements AutoCloseable {
     /**
      * @param dataDir the agent's directory ({@code <data-dir>/agent}); containerd's state goes below it
      * @param podCidr the node's pod CIDR to claim, or null to take the one node IPAM assigns
+     * @param dns     how pods' resolv.conf is formed (--cluster-dns, --cluster-domain, --resolv-conf)
      */
     public record Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
-                         List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
+                         List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod,
+                         dev.skiff.agent.kubelet.network.dns.Configurer dns) {
+        /** Without cluster DNS: pods resolve with the host's /etc/resolv.conf. */
+        public Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
+                      List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
+            this(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
+                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly());
+        }
     }
 
     /** How often a pod is synced again to see its containers exit (upstream's PLEG relists every second). */
@@ -56,7 +64,7 @@ public final class NodeAgent implements AutoCloseable {
     public static NodeAgent start(KubernetesClient client, Config config) throws IOException, InterruptedException {
         String podCidr = SubnetLease.acquire(client, config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()),
                 config.taints(), config.podCidr(), POD_CIDR_TIMEOUT);
-        var runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), podCidr, config.bridge());
+        var runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), podCidr, config.bridge(), config.dns());
         HostGateway routes = null;
         try {
             routes = HostGateway.start(client, config.nodeName());

@@ -83,6 +83,9 @@ final class SkiffProcess implements AutoCloseable {
         if (!agent && !all.contains("--disable-agent")) {
             all.add("--disable-agent"); // most tests need no node; a real one costs a containerd
         }
+        if (!agent && !all.contains("--dns-listen-address") && !all.contains("--disable-dns")) {
+            all.add("--disable-dns"); // nor cluster DNS, which would take the node's port 53
+        }
         if (!all.contains("--https-listen-port")) {
             all.addAll(List.of("--https-listen-port", String.valueOf(freePort())));
         }

@@ -43,13 +43,20 @@ public final class KubeRuntimeManager {
 
     private final RemoteRuntime cri;
     private final Path podLogsRoot;
+    private final dev.skiff.agent.kubelet.network.dns.Configurer dns;
 
     /**
      * @param podLogsRoot where pod log directories go (the kubelet's /var/log/pods)
      */
     public KubeRuntimeManager(RemoteRuntime cri, Path podLogsRoot) {
+        this(cri, podLogsRoot, dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly());
+    }
+
+    /** As {@link #KubeRuntimeManager(RemoteRuntime, Path)}, pods' resolv.conf formed by {@code dns}. */
+    public KubeRuntimeManager(RemoteRuntime cri, Path podLogsRoot, dev.skiff.agent.kubelet.network.dns.Configurer dns) {
         this.cri = cri;
         this.podLogsRoot = podLogsRoot;
+        this.dns = dns;
     }
 
     /**
@@ -66,7 +73,7 @@ public final class KubeRuntimeManager {
      * from once the sandbox has its IP (the kubelet resolves env valueFrom then, status.podIP included).
      */
     public RunningPod runPod(Pod pod, java.util.function.BiFunction<Pod, String, Pod> prepare) throws IOException {
-        PodSandboxConfig sandboxConfig = SandboxConfigs.forPod(pod, podLogsRoot, 0);
+        PodSandboxConfig sandboxConfig = SandboxConfigs.forPod(pod, podLogsRoot, 0, dns.podDns(pod));
         Files.createDirectories(Path.of(sandboxConfig.getLogDirectory()));
         for (Container container : pod.getSpec().getContainers()) {
             ensureImage(ImageSpec.newBuilder().setImage(container.getImage()).build(), sandboxConfig);

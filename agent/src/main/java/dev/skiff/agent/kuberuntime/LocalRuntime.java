@@ -34,12 +34,17 @@ public final class LocalRuntime implements AutoCloseable {
      * @param bridge  the Linux bridge the pods attach to
      */
     public static LocalRuntime start(Path dataDir, String podCidr, String bridge) throws IOException {
+        return start(dataDir, podCidr, bridge, dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly());
+    }
+
+    /** As {@link #start(Path, String, String)}, pods' resolv.conf formed by {@code dns} (the kubelet's --cluster-dns, --cluster-domain, --resolv-conf). */
+    public static LocalRuntime start(Path dataDir, String podCidr, String bridge, dev.skiff.agent.kubelet.network.dns.Configurer dns) throws IOException {
         Files.createDirectories(dataDir);
         var containerd = Containerd.start(ContainerdConfig.defaults(dataDir, podCidr, bridge), Duration.ofSeconds(60));
         try {
             importLocalImages(containerd, dataDir.resolve("images"));
             var cri = RemoteRuntime.connect(containerd.endpoint(), Duration.ofSeconds(30));
-            return new LocalRuntime(containerd, cri, new KubeRuntimeManager(cri, dataDir.resolve("pods")));
+            return new LocalRuntime(containerd, cri, new KubeRuntimeManager(cri, dataDir.resolve("pods"), dns));
         } catch (IOException | RuntimeException e) {
             containerd.teardown();
             containerd.close();

@@ -25,7 +25,8 @@ final class SandboxConfigs {
         return logsRoot.resolve(m.getNamespace() + "_" + m.getName() + "_" + m.getUid());
     }
 
-    static PodSandboxConfig forPod(Pod pod, Path logsRoot, int attempt) {
+    /** {@code dns} is the pod's resolv.conf as the kubelet's DNS configurer formed it. */
+    static PodSandboxConfig forPod(Pod pod, Path logsRoot, int attempt, dev.skiff.agent.cri.v1.DNSConfig dns) {
         var meta = pod.getMetadata();
         PodSpec spec = pod.getSpec();
         if (meta == null || meta.getName() == null || meta.getNamespace() == null || meta.getUid() == null) {
@@ -36,6 +37,7 @@ final class SandboxConfigs {
                         .setUid(meta.getUid()).setAttempt(attempt))
                 .setHostname(spec.getHostname() != null ? spec.getHostname() : meta.getName())
                 .setLogDirectory(podLogDirectory(logsRoot, pod).toString())
+                .setDnsConfig(dns)
                 .putLabels(Labels.POD_NAME, meta.getName())
                 .putLabels(Labels.POD_NAMESPACE, meta.getNamespace())
                 .putLabels(Labels.POD_UID, meta.getUid());

@@ -96,7 +96,8 @@ public final class ApiServerBench {
                 "127.0.0.1", port, kubeconfig, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
                 List.of(), dev.skiff.registry.core.service.ipallocator.ServiceCidr.DEFAULT,
                 dev.skiff.registry.core.service.portallocator.PortRange.DEFAULT, 400, 200, true, null, null,
-                dev.skiff.controller.ControllerOptions.DEFAULTS);
+                dev.skiff.controller.ControllerOptions.DEFAULTS, new ServerConfig.ClusterDns(
+                dev.skiff.registry.core.service.ipallocator.ServiceCidr.DEFAULT.address(java.math.BigInteger.TEN), "cluster.local", null));
         try (Server server = Server.start(config)) {
             var bench = new ApiServerBench(URI.create("https://127.0.0.1:" + port), Files.readString(dir.resolve("server/token")).strip(),
                     trustingClusterCa(Files.readString(kubeconfig)), server.store());

@@ -80,6 +80,15 @@ public final class AgentCommand implements Callable<Integer> {
             description = "How often the node status is written without a change (default: ${DEFAULT-VALUE}).")
     String statusReportFrequency;
 
+    @Option(names = "--cluster-dns", split = ",", description = "The cluster DNS IP(s) pods resolve with (default: 10.43.0.10).")
+    List<String> clusterDns = new ArrayList<>(List.of("10.43.0.10"));
+
+    @Option(names = "--cluster-domain", defaultValue = "cluster.local", description = "The cluster's DNS domain, searched by pods (default: ${DEFAULT-VALUE}).")
+    String clusterDomain;
+
+    @Option(names = "--resolv-conf", defaultValue = "/etc/resolv.conf", description = "The host's resolver file, the base of pods' resolv.conf (default: ${DEFAULT-VALUE}).")
+    Path resolvConf;
+
     @Option(names = "--simulated", description = "Run hollow nodes: pods are reported Running with IPs, no container runs.")
     boolean simulated;
 
@@ -137,13 +146,27 @@ public final class AgentCommand implements Callable<Integer> {
         var closed = new CountDownLatch(1);
         try (KubernetesClient client = connect();
              var agent = dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(name, ip, dataDir.resolve("agent"),
-                     podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod))) {
+                     podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer()))) {
             System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + agent.podCidr() + ")");
             awaitShutdown(stopped, closed);
         } finally {
             closed.countDown();
         }
         return 0;
+    }
+
+    /** The kubelet's --cluster-dns, --cluster-domain and --resolv-conf, checked. */
+    private dev.skiff.agent.kubelet.network.dns.Configurer dnsConfigurer() {
+        List<String> ips = new ArrayList<>();
+        for (String ip : clusterDns) {
+            if (!ip.isBlank()) {
+                ips.add(Flags.ipAddress("--cluster-dns", ip.strip()).getHostAddress());
+            }
+        }
+        if (!Files.isReadable(resolvConf)) {
+            throw new UsageException("invalid value for --resolv-conf: cannot read " + resolvConf);
+        }
+        return new dev.skiff.agent.kubelet.network.dns.Configurer(ips, clusterDomain, resolvConf);
     }
 
     /**

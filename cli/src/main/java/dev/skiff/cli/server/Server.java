@@ -4,6 +4,10 @@ import dev.skiff.apiserver.ApiServer;
 import dev.skiff.apiserver.controlplane.ControlPlane;
 import dev.skiff.client.rest.RestClients;
 import dev.skiff.controller.ControllerManager;
+import dev.skiff.dns.DnsServer;
+import dev.skiff.dns.KubeDnsService;
+import dev.skiff.dns.forward.Forwarder;
+import dev.skiff.dns.kubernetes.KubernetesZone;
 import dev.skiff.scheduler.app.SchedulerServer;
 import dev.skiff.apiserver.endpoints.VersionInfo;
 import dev.skiff.store.Store;
@@ -51,11 +55,14 @@ public final class Server implements AutoCloseable {
             var controlPlane = ControlPlane.start(store, config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)));
             started.push(controlPlane);
             apiServer = controlPlane.apiServer();
-            if (config.scheduler() != null || config.controllers() != null || !config.disableAgent()) {
+            if (config.scheduler() != null || config.controllers() != null || !config.disableAgent() || config.dns().listen() != null) {
                 // through the API like any scheduler, controller manager or agent, with the admin credentials;
                 // leader-elected so that several servers on one store run one of each at a time
                 var client = RestClients.fromKubeconfig(config.writeKubeconfig());
                 started.push(client);
+                if (config.dns().listen() != null) {
+                    startDns(client, config.dns()).ifPresent(started::push); // first: kube-dns takes its ClusterIP before other services
+                }
                 if (config.scheduler() != null) {
                     started.push(SchedulerServer.start(client, config.scheduler(), true));
                 }
@@ -88,7 +95,9 @@ public final class Server implements AutoCloseable {
             return dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(dev.skiff.agent.NodeAgent.hostName(),
                     ip == null ? "127.0.0.1" : ip, config.dataDir().resolve("agent"), null, "skiff0",
                     java.util.Map.of("node-role.kubernetes.io/control-plane", "true", "node-role.kubernetes.io/master", "true"),
-                    java.util.List.of(), 110, 40, Duration.ofMinutes(5)));
+                    java.util.List.of(), 110, 40, Duration.ofMinutes(5), new dev.skiff.agent.kubelet.network.dns.Configurer(
+                            java.util.List.of(config.dns().clusterDns().getHostAddress()), config.dns().clusterDomain(),
+                            java.nio.file.Path.of("/etc/resolv.conf"))));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the node agent started", e);
@@ -96,6 +105,44 @@ public final class Server implements AutoCloseable {
             throw new IllegalStateException("the node agent could not start (" + e.getMessage() + "): run as root with containerd, runc "
                     + "and the CNI plugins installed, or pass --disable-agent", e);
         }
+    }
+
+    /**
+     * The cluster DNS server and the kube-dns service routing the cluster DNS IP to it. A listen address that cannot be
+     * bound (port 53 taken, or not root) is said in one line and the server goes on without cluster DNS.
+     */
+    private static java.util.Optional<AutoCloseable> startDns(io.fabric8.kubernetes.client.KubernetesClient client, ServerConfig.ClusterDns dns) {
+        var listen = dns.listen();
+        DnsServer server;
+        try {
+            var upstreams = Forwarder.hostResolvers(java.nio.file.Path.of("/etc/resolv.conf"), java.nio.file.Path.of("/run/systemd/resolve/resolv.conf"), listen);
+            server = DnsServer.start(client, new DnsServer.Config(listen, dns.clusterDomain(), dns.clusterDns(), KubernetesZone.DEFAULT_TTL,
+                    upstreams, Forwarder.DEFAULT_TIMEOUT));
+        } catch (java.io.IOException e) {
+            log.warn("cluster DNS not started: cannot listen on {}:{} ({}); pods will not resolve cluster names (pass --dns-listen-address or --disable-dns)",
+                    listen.getAddress().getHostAddress(), listen.getPort(), e.getMessage());
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the cluster DNS", e);
+        }
+        try {
+            var endpoint = listen.getAddress();
+            if (endpoint.isAnyLocalAddress()) {
+                String node = dev.skiff.agent.NodeAgent.hostAddress();
+                endpoint = node == null ? endpoint : java.net.InetAddress.getByName(node);
+            }
+            if (endpoint.isLoopbackAddress() || endpoint.isAnyLocalAddress()) {
+                log.warn("cluster DNS listens on {}:{} only: service kube-system/kube-dns not published, pods cannot reach it",
+                        server.address().getAddress().getHostAddress(), server.address().getPort());
+            } else {
+                KubeDnsService.publish(client, dns.clusterDns(), endpoint, server.address().getPort());
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("cluster DNS serving on {}:{}, but service kube-system/kube-dns could not be published ({}); pods cannot reach {}",
+                    server.address().getAddress().getHostAddress(), server.address().getPort(), e.getMessage(), dns.clusterDns().getHostAddress());
+        }
+        return java.util.Optional.of(server);
     }
 
     public static Server start(ServerConfig config) {

@@ -83,6 +83,18 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Pod IPs come from here; node IPAM gives each node a /24 of it (default: ${DEFAULT-VALUE}).")
     String clusterCidr;
 
+    @Option(names = "--cluster-dns", description = "The cluster DNS service IP, which pods resolve with (default: the 10th address of --service-cluster-ip-range, 10.43.0.10).")
+    String clusterDns;
+
+    @Option(names = "--cluster-domain", defaultValue = "cluster.local", description = "The cluster's DNS domain (default: ${DEFAULT-VALUE}).")
+    String clusterDomain;
+
+    @Option(names = "--dns-listen-address", description = "Where the cluster DNS server listens, IP or IP:port; the kube-dns service routes to it (default: the node's address, port 53).")
+    String dnsListenAddress;
+
+    @Option(names = "--disable-dns", description = "Do not run the cluster DNS server.")
+    boolean disableDns;
+
     @Override
     public Integer call() throws Exception {
         try (var server = Server.start(config())) {
@@ -109,17 +121,65 @@ public final class ServerCommand implements Callable<Integer> {
             sans.add(name.contains(":") || name.matches("[0-9.]+") ? Flags.ipAddress("--tls-san", name).getHostAddress() : name);
         }
         var path = dataDir.toAbsolutePath();
+        var serviceCidr = Flags.serviceCidr("--service-cluster-ip-range", serviceClusterIpRange);
         return new ServerConfig(path, endpoints, listen, Flags.duration("--etcd-compaction-interval", compactionInterval),
                 maxRequestBytes, bindAddress, Flags.port("--https-listen-port", httpsListenPort, false),
                 writeKubeconfig == null ? path.resolve("server/cred/admin.kubeconfig") : writeKubeconfig.toAbsolutePath(),
                 Flags.fileMode("--write-kubeconfig-mode", writeKubeconfigMode), sans,
-                Flags.serviceCidr("--service-cluster-ip-range", serviceClusterIpRange),
+                serviceCidr,
                 Flags.portRange("--service-node-port-range", serviceNodePortRange),
                 Flags.nonNegative("--max-requests-inflight", maxRequestsInflight),
                 Flags.nonNegative("--max-mutating-requests-inflight", maxMutatingRequestsInflight), disableAgent,
                 disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig),
                 disableControllerManager ? null : ControllerManagerCommand.validate(controllers),
-                ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24));
+                ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24), clusterDns(serviceCidr));
+    }
+
+    /** --cluster-dns (inside the service range: it is a ClusterIP), --cluster-domain, and the DNS server's listen address. */
+    private ServerConfig.ClusterDns clusterDns(dev.skiff.registry.core.service.ipallocator.ServiceCidr serviceCidr) {
+        var ip = clusterDns == null ? serviceCidr.address(java.math.BigInteger.TEN) : Flags.ipAddress("--cluster-dns", clusterDns);
+        var offset = serviceCidr.offsetOf(ip);
+        if (offset.signum() <= 0 || offset.compareTo(serviceCidr.addresses().subtract(java.math.BigInteger.ONE)) >= 0) {
+            throw new UsageException("invalid value for --cluster-dns: " + ip.getHostAddress() + " is not in --service-cluster-ip-range " + serviceCidr);
+        }
+        try {
+            dev.skiff.dns.DnsServer.domainName(clusterDomain);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("invalid value for --cluster-domain: " + e.getMessage());
+        }
+        return new ServerConfig.ClusterDns(ip, clusterDomain, disableDns ? null : dnsListen());
+    }
+
+    private java.net.InetSocketAddress dnsListen() {
+        if (dnsListenAddress == null) {
+            String node;
+            try {
+                node = dev.skiff.agent.NodeAgent.hostAddress();
+            } catch (java.io.IOException e) {
+                node = null;
+            }
+            return new java.net.InetSocketAddress(Flags.ipAddress("--dns-listen-address", node == null ? "127.0.0.1" : node), 53);
+        }
+        String host = dnsListenAddress;
+        int port = 53;
+        int colon = dnsListenAddress.lastIndexOf(':');
+        boolean bracketed = dnsListenAddress.startsWith("[");
+        if (bracketed || (colon > 0 && dnsListenAddress.indexOf(':') == colon)) { // [v6]:port, [v6], or v4:port
+            int close = dnsListenAddress.indexOf(']');
+            if (bracketed && close < 0) {
+                throw new UsageException("invalid value for --dns-listen-address: '" + dnsListenAddress + "' (want IP or IP:port)");
+            }
+            host = bracketed ? dnsListenAddress.substring(1, close) : dnsListenAddress.substring(0, colon);
+            String rest = bracketed ? dnsListenAddress.substring(close + 1) : dnsListenAddress.substring(colon);
+            if (!rest.isEmpty()) {
+                try {
+                    port = Flags.port("--dns-listen-address", Integer.parseInt(rest.substring(rest.startsWith(":") ? 1 : 0)), true);
+                } catch (NumberFormatException e) {
+                    throw new UsageException("invalid value for --dns-listen-address: '" + dnsListenAddress + "' (want IP or IP:port)");
+                }
+            }
+        }
+        return new java.net.InetSocketAddress(Flags.ipAddress("--dns-listen-address", host), port);
     }
 
 }

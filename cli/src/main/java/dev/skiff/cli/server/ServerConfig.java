@@ -21,6 +21,7 @@ import java.util.Set;
  * its default ({@code dataDir/server/cred/admin.kubeconfig}) when the flag was not given.
  * {@code scheduler} is the embedded scheduler's configuration, null with --disable-scheduler;
  * {@code controllers} the embedded controller manager's --controllers, null with --disable-controller-manager.
+ * {@code dns} is the cluster DNS (--cluster-dns, --cluster-domain, --dns-listen-address).
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
@@ -29,7 +30,14 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            ServiceCidr serviceClusterIpRange, PortRange serviceNodePortRange,
                            int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
                            KubeSchedulerConfiguration scheduler, List<String> controllers,
-                           dev.skiff.controller.ControllerOptions controllerOptions) {
+                           dev.skiff.controller.ControllerOptions controllerOptions, ClusterDns dns) {
+
+    /**
+     * The cluster DNS: its service IP and domain (the embedded agent's --cluster-dns and --cluster-domain too), and where
+     * the DNS server listens; {@code listen} null runs no DNS server (--disable-dns).
+     */
+    public record ClusterDns(InetAddress clusterDns, String clusterDomain, InetSocketAddress listen) {
+    }
 
     public ServerConfig {
         etcdServers = List.copyOf(etcdServers);

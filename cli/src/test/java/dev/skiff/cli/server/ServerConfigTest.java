@@ -42,4 +42,40 @@ class ServerConfigTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(bad::config).isInstanceOf(dev.skiff.cli.UsageException.class)
                 .hasMessageContaining("--service-node-port-range");
     }
+
+    @Test
+    void clusterDnsFollowsItsFlagsAndTheServiceRange() {
+        var defaults = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(defaults).parseArgs("--data-dir", "/tmp/skiff-flags-test");
+        var dns = defaults.config().dns();
+        assertThat(dns.clusterDns().getHostAddress()).isEqualTo("10.43.0.10");
+        assertThat(dns.clusterDomain()).isEqualTo("cluster.local");
+        assertThat(dns.listen().getPort()).isEqualTo(53);
+
+        var other = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(other).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--service-cluster-ip-range", "10.96.0.0/12",
+                "--cluster-domain", "corp.internal", "--dns-listen-address", "192.0.2.7:5353");
+        dns = other.config().dns();
+        assertThat(dns.clusterDns().getHostAddress()).isEqualTo("10.96.0.10");
+        assertThat(dns.clusterDomain()).isEqualTo("corp.internal");
+        assertThat(dns.listen()).isEqualTo(new java.net.InetSocketAddress("192.0.2.7", 5353));
+
+        var v6 = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(v6).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--dns-listen-address", "[::1]:1053", "--cluster-dns", "10.43.7.7");
+        assertThat(v6.config().dns().listen().getPort()).isEqualTo(1053);
+        assertThat(v6.config().dns().clusterDns().getHostAddress()).isEqualTo("10.43.7.7");
+
+        var disabled = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(disabled).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--disable-dns");
+        assertThat(disabled.config().dns().listen()).isNull();
+
+        for (String[] bad : java.util.List.of(new String[] {"--cluster-dns", "10.44.0.10"}, new String[] {"--cluster-dns", "10.43.0.0"},
+                new String[] {"--cluster-domain", "a..b"}, new String[] {"--dns-listen-address", "192.0.2.7:99999"},
+                new String[] {"--dns-listen-address", "nonsense"})) {
+            var command = new dev.skiff.cli.server.ServerCommand();
+            new picocli.CommandLine(command).parseArgs("--data-dir", "/tmp/skiff-flags-test", bad[0], bad[1]);
+            org.assertj.core.api.Assertions.assertThatThrownBy(command::config).as(String.join(" ", bad))
+                    .isInstanceOf(dev.skiff.cli.UsageException.class).hasMessageContaining(bad[0]);
+        }
+    }
 }
