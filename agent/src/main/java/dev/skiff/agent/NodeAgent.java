@@ -3,6 +3,8 @@ package dev.skiff.agent;
 import dev.skiff.agent.kubelet.Kubelet;
 import dev.skiff.agent.kubelet.envvars.EnvResolver;
 import dev.skiff.agent.kubelet.nodestatus.MachineInfo;
+import dev.skiff.agent.kubelet.volumemanager.VolumeManager;
+import dev.skiff.client.record.EventRecorder;
 import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
 import dev.skiff.agent.kuberuntime.LocalRuntime;
 import dev.skiff.agent.kuberuntime.RuntimePodSyncer;
@@ -30,13 +32,19 @@ public final class NodeAgent implements AutoCloseable {
 
     /** How often a pod is synced again to see its containers exit (upstream's PLEG relists every second). */
     static final Duration POD_RESYNC = Duration.ofSeconds(1);
+    /** How often a running pod's volumes are set up again, so configMap/secret updates reach it (upstream's --sync-frequency, 1m). */
+    static final Duration VOLUME_REMOUNT = Duration.ofMinutes(1);
 
     private final LocalRuntime runtime;
     private final Kubelet kubelet;
+    private final EventRecorder events;
+    private final VolumeManager volumes;
 
-    private NodeAgent(LocalRuntime runtime, Kubelet kubelet) {
+    private NodeAgent(LocalRuntime runtime, Kubelet kubelet, EventRecorder events, VolumeManager volumes) {
         this.runtime = runtime;
         this.kubelet = kubelet;
+        this.events = events;
+        this.volumes = volumes;
     }
 
     public static NodeAgent start(KubernetesClient client, Config config) throws IOException {
@@ -45,11 +53,14 @@ public final class NodeAgent implements AutoCloseable {
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
             var node = new NodeStatus(config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()), config.taints(), capacity,
                     config.nodeIp(), MachineInfo.nodeInfo(runtime.runtimeVersion()), 10250);
-            var syncer = new RuntimePodSyncer(runtime.manager(), new EnvResolver(client, capacity::get), config.nodeIp(), Clock.systemUTC());
+            var env = new EnvResolver(client, capacity::get);
+            var events = new EventRecorder(client, "kubelet", config.nodeName(), Clock.systemUTC());
+            var volumes = new VolumeManager(client, config.dataDir().resolve("pods"), env, events, VOLUME_REMOUNT, Clock.systemUTC());
+            var syncer = new RuntimePodSyncer(runtime.manager().withMounts(volumes::mounts), env, volumes, config.nodeIp(), Clock.systemUTC());
             var kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
                     config.statusReportPeriod(), POD_RESYNC, 8), List.of(node), n -> syncer);
-            return new NodeAgent(runtime, kubelet);
-        } catch (RuntimeException e) {
+            return new NodeAgent(runtime, kubelet, events, volumes);
+        } catch (RuntimeException | IOException e) {
             runtime.close();
             throw e;
         }
@@ -80,7 +91,12 @@ public final class NodeAgent implements AutoCloseable {
         try {
             kubelet.close();
         } finally {
-            runtime.close();
+            try {
+                runtime.close();
+            } finally {
+                volumes.close(); // after the containers are gone: nothing holds the tmpfs mounts any more
+                events.close();
+            }
         }
     }
 }
