@@ -211,7 +211,9 @@ class PodVolumesTest {
             assertThat(exec(pod, "main", "touch /etc/conf/new").exitCode()).isNotZero();
             // secrets and memory emptyDirs are tmpfs; the sizeLimit caps it
             assertThat(exec(pod, "main", "grep ' /cache ' /proc/mounts").stdout()).startsWith("tmpfs /cache tmpfs rw").contains("size=16384k");
-            assertThat(exec(pod, "main", "grep ' /etc/creds ' /proc/mounts").stdout()).startsWith("tmpfs /etc/creds tmpfs ro");
+            // a secret's tmpfs is as large as the pod's memory limit (64Mi), as upstream sizes memory-backed volumes
+            assertThat(exec(pod, "main", "grep ' /etc/creds ' /proc/mounts").stdout()).startsWith("tmpfs /etc/creds tmpfs ro")
+                    .contains("size=65536k");
             assertThat(exec(pod, "main", "dd if=/dev/zero of=/cache/big bs=1M count=32 2>&1").exitCode()).isNotZero();
             Path scratch = volumes.volumeDir(pod.getMetadata().getUid(), "kubernetes.io~empty-dir", "scratch");
             assertThat(exec(pod, "main", "echo a > /scratch-sub/f && echo b > /scratch-expr/g && echo c > /scratch/h").exitCode()).isZero();

@@ -45,6 +45,11 @@ public final class EnvResolver {
         this.nodeAllocatable = nodeAllocatable;
     }
 
+    /** The node's allocatable amount of {@code resource} (what a missing limit stands for). */
+    public Quantity nodeAllocatable(String resource) {
+        return nodeAllocatable.apply(resource);
+    }
+
     /** The pod with every container's (init containers' too) env resolved to plain values and $(VAR) expanded; {@code podIp} once the sandbox has it. */
     public Pod resolve(Pod pod, String podIp, String hostIp) {
         List<Container> containers = new ArrayList<>();

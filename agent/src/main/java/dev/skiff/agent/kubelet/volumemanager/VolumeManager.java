@@ -123,6 +123,11 @@ public final class VolumeManager implements AutoCloseable {
         return podsDir.resolve(podUid).resolve("volumes").resolve(pluginDir).resolve(name);
     }
 
+    /** A tmpfs emptyDir under an API data volume (secret, downwardAPI, projected), sized as a memory emptyDir without sizeLimit. */
+    private EmptyDir memoryDir(Pod pod, String pluginDir, String name) {
+        return new EmptyDir(volumeDir(pod.getMetadata().getUid(), pluginDir, name), true, memoryVolumeSize(pod, null));
+    }
+
     /** The plugin for a volume of the pod (upstream: the volume plugin manager's FindPluginBySpec). */
     private Volume volume(Pod pod, io.fabric8.kubernetes.api.model.Volume spec) throws IOException {
         String uid = pod.getMetadata().getUid();
@@ -131,9 +136,8 @@ public final class VolumeManager implements AutoCloseable {
         String podIp = pod.getStatus() == null ? null : pod.getStatus().getPodIP();
         String hostIp = pod.getStatus() == null ? null : pod.getStatus().getHostIP();
         if (spec.getEmptyDir() != null) {
-            Quantity limit = spec.getEmptyDir().getSizeLimit();
-            return new EmptyDir(volumeDir(uid, EmptyDir.PLUGIN_DIR, name), "Memory".equals(spec.getEmptyDir().getMedium()),
-                    limit == null ? null : Quantity.getAmountInBytes(limit).setScale(0, RoundingMode.UP).longValueExact());
+            boolean memory = "Memory".equals(spec.getEmptyDir().getMedium());
+            return new EmptyDir(volumeDir(uid, EmptyDir.PLUGIN_DIR, name), memory, memory ? memoryVolumeSize(pod, spec.getEmptyDir().getSizeLimit()) : null);
         }
         if (spec.getHostPath() != null) {
             return new HostPath(Path.of(spec.getHostPath().getPath()), spec.getHostPath().getType());
@@ -141,22 +145,22 @@ public final class VolumeManager implements AutoCloseable {
         if (spec.getConfigMap() != null) {
             var s = spec.getConfigMap();
             boolean optional = Boolean.TRUE.equals(s.getOptional());
-            return new WrappedVolume(volumeDir(uid, ConfigMapVolume.PLUGIN_DIR, name), false, () -> ConfigMapVolume.payload(
+            return new WrappedVolume(new EmptyDir(volumeDir(uid, ConfigMapVolume.PLUGIN_DIR, name), false, null), () -> ConfigMapVolume.payload(
                     ConfigMapVolume.read(client, ns, s.getName(), optional), s.getItems(), s.getDefaultMode(), optional), clock);
         }
         if (spec.getSecret() != null) {
             var s = spec.getSecret();
             boolean optional = Boolean.TRUE.equals(s.getOptional());
-            return new WrappedVolume(volumeDir(uid, SecretVolume.PLUGIN_DIR, name), true, () -> SecretVolume.payload(
+            return new WrappedVolume(memoryDir(pod, SecretVolume.PLUGIN_DIR, name), () -> SecretVolume.payload(
                     SecretVolume.read(client, ns, s.getSecretName(), optional), s.getItems(), s.getDefaultMode(), optional), clock);
         }
         if (spec.getDownwardAPI() != null) {
             var s = spec.getDownwardAPI();
-            return new WrappedVolume(volumeDir(uid, DownwardApiVolume.PLUGIN_DIR, name), true,
+            return new WrappedVolume(memoryDir(pod, DownwardApiVolume.PLUGIN_DIR, name),
                     () -> DownwardApiVolume.payload(pod, s.getItems(), s.getDefaultMode(), env, podIp, hostIp), clock);
         }
         if (spec.getProjected() != null) {
-            return new WrappedVolume(volumeDir(uid, ProjectedVolume.PLUGIN_DIR, name), true,
+            return new WrappedVolume(memoryDir(pod, ProjectedVolume.PLUGIN_DIR, name),
                     () -> ProjectedVolume.payload(client, pod, spec.getProjected(), env, podIp, hostIp), clock);
         }
         if (spec.getPersistentVolumeClaim() != null) {
@@ -164,6 +168,53 @@ public final class VolumeManager implements AutoCloseable {
         }
         throw new IOException("volume type not supported by this node (emptyDir, hostPath, configMap, secret, downwardAPI, projected and "
                 + "persistentVolumeClaim bound to hostPath or local volumes are)");
+    }
+
+    /**
+     * The size of a memory-backed emptyDir (upstream's calculateEmptyDirMemorySize): the node's
+     * allocatable memory, lowered to the pod's memory limit and then to the volume's sizeLimit when
+     * those are smaller. The pod has a memory limit when every container declares one: the sum of
+     * the app containers' or the largest init container's, whichever is more.
+     */
+    private Long memoryVolumeSize(Pod pod, Quantity sizeLimit) {
+        long size = bytes(env.nodeAllocatable("memory"));
+        Long podLimit = podMemoryLimit(pod);
+        if (podLimit != null && podLimit > 0 && podLimit <= size) {
+            size = podLimit;
+        }
+        if (sizeLimit != null && bytes(sizeLimit) > 0 && bytes(sizeLimit) <= size) {
+            size = bytes(sizeLimit);
+        }
+        return size;
+    }
+
+    private static Long podMemoryLimit(Pod pod) {
+        long sum = 0;
+        for (Container c : pod.getSpec().getContainers()) {
+            Long limit = memoryLimit(c);
+            if (limit == null) {
+                return null;
+            }
+            sum += limit;
+        }
+        for (Container c : pod.getSpec().getInitContainers() == null ? List.<Container>of() : pod.getSpec().getInitContainers()) {
+            Long limit = memoryLimit(c);
+            if (limit == null) {
+                return null;
+            }
+            sum = Math.max(sum, limit);
+        }
+        return sum;
+    }
+
+    private static Long memoryLimit(Container c) {
+        var r = c.getResources();
+        Quantity q = r == null || r.getLimits() == null ? null : r.getLimits().get("memory");
+        return q == null ? null : bytes(q);
+    }
+
+    private static long bytes(Quantity q) {
+        return Quantity.getAmountInBytes(q).setScale(0, RoundingMode.UP).longValueExact();
     }
 
     /** A claim's bound PersistentVolume, as upstream reads PVC then PV; hostPath and local volumes are the node's paths. */

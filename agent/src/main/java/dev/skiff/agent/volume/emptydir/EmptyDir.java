@@ -9,8 +9,8 @@ import java.nio.file.Path;
 
 /**
  * An emptyDir (upstream: pkg/volume/emptydir): a directory in the pod's volume dir, mode 0777, on
- * the node's disk - or a tmpfs for medium Memory, sized by sizeLimit when given (else the kernel's
- * default). configMap, secret, downwardAPI and projected volumes are written onto one, as upstream
+ * the node's disk - or a tmpfs for medium Memory of the size the volume manager computes (upstream:
+ * the smallest of node allocatable memory, the pod's memory limit and sizeLimit). configMap, secret, downwardAPI and projected volumes are written onto one, as upstream
  * wraps them (secrets and the downward API on tmpfs so they never touch the disk).
  */
 public final class EmptyDir implements Volume {

@@ -24,8 +24,9 @@ public final class WrappedVolume implements Volume {
     private final Payload payload;
     private final Clock clock;
 
-    public WrappedVolume(Path dir, boolean memory, Payload payload, Clock clock) {
-        this.dir = new EmptyDir(dir, memory, null);
+    /** @param dir the emptyDir the files go on */
+    public WrappedVolume(EmptyDir dir, Payload payload, Clock clock) {
+        this.dir = dir;
         this.payload = payload;
         this.clock = clock;
     }
