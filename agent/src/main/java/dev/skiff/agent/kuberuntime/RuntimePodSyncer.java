@@ -354,8 +354,11 @@ public final class RuntimePodSyncer implements PodSyncer {
         List<ContainerStatus> statuses = new ArrayList<>();
         List<ContainerStatus> initStatuses = new ArrayList<>();
         boolean hasInit = !initContainers(pod).isEmpty();
+        // upstream's default waiting reason with init containers is PodInitializing; the first init container carries a start error
+        boolean startError = !"ContainerCreating".equals(reason);
         for (Container c : initContainers(pod)) {
-            initStatuses.add(waitingStatus(c, initStatuses.isEmpty() ? reason : "PodInitializing", initStatuses.isEmpty() ? message : null));
+            boolean first = initStatuses.isEmpty() && startError;
+            initStatuses.add(waitingStatus(c, first ? reason : "PodInitializing", first ? message : null));
         }
         for (Container c : pod.getSpec().getContainers()) {
             statuses.add(hasInit ? waitingStatus(c, "PodInitializing", null) : waitingStatus(c, reason, message));

@@ -118,7 +118,7 @@ public final class AtomicWriter {
     }
 
     private Path newTimestampDir() throws IOException {
-        String name = ".." + TIMESTAMP.format(clock.instant()) + "." + Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
+        String name = ".." + TIMESTAMP.format(clock.instant()) + "." + Integer.toUnsignedString(ThreadLocalRandom.current().nextInt());
         Path dir = Files.createDirectory(target.resolve(name));
         Files.setPosixFilePermissions(dir, permissions(0755));
         return dir;
