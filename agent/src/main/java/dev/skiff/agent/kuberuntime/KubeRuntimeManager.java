@@ -186,6 +186,15 @@ public final class KubeRuntimeManager {
                 .setContainerId(id).addAllCmd(command).setTimeout(timeout.toSeconds()).build());
     }
 
+    /** Stops one container of the pod (SIGTERM, SIGKILL after the grace period); it stays, exited, until the pod is killed. */
+    public void stopContainer(RunningPod pod, String containerName, Duration gracePeriod) {
+        String id = pod.containerIds().get(containerName);
+        if (id != null) {
+            cri.runtime(gracePeriod.plusSeconds(30))
+                    .stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(gracePeriod.toSeconds()).build());
+        }
+    }
+
     /**
      * Stops the containers (SIGTERM, SIGKILL after the grace period), then the sandbox, which
      * tears down its network, then removes them all. Safe to repeat: the runtime treats stop

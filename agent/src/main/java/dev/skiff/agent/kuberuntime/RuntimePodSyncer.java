@@ -57,6 +57,8 @@ public final class RuntimePodSyncer implements PodSyncer {
     private final Map<String, ContainerStatus> startFailures = new ConcurrentHashMap<>();
     /** Pods whose init containers have all succeeded once (upstream never goes back to initializing after that). */
     private final Set<String> initialized = ConcurrentHashMap.newKeySet();
+    /** Pods whose app containers have all finished for good (their sidecars are stopped and stay so). */
+    private final Set<String> finished = ConcurrentHashMap.newKeySet();
 
     /** @param volumes the pods' volumes; the runtime must take container mounts from it ({@link KubeRuntimeManager#withMounts}) */
     public RuntimePodSyncer(KubeRuntimeManager runtime, dev.skiff.agent.kubelet.envvars.EnvResolver env, VolumeManager volumes, String hostIp,
@@ -116,6 +118,9 @@ public final class RuntimePodSyncer implements PodSyncer {
         boolean allTerminated = !restarting && statuses.stream().allMatch(s -> s.getState().getTerminated() != null);
         boolean allSucceeded = allTerminated && statuses.stream().allMatch(s -> s.getState().getTerminated().getExitCode() == 0);
         String phase = allTerminated ? (allSucceeded ? "Succeeded" : "Failed") : anyRunning || restarting ? "Running" : "Pending";
+        if (allTerminated) {
+            stopSidecars(pod, init);
+        }
         boolean ready = !statuses.isEmpty() && statuses.stream().allMatch(s -> Boolean.TRUE.equals(s.getReady()));
         String readyReason = ready ? null : allTerminated ? "PodCompleted" : "ContainersNotReady";
         return new PodStatusBuilder().withPhase(phase)
@@ -202,6 +207,24 @@ public final class RuntimePodSyncer implements PodSyncer {
         }
     }
 
+    /**
+     * The app containers have finished for good: the sidecars are stopped too, last started first
+     * (upstream's termination of restartable init containers), and no longer restarted.
+     */
+    private void stopSidecars(Pod pod, InitContainers init) {
+        String uid = pod.getMetadata().getUid();
+        if (!finished.add(uid)) {
+            return;
+        }
+        Long grace = pod.getSpec().getTerminationGracePeriodSeconds();
+        for (Container c : initContainers(pod).reversed()) {
+            boolean running = init.statuses().stream().anyMatch(s -> s.getName().equals(c.getName()) && s.getState().getRunning() != null);
+            if (sidecar(c) && running) {
+                runtime.stopContainer(this.running.get(uid), c.getName(), Duration.ofSeconds(grace == null ? 30 : grace));
+            }
+        }
+    }
+
     /** The status with the last termination this agent saw of the container as lastState. */
     private ContainerStatus withLastState(String uid, ContainerStatus s) {
         var previous = lastTerminated.get(uid + "/" + s.getName());
@@ -255,7 +278,7 @@ public final class RuntimePodSyncer implements PodSyncer {
                     blocked = true;
                     incomplete.add(c.getName());
                 }
-            } else if (terminated.getExitCode() == 0 && !sidecar(c)) {
+            } else if (terminated.getExitCode() == 0 && !sidecar(c) || sidecar(c) && finished.contains(uid)) {
                 statuses.add(withLastState(uid, s));
             } else if ("Never".equals(policy) && !sidecar(c)) {
                 statuses.add(withLastState(uid, s));
@@ -405,6 +428,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         lastTerminated.keySet().removeIf(k -> k.startsWith(uid + "/"));
         startFailures.keySet().removeIf(k -> k.startsWith(uid + "/"));
         initialized.remove(uid);
+        finished.remove(uid);
         if (runningPod != null) {
             runtime.killPod(runningPod, gracePeriod);
         }

@@ -365,7 +365,7 @@ class PodVolumesTest {
     }
 
     @Test
-    void aSidecarInitContainerKeepsRunningBesideTheAppContainer() throws Exception {
+    void aSidecarInitContainerKeepsRunningBesideTheAppContainerAndStopsAfterIt() throws Exception {
         Pod pod = pod("sidecar", """
                 {"containers":[{"name":"app","image":"busybox:1.35","command":["sh","-c","sleep 3600"],
                    "volumeMounts":[{"name":"shared","mountPath":"/shared"}]}],
@@ -379,6 +379,21 @@ class PodVolumesTest {
             assertThat(exec(pod, "app", "cat /shared/sidecar").stdout()).isEqualTo("up\n");
         } finally {
             syncer.syncTerminatingPod(pod, Duration.ZERO);
+        }
+
+        Pod job = pod("sidecar-job", """
+                {"restartPolicy":"Never","terminationGracePeriodSeconds":1,
+                 "containers":[{"name":"app","image":"busybox:1.35","command":["true"]}],
+                 "initContainers":[{"name":"logger","image":"busybox:1.35","restartPolicy":"Always","command":["sh","-c","sleep 3600"]}]}""");
+        try {
+            PodStatus status = syncUntil(job, s -> "Succeeded".equals(s.getPhase())
+                    && s.getInitContainerStatuses().getFirst().getState().getTerminated() != null);
+            assertThat(status.getPhase()).isEqualTo("Succeeded");
+            // once the app container has finished, the sidecar is stopped and not restarted
+            assertThat(status.getInitContainerStatuses().getFirst().getState().getTerminated()).isNotNull();
+            assertThat(syncer.syncPod(job).getInitContainerStatuses().getFirst().getRestartCount()).isZero();
+        } finally {
+            syncer.syncTerminatingPod(job, Duration.ZERO);
         }
     }
 }
