@@ -75,7 +75,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         String uid = pod.getMetadata().getUid();
         String started = startTimes.computeIfAbsent(uid, u -> now());
         RunningPod runningPod = running.get(uid);
-        if (!mountVolumes(pod, runningPod != null)) {
+        if (!finished.contains(uid) && !mountVolumes(pod, runningPod != null)) {
             return waiting(pod, started, "ContainerCreating", null);
         }
         if (runningPod == null) {
@@ -95,6 +95,9 @@ public final class RuntimePodSyncer implements PodSyncer {
         }
         InitContainers init = syncInitContainers(pod, policy, byName);
         if (!init.done()) {
+            if (init.failed()) {
+                finish(pod, init);
+            }
             return initializing(pod, started, init, running.get(uid).podIp());
         }
         startMissingContainers(pod, byName);
@@ -119,7 +122,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         boolean allSucceeded = allTerminated && statuses.stream().allMatch(s -> s.getState().getTerminated().getExitCode() == 0);
         String phase = allTerminated ? (allSucceeded ? "Succeeded" : "Failed") : anyRunning || restarting ? "Running" : "Pending";
         if (allTerminated) {
-            stopSidecars(pod, init);
+            finish(pod, init);
         }
         boolean ready = !statuses.isEmpty() && statuses.stream().allMatch(s -> Boolean.TRUE.equals(s.getReady()));
         String readyReason = ready ? null : allTerminated ? "PodCompleted" : "ContainersNotReady";
@@ -208,10 +211,12 @@ public final class RuntimePodSyncer implements PodSyncer {
     }
 
     /**
-     * The app containers have finished for good: the sidecars are stopped too, last started first
-     * (upstream's termination of restartable init containers), and no longer restarted.
+     * The pod has finished for good (Succeeded or Failed): the sidecars are stopped, last started
+     * first (upstream's termination of restartable init containers), and no longer restarted; then
+     * the volumes are torn down, as upstream's kubelet does for terminated pods (the exited containers
+     * stay until the pod is deleted).
      */
-    private void stopSidecars(Pod pod, InitContainers init) {
+    private void finish(Pod pod, InitContainers init) {
         String uid = pod.getMetadata().getUid();
         if (!finished.add(uid)) {
             return;
@@ -223,6 +228,7 @@ public final class RuntimePodSyncer implements PodSyncer {
                 runtime.stopContainer(this.running.get(uid), c.getName(), Duration.ofSeconds(grace == null ? 30 : grace));
             }
         }
+        volumes.unmountPod(uid);
     }
 
     /** The status with the last termination this agent saw of the container as lastState. */

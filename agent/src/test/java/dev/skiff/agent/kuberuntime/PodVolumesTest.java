@@ -383,8 +383,9 @@ class PodVolumesTest {
 
         Pod job = pod("sidecar-job", """
                 {"restartPolicy":"Never","terminationGracePeriodSeconds":1,
-                 "containers":[{"name":"app","image":"busybox:1.35","command":["true"]}],
-                 "initContainers":[{"name":"logger","image":"busybox:1.35","restartPolicy":"Always","command":["sh","-c","sleep 3600"]}]}""");
+                 "containers":[{"name":"app","image":"busybox:1.35","command":["true"],"volumeMounts":[{"name":"mem","mountPath":"/mem"}]}],
+                 "initContainers":[{"name":"logger","image":"busybox:1.35","restartPolicy":"Always","command":["sh","-c","sleep 3600"]}],
+                 "volumes":[{"name":"mem","emptyDir":{"medium":"Memory"}}]}""");
         try {
             PodStatus status = syncUntil(job, s -> "Succeeded".equals(s.getPhase())
                     && s.getInitContainerStatuses().getFirst().getState().getTerminated() != null);
@@ -392,6 +393,9 @@ class PodVolumesTest {
             // once the app container has finished, the sidecar is stopped and not restarted
             assertThat(status.getInitContainerStatuses().getFirst().getState().getTerminated()).isNotNull();
             assertThat(syncer.syncPod(job).getInitContainerStatuses().getFirst().getRestartCount()).isZero();
+            // a finished pod's volumes are torn down before the pod is deleted
+            assertThat(anythingMountedUnder(podDir(job))).isFalse();
+            assertThat(podDir(job)).doesNotExist();
         } finally {
             syncer.syncTerminatingPod(job, Duration.ZERO);
         }
