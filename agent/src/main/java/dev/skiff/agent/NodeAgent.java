@@ -5,6 +5,8 @@ import dev.skiff.agent.flannel.SubnetLease;
 import dev.skiff.agent.kubelet.Kubelet;
 import dev.skiff.agent.kubelet.envvars.EnvResolver;
 import dev.skiff.agent.kubelet.nodestatus.MachineInfo;
+import dev.skiff.agent.kubelet.volumemanager.VolumeManager;
+import dev.skiff.client.record.EventRecorder;
 import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
 import dev.skiff.agent.kuberuntime.LocalRuntime;
 import dev.skiff.agent.kuberuntime.RuntimePodSyncer;
@@ -41,6 +43,8 @@ public final class NodeAgent implements AutoCloseable {
 
     /** How often a pod is synced again to see its containers exit (upstream's PLEG relists every second). */
     static final Duration POD_RESYNC = Duration.ofSeconds(1);
+    /** How often a running pod's volumes are set up again, so configMap/secret updates reach it (upstream's --sync-frequency, 1m). */
+    static final Duration VOLUME_REMOUNT = Duration.ofMinutes(1);
 
     /** How long a node waits for node IPAM to give it a pod CIDR. */
     static final Duration POD_CIDR_TIMEOUT = Duration.ofMinutes(2);
@@ -49,12 +53,16 @@ public final class NodeAgent implements AutoCloseable {
     private final HostGateway routes;
     private final Kubelet kubelet;
     private final String podCidr;
+    private final EventRecorder events;
+    private final VolumeManager volumes;
 
-    private NodeAgent(LocalRuntime runtime, HostGateway routes, Kubelet kubelet, String podCidr) {
+    private NodeAgent(LocalRuntime runtime, HostGateway routes, Kubelet kubelet, String podCidr, EventRecorder events, VolumeManager volumes) {
         this.runtime = runtime;
         this.routes = routes;
         this.kubelet = kubelet;
         this.podCidr = podCidr;
+        this.events = events;
+        this.volumes = volumes;
     }
 
     /**
@@ -71,11 +79,14 @@ public final class NodeAgent implements AutoCloseable {
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
             var node = new NodeStatus(config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()), config.taints(), capacity,
                     config.nodeIp(), MachineInfo.nodeInfo(runtime.runtimeVersion()), 10250, podCidr);
-            var syncer = new RuntimePodSyncer(runtime.manager(), new EnvResolver(client, capacity::get), config.nodeIp(), Clock.systemUTC());
+            var env = new EnvResolver(client, capacity::get);
+            var events = new EventRecorder(client, "kubelet", config.nodeName(), Clock.systemUTC());
+            var volumes = new VolumeManager(client, config.dataDir().resolve("pods"), env, events, VOLUME_REMOUNT, Clock.systemUTC());
+            var syncer = new RuntimePodSyncer(runtime.manager().withMounts(volumes::mounts), env, volumes, config.nodeIp(), Clock.systemUTC());
             var kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
                     config.statusReportPeriod(), POD_RESYNC, 8), List.of(node), n -> syncer);
-            return new NodeAgent(runtime, routes, kubelet, podCidr);
-        } catch (RuntimeException e) {
+            return new NodeAgent(runtime, routes, kubelet, podCidr, events, volumes);
+        } catch (RuntimeException | IOException e) {
             if (routes != null) {
                 routes.close();
             }
@@ -117,7 +128,12 @@ public final class NodeAgent implements AutoCloseable {
             try {
                 routes.close();
             } finally {
-                runtime.close();
+                try {
+                    runtime.close();
+                } finally {
+                    volumes.close(); // after the containers are gone: nothing holds the tmpfs mounts any more
+                    events.close();
+                }
             }
         }
     }

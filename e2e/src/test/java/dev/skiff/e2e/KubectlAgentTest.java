@@ -152,7 +152,8 @@ class KubectlAgentTest {
         }
     }
 
-    private static String get(Kubectl kubectl, String pod, String jsonpath) {
+    /** A field of a pod by kubectl's jsonpath, blank when the pod or the field is missing. */
+    static String get(Kubectl kubectl, String pod, String jsonpath) {
         try {
             return kubectl.run("kubectl", "get", "pod", pod, "-o", "jsonpath=" + jsonpath).out().strip();
         } catch (Exception e) {
@@ -214,10 +215,15 @@ class KubectlAgentTest {
     }
 
     private static void await(String what, Check condition) throws Exception {
-        Instant deadline = Instant.now().plus(TIMEOUT);
+        await(what, TIMEOUT, condition);
+    }
+
+    /** Checks {@code condition} until it holds; fails after {@code timeout}. */
+    static void await(String what, Duration timeout, Check condition) throws Exception {
+        Instant deadline = Instant.now().plus(timeout);
         while (!condition.holds()) {
             if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + TIMEOUT + " waiting for: " + what);
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
             }
             Thread.sleep(200);
         }

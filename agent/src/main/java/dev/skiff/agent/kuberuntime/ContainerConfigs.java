@@ -9,12 +9,14 @@ import dev.skiff.agent.cri.v1.KeyValue;
 import dev.skiff.agent.cri.v1.LinuxContainerConfig;
 import dev.skiff.agent.cri.v1.LinuxContainerResources;
 import dev.skiff.agent.cri.v1.LinuxContainerSecurityContext;
+import dev.skiff.agent.cri.v1.Mount;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.List;
 import java.util.Map;
 
 /** The CRI container config of one of a pod's containers (upstream: kuberuntime's generateContainerConfig). */
@@ -34,6 +36,11 @@ final class ContainerConfigs {
     }
 
     static ContainerConfig forContainer(Pod pod, Container container, int attempt) {
+        return forContainer(pod, container, attempt, List.of());
+    }
+
+    /** As {@link #forContainer(Pod, Container, int)} with the container's volume mounts. */
+    static ContainerConfig forContainer(Pod pod, Container container, int attempt, List<Mount> mounts) {
         var meta = pod.getMetadata();
         var builder = ContainerConfig.newBuilder()
                 .setMetadata(ContainerMetadata.newBuilder().setName(container.getName()).setAttempt(attempt))
@@ -45,7 +52,8 @@ final class ContainerConfigs {
                 .putLabels(Labels.CONTAINER_NAME, container.getName())
                 .setStdin(Boolean.TRUE.equals(container.getStdin()))
                 .setStdinOnce(Boolean.TRUE.equals(container.getStdinOnce()))
-                .setTty(Boolean.TRUE.equals(container.getTty()));
+                .setTty(Boolean.TRUE.equals(container.getTty()))
+                .addAllMounts(mounts);
         if (container.getCommand() != null) {
             builder.addAllCommand(container.getCommand());
         }

@@ -8,6 +8,7 @@ import dev.skiff.agent.cri.v1.ExecSyncRequest;
 import dev.skiff.agent.cri.v1.ExecSyncResponse;
 import dev.skiff.agent.cri.v1.ImageSpec;
 import dev.skiff.agent.cri.v1.ImageStatusRequest;
+import dev.skiff.agent.cri.v1.Mount;
 import dev.skiff.agent.cri.v1.PodSandboxConfig;
 import dev.skiff.agent.cri.v1.PodSandboxStatusRequest;
 import dev.skiff.agent.cri.v1.PullImageRequest;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * drives it with a fabric8 {@link Pod}: {@link #runPod} starts the sandbox (network namespace,
  * pod IP from CNI) and the containers in spec order, {@link #containerStatuses} reports them
  * as the API's ContainerStatus, {@link #killPod} stops and removes all of it, network included.
- * Init containers, restarts, probes and volumes belong to the sync loop and come with it.
+ * A pod with init containers starts with the first of them only; the sync loop starts the next
+ * ones, and then the app containers, with {@link #restartContainer} as each finishes. Volumes are
+ * the volume manager's: its mounts come in through {@link #withMounts}.
  */
 public final class KubeRuntimeManager {
     private static final Logger LOG = LoggerFactory.getLogger(KubeRuntimeManager.class);
@@ -44,6 +47,13 @@ public final class KubeRuntimeManager {
     private final RemoteRuntime cri;
     private final Path podLogsRoot;
     private final dev.skiff.agent.kubelet.network.dns.Configurer dns;
+    private final ContainerMounts mounts;
+
+    /** The CRI mounts of a container of a pod (upstream: the kubelet's makeMounts over the volume manager's volumes). */
+    @FunctionalInterface
+    public interface ContainerMounts {
+        List<Mount> mounts(Pod pod, Container container);
+    }
 
     /**
      * @param podLogsRoot where pod log directories go (the kubelet's /var/log/pods)
@@ -54,9 +64,26 @@ public final class KubeRuntimeManager {
 
     /** As {@link #KubeRuntimeManager(RemoteRuntime, Path)}, pods' resolv.conf formed by {@code dns}. */
     public KubeRuntimeManager(RemoteRuntime cri, Path podLogsRoot, dev.skiff.agent.kubelet.network.dns.Configurer dns) {
+        this(cri, podLogsRoot, dns, (pod, container) -> List.of());
+    }
+
+    private KubeRuntimeManager(RemoteRuntime cri, Path podLogsRoot, dev.skiff.agent.kubelet.network.dns.Configurer dns,
+                               ContainerMounts mounts) {
         this.cri = cri;
         this.podLogsRoot = podLogsRoot;
         this.dns = dns;
+        this.mounts = mounts;
+    }
+
+    /** This runtime with containers getting their volume mounts from {@code mounts}. */
+    public KubeRuntimeManager withMounts(ContainerMounts mounts) {
+        return new KubeRuntimeManager(cri, podLogsRoot, dns, mounts);
+    }
+
+    /** What a new sandbox starts with (upstream's computePodActions): the first init container if any, else all containers. */
+    static List<Container> firstContainers(Pod pod) {
+        var init = pod.getSpec().getInitContainers();
+        return init == null || init.isEmpty() ? pod.getSpec().getContainers() : List.of(init.getFirst());
     }
 
     /**
@@ -75,7 +102,7 @@ public final class KubeRuntimeManager {
     public RunningPod runPod(Pod pod, java.util.function.BiFunction<Pod, String, Pod> prepare) throws IOException {
         PodSandboxConfig sandboxConfig = SandboxConfigs.forPod(pod, podLogsRoot, 0, dns.podDns(pod));
         Files.createDirectories(Path.of(sandboxConfig.getLogDirectory()));
-        for (Container container : pod.getSpec().getContainers()) {
+        for (Container container : firstContainers(pod)) {
             ensureImage(ImageSpec.newBuilder().setImage(container.getImage()).build(), sandboxConfig);
         }
         String sandboxId = cri.runtime(Duration.ofMinutes(2))
@@ -86,8 +113,9 @@ public final class KubeRuntimeManager {
                     .getStatus().getNetwork().getIp();
             Pod ready = prepare.apply(pod, podIp);
             List<ContainerConfig> containerConfigs = new ArrayList<>();
-            for (Container container : ready.getSpec().getContainers()) {
-                containerConfigs.add(ContainerConfigs.forContainer(ready, container, 0)); // rejects bad specs before any container runs
+            for (Container container : firstContainers(ready)) {
+                // rejects bad specs before any container runs
+                containerConfigs.add(ContainerConfigs.forContainer(ready, container, 0, mounts.mounts(ready, container)));
             }
             for (ContainerConfig config : containerConfigs) {
                 Files.createDirectories(Path.of(sandboxConfig.getLogDirectory()).resolve(config.getLogPath()).getParent());
@@ -109,11 +137,13 @@ public final class KubeRuntimeManager {
 
     /**
      * Starts attempt {@code attempt} of a container of a running pod in its sandbox (upstream: the
-     * kubelet's restart of an exited container); the previous attempt, exited, is removed. Returns
-     * the pod with the new container in place.
+     * kubelet's restart of an exited container, or the start of the next init container or of the
+     * app containers); the previous attempt, exited, is removed. Returns the pod with the new
+     * container in place.
      */
     public RunningPod restartContainer(RunningPod pod, Pod spec, Container container, int attempt) throws IOException {
-        ContainerConfig config = ContainerConfigs.forContainer(spec, container, attempt);
+        ContainerConfig config = ContainerConfigs.forContainer(spec, container, attempt, mounts.mounts(spec, container));
+        ensureImage(ImageSpec.newBuilder().setImage(container.getImage()).build(), pod.sandboxConfig());
         Files.createDirectories(Path.of(pod.sandboxConfig().getLogDirectory()).resolve(config.getLogPath()).getParent());
         String id = cri.runtime().createContainer(CreateContainerRequest.newBuilder()
                 .setPodSandboxId(pod.sandboxId()).setConfig(config).setSandboxConfig(pod.sandboxConfig()).build()).getContainerId();
@@ -124,7 +154,7 @@ public final class KubeRuntimeManager {
         }
         Map<String, String> ids = new LinkedHashMap<>(pod.containerIds());
         ids.put(container.getName(), id);
-        LOG.info("container restarted pod={}/{} container={} attempt={}", spec.getMetadata().getNamespace(), spec.getMetadata().getName(),
+        LOG.info("container started pod={}/{} container={} attempt={}", spec.getMetadata().getNamespace(), spec.getMetadata().getName(),
                 container.getName(), attempt);
         return new RunningPod(pod.sandboxId(), pod.podIp(), pod.sandboxConfig(), ids);
     }
@@ -162,6 +192,15 @@ public final class KubeRuntimeManager {
         }
         return cri.runtime(timeout.plusSeconds(10)).execSync(ExecSyncRequest.newBuilder()
                 .setContainerId(id).addAllCmd(command).setTimeout(timeout.toSeconds()).build());
+    }
+
+    /** Stops one container of the pod (SIGTERM, SIGKILL after the grace period); it stays, exited, until the pod is killed. */
+    public void stopContainer(RunningPod pod, String containerName, Duration gracePeriod) {
+        String id = pod.containerIds().get(containerName);
+        if (id != null) {
+            cri.runtime(gracePeriod.plusSeconds(30))
+                    .stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(gracePeriod.toSeconds()).build());
+        }
     }
 
     /**

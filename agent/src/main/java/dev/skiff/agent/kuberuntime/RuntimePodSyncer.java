@@ -1,7 +1,10 @@
 package dev.skiff.agent.kuberuntime;
 
 import dev.skiff.agent.kubelet.PodSyncer;
+import dev.skiff.agent.kubelet.volumemanager.VolumeManager;
+import dev.skiff.agent.kubelet.volumemanager.VolumeSetUpException;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.HostIP;
@@ -34,22 +37,35 @@ import org.slf4j.LoggerFactory;
  * A pod that cannot start reports Pending with its containers waiting: ErrImagePull when the image
  * could not be pulled, CreateContainerConfigError for a spec the runtime config rejects,
  * RunContainerError otherwise, with the error as message - and is tried again on the next sync.
+ * Volumes are set up by the {@link VolumeManager} before the sandbox starts (a pod whose volume
+ * cannot be set up waits in ContainerCreating); init containers run one by one before the app
+ * containers ({@link #syncInitContainers}).
  */
 public final class RuntimePodSyncer implements PodSyncer {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimePodSyncer.class);
 
     private final KubeRuntimeManager runtime;
     private final dev.skiff.agent.kubelet.envvars.EnvResolver env;
+    private final VolumeManager volumes;
     private final String hostIp;
     private final Clock clock;
     private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
     private final Map<String, String> startTimes = new ConcurrentHashMap<>();
     private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
     private final Map<String, io.fabric8.kubernetes.api.model.ContainerStateTerminated> lastTerminated = new ConcurrentHashMap<>();
+    /** Pod uid/container -> why the last start of a not yet created container failed (reported as its waiting state). */
+    private final Map<String, ContainerStatus> startFailures = new ConcurrentHashMap<>();
+    /** Pods whose init containers have all succeeded once (upstream never goes back to initializing after that). */
+    private final Set<String> initialized = ConcurrentHashMap.newKeySet();
+    /** Pods whose app containers have all finished for good (their sidecars are stopped and stay so). */
+    private final Set<String> finished = ConcurrentHashMap.newKeySet();
 
-    public RuntimePodSyncer(KubeRuntimeManager runtime, dev.skiff.agent.kubelet.envvars.EnvResolver env, String hostIp, Clock clock) {
+    /** @param volumes the pods' volumes; the runtime must take container mounts from it ({@link KubeRuntimeManager#withMounts}) */
+    public RuntimePodSyncer(KubeRuntimeManager runtime, dev.skiff.agent.kubelet.envvars.EnvResolver env, VolumeManager volumes, String hostIp,
+                            Clock clock) {
         this.runtime = runtime;
         this.env = env;
+        this.volumes = volumes;
         this.hostIp = hostIp;
         this.clock = clock;
     }
@@ -59,6 +75,9 @@ public final class RuntimePodSyncer implements PodSyncer {
         String uid = pod.getMetadata().getUid();
         String started = startTimes.computeIfAbsent(uid, u -> now());
         RunningPod runningPod = running.get(uid);
+        if (!finished.contains(uid) && !mountVolumes(pod, runningPod != null)) {
+            return waiting(pod, started, "ContainerCreating", null);
+        }
         if (runningPod == null) {
             try {
                 runningPod = runtime.runPod(pod, (p, podIp) -> env.resolve(p, podIp, hostIp));
@@ -74,62 +93,243 @@ public final class RuntimePodSyncer implements PodSyncer {
         for (ContainerStatus s : withSpecImages(pod, runtime.containerStatuses(runningPod))) {
             byName.put(s.getName(), s);
         }
+        InitContainers init = syncInitContainers(pod, policy, byName);
+        if (!init.done()) {
+            if (init.failed()) {
+                finish(pod, init);
+            }
+            return initializing(pod, started, init, running.get(uid).podIp());
+        }
+        startMissingContainers(pod, byName);
         for (Container c : pod.getSpec().getContainers()) {
             ContainerStatus s = byName.get(c.getName());
             if (s == null) {
+                statuses.add(startFailures.getOrDefault(uid + "/" + c.getName(), waitingStatus(c, "ContainerCreating", null)));
                 continue;
             }
-            String key = uid + "/" + c.getName();
             var terminated = s.getState().getTerminated();
             boolean restart = terminated != null && ("Always".equals(policy) || ("OnFailure".equals(policy) && terminated.getExitCode() != 0));
             if (restart) {
-                Backoff backoff = backoffs.computeIfAbsent(key, k -> new Backoff());
-                java.time.Instant finished = terminated.getFinishedAt() == null ? clock.instant() : java.time.Instant.parse(terminated.getFinishedAt());
-                java.time.Instant restartAt = backoff.restartAt(finished, s.getState());
-                lastTerminated.put(key, terminated);
-                if (clock.instant().isBefore(restartAt)) {
-                    statuses.add(new ContainerStatusBuilder(s).withReady(false).withStarted(false)
-                            .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
-                            .withMessage("back-off " + backoff.delay().toSeconds() + "s restarting failed container=" + c.getName() + " pod="
-                                    + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "(" + uid + ")")
-                            .endWaiting().endState().withNewLastState().withTerminated(terminated).endLastState().build());
-                    continue;
-                }
-                try {
-                    Pod ready = env.resolve(pod, runningPod.podIp(), hostIp);
-                    Container readyContainer = ready.getSpec().getContainers().stream().filter(x -> x.getName().equals(c.getName()))
-                            .findFirst().orElseThrow();
-                    runningPod = runtime.restartContainer(runningPod, ready, readyContainer, s.getRestartCount() + 1);
-                    running.put(uid, runningPod);
-                    backoff.restarted();
-                } catch (Exception e) {
-                    LOG.info("restarting container {} of pod {}/{} failed: {}", c.getName(), pod.getMetadata().getNamespace(),
-                            pod.getMetadata().getName(), e.toString());
-                }
-                statuses.add(new ContainerStatusBuilder(s).withReady(false).withStarted(false).withRestartCount(s.getRestartCount() + 1)
-                        .withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState()
-                        .withNewLastState().withTerminated(terminated).endLastState().build());
+                statuses.add(restartAfterBackOff(pod, c, s, terminated));
                 continue;
             }
-            var previous = lastTerminated.get(key);
-            statuses.add(previous == null ? s : new ContainerStatusBuilder(s).withNewLastState().withTerminated(previous).endLastState().build());
+            statuses.add(withLastState(uid, s));
         }
+        runningPod = running.get(uid);
         boolean anyRunning = statuses.stream().anyMatch(s -> s.getState().getRunning() != null);
         boolean restarting = statuses.stream().anyMatch(s -> s.getState().getWaiting() != null);
         boolean allTerminated = !restarting && statuses.stream().allMatch(s -> s.getState().getTerminated() != null);
         boolean allSucceeded = allTerminated && statuses.stream().allMatch(s -> s.getState().getTerminated().getExitCode() == 0);
         String phase = allTerminated ? (allSucceeded ? "Succeeded" : "Failed") : anyRunning || restarting ? "Running" : "Pending";
+        if (allTerminated) {
+            finish(pod, init);
+        }
         boolean ready = !statuses.isEmpty() && statuses.stream().allMatch(s -> Boolean.TRUE.equals(s.getReady()));
         String readyReason = ready ? null : allTerminated ? "PodCompleted" : "ContainersNotReady";
         return new PodStatusBuilder().withPhase(phase)
                 .withConditions(condition("PodReadyToStartContainers", true, null, started),
-                        condition("Initialized", true, allTerminated ? "PodCompleted" : null, started),
+                        condition("Initialized", true, allTerminated && init.statuses().isEmpty() ? "PodCompleted" : null, started),
                         condition("Ready", ready, readyReason, started), condition("ContainersReady", ready, readyReason, started))
                 .withHostIP(hostIp).withHostIPs(new HostIP(hostIp))
                 .withPodIP(runningPod.podIp()).withPodIPs(new PodIP(runningPod.podIp()))
                 .withStartTime(started)
+                .withInitContainerStatuses(init.statuses().isEmpty() ? null : init.statuses())
                 .withContainerStatuses(statuses)
                 .build();
+    }
+
+    /**
+     * Sets up the pod's volumes (again each remount period, so configMap and secret contents follow
+     * their sources). False while a volume of a pod not yet started cannot be set up: the pod then
+     * waits in ContainerCreating (the volume manager has recorded the FailedMount event). A running
+     * pod keeps running when a remount fails, as upstream's does.
+     */
+    private boolean mountVolumes(Pod pod, boolean started) {
+        try {
+            volumes.mountPod(pod);
+            return true;
+        } catch (VolumeSetUpException e) {
+            return started;
+        }
+    }
+
+    /** An exited container to start again as the restart policy says: waiting in CrashLoopBackOff until its back-off has passed, then started. */
+    private ContainerStatus restartAfterBackOff(Pod pod, Container c, ContainerStatus s, ContainerStateTerminated terminated) {
+        String uid = pod.getMetadata().getUid();
+        String key = uid + "/" + c.getName();
+        Backoff backoff = backoffs.computeIfAbsent(key, k -> new Backoff());
+        java.time.Instant finished = terminated.getFinishedAt() == null ? clock.instant() : java.time.Instant.parse(terminated.getFinishedAt());
+        java.time.Instant restartAt = backoff.restartAt(finished, s.getState());
+        lastTerminated.put(key, terminated);
+        if (clock.instant().isBefore(restartAt)) {
+            return new ContainerStatusBuilder(s).withReady(false).withStarted(false)
+                    .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
+                    .withMessage("back-off " + backoff.delay().toSeconds() + "s restarting failed container=" + c.getName() + " pod="
+                            + pod.getMetadata().getName() + "_" + pod.getMetadata().getNamespace() + "(" + uid + ")")
+                    .endWaiting().endState().withNewLastState().withTerminated(terminated).endLastState().build();
+        }
+        if (startContainer(pod, c, s.getRestartCount() + 1)) {
+            backoff.restarted();
+        }
+        return new ContainerStatusBuilder(s).withReady(false).withStarted(false).withRestartCount(s.getRestartCount() + 1)
+                .withNewState().withNewWaiting().withReason("ContainerCreating").endWaiting().endState()
+                .withNewLastState().withTerminated(terminated).endLastState().build();
+    }
+
+    /** Starts attempt {@code attempt} of a container (init or app) in the pod's sandbox, env resolved now; false (logged, remembered for the status) when it failed. */
+    private boolean startContainer(Pod pod, Container c, int attempt) {
+        String uid = pod.getMetadata().getUid();
+        RunningPod runningPod = running.get(uid);
+        try {
+            Pod ready = env.resolve(pod, runningPod.podIp(), hostIp);
+            Container readyContainer = java.util.stream.Stream.concat(ready.getSpec().getContainers().stream(), initContainers(ready).stream())
+                    .filter(x -> x.getName().equals(c.getName())).findFirst().orElseThrow();
+            running.put(uid, runtime.restartContainer(runningPod, ready, readyContainer, attempt));
+            startFailures.remove(uid + "/" + c.getName());
+            return true;
+        } catch (Exception e) {
+            LOG.info("starting container {} (attempt {}) of pod {}/{} failed: {}", c.getName(), attempt, pod.getMetadata().getNamespace(),
+                    pod.getMetadata().getName(), e.toString());
+            startFailures.put(uid + "/" + c.getName(), waitingStatus(c, reason(e), message(e)));
+            return false;
+        }
+    }
+
+    /** Once the pod is initialized: starts the app containers the sandbox does not have yet (all of them after the init containers). */
+    private void startMissingContainers(Pod pod, Map<String, ContainerStatus> byName) {
+        boolean started = false;
+        for (Container c : pod.getSpec().getContainers()) {
+            if (!byName.containsKey(c.getName())) {
+                started |= startContainer(pod, c, 0);
+            }
+        }
+        if (started) {
+            for (ContainerStatus s : withSpecImages(pod, runtime.containerStatuses(running.get(pod.getMetadata().getUid())))) {
+                byName.put(s.getName(), s);
+            }
+        }
+    }
+
+    /**
+     * The pod has finished for good (Succeeded or Failed): the sidecars are stopped, last started
+     * first (upstream's termination of restartable init containers), and no longer restarted; then
+     * the volumes are torn down, as upstream's kubelet does for terminated pods (the exited containers
+     * stay until the pod is deleted).
+     */
+    private void finish(Pod pod, InitContainers init) {
+        String uid = pod.getMetadata().getUid();
+        if (!finished.add(uid)) {
+            return;
+        }
+        Long grace = pod.getSpec().getTerminationGracePeriodSeconds();
+        for (Container c : initContainers(pod).reversed()) {
+            boolean running = init.statuses().stream().anyMatch(s -> s.getName().equals(c.getName()) && s.getState().getRunning() != null);
+            if (sidecar(c) && running) {
+                runtime.stopContainer(this.running.get(uid), c.getName(), Duration.ofSeconds(grace == null ? 30 : grace));
+            }
+        }
+        volumes.unmountPod(uid);
+    }
+
+    /** The status with the last termination this agent saw of the container as lastState. */
+    private ContainerStatus withLastState(String uid, ContainerStatus s) {
+        var previous = lastTerminated.get(uid + "/" + s.getName());
+        return previous == null ? s : new ContainerStatusBuilder(s).withNewLastState().withTerminated(previous).endLastState().build();
+    }
+
+    /** The init containers' statuses; done once each regular one has exited 0 (and each sidecar runs); failed when one failed for good. */
+    record InitContainers(List<ContainerStatus> statuses, boolean done, boolean failed, List<String> incomplete) {
+    }
+
+    private static List<Container> initContainers(Pod pod) {
+        return pod.getSpec().getInitContainers() == null ? List.of() : pod.getSpec().getInitContainers();
+    }
+
+    /** Whether an init container is a sidecar (restartPolicy Always): it starts in order and then keeps running beside the app containers. */
+    private static boolean sidecar(Container c) {
+        return "Always".equals(c.getRestartPolicy());
+    }
+
+    /**
+     * Upstream's computeInitContainerActions: init containers run one at a time in spec order, each
+     * to a successful exit before the next starts (a sidecar only needs to be running). One that exits
+     * non-zero is started again after the back-off, or, with restartPolicy Never, fails the pod.
+     * Sidecars are restarted whenever they exit, also after the pod is initialized.
+     */
+    private InitContainers syncInitContainers(Pod pod, String policy, Map<String, ContainerStatus> byName) {
+        String uid = pod.getMetadata().getUid();
+        List<ContainerStatus> statuses = new ArrayList<>();
+        List<String> incomplete = new ArrayList<>();
+        boolean blocked = false;
+        boolean failed = false;
+        for (Container c : initContainers(pod)) {
+            ContainerStatus s = byName.get(c.getName());
+            if (blocked) {
+                statuses.add(waitingStatus(c, "PodInitializing", null));
+                incomplete.add(c.getName());
+                continue;
+            }
+            if (s == null) {
+                // every one before it succeeded (or, a sidecar, runs): its turn
+                blocked = true;
+                incomplete.add(c.getName());
+                statuses.add(startContainer(pod, c, 0) ? waitingStatus(c, "PodInitializing", null)
+                        : startFailures.get(uid + "/" + c.getName()));
+                continue;
+            }
+            var terminated = s.getState().getTerminated();
+            if (terminated == null) {
+                statuses.add(withLastState(uid, s));
+                if (!sidecar(c) || s.getState().getRunning() == null) {
+                    blocked = true;
+                    incomplete.add(c.getName());
+                }
+            } else if (terminated.getExitCode() == 0 && !sidecar(c) || sidecar(c) && finished.contains(uid)) {
+                statuses.add(withLastState(uid, s));
+            } else if ("Never".equals(policy) && !sidecar(c)) {
+                statuses.add(withLastState(uid, s));
+                incomplete.add(c.getName());
+                blocked = true;
+                failed = true;
+            } else {
+                statuses.add(restartAfterBackOff(pod, c, s, terminated));
+                blocked = true;
+                incomplete.add(c.getName());
+            }
+        }
+        boolean done = !blocked || initialized.contains(uid) && !failed;
+        if (done) {
+            initialized.add(uid);
+        }
+        return new InitContainers(statuses, done, failed, incomplete);
+    }
+
+    /** The status while init containers run (Pending, or Failed when one failed for good): app containers wait in PodInitializing. */
+    private PodStatus initializing(Pod pod, String started, InitContainers init, String podIp) {
+        List<ContainerStatus> statuses = new ArrayList<>();
+        for (Container c : pod.getSpec().getContainers()) {
+            statuses.add(waitingStatus(c, "PodInitializing", null));
+        }
+        String notReady = "containers with unready status: " + pod.getSpec().getContainers().stream().map(Container::getName).toList()
+                .toString().replace(",", "");
+        return new PodStatusBuilder().withPhase(init.failed() ? "Failed" : "Pending")
+                .withConditions(condition("PodReadyToStartContainers", true, null, started),
+                        condition("Initialized", false, "ContainersNotInitialized", started)
+                                .edit().withMessage("containers with incomplete status: " + init.incomplete().toString().replace(",", "")).build(),
+                        condition("Ready", false, "ContainersNotReady", started).edit().withMessage(notReady).build(),
+                        condition("ContainersReady", false, "ContainersNotReady", started).edit().withMessage(notReady).build())
+                .withHostIP(hostIp).withHostIPs(new HostIP(hostIp))
+                .withPodIP(podIp).withPodIPs(new PodIP(podIp))
+                .withStartTime(started)
+                .withInitContainerStatuses(init.statuses())
+                .withContainerStatuses(statuses)
+                .build();
+    }
+
+    private static ContainerStatus waitingStatus(Container c, String reason, String message) {
+        return new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID("").withReady(false)
+                .withStarted(false).withRestartCount(0).withNewState().withNewWaiting().withReason(reason).withMessage(message)
+                .endWaiting().endState().build();
     }
 
     /**
@@ -172,8 +372,8 @@ public final class RuntimePodSyncer implements PodSyncer {
     private static List<ContainerStatus> withSpecImages(Pod pod, List<ContainerStatus> statuses) {
         List<ContainerStatus> out = new ArrayList<>();
         for (ContainerStatus s : statuses) {
-            String image = pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(s.getName())).map(Container::getImage)
-                    .findFirst().orElse(s.getImage());
+            String image = java.util.stream.Stream.concat(pod.getSpec().getContainers().stream(), initContainers(pod).stream())
+                    .filter(c -> c.getName().equals(s.getName())).map(Container::getImage).findFirst().orElse(s.getImage());
             out.add(new ContainerStatusBuilder(s).withImage(image).build());
         }
         return out;
@@ -181,15 +381,23 @@ public final class RuntimePodSyncer implements PodSyncer {
 
     private PodStatus waiting(Pod pod, String started, String reason, String message) {
         List<ContainerStatus> statuses = new ArrayList<>();
+        List<ContainerStatus> initStatuses = new ArrayList<>();
+        boolean hasInit = !initContainers(pod).isEmpty();
+        // upstream's default waiting reason with init containers is PodInitializing; the first init container carries a start error
+        boolean startError = !"ContainerCreating".equals(reason);
+        for (Container c : initContainers(pod)) {
+            boolean first = initStatuses.isEmpty() && startError;
+            initStatuses.add(waitingStatus(c, first ? reason : "PodInitializing", first ? message : null));
+        }
         for (Container c : pod.getSpec().getContainers()) {
-            statuses.add(new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID("").withReady(false)
-                    .withStarted(false).withRestartCount(0).withNewState().withNewWaiting().withReason(reason).withMessage(message)
-                    .endWaiting().endState().build());
+            statuses.add(hasInit ? waitingStatus(c, "PodInitializing", null) : waitingStatus(c, reason, message));
         }
         return new PodStatusBuilder().withPhase("Pending")
-                .withConditions(condition("PodReadyToStartContainers", false, null, started), condition("Initialized", true, null, started),
+                .withConditions(condition("PodReadyToStartContainers", false, null, started),
+                        condition("Initialized", !hasInit, hasInit ? "ContainersNotInitialized" : null, started),
                         condition("Ready", false, "ContainersNotReady", started), condition("ContainersReady", false, "ContainersNotReady", started))
-                .withHostIP(hostIp).withHostIPs(new HostIP(hostIp)).withStartTime(started).withContainerStatuses(statuses).build();
+                .withHostIP(hostIp).withHostIPs(new HostIP(hostIp)).withStartTime(started)
+                .withInitContainerStatuses(hasInit ? initStatuses : null).withContainerStatuses(statuses).build();
     }
 
     static String reason(Exception e) {
@@ -224,10 +432,19 @@ public final class RuntimePodSyncer implements PodSyncer {
         startTimes.remove(uid);
         backoffs.keySet().removeIf(k -> k.startsWith(uid + "/"));
         lastTerminated.keySet().removeIf(k -> k.startsWith(uid + "/"));
+        startFailures.keySet().removeIf(k -> k.startsWith(uid + "/"));
+        initialized.remove(uid);
+        finished.remove(uid);
         if (runningPod != null) {
             runtime.killPod(runningPod, gracePeriod);
         }
+        volumes.unmountPod(uid);
         return pod.getStatus() == null ? new PodStatus() : new PodStatusBuilder(pod.getStatus()).build();
+    }
+
+    /** The pod as it runs now, or null (for exec into its containers). */
+    RunningPod runningPod(String uid) {
+        return running.get(uid);
     }
 
     @Override

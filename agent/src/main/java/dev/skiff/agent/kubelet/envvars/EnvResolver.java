@@ -45,13 +45,22 @@ public final class EnvResolver {
         this.nodeAllocatable = nodeAllocatable;
     }
 
-    /** The pod with every container's env resolved to plain values and $(VAR) expanded; {@code podIp} once the sandbox has it. */
+    /** The node's allocatable amount of {@code resource} (what a missing limit stands for). */
+    public Quantity nodeAllocatable(String resource) {
+        return nodeAllocatable.apply(resource);
+    }
+
+    /** The pod with every container's (init containers' too) env resolved to plain values and $(VAR) expanded; {@code podIp} once the sandbox has it. */
     public Pod resolve(Pod pod, String podIp, String hostIp) {
         List<Container> containers = new ArrayList<>();
         for (Container c : pod.getSpec().getContainers()) {
             containers.add(resolve(pod, c, podIp, hostIp));
         }
-        return new PodBuilder(pod).editSpec().withContainers(containers).endSpec().build();
+        List<Container> initContainers = new ArrayList<>();
+        for (Container c : pod.getSpec().getInitContainers() == null ? List.<Container>of() : pod.getSpec().getInitContainers()) {
+            initContainers.add(resolve(pod, c, podIp, hostIp));
+        }
+        return new PodBuilder(pod).editSpec().withContainers(containers).withInitContainers(initContainers).endSpec().build();
     }
 
     private Container resolve(Pod pod, Container c, String podIp, String hostIp) {
@@ -160,7 +169,7 @@ public final class EnvResolver {
     }
 
     /** The downward API's env fields (upstream's podFieldSelectorRuntimeValue). */
-    static String field(Pod pod, ObjectFieldSelector selector, String podIp, String hostIp) {
+    public static String field(Pod pod, ObjectFieldSelector selector, String podIp, String hostIp) {
         String path = selector.getFieldPath();
         var meta = pod.getMetadata();
         var labelOrAnnotation = Pattern.compile("metadata\\.(labels|annotations)\\['(.+)'\\]").matcher(path);
@@ -181,7 +190,7 @@ public final class EnvResolver {
     }
 
     /** A container's request or limit in units of the divisor, rounded up (upstream's ExtractContainerResourceValue). */
-    private String resource(Container c, ResourceFieldSelector ref) {
+    public String resource(Container c, ResourceFieldSelector ref) {
         String name = ref.getResource();
         int dot = name.indexOf('.');
         if (dot < 0) {
@@ -206,7 +215,7 @@ public final class EnvResolver {
     }
 
     /** Upstream's expansion: $(VAR) becomes VAR's value when defined (else stays as written), $$ is a literal $. */
-    static String expand(String input, Map<String, String> env) {
+    public static String expand(String input, Map<String, String> env) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < input.length(); i++) {
             char ch = input.charAt(i);
