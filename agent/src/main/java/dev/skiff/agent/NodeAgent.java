@@ -1,6 +1,10 @@
 package dev.skiff.agent;
 
 import dev.skiff.agent.kubelet.Kubelet;
+import dev.skiff.agent.kubelet.events.ContainerEvents;
+import dev.skiff.agent.kubelet.prober.ProbeManager;
+import dev.skiff.agent.kubelet.prober.Prober;
+import dev.skiff.client.record.EventRecorder;
 import dev.skiff.agent.kubelet.envvars.EnvResolver;
 import dev.skiff.agent.kubelet.nodestatus.MachineInfo;
 import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
@@ -33,26 +37,47 @@ public final class NodeAgent implements AutoCloseable {
 
     private final LocalRuntime runtime;
     private final Kubelet kubelet;
+    private final ProbeManager probes;
+    private final EventRecorder recorder;
 
-    private NodeAgent(LocalRuntime runtime, Kubelet kubelet) {
+    private NodeAgent(LocalRuntime runtime, Kubelet kubelet, ProbeManager probes, EventRecorder recorder) {
         this.runtime = runtime;
         this.kubelet = kubelet;
+        this.probes = probes;
+        this.recorder = recorder;
     }
 
     public static NodeAgent start(KubernetesClient client, Config config) throws IOException {
-        var runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), config.podCidr(), config.bridge());
+        var recorder = new EventRecorder(client, "kubelet", config.nodeName(), Clock.systemUTC());
+        var events = ContainerEvents.to(recorder);
+        LocalRuntime runtime;
+        try {
+            runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), config.podCidr(), config.bridge(), events);
+        } catch (IOException | RuntimeException e) {
+            recorder.close();
+            throw e;
+        }
+        var probes = new ProbeManager(new Prober(runtime.manager()::exec, events), Clock.systemUTC());
         try {
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
             var node = new NodeStatus(config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()), config.taints(), capacity,
                     config.nodeIp(), MachineInfo.nodeInfo(runtime.runtimeVersion()), 10250);
-            var syncer = new RuntimePodSyncer(runtime.manager(), new EnvResolver(client, capacity::get), config.nodeIp(), Clock.systemUTC());
+            var syncer = new RuntimePodSyncer(runtime.manager(), new EnvResolver(client, capacity::get), config.nodeIp(), Clock.systemUTC(),
+                    probes);
             var kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
                     config.statusReportPeriod(), POD_RESYNC, 8), List.of(node), n -> syncer);
-            return new NodeAgent(runtime, kubelet);
+            return new NodeAgent(runtime, kubelet, probes, recorder);
         } catch (RuntimeException e) {
+            probes.close();
             runtime.close();
+            recorder.close();
             throw e;
         }
+    }
+
+    /** The node's runtime (tests run commands in containers through it, as kubectl exec will). */
+    public dev.skiff.agent.kuberuntime.KubeRuntimeManager runtime() {
+        return runtime.manager();
     }
 
     /** This host's name as a node name (lower case). */
@@ -79,8 +104,13 @@ public final class NodeAgent implements AutoCloseable {
     public void close() throws Exception {
         try {
             kubelet.close();
+            probes.close();
         } finally {
-            runtime.close();
+            try {
+                runtime.close();
+            } finally {
+                recorder.close();
+            }
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.skiff.agent.kuberuntime;
 
 import dev.skiff.agent.kubelet.PodSyncer;
+import dev.skiff.agent.kubelet.events.ContainerEvents;
+import dev.skiff.agent.kubelet.prober.ProbeManager;
+import dev.skiff.agent.kubelet.prober.Prober;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
@@ -34,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * A pod that cannot start reports Pending with its containers waiting: ErrImagePull when the image
  * could not be pulled, CreateContainerConfigError for a spec the runtime config rejects,
  * RunContainerError otherwise, with the error as message - and is tried again on the next sync.
+ * Probes run in {@link ProbeManager}'s workers: they decide each container's started and ready (so
+ * ContainersReady and Ready), and a container that failed liveness or startup is killed and started
+ * again at once.
  */
 public final class RuntimePodSyncer implements PodSyncer {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimePodSyncer.class);
@@ -42,16 +48,24 @@ public final class RuntimePodSyncer implements PodSyncer {
     private final dev.skiff.agent.kubelet.envvars.EnvResolver env;
     private final String hostIp;
     private final Clock clock;
+    private final ProbeManager probes;
     private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
     private final Map<String, String> startTimes = new ConcurrentHashMap<>();
     private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
     private final Map<String, io.fabric8.kubernetes.api.model.ContainerStateTerminated> lastTerminated = new ConcurrentHashMap<>();
 
     public RuntimePodSyncer(KubeRuntimeManager runtime, dev.skiff.agent.kubelet.envvars.EnvResolver env, String hostIp, Clock clock) {
+        this(runtime, env, hostIp, clock, new ProbeManager(new Prober(runtime::exec, ContainerEvents.logged()), clock));
+    }
+
+    /** @param probes the probe manager whose workers probe this node's containers (closed with the agent) */
+    public RuntimePodSyncer(KubeRuntimeManager runtime, dev.skiff.agent.kubelet.envvars.EnvResolver env, String hostIp, Clock clock,
+                            ProbeManager probes) {
         this.runtime = runtime;
         this.env = env;
         this.hostIp = hostIp;
         this.clock = clock;
+        this.probes = probes;
     }
 
     @Override
@@ -63,6 +77,7 @@ public final class RuntimePodSyncer implements PodSyncer {
             try {
                 runningPod = runtime.runPod(pod, (p, podIp) -> env.resolve(p, podIp, hostIp));
                 running.put(uid, runningPod);
+                probes.addPod(pod);
             } catch (Exception e) {
                 LOG.info("pod {}/{} could not start: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.toString());
                 return waiting(pod, started, reason(e), message(e));
@@ -80,6 +95,10 @@ public final class RuntimePodSyncer implements PodSyncer {
                 continue;
             }
             String key = uid + "/" + c.getName();
+            boolean killedUnhealthy = killIfUnhealthy(pod, runningPod, c, s);
+            if (killedUnhealthy) {
+                s = withSpecImages(pod, List.of(runtime.containerStatus(runningPod, c.getName()))).getFirst();
+            }
             var terminated = s.getState().getTerminated();
             boolean restart = terminated != null && ("Always".equals(policy) || ("OnFailure".equals(policy) && terminated.getExitCode() != 0));
             if (restart) {
@@ -87,7 +106,7 @@ public final class RuntimePodSyncer implements PodSyncer {
                 java.time.Instant finished = terminated.getFinishedAt() == null ? clock.instant() : java.time.Instant.parse(terminated.getFinishedAt());
                 java.time.Instant restartAt = backoff.restartAt(finished, s.getState());
                 lastTerminated.put(key, terminated);
-                if (clock.instant().isBefore(restartAt)) {
+                if (!killedUnhealthy && clock.instant().isBefore(restartAt)) { // a container killed for a failed probe starts again at once
                     statuses.add(new ContainerStatusBuilder(s).withReady(false).withStarted(false)
                             .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
                             .withMessage("back-off " + backoff.delay().toSeconds() + "s restarting failed container=" + c.getName() + " pod="
@@ -119,6 +138,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         boolean allTerminated = !restarting && statuses.stream().allMatch(s -> s.getState().getTerminated() != null);
         boolean allSucceeded = allTerminated && statuses.stream().allMatch(s -> s.getState().getTerminated().getExitCode() == 0);
         String phase = allTerminated ? (allSucceeded ? "Succeeded" : "Failed") : anyRunning || restarting ? "Running" : "Pending";
+        statuses = probes.updatePodStatus(pod, phase, runningPod.podIp(), statuses);
         boolean ready = !statuses.isEmpty() && statuses.stream().allMatch(s -> Boolean.TRUE.equals(s.getReady()));
         String readyReason = ready ? null : allTerminated ? "PodCompleted" : "ContainersNotReady";
         return new PodStatusBuilder().withPhase(phase)
@@ -130,6 +150,21 @@ public final class RuntimePodSyncer implements PodSyncer {
                 .withStartTime(started)
                 .withContainerStatuses(statuses)
                 .build();
+    }
+
+    /**
+     * Kills {@code c} if it failed its liveness or startup probe (upstream's computePodActions); the
+     * restart policy then restarts it like any exited container, but without waiting for the back-off.
+     */
+    private boolean killIfUnhealthy(Pod pod, RunningPod runningPod, Container c, ContainerStatus s) {
+        var unhealthy = probes.unhealthy(pod, c, s);
+        if (unhealthy.isEmpty()) {
+            return false;
+        }
+        LOG.info("container {} of pod {}/{} failed its {} probe, killing it", c.getName(), pod.getMetadata().getNamespace(),
+                pod.getMetadata().getName(), unhealthy.get().type());
+        runtime.killContainer(runningPod, pod, c, unhealthy.get().gracePeriod(), unhealthy.get().message());
+        return true;
     }
 
     /**
@@ -221,11 +256,12 @@ public final class RuntimePodSyncer implements PodSyncer {
     public PodStatus syncTerminatingPod(Pod pod, Duration gracePeriod) {
         String uid = pod.getMetadata().getUid();
         RunningPod runningPod = running.remove(uid);
+        probes.removePod(pod);
         startTimes.remove(uid);
         backoffs.keySet().removeIf(k -> k.startsWith(uid + "/"));
         lastTerminated.keySet().removeIf(k -> k.startsWith(uid + "/"));
         if (runningPod != null) {
-            runtime.killPod(runningPod, gracePeriod);
+            runtime.killPod(runningPod, pod, gracePeriod);
         }
         return pod.getStatus() == null ? new PodStatus() : new PodStatusBuilder(pod.getStatus()).build();
     }
