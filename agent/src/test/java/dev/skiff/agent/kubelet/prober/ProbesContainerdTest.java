@@ -288,4 +288,14 @@ class ProbesContainerdTest {
         }
         awaitEvent("hooks", "Killing", e -> "Stopping container ok".equals(e.getMessage())); // written after the pod went: events are asynchronous
     }
+
+    @Test
+    void anExecProbeStillRunningAtItsTimeoutFails() throws Exception {
+        create("slow", sleeper("main").withReadinessProbe(new ProbeBuilder().withNewExec().withCommand("sleep", "5").endExec()
+                .withTimeoutSeconds(1).withPeriodSeconds(1).build()).build());
+        assertThat(awaitEvent("slow", "Unhealthy", e -> true)).first().extracting(Event::getMessage)
+                .isEqualTo("Readiness probe failed: command [\"sleep\" \"5\"] timed out");
+        assertThat(ready(client.pods().inNamespace("default").withName("slow").get())).isFalse();
+        delete("slow");
+    }
 }
