@@ -152,7 +152,7 @@ class KubectlAgentTest {
         }
     }
 
-    private static String get(Kubectl kubectl, String pod, String jsonpath) {
+    static String get(Kubectl kubectl, String pod, String jsonpath) {
         try {
             return kubectl.run("kubectl", "get", "pod", pod, "-o", "jsonpath=" + jsonpath).out().strip();
         } catch (Exception e) {
@@ -202,7 +202,7 @@ class KubectlAgentTest {
         assertThat(String.join("\n", badToken.output())).contains("the token is not a server token");
     }
 
-    private static List<String> cells(String line) {
+    static List<String> cells(String line) {
         return Arrays.asList(line.trim().split("\\s+"));
     }
 
@@ -211,7 +211,8 @@ class KubectlAgentTest {
         boolean holds() throws Exception;
     }
 
-    private static void await(String what, Check condition) throws Exception {
+    /** Polls {@code condition} until it holds; fails after the test timeout (shared by the agent e2e tests). */
+    static void await(String what, Check condition) throws Exception {
         Instant deadline = Instant.now().plus(TIMEOUT);
         while (!condition.holds()) {
             if (Instant.now().isAfter(deadline)) {

@@ -1,13 +1,13 @@
 package dev.skiff.e2e;
 
+import static dev.skiff.e2e.KubectlAgentTest.await;
+import static dev.skiff.e2e.KubectlAgentTest.cells;
+import static dev.skiff.e2e.KubectlAgentTest.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
  * skiff-pr0 on 10.88.83.0/24): a failing liveness probe restarts the container, readiness gates Ready.
  */
 class KubectlProbesTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(120);
-
     @TempDir
     Path dir;
 
@@ -95,29 +93,6 @@ class KubectlProbesTest {
                 assertThat(agent.stop(Duration.ofSeconds(60))).as("the agent stops on SIGTERM").isTrue();
                 agent.close();
             }
-        }
-    }
-
-    private static String get(Kubectl kubectl, String pod, String jsonpath) throws Exception {
-        return kubectl.run("kubectl", "get", "pod", pod, "-o", "jsonpath=" + jsonpath).out().strip();
-    }
-
-    private static List<String> cells(String line) {
-        return Arrays.asList(line.trim().split("\\s+"));
-    }
-
-    @FunctionalInterface
-    interface Check {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(String what, Check condition) throws Exception {
-        Instant deadline = Instant.now().plus(TIMEOUT);
-        while (!condition.holds()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + TIMEOUT + " waiting for: " + what);
-            }
-            Thread.sleep(200);
         }
     }
 }
