@@ -35,11 +35,11 @@ public final class HandlerRunner {
                 if (result.exitCode() == 0) {
                     return null;
                 }
-                return "Exec lifecycle hook " + commandText + where + "command '" + String.join(" ", command) + "' exited with "
+                return "Exec lifecycle hook (" + commandText + ")" + where + "command '" + String.join(" ", command) + "' exited with "
                         + result.exitCode() + ": " + result.stderr() + ", message: " + ExecProber.goQuote(result.stdout() + result.stderr());
             } catch (StatusRuntimeException e) {
                 String error = ExecProber.timedOut(e) ? ExecProber.timeoutMessage(command) : e.getStatus().toString();
-                return "Exec lifecycle hook " + commandText + where + error + ", message: \"\"";
+                return "Exec lifecycle hook (" + commandText + ")" + where + error + ", message: \"\"";
             }
         }
         if (handler.getHttpGet() != null) {

@@ -261,14 +261,16 @@ class ProbesContainerdTest {
     }
 
     @Test
-    void postStartRunsBeforeTheContainerCountsAsStartedAndAFailingOneKillsIt() throws Exception {
+    void postStartRunsAfterStartAFailingOneKillsAndPreStopRunsBeforeTeardown() throws Exception {
         create("hooks", sleeper("ok").withNewLifecycle().withNewPostStart().withNewExec()
                         .withCommand("sh", "-c", "echo done > /tmp/post-start").endExec().endPostStart()
                         .withNewPreStop().withNewHttpGet().withHost("127.0.0.1").withPath("/prestop-delete")
                         .withPort(new IntOrString(hookServer.getAddress().getPort())).endHttpGet().endPreStop().endLifecycle().build(),
                 sleeper("bad").withNewLifecycle().withNewPostStart().withNewExec().withCommand("sh", "-c", "exit 3").endExec().endPostStart()
-                        .endLifecycle().build());
-        Pod pod = await("hooks", "ok running", p -> p.getStatus().getContainerStatuses().size() == 2
+                        .endLifecycle().build(),
+                sleeper("badstop").withNewLifecycle().withNewPreStop().withNewExec().withCommand("sh", "-c", "echo bye; exit 3").endExec()
+                        .endPreStop().endLifecycle().build());
+        Pod pod = await("hooks", "ok running", p -> p.getStatus().getContainerStatuses().size() == 3
                 && container(p, "ok").getState().getRunning() != null);
         assertThat(exec(pod, "ok", "cat", "/tmp/post-start")).isEqualTo("done\n");
         assertThat(awaitEvent("hooks", "FailedPostStartHook", e -> true)).first().satisfies(e -> {
@@ -287,6 +289,9 @@ class ProbesContainerdTest {
             Thread.sleep(200);
         }
         awaitEvent("hooks", "Killing", e -> "Stopping container ok".equals(e.getMessage())); // written after the pod went: events are asynchronous
+        String uid = pod.getMetadata().getUid();
+        awaitEvent("hooks", "FailedPreStopHook", e -> e.getMessage().equals("Exec lifecycle hook ([sh -c echo bye; exit 3]) for Container \"badstop\" in Pod "
+                + "\"hooks_default(" + uid + ")\" failed - error: command 'sh -c echo bye; exit 3' exited with 3: , message: \"bye\\n\""));
     }
 
     @Test
