@@ -92,6 +92,9 @@ class KubectlProbesTest {
             } finally {
                 assertThat(agent.stop(Duration.ofSeconds(60))).as("the agent stops on SIGTERM").isTrue();
                 agent.close();
+                try (var all = Files.walk(agentData)) { // nothing is mounted there once the agent stopped
+                    all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
             }
         }
     }
