@@ -3,10 +3,13 @@ package dev.skiff.agent;
 import dev.skiff.agent.flannel.HostGateway;
 import dev.skiff.agent.flannel.SubnetLease;
 import dev.skiff.agent.kubelet.Kubelet;
+import dev.skiff.agent.kubelet.events.ContainerEvents;
+import dev.skiff.agent.kubelet.prober.ProbeManager;
+import dev.skiff.agent.kubelet.prober.Prober;
+import dev.skiff.client.record.EventRecorder;
 import dev.skiff.agent.kubelet.envvars.EnvResolver;
 import dev.skiff.agent.kubelet.nodestatus.MachineInfo;
 import dev.skiff.agent.kubelet.volumemanager.VolumeManager;
-import dev.skiff.client.record.EventRecorder;
 import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
 import dev.skiff.agent.kuberuntime.LocalRuntime;
 import dev.skiff.agent.kuberuntime.RuntimePodSyncer;
@@ -53,15 +56,18 @@ public final class NodeAgent implements AutoCloseable {
     private final HostGateway routes;
     private final Kubelet kubelet;
     private final String podCidr;
-    private final EventRecorder events;
+    private final ProbeManager probes;
+    private final EventRecorder recorder;
     private final VolumeManager volumes;
 
-    private NodeAgent(LocalRuntime runtime, HostGateway routes, Kubelet kubelet, String podCidr, EventRecorder events, VolumeManager volumes) {
+    private NodeAgent(LocalRuntime runtime, HostGateway routes, Kubelet kubelet, String podCidr, ProbeManager probes, EventRecorder recorder,
+                      VolumeManager volumes) {
         this.runtime = runtime;
         this.routes = routes;
         this.kubelet = kubelet;
         this.podCidr = podCidr;
-        this.events = events;
+        this.probes = probes;
+        this.recorder = recorder;
         this.volumes = volumes;
     }
 
@@ -72,25 +78,40 @@ public final class NodeAgent implements AutoCloseable {
     public static NodeAgent start(KubernetesClient client, Config config) throws IOException, InterruptedException {
         String podCidr = SubnetLease.acquire(client, config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()),
                 config.taints(), config.podCidr(), POD_CIDR_TIMEOUT);
-        var runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), podCidr, config.bridge(), config.dns());
+        var recorder = new EventRecorder(client, "kubelet", config.nodeName(), Clock.systemUTC());
+        var events = ContainerEvents.to(recorder);
+        LocalRuntime runtime;
+        try {
+            runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), podCidr, config.bridge(), config.dns(), events);
+        } catch (IOException | RuntimeException e) {
+            recorder.close();
+            throw e;
+        }
+        var probes = new ProbeManager(new Prober(runtime.manager()::exec, events), Clock.systemUTC());
         HostGateway routes = null;
+        VolumeManager volumes = null;
         try {
             routes = HostGateway.start(client, config.nodeName());
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
             var node = new NodeStatus(config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()), config.taints(), capacity,
                     config.nodeIp(), MachineInfo.nodeInfo(runtime.runtimeVersion()), 10250, podCidr);
             var env = new EnvResolver(client, capacity::get);
-            var events = new EventRecorder(client, "kubelet", config.nodeName(), Clock.systemUTC());
-            var volumes = new VolumeManager(client, config.dataDir().resolve("pods"), env, events, VOLUME_REMOUNT, Clock.systemUTC());
-            var syncer = new RuntimePodSyncer(runtime.manager().withMounts(volumes::mounts), env, volumes, config.nodeIp(), Clock.systemUTC());
+            volumes = new VolumeManager(client, config.dataDir().resolve("pods"), env, recorder, VOLUME_REMOUNT, Clock.systemUTC());
+            var syncer = new RuntimePodSyncer(runtime.manager().withMounts(volumes::mounts), env, volumes, config.nodeIp(), Clock.systemUTC(),
+                    probes);
             var kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
                     config.statusReportPeriod(), POD_RESYNC, 8), List.of(node), n -> syncer);
-            return new NodeAgent(runtime, routes, kubelet, podCidr, events, volumes);
+            return new NodeAgent(runtime, routes, kubelet, podCidr, probes, recorder, volumes);
         } catch (RuntimeException | IOException e) {
+            probes.close();
             if (routes != null) {
                 routes.close();
             }
             runtime.close();
+            if (volumes != null) {
+                volumes.close();
+            }
+            recorder.close();
             throw e;
         }
     }
@@ -98,6 +119,11 @@ public final class NodeAgent implements AutoCloseable {
     /** The pod CIDR this node runs pods from. */
     public String podCidr() {
         return podCidr;
+    }
+
+    /** The node's runtime (tests run commands in containers through it, as kubectl exec will). */
+    public dev.skiff.agent.kuberuntime.KubeRuntimeManager runtime() {
+        return runtime.manager();
     }
 
     /** This host's name as a node name (lower case). */
@@ -124,6 +150,7 @@ public final class NodeAgent implements AutoCloseable {
     public void close() throws Exception {
         try {
             kubelet.close();
+            probes.close();
         } finally {
             try {
                 routes.close();
@@ -132,7 +159,7 @@ public final class NodeAgent implements AutoCloseable {
                     runtime.close();
                 } finally {
                     volumes.close(); // after the containers are gone: nothing holds the tmpfs mounts any more
-                    events.close();
+                    recorder.close();
                 }
             }
         }

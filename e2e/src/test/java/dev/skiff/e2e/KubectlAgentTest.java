@@ -205,7 +205,7 @@ class KubectlAgentTest {
         assertThat(String.join("\n", badToken.output())).contains("the token is not a server token");
     }
 
-    private static List<String> cells(String line) {
+    static List<String> cells(String line) {
         return Arrays.asList(line.trim().split("\\s+"));
     }
 
@@ -214,7 +214,8 @@ class KubectlAgentTest {
         boolean holds() throws Exception;
     }
 
-    private static void await(String what, Check condition) throws Exception {
+    /** Polls {@code condition} until it holds; fails after the test timeout (shared by the agent e2e tests). */
+    static void await(String what, Check condition) throws Exception {
         await(what, TIMEOUT, condition);
     }
 

@@ -18,6 +18,10 @@ import dev.skiff.agent.cri.v1.RunPodSandboxRequest;
 import dev.skiff.agent.cri.v1.StartContainerRequest;
 import dev.skiff.agent.cri.v1.StopContainerRequest;
 import dev.skiff.agent.cri.v1.StopPodSandboxRequest;
+import dev.skiff.agent.kubelet.events.ContainerEvents;
+import dev.skiff.agent.kubelet.lifecycle.HandlerRunner;
+import dev.skiff.agent.probe.exec.ExecProber;
+import dev.skiff.client.record.EventRecorder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -40,9 +44,16 @@ import org.slf4j.LoggerFactory;
  * A pod with init containers starts with the first of them only; the sync loop starts the next
  * ones, and then the app containers, with {@link #restartContainer} as each finishes. Volumes are
  * the volume manager's: its mounts come in through {@link #withMounts}.
+ * Lifecycle hooks run here, as in upstream's startContainer/killContainer: postStart right after a
+ * container starts, preStop before it is stopped. Restarts, probes and volumes belong to the sync loop.
  */
 public final class KubeRuntimeManager {
     private static final Logger LOG = LoggerFactory.getLogger(KubeRuntimeManager.class);
+
+    /** How long a postStart hook may take (upstream waits without bound; a hung hook would hold the pod's sync forever). */
+    static final Duration POST_START_TIMEOUT = Duration.ofMinutes(2);
+    /** Upstream's minimumGracePeriodInSeconds: what a container gets to stop after its preStop hook, at least. */
+    static final Duration MINIMUM_GRACE_PERIOD = Duration.ofSeconds(2);
 
     private final RemoteRuntime cri;
     private final Path podLogsRoot;
@@ -54,6 +65,8 @@ public final class KubeRuntimeManager {
     public interface ContainerMounts {
         List<Mount> mounts(Pod pod, Container container);
     }
+    private final ContainerEvents events;
+    private final HandlerRunner hooks;
 
     /**
      * @param podLogsRoot where pod log directories go (the kubelet's /var/log/pods)
@@ -64,20 +77,33 @@ public final class KubeRuntimeManager {
 
     /** As {@link #KubeRuntimeManager(RemoteRuntime, Path)}, pods' resolv.conf formed by {@code dns}. */
     public KubeRuntimeManager(RemoteRuntime cri, Path podLogsRoot, dev.skiff.agent.kubelet.network.dns.Configurer dns) {
-        this(cri, podLogsRoot, dns, (pod, container) -> List.of());
+        this(cri, podLogsRoot, dns, ContainerEvents.logged());
+    }
+
+    /** @param events where the container events (Killing, FailedPostStartHook, FailedPreStopHook) go */
+    public KubeRuntimeManager(RemoteRuntime cri, Path podLogsRoot, ContainerEvents events) {
+        this(cri, podLogsRoot, dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), events);
+    }
+
+    /** Pods' resolv.conf formed by {@code dns}, container events to {@code events}. */
+    public KubeRuntimeManager(RemoteRuntime cri, Path podLogsRoot, dev.skiff.agent.kubelet.network.dns.Configurer dns,
+                              ContainerEvents events) {
+        this(cri, podLogsRoot, dns, events, (pod, container) -> List.of());
     }
 
     private KubeRuntimeManager(RemoteRuntime cri, Path podLogsRoot, dev.skiff.agent.kubelet.network.dns.Configurer dns,
-                               ContainerMounts mounts) {
+                               ContainerEvents events, ContainerMounts mounts) {
         this.cri = cri;
         this.podLogsRoot = podLogsRoot;
         this.dns = dns;
+        this.events = events;
+        this.hooks = new HandlerRunner(this::exec);
         this.mounts = mounts;
     }
 
     /** This runtime with containers getting their volume mounts from {@code mounts}. */
     public KubeRuntimeManager withMounts(ContainerMounts mounts) {
-        return new KubeRuntimeManager(cri, podLogsRoot, dns, mounts);
+        return new KubeRuntimeManager(cri, podLogsRoot, dns, events, mounts);
     }
 
     /** What a new sandbox starts with (upstream's computePodActions): the first init container if any, else all containers. */
@@ -117,12 +143,14 @@ public final class KubeRuntimeManager {
                 // rejects bad specs before any container runs
                 containerConfigs.add(ContainerConfigs.forContainer(ready, container, 0, mounts.mounts(ready, container)));
             }
-            for (ContainerConfig config : containerConfigs) {
+            for (int i = 0; i < containerConfigs.size(); i++) {
+                ContainerConfig config = containerConfigs.get(i);
                 Files.createDirectories(Path.of(sandboxConfig.getLogDirectory()).resolve(config.getLogPath()).getParent());
                 String id = cri.runtime().createContainer(CreateContainerRequest.newBuilder()
                         .setPodSandboxId(sandboxId).setConfig(config).setSandboxConfig(sandboxConfig).build()).getContainerId();
                 containerIds.put(config.getMetadata().getName(), id);
                 cri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+                runPostStart(ready, ready.getSpec().getContainers().get(i), id, podIp);
             }
             LOG.info("pod started pod={}/{} sandbox={} ip={} containers={}", pod.getMetadata().getNamespace(),
                     pod.getMetadata().getName(), sandboxId, podIp, containerIds.keySet());
@@ -148,6 +176,7 @@ public final class KubeRuntimeManager {
         String id = cri.runtime().createContainer(CreateContainerRequest.newBuilder()
                 .setPodSandboxId(pod.sandboxId()).setConfig(config).setSandboxConfig(pod.sandboxConfig()).build()).getContainerId();
         cri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
+        runPostStart(spec, container, id, pod.podIp());
         String previous = pod.containerIds().get(container.getName());
         if (previous != null) {
             cri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(previous).build());
@@ -159,6 +188,63 @@ public final class KubeRuntimeManager {
         return new RunningPod(pod.sandboxId(), pod.podIp(), pod.sandboxConfig(), ids);
     }
 
+    /**
+     * The end of upstream's startContainer: the container's postStart hook, if any, before the next
+     * container starts. When it fails the container is killed (Warning FailedPostStartHook "PostStartHook
+     * failed" - the hook's output stays out of events, as upstream - then Killing "FailedPostStartHook")
+     * and the restart policy takes it from there.
+     */
+    private void runPostStart(Pod pod, Container container, String id, String podIp) {
+        if (container.getLifecycle() == null || container.getLifecycle().getPostStart() == null) {
+            return;
+        }
+        String failure = hooks.run(id, pod, podIp, container, container.getLifecycle().getPostStart(), POST_START_TIMEOUT);
+        if (failure == null) {
+            return;
+        }
+        LOG.warn("postStart hook failed pod={}/{} container={}: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                container.getName(), failure);
+        events.event(pod, container.getName(), EventRecorder.WARNING, ContainerEvents.FAILED_POST_START_HOOK, "PostStartHook failed");
+        killContainer(pod, container, id, podIp, terminationGracePeriod(pod), "FailedPostStartHook");
+    }
+
+    /**
+     * Kills a running container of a running pod (upstream: killContainer), e.g. after a failed liveness
+     * probe: Normal event Killing with {@code message}, the preStop hook within the grace period, then
+     * SIGTERM and SIGKILL after what is left of it (at least 2 s). The container stays, exited, for the
+     * sync loop to restart.
+     */
+    public void killContainer(RunningPod pod, Pod spec, Container container, Duration gracePeriod, String message) {
+        String id = pod.containerIds().get(container.getName());
+        if (id == null) {
+            throw new IllegalArgumentException("pod has no container " + container.getName());
+        }
+        killContainer(spec, container, id, pod.podIp(), gracePeriod, message);
+    }
+
+    private void killContainer(Pod pod, Container container, String id, String podIp, Duration gracePeriod, String message) {
+        events.event(pod, container.getName(), EventRecorder.NORMAL, ContainerEvents.KILLING,
+                message != null ? message : "Stopping container " + container.getName());
+        long graceSeconds = gracePeriod.toSeconds();
+        if (container.getLifecycle() != null && container.getLifecycle().getPreStop() != null && graceSeconds > 0) {
+            long start = System.nanoTime();
+            String failure = hooks.run(id, pod, podIp, container, container.getLifecycle().getPreStop(), gracePeriod);
+            if (failure != null) {
+                events.event(pod, container.getName(), EventRecorder.WARNING, ContainerEvents.FAILED_PRE_STOP_HOOK, failure);
+            }
+            graceSeconds -= Duration.ofNanos(System.nanoTime() - start).toSeconds();
+        }
+        graceSeconds = Math.max(graceSeconds, MINIMUM_GRACE_PERIOD.toSeconds());
+        cri.runtime(Duration.ofSeconds(graceSeconds).plusSeconds(30))
+                .stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(graceSeconds).build());
+    }
+
+    /** The pod's terminationGracePeriodSeconds, 30 s when unset (the API default). */
+    static Duration terminationGracePeriod(Pod pod) {
+        Long seconds = pod.getSpec().getTerminationGracePeriodSeconds();
+        return Duration.ofSeconds(seconds == null ? 30 : seconds);
+    }
+
     /** The image must be on the node; a missing one is pulled (which needs a reachable registry). */
     private void ensureImage(ImageSpec image, PodSandboxConfig sandboxConfig) {
         boolean present = cri.images().imageStatus(ImageStatusRequest.newBuilder().setImage(image).build()).hasImage();
@@ -167,6 +253,21 @@ public final class KubeRuntimeManager {
             cri.images().withDeadlineAfter(10, java.util.concurrent.TimeUnit.MINUTES)
                     .pullImage(PullImageRequest.newBuilder().setImage(image).setSandboxConfig(sandboxConfig).build());
         }
+    }
+
+    private boolean running(String containerId) {
+        return cri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(containerId).build()).getStatus().getState()
+                == dev.skiff.agent.cri.v1.ContainerState.CONTAINER_RUNNING;
+    }
+
+    /** The status of one of the pod's containers. */
+    public ContainerStatus containerStatus(RunningPod pod, String containerName) {
+        String id = pod.containerIds().get(containerName);
+        if (id == null) {
+            throw new IllegalArgumentException("pod has no container " + containerName);
+        }
+        return ContainerStatuses.toKubernetes(cri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build())
+                .getStatus());
     }
 
     /** The pod's containers as the API reports them, in the order they were started. */
@@ -190,8 +291,24 @@ public final class KubeRuntimeManager {
         if (id == null) {
             throw new IllegalArgumentException("pod has no container " + containerName);
         }
+        return execSync(id, command, timeout);
+    }
+
+    private ExecSyncResponse execSync(String containerId, List<String> command, Duration timeout) {
         return cri.runtime(timeout.plusSeconds(10)).execSync(ExecSyncRequest.newBuilder()
-                .setContainerId(id).addAllCmd(command).setTimeout(timeout.toSeconds()).build());
+                .setContainerId(containerId).addAllCmd(command).setTimeout(timeout.toSeconds()).build());
+    }
+
+    /**
+     * ExecSync by container ID as container statuses carry it ({@code containerd://} prefix or not), for
+     * exec probes and hooks; stdout and stderr as text.
+     */
+    public ExecProber.ExecResult exec(String containerId, List<String> command, Duration timeout) {
+        String id = containerId.startsWith(ContainerStatuses.CONTAINER_ID_SCHEME)
+                ? containerId.substring(ContainerStatuses.CONTAINER_ID_SCHEME.length()) : containerId;
+        ExecSyncResponse response = execSync(id, command, timeout);
+        return new ExecProber.ExecResult(response.getExitCode(), response.getStdout().toString(java.nio.charset.StandardCharsets.UTF_8),
+                response.getStderr().toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Stops one container of the pod (SIGTERM, SIGKILL after the grace period); it stays, exited, until the pod is killed. */
@@ -209,9 +326,43 @@ public final class KubeRuntimeManager {
      * and remove of what is already gone as success.
      */
     public void killPod(RunningPod pod, Duration gracePeriod) {
-        for (String id : pod.containerIds().values()) {
-            cri.runtime(gracePeriod.plusSeconds(30))
-                    .stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(gracePeriod.toSeconds()).build());
+        killPod(pod, null, gracePeriod);
+    }
+
+    /**
+     * As {@link #killPod(RunningPod, Duration)}, for the pod {@code spec} as the API has it: each running
+     * container is killed as {@link #killContainer} does (Killing "Stopping container c", its preStop
+     * hook, then the signals), all at once as upstream's killContainersWithSyncResult.
+     */
+    public void killPod(RunningPod pod, Pod spec, Duration gracePeriod) {
+        if (spec == null) {
+            for (String id : pod.containerIds().values()) {
+                cri.runtime(gracePeriod.plusSeconds(30))
+                        .stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(gracePeriod.toSeconds()).build());
+            }
+        } else {
+            try (var kills = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                List<java.util.concurrent.Future<?>> pending = new ArrayList<>();
+                for (Container container : spec.getSpec().getContainers()) {
+                    String id = pod.containerIds().get(container.getName());
+                    if (id != null && running(id)) {
+                        pending.add(kills.submit(() -> killContainer(spec, container, id, pod.podIp(), gracePeriod, null)));
+                    }
+                }
+                for (var kill : pending) {
+                    try {
+                        kill.get();
+                    } catch (java.util.concurrent.ExecutionException e) {
+                        LOG.warn("killing a container of sandbox={} failed: {}", pod.sandboxId(), e.getCause().toString());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+            }
+            for (String id : pod.containerIds().values()) { // what the above did not stop (exited already, or failed to)
+                cri.runtime().stopContainer(StopContainerRequest.newBuilder().setContainerId(id).setTimeout(0).build());
+            }
         }
         cri.runtime(Duration.ofMinutes(1)).stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(pod.sandboxId()).build());
         for (String id : pod.containerIds().values()) {

@@ -34,17 +34,28 @@ public final class LocalRuntime implements AutoCloseable {
      * @param bridge  the Linux bridge the pods attach to
      */
     public static LocalRuntime start(Path dataDir, String podCidr, String bridge) throws IOException {
-        return start(dataDir, podCidr, bridge, dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly());
+        return start(dataDir, podCidr, bridge, dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(),
+                dev.skiff.agent.kubelet.events.ContainerEvents.logged());
     }
 
-    /** As {@link #start(Path, String, String)}, pods' resolv.conf formed by {@code dns} (the kubelet's --cluster-dns, --cluster-domain, --resolv-conf). */
-    public static LocalRuntime start(Path dataDir, String podCidr, String bridge, dev.skiff.agent.kubelet.network.dns.Configurer dns) throws IOException {
+    /** As {@link #start(Path, String, String)}, the runtime's container events (Killing, hook failures) going to {@code events}. */
+    public static LocalRuntime start(Path dataDir, String podCidr, String bridge, dev.skiff.agent.kubelet.events.ContainerEvents events)
+            throws IOException {
+        return start(dataDir, podCidr, bridge, dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), events);
+    }
+
+    /**
+     * As {@link #start(Path, String, String)}, pods' resolv.conf formed by {@code dns} (the kubelet's --cluster-dns,
+     * --cluster-domain, --resolv-conf), the runtime's container events going to {@code events}.
+     */
+    public static LocalRuntime start(Path dataDir, String podCidr, String bridge, dev.skiff.agent.kubelet.network.dns.Configurer dns,
+                                     dev.skiff.agent.kubelet.events.ContainerEvents events) throws IOException {
         Files.createDirectories(dataDir);
         var containerd = Containerd.start(ContainerdConfig.defaults(dataDir, podCidr, bridge), Duration.ofSeconds(60));
         try {
             importLocalImages(containerd, dataDir.resolve("images"));
             var cri = RemoteRuntime.connect(containerd.endpoint(), Duration.ofSeconds(30));
-            return new LocalRuntime(containerd, cri, new KubeRuntimeManager(cri, dataDir.resolve("pods"), dns));
+            return new LocalRuntime(containerd, cri, new KubeRuntimeManager(cri, dataDir.resolve("pods"), dns, events));
         } catch (IOException | RuntimeException e) {
             containerd.teardown();
             containerd.close();

@@ -3,6 +3,9 @@ package dev.skiff.agent.kuberuntime;
 import dev.skiff.agent.kubelet.PodSyncer;
 import dev.skiff.agent.kubelet.volumemanager.VolumeManager;
 import dev.skiff.agent.kubelet.volumemanager.VolumeSetUpException;
+import dev.skiff.agent.kubelet.events.ContainerEvents;
+import dev.skiff.agent.kubelet.prober.ProbeManager;
+import dev.skiff.agent.kubelet.prober.Prober;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -40,6 +43,9 @@ import org.slf4j.LoggerFactory;
  * Volumes are set up by the {@link VolumeManager} before the sandbox starts (a pod whose volume
  * cannot be set up waits in ContainerCreating); init containers run one by one before the app
  * containers ({@link #syncInitContainers}).
+ * Probes run in {@link ProbeManager}'s workers: they decide each container's started and ready (so
+ * ContainersReady and Ready), and a container that failed liveness or startup is killed and started
+ * again at once.
  */
 public final class RuntimePodSyncer implements PodSyncer {
     private static final Logger LOG = LoggerFactory.getLogger(RuntimePodSyncer.class);
@@ -49,6 +55,7 @@ public final class RuntimePodSyncer implements PodSyncer {
     private final VolumeManager volumes;
     private final String hostIp;
     private final Clock clock;
+    private final ProbeManager probes;
     private final Map<String, RunningPod> running = new ConcurrentHashMap<>();
     private final Map<String, String> startTimes = new ConcurrentHashMap<>();
     private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
@@ -63,11 +70,18 @@ public final class RuntimePodSyncer implements PodSyncer {
     /** @param volumes the pods' volumes; the runtime must take container mounts from it ({@link KubeRuntimeManager#withMounts}) */
     public RuntimePodSyncer(KubeRuntimeManager runtime, dev.skiff.agent.kubelet.envvars.EnvResolver env, VolumeManager volumes, String hostIp,
                             Clock clock) {
+        this(runtime, env, volumes, hostIp, clock, new ProbeManager(new Prober(runtime::exec, ContainerEvents.logged()), clock));
+    }
+
+    /** @param probes the probe manager whose workers probe this node's containers (closed with the agent) */
+    public RuntimePodSyncer(KubeRuntimeManager runtime, dev.skiff.agent.kubelet.envvars.EnvResolver env, VolumeManager volumes, String hostIp,
+                            Clock clock, ProbeManager probes) {
         this.runtime = runtime;
         this.env = env;
         this.volumes = volumes;
         this.hostIp = hostIp;
         this.clock = clock;
+        this.probes = probes;
     }
 
     @Override
@@ -82,6 +96,7 @@ public final class RuntimePodSyncer implements PodSyncer {
             try {
                 runningPod = runtime.runPod(pod, (p, podIp) -> env.resolve(p, podIp, hostIp));
                 running.put(uid, runningPod);
+                probes.addPod(pod);
             } catch (Exception e) {
                 LOG.info("pod {}/{} could not start: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.toString());
                 return waiting(pod, started, reason(e), message(e));
@@ -107,10 +122,14 @@ public final class RuntimePodSyncer implements PodSyncer {
                 statuses.add(startFailures.getOrDefault(uid + "/" + c.getName(), waitingStatus(c, "ContainerCreating", null)));
                 continue;
             }
+            boolean killedUnhealthy = killIfUnhealthy(pod, running.get(uid), c, s);
+            if (killedUnhealthy) {
+                s = withSpecImages(pod, List.of(runtime.containerStatus(running.get(uid), c.getName()))).getFirst();
+            }
             var terminated = s.getState().getTerminated();
             boolean restart = terminated != null && ("Always".equals(policy) || ("OnFailure".equals(policy) && terminated.getExitCode() != 0));
             if (restart) {
-                statuses.add(restartAfterBackOff(pod, c, s, terminated));
+                statuses.add(restartAfterBackOff(pod, c, s, terminated, killedUnhealthy));
                 continue;
             }
             statuses.add(withLastState(uid, s));
@@ -124,6 +143,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         if (allTerminated) {
             finish(pod, init);
         }
+        statuses = probes.updatePodStatus(pod, phase, runningPod.podIp(), statuses);
         boolean ready = !statuses.isEmpty() && statuses.stream().allMatch(s -> Boolean.TRUE.equals(s.getReady()));
         String readyReason = ready ? null : allTerminated ? "PodCompleted" : "ContainersNotReady";
         return new PodStatusBuilder().withPhase(phase)
@@ -154,14 +174,15 @@ public final class RuntimePodSyncer implements PodSyncer {
     }
 
     /** An exited container to start again as the restart policy says: waiting in CrashLoopBackOff until its back-off has passed, then started. */
-    private ContainerStatus restartAfterBackOff(Pod pod, Container c, ContainerStatus s, ContainerStateTerminated terminated) {
+    private ContainerStatus restartAfterBackOff(Pod pod, Container c, ContainerStatus s, ContainerStateTerminated terminated,
+                                                boolean killedUnhealthy) {
         String uid = pod.getMetadata().getUid();
         String key = uid + "/" + c.getName();
         Backoff backoff = backoffs.computeIfAbsent(key, k -> new Backoff());
         java.time.Instant finished = terminated.getFinishedAt() == null ? clock.instant() : java.time.Instant.parse(terminated.getFinishedAt());
         java.time.Instant restartAt = backoff.restartAt(finished, s.getState());
         lastTerminated.put(key, terminated);
-        if (clock.instant().isBefore(restartAt)) {
+        if (!killedUnhealthy && clock.instant().isBefore(restartAt)) { // a container killed for a failed probe starts again at once
             return new ContainerStatusBuilder(s).withReady(false).withStarted(false)
                     .withNewState().withNewWaiting().withReason("CrashLoopBackOff")
                     .withMessage("back-off " + backoff.delay().toSeconds() + "s restarting failed container=" + c.getName() + " pod="
@@ -292,7 +313,7 @@ public final class RuntimePodSyncer implements PodSyncer {
                 blocked = true;
                 failed = true;
             } else {
-                statuses.add(restartAfterBackOff(pod, c, s, terminated));
+                statuses.add(restartAfterBackOff(pod, c, s, terminated, false));
                 blocked = true;
                 incomplete.add(c.getName());
             }
@@ -330,6 +351,21 @@ public final class RuntimePodSyncer implements PodSyncer {
         return new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withImageID("").withReady(false)
                 .withStarted(false).withRestartCount(0).withNewState().withNewWaiting().withReason(reason).withMessage(message)
                 .endWaiting().endState().build();
+    }
+
+    /**
+     * Kills {@code c} if it failed its liveness or startup probe (upstream's computePodActions); the
+     * restart policy then restarts it like any exited container, but without waiting for the back-off.
+     */
+    private boolean killIfUnhealthy(Pod pod, RunningPod runningPod, Container c, ContainerStatus s) {
+        var unhealthy = probes.unhealthy(pod, c, s);
+        if (unhealthy.isEmpty()) {
+            return false;
+        }
+        LOG.info("container {} of pod {}/{} failed its {} probe, killing it", c.getName(), pod.getMetadata().getNamespace(),
+                pod.getMetadata().getName(), unhealthy.get().type());
+        runtime.killContainer(runningPod, pod, c, unhealthy.get().gracePeriod(), unhealthy.get().message());
+        return true;
     }
 
     /**
@@ -429,6 +465,7 @@ public final class RuntimePodSyncer implements PodSyncer {
     public PodStatus syncTerminatingPod(Pod pod, Duration gracePeriod) {
         String uid = pod.getMetadata().getUid();
         RunningPod runningPod = running.remove(uid);
+        probes.removePod(pod);
         startTimes.remove(uid);
         backoffs.keySet().removeIf(k -> k.startsWith(uid + "/"));
         lastTerminated.keySet().removeIf(k -> k.startsWith(uid + "/"));
@@ -436,7 +473,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         initialized.remove(uid);
         finished.remove(uid);
         if (runningPod != null) {
-            runtime.killPod(runningPod, gracePeriod);
+            runtime.killPod(runningPod, pod, gracePeriod);
         }
         volumes.unmountPod(uid);
         return pod.getStatus() == null ? new PodStatus() : new PodStatusBuilder(pod.getStatus()).build();

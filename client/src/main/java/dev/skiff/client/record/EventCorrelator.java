@@ -63,7 +63,7 @@ final class EventCorrelator {
         ObjectReference o = event.getInvolvedObject();
         return List.of(nullToEmpty(event.getSource().getComponent()), nullToEmpty(event.getSource().getHost()),
                 nullToEmpty(o.getKind()), nullToEmpty(o.getNamespace()), nullToEmpty(o.getName()), nullToEmpty(o.getUid()),
-                nullToEmpty(o.getApiVersion()), nullToEmpty(event.getType()), nullToEmpty(event.getReason()),
+                nullToEmpty(o.getApiVersion()), nullToEmpty(o.getFieldPath()), nullToEmpty(event.getType()), nullToEmpty(event.getReason()),
                 nullToEmpty(event.getMessage()));
     }
 

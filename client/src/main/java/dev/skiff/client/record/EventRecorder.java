@@ -47,10 +47,15 @@ public final class EventRecorder implements AutoCloseable {
 
     /** Records an event about {@code object}; {@code type} is {@link #NORMAL} or {@link #WARNING}. The returned future completes once written. */
     public Future<?> event(HasMetadata object, String type, String reason, String message) {
+        return event(reference(object), type, reason, message);
+    }
+
+    /** Records an event about what {@code ref} names, e.g. one container of a pod (fieldPath {@code spec.containers{name}}, as the kubelet's). */
+    public Future<?> event(ObjectReference ref, String type, String reason, String message) {
         if (!NORMAL.equals(type) && !WARNING.equals(type)) {
             throw new IllegalArgumentException("unsupported event type: '" + type + "'");
         }
-        Event event = makeEvent(reference(object), type, reason, message);
+        Event event = makeEvent(ref, type, reason, message);
         return writer.submit(() -> write(event));
     }
 
@@ -71,7 +76,8 @@ public final class EventRecorder implements AutoCloseable {
                 .build();
     }
 
-    private static ObjectReference reference(HasMetadata object) {
+    /** A reference to {@code object} as events carry it. */
+    public static ObjectReference reference(HasMetadata object) {
         return new ObjectReferenceBuilder().withApiVersion(object.getApiVersion()).withKind(object.getKind())
                 .withNamespace(object.getMetadata().getNamespace()).withName(object.getMetadata().getName())
                 .withUid(object.getMetadata().getUid()).withResourceVersion(object.getMetadata().getResourceVersion()).build();
