@@ -6,6 +6,8 @@ import dev.skiff.agent.kubelet.nodestatus.MachineInfo;
 import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
 import dev.skiff.agent.kuberuntime.LocalRuntime;
 import dev.skiff.agent.kuberuntime.RuntimePodSyncer;
+import dev.skiff.proxy.ProxyServer;
+import dev.skiff.proxy.iptables.IptablesRunner;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -16,16 +18,19 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real node: the agent's own containerd ({@link LocalRuntime}) and the kubelet loop running the
- * pods bound to this node through it. What {@code skiff agent} runs, and {@code skiff server} unless
- * --disable-agent. Closing stops the loop, then tears the runtime down (pods, bridge, containerd).
+ * A real node: the agent's own containerd ({@link LocalRuntime}), the kubelet loop running the
+ * pods bound to this node through it, and (unless disabled) the service proxy programming this host's
+ * iptables, as a k3s agent embeds kube-proxy. What {@code skiff agent} runs, and {@code skiff server}
+ * unless --disable-agent. Closing stops the proxy (removing its rules) and the loop, then tears the
+ * runtime down (pods, bridge, containerd).
  */
 public final class NodeAgent implements AutoCloseable {
     /**
      * @param dataDir the agent's directory ({@code <data-dir>/agent}); containerd's state goes below it
+     * @param proxy the service proxy's configuration; null to run none (--disable-kube-proxy)
      */
     public record Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
-                         List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
+                         List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod, ProxyServer.Config proxy) {
     }
 
     /** How often a pod is synced again to see its containers exit (upstream's PLEG relists every second). */
@@ -33,10 +38,12 @@ public final class NodeAgent implements AutoCloseable {
 
     private final LocalRuntime runtime;
     private final Kubelet kubelet;
+    private final ProxyServer proxy;
 
-    private NodeAgent(LocalRuntime runtime, Kubelet kubelet) {
+    private NodeAgent(LocalRuntime runtime, Kubelet kubelet, ProxyServer proxy) {
         this.runtime = runtime;
         this.kubelet = kubelet;
+        this.proxy = proxy;
     }
 
     public static NodeAgent start(KubernetesClient client, Config config) throws IOException {
@@ -48,7 +55,17 @@ public final class NodeAgent implements AutoCloseable {
             var syncer = new RuntimePodSyncer(runtime.manager(), new EnvResolver(client, capacity::get), config.nodeIp(), Clock.systemUTC());
             var kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
                     config.statusReportPeriod(), POD_RESYNC, 8), List.of(node), n -> syncer);
-            return new NodeAgent(runtime, kubelet);
+            try {
+                var proxy = config.proxy() == null ? null : ProxyServer.start(client, config.proxy(), IptablesRunner.host());
+                return new NodeAgent(runtime, kubelet, proxy);
+            } catch (RuntimeException e) {
+                try {
+                    kubelet.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+                throw e;
+            }
         } catch (RuntimeException e) {
             runtime.close();
             throw e;
@@ -78,9 +95,15 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            kubelet.close();
+            if (proxy != null) {
+                proxy.close();
+            }
         } finally {
-            runtime.close();
+            try {
+                kubelet.close();
+            } finally {
+                runtime.close();
+            }
         }
     }
 }

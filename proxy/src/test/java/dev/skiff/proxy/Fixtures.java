@@ -11,7 +11,7 @@ import java.util.Map;
 
 /** Builders for the Services and EndpointSlices proxy tests program. */
 public final class Fixtures {
-    public static final String SERVICE_IP = "10.97.0.10";
+    public static final String SERVICE_IP = "10.43.99.10";
     public static final int SERVICE_PORT = 80;
     public static final int NODE_PORT = 30080;
 

@@ -67,6 +67,12 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--disable-agent", description = "Do not run a node agent beside the control plane.")
     boolean disableAgent;
 
+    @Option(names = "--disable-kube-proxy", description = "Do not run the service proxy in the embedded node agent.")
+    boolean disableKubeProxy;
+
+    @Option(names = "--cluster-cidr", defaultValue = "10.42.0.0/16", description = "IPv4 network CIDR of the pods (default: ${DEFAULT-VALUE}).")
+    String clusterCidr;
+
     @Option(names = "--disable-scheduler", description = "Do not run the scheduler beside the API server.")
     boolean disableScheduler;
 
@@ -113,6 +119,7 @@ public final class ServerCommand implements Callable<Integer> {
                 Flags.portRange("--service-node-port-range", serviceNodePortRange),
                 Flags.nonNegative("--max-requests-inflight", maxRequestsInflight),
                 Flags.nonNegative("--max-mutating-requests-inflight", maxMutatingRequestsInflight), disableAgent,
+                disableKubeProxy, Flags.ipv4Cidr("--cluster-cidr", clusterCidr),
                 disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig),
                 disableControllerManager ? null : ControllerManagerCommand.validate(controllers));
     }

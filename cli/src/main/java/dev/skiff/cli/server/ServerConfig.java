@@ -21,6 +21,8 @@ import java.util.Set;
  * its default ({@code dataDir/server/cred/admin.kubeconfig}) when the flag was not given.
  * {@code scheduler} is the embedded scheduler's configuration, null with --disable-scheduler;
  * {@code controllers} the embedded controller manager's --controllers, null with --disable-controller-manager.
+ * {@code disableKubeProxy} keeps the embedded agent from running the service proxy; {@code clusterCidr} is the
+ * pods' range the proxy masquerades cluster-IP traffic from outside of.
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
@@ -28,6 +30,7 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            Set<PosixFilePermission> writeKubeconfigMode, List<String> tlsSans,
                            ServiceCidr serviceClusterIpRange, PortRange serviceNodePortRange,
                            int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
+                           boolean disableKubeProxy, String clusterCidr,
                            KubeSchedulerConfiguration scheduler, List<String> controllers) {
 
     public ServerConfig {

@@ -107,8 +107,8 @@ class ProxierNetnsTest {
     void removedEndpointLeavesRotationInAPartialSync() throws Exception {
         Service web = Fixtures.web().build();
         sync(web, threeBackends(web));
-        Service other = Fixtures.web().editMetadata().withName("other").endMetadata().editSpec().withClusterIP("10.97.0.11")
-                .withClusterIPs("10.97.0.11").editFirstPort().withNodePort(30081).endPort().endSpec().build();
+        Service other = Fixtures.web().editMetadata().withName("other").endMetadata().editSpec().withClusterIP("10.43.99.11")
+                .withClusterIPs("10.43.99.11").editFirstPort().withNodePort(30081).endPort().endSpec().build();
         var services = new HashMap<Service, EndpointSlice>();
         services.put(web, Fixtures.slice(web, Backend.ready(backendIp(1), NODE), Backend.ready(backendIp(2), "node-b")));
         services.put(other, Fixtures.slice(other, Backend.ready(backendIp(3), "node-c")));
@@ -118,7 +118,7 @@ class ProxierNetnsTest {
 
         var answers = net.backendsAnswering(net.node, SERVICE_IP, SERVICE_PORT, 30);
         assertThat(answers).containsOnly("b1", "b2").contains("b1", "b2");
-        assertThat(net.get(net.node, "10.97.0.11", SERVICE_PORT)).startsWith("b3 ");
+        assertThat(net.get(net.node, "10.43.99.11", SERVICE_PORT)).startsWith("b3 ");
 
         // b2 turns not ready: only other's chains stay untouched, web's are rewritten
         services.put(web, Fixtures.slice(web, Backend.ready(backendIp(1), NODE), new Backend(backendIp(2), "node-b", false)));
@@ -126,7 +126,7 @@ class ProxierNetnsTest {
         assertThat(third.changedServices()).isEqualTo(1);
         assertThat(third.chainsDeleted()).isEqualTo(1); // b2's endpoint chain
         assertThat(net.backendsAnswering(net.node, SERVICE_IP, SERVICE_PORT, 10)).containsOnly("b1");
-        assertThat(net.get(net.node, "10.97.0.11", SERVICE_PORT)).startsWith("b3 ");
+        assertThat(net.get(net.node, "10.43.99.11", SERVICE_PORT)).startsWith("b3 ");
     }
 
     @Test
