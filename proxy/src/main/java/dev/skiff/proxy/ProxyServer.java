@@ -46,7 +46,6 @@ public final class ProxyServer implements AutoCloseable {
     /** upstream's proxyutil.FullSyncPeriod */
     static final Duration FULL_SYNC_PERIOD = Duration.ofHours(1);
 
-    private final KubernetesClient client;
     private final Config config;
     private final Proxier proxier;
     private final SharedIndexInformer<Service> services;
@@ -59,7 +58,6 @@ public final class ProxyServer implements AutoCloseable {
     private volatile Proxier.SyncResult lastResult;
 
     private ProxyServer(KubernetesClient client, Config config, IptablesRunner iptables) {
-        this.client = client;
         this.config = config;
         this.proxier = new Proxier(iptables, new Proxier.Config(config.clusterCidr(), FULL_SYNC_PERIOD), Clock.systemUTC());
         this.services = client.services().inAnyNamespace().inform(handler(), 0);
