@@ -83,8 +83,9 @@ final class ProxyRules {
                 rules.writeServicePort(port, rewrite);
             }
         }
-        // must stay last: node ports match on any local destination address
-        rules.natRules.append("-A ").append(SERVICES).append(" -m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in this chain\" -m addrtype --dst-type LOCAL -j ")
+        // must stay last: node ports match on any local destination address but loopback ones, which
+        // would need route_localnet (upstream's --iptables-localhost-nodeports=false)
+        rules.natRules.append("-A ").append(SERVICES).append(" -m comment --comment \"kubernetes service nodeports; NOTE: this must be the last rule in this chain\" -m addrtype --dst-type LOCAL ! -d 127.0.0.0/8 -j ")
                 .append(NODE_PORTS).append('\n');
         var stale = new TreeSet<String>();
         for (String chain : existing) {

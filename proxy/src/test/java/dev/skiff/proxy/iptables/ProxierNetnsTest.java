@@ -181,6 +181,25 @@ class ProxierNetnsTest {
     }
 
     @Test
+    void aRestartedProxyTakesOverTheRulesWithoutDuplicatingJumpsOrLeavingStaleChains() throws Exception {
+        Service web = Fixtures.web().build();
+        sync(web, threeBackends(web));
+        Service other = Fixtures.web().editMetadata().withName("other").endMetadata().editSpec().withClusterIP("10.43.99.11")
+                .withClusterIPs("10.43.99.11").editFirstPort().withNodePort(30081).endPort().endSpec().build();
+        var restarted = new Proxier(net.iptables(), new Proxier.Config(TestNetwork.CLUSTER_CIDR, Duration.ofHours(1)), Clock.systemUTC());
+        var services = new HashMap<Service, EndpointSlice>();
+        services.put(other, Fixtures.slice(other, Backend.ready(backendIp(3), "node-c")));
+        var result = restarted.sync(Fixtures.state(NODE, services)); // web is gone meanwhile
+        assertThat(result.full()).isTrue();
+        assertThat(result.chainsDeleted()).isEqualTo(5); // web's KUBE-EXT, KUBE-SVC and three KUBE-SEP, found by iptables-save
+        String saved = net.iptablesSave();
+        assertThat(saved.lines().filter(l -> l.startsWith("-A PREROUTING ") && l.endsWith("-j KUBE-SERVICES"))).hasSize(1);
+        assertThat(saved.lines().filter(l -> l.startsWith("-A INPUT ") && l.endsWith("-j KUBE-EXTERNAL-SERVICES"))).hasSize(1);
+        assertThat(saved).doesNotContain("default/web");
+        assertThat(net.get(net.node, "10.43.99.11", SERVICE_PORT)).startsWith("b3 ");
+    }
+
+    @Test
     void cleanupRemovesEveryChainAndJumpAndLeavesOtherRules() throws Exception {
         TestNetwork.sh("ip netns exec " + net.node + " iptables -t nat -A POSTROUTING -s 10.99.0.0/16 -m comment --comment not-ours -j RETURN");
         try {
