@@ -21,7 +21,8 @@ import java.util.Map;
  * with no change, a full resync by a restarted proxy (iptables-save included), and the cleanup.
  * Services are ClusterIP on port 80, every tenth also a NodePort, with 2-5 endpoints each.
  *
- * <p>Usage: {@code bin/bench proxy [--services 1000,10000] [--rounds 5]}. Needs root. Prints figures; asserts nothing.
+ * <p>Usage: {@code bin/bench proxy [--services 1000,10000] [--rounds 5] [--iptables iptables|iptables-legacy]}
+ * ({@code iptables} is the host's choice, nf_tables here). Needs root. Prints figures; asserts nothing.
  */
 public final class ProxyBench {
     private ProxyBench() {
@@ -30,26 +31,28 @@ public final class ProxyBench {
     public static void main(String[] args) throws Exception {
         List<Integer> sizes = List.of(1000, 10000);
         int rounds = 5;
+        String binary = "iptables";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--services" -> sizes = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (--services N,M --rounds R)");
+                case "--iptables" -> binary = args[++i];
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (--services N,M --rounds R --iptables iptables|iptables-legacy)");
             }
         }
         for (int size : sizes) {
-            run(size, rounds);
+            run(size, rounds, binary);
         }
     }
 
-    private static void run(int size, int rounds) throws Exception {
+    private static void run(int size, int rounds, String binary) throws Exception {
         String ns = "skpbench-" + ProcessHandle.current().pid();
         sh("ip", "netns", "add", ns);
         try {
-            var iptables = new IptablesRunner(List.of("ip", "netns", "exec", ns));
+            var iptables = new IptablesRunner(List.of("ip", "netns", "exec", ns), binary);
             var state = services(size);
             int endpoints = state.values().stream().mapToInt(p -> p.getFirst().endpoints().size()).sum();
-            System.out.printf("services=%d endpoints=%d%n", size, endpoints);
+            System.out.printf("services=%d endpoints=%d binary=%s%n", size, endpoints, binary);
             var proxier = new Proxier(iptables, new Proxier.Config("10.244.0.0/16", Duration.ofHours(1)), Clock.systemUTC());
             print("full sync (empty namespace)", proxier.sync(state));
             System.out.printf("  rules in the namespace: %d lines of iptables-save%n", iptables.save("nat").lines().count()

@@ -12,10 +12,20 @@ import java.util.List;
  */
 public final class IptablesRunner {
     private final List<String> prefix;
+    private final String binary;
 
     /** @param prefix prepended to every command, e.g. {@code List.of("ip", "netns", "exec", "ns1")}; empty for this namespace */
     public IptablesRunner(List<String> prefix) {
+        this(prefix, "iptables");
+    }
+
+    /**
+     * @param binary {@code iptables} (whichever backend the host's alternatives pick; nf_tables here), or
+     *     {@code iptables-legacy} / {@code iptables-nft} to pick one (the benchmark compares them)
+     */
+    public IptablesRunner(List<String> prefix, String binary) {
         this.prefix = List.copyOf(prefix);
+        this.binary = binary;
     }
 
     /** The host's (or the prefix's) own namespace. */
@@ -25,7 +35,7 @@ public final class IptablesRunner {
 
     /** {@code iptables-save -t <table>}: the table's rules in restore format. */
     public String save(String table) throws IOException, InterruptedException {
-        return run(List.of("iptables-save", "-t", table), null);
+        return run(List.of(binary + "-save", "-t", table), null);
     }
 
     /**
@@ -33,7 +43,7 @@ public final class IptablesRunner {
      * transaction, touching only the chains it declares (which are flushed) or names; others stay.
      */
     public void restore(String data) throws IOException, InterruptedException {
-        run(List.of("iptables-restore", "--noflush"), data);
+        run(List.of(binary + "-restore", "--noflush"), data);
     }
 
     private String run(List<String> command, String stdin) throws IOException, InterruptedException {
