@@ -9,7 +9,6 @@ import dev.skiff.apiserver.controlplane.LocalControlPlane;
 import dev.skiff.client.rest.RestClients;
 import dev.skiff.proxy.Fixtures.Backend;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
