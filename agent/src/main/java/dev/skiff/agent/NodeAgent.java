@@ -13,6 +13,8 @@ import dev.skiff.agent.kubelet.volumemanager.VolumeManager;
 import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
 import dev.skiff.agent.kuberuntime.LocalRuntime;
 import dev.skiff.agent.kuberuntime.RuntimePodSyncer;
+import dev.skiff.proxy.ProxyServer;
+import dev.skiff.proxy.iptables.IptablesRunner;
 import io.fabric8.kubernetes.api.model.Taint;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -23,24 +25,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A real node: the agent's own containerd ({@link LocalRuntime}) and the kubelet loop running the
- * pods bound to this node through it. What {@code skiff agent} runs, and {@code skiff server} unless
- * --disable-agent. Closing stops the loop, then tears the runtime down (pods, bridge, containerd).
+ * A real node: the agent's own containerd ({@link LocalRuntime}), the kubelet loop running the
+ * pods bound to this node through it, and (unless disabled) the service proxy programming this host's
+ * iptables, as a k3s agent embeds kube-proxy. What {@code skiff agent} runs, and {@code skiff server}
+ * unless --disable-agent. Closing stops the proxy (removing its rules) and the loop, then tears the
+ * runtime down (pods, bridge, containerd).
  */
 public final class NodeAgent implements AutoCloseable {
     /**
      * @param dataDir the agent's directory ({@code <data-dir>/agent}); containerd's state goes below it
      * @param podCidr the node's pod CIDR to claim, or null to take the one node IPAM assigns
      * @param dns     how pods' resolv.conf is formed (--cluster-dns, --cluster-domain, --resolv-conf)
+     * @param proxy   the service proxy's configuration; null to run none (--disable-kube-proxy)
      */
     public record Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                          List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod,
-                         dev.skiff.agent.kubelet.network.dns.Configurer dns) {
-        /** Without cluster DNS: pods resolve with the host's /etc/resolv.conf. */
+                         dev.skiff.agent.kubelet.network.dns.Configurer dns, ProxyServer.Config proxy) {
+        /** Without cluster DNS (pods resolve with the host's /etc/resolv.conf) and without the service proxy. */
         public Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                       List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
             this(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
-                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly());
+                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null);
         }
     }
 
@@ -59,9 +64,10 @@ public final class NodeAgent implements AutoCloseable {
     private final ProbeManager probes;
     private final EventRecorder recorder;
     private final VolumeManager volumes;
+    private final ProxyServer proxy;
 
     private NodeAgent(LocalRuntime runtime, HostGateway routes, Kubelet kubelet, String podCidr, ProbeManager probes, EventRecorder recorder,
-                      VolumeManager volumes) {
+                      VolumeManager volumes, ProxyServer proxy) {
         this.runtime = runtime;
         this.routes = routes;
         this.kubelet = kubelet;
@@ -69,6 +75,7 @@ public final class NodeAgent implements AutoCloseable {
         this.probes = probes;
         this.recorder = recorder;
         this.volumes = volumes;
+        this.proxy = proxy;
     }
 
     /**
@@ -90,6 +97,7 @@ public final class NodeAgent implements AutoCloseable {
         var probes = new ProbeManager(new Prober(runtime.manager()::exec, events), Clock.systemUTC());
         HostGateway routes = null;
         VolumeManager volumes = null;
+        Kubelet kubelet = null;
         try {
             routes = HostGateway.start(client, config.nodeName());
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
@@ -99,10 +107,18 @@ public final class NodeAgent implements AutoCloseable {
             volumes = new VolumeManager(client, config.dataDir().resolve("pods"), env, recorder, VOLUME_REMOUNT, Clock.systemUTC());
             var syncer = new RuntimePodSyncer(runtime.manager().withMounts(volumes::mounts), env, volumes, config.nodeIp(), Clock.systemUTC(),
                     probes);
-            var kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
+            kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
                     config.statusReportPeriod(), POD_RESYNC, 8), List.of(node), n -> syncer);
-            return new NodeAgent(runtime, routes, kubelet, podCidr, probes, recorder, volumes);
+            var proxy = config.proxy() == null ? null : ProxyServer.start(client, config.proxy(), IptablesRunner.host());
+            return new NodeAgent(runtime, routes, kubelet, podCidr, probes, recorder, volumes, proxy);
         } catch (RuntimeException | IOException e) {
+            if (kubelet != null) {
+                try {
+                    kubelet.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             probes.close();
             if (routes != null) {
                 routes.close();
@@ -149,6 +165,9 @@ public final class NodeAgent implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            if (proxy != null) {
+                proxy.close();
+            }
             kubelet.close();
             probes.close();
         } finally {

@@ -168,6 +168,16 @@ public final class Flags {
         return PosixFilePermissions.fromString(symbolic.toString());
     }
 
+    /** An IPv4 CIDR such as 10.42.0.0/16 (pod and cluster ranges; the proxy programs IPv4 only). */
+    public static String ipv4Cidr(String flag, String value) {
+        String[] parts = value.split("/", -1);
+        if (parts.length != 2 || !IPV4.matcher(parts[0]).matches() || !parts[1].matches("\\d{1,2}") || Integer.parseInt(parts[1]) > 32) {
+            throw new UsageException("invalid value for " + flag + ": '" + value + "' is not an IPv4 CIDR like 10.42.0.0/16");
+        }
+        ipAddress(flag, parts[0]); // octets in range
+        return value;
+    }
+
     public static int nonNegative(String flag, int value) {
         if (value < 0) {
             throw new UsageException("invalid value for " + flag + ": " + value + " (0 or more; 0 means no limit)");

@@ -1,6 +1,7 @@
 package dev.skiff.cli;
 
 import dev.skiff.cli.agent.AgentCommand;
+import dev.skiff.cli.proxy.ProxyCommand;
 import dev.skiff.cli.controller.ControllerManagerCommand;
 import dev.skiff.cli.scheduler.SchedulerCommand;
 import dev.skiff.cli.server.ServerCommand;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 /** The one skiff program; each subcommand composes components from a config record. */
 @Command(name = "skiff", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A small, fast, Kubernetes-compatible container orchestrator.",
-        subcommands = {ServerCommand.class, AgentCommand.class, SchedulerCommand.class, ControllerManagerCommand.class, StoreCommand.class,
+        subcommands = {ServerCommand.class, AgentCommand.class, ProxyCommand.class, SchedulerCommand.class, ControllerManagerCommand.class, StoreCommand.class,
                 VersionCommand.class})
 public final class Skiff implements Runnable {
     /** grpc-java logs through java.util.logging; only its warnings belong on the console (held: JUL keeps loggers weakly). */

@@ -105,4 +105,16 @@ class SkiffFlagsTest {
         assertThat(Flags.firstAddress("f", "10.96.5.7/12").getHostAddress()).isEqualTo("10.96.0.1");
         assertThat(Flags.firstAddress("f", "fd00:43::/112,10.43.0.0/16").getHostAddress()).isEqualTo("fd00:43:0:0:0:0:0:1");
     }
+
+    @Test
+    void badProxyFlagsAreOneLineErrors() {
+        assertOneLineUsageError(run("proxy", "--cluster-cidr", "10.42.0.0"), "--cluster-cidr");
+        assertOneLineUsageError(run("proxy", "--cluster-cidr", "10.42.0.300/16"), "--cluster-cidr");
+        assertOneLineUsageError(run("proxy", "--iptables-sync-period", "soon"), "--iptables-sync-period");
+        assertOneLineUsageError(run("proxy", "--iptables-min-sync-period", "1m", "--iptables-sync-period", "30s"), "--iptables-min-sync-period");
+        assertOneLineUsageError(run("proxy", "--hostname-override", "n1"), "--kubeconfig is required");
+        assertOneLineUsageError(run("proxy", "--kubeconfig", "/no/such/file"), "--kubeconfig");
+        assertOneLineUsageError(run("agent", "--cluster-cidr", "ten/8"), "--cluster-cidr");
+        assertOneLineUsageError(run("server", "--cluster-cidr", "10.42.0.0/33"), "--cluster-cidr");
+    }
 }

@@ -5,6 +5,7 @@ import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
 import dev.skiff.agent.simulated.SimulatedNodes;
 import dev.skiff.agent.simulated.SimulatedPodSyncer;
 import dev.skiff.cli.Flags;
+import dev.skiff.cli.Join;
 import dev.skiff.cli.UsageException;
 import dev.skiff.client.rest.RestClients;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -89,6 +90,13 @@ public final class AgentCommand implements Callable<Integer> {
     @Option(names = "--resolv-conf", defaultValue = "/etc/resolv.conf", description = "The host's resolver file, the base of pods' resolv.conf (default: ${DEFAULT-VALUE}).")
     Path resolvConf;
 
+    @Option(names = "--disable-kube-proxy", description = "Do not run the service proxy (it programs this host's iptables).")
+    boolean disableKubeProxy;
+
+    @Option(names = "--cluster-cidr", defaultValue = "10.42.0.0/16",
+            description = "IPv4 network CIDR of the pods: the proxy masquerades cluster-IP traffic from outside it (default: ${DEFAULT-VALUE}).")
+    String clusterCidr;
+
     @Option(names = "--simulated", description = "Run hollow nodes: pods are reported Running with IPs, no container runs.")
     boolean simulated;
 
@@ -139,14 +147,16 @@ public final class AgentCommand implements Callable<Integer> {
         if (ip == null) {
             throw new UsageException("no non-loopback IPv4 address found: pass --node-ip");
         }
-        if (podCidr != null && !podCidr.matches("\\d+\\.\\d+\\.\\d+\\.\\d+/\\d+")) {
-            throw new UsageException("invalid value for --pod-cidr: " + podCidr + " (want an IPv4 CIDR such as 10.42.0.0/24)");
+        if (podCidr != null) {
+            Flags.ipv4Cidr("--pod-cidr", podCidr);
         }
+        Flags.ipv4Cidr("--cluster-cidr", clusterCidr);
         var stopped = new CountDownLatch(1);
         var closed = new CountDownLatch(1);
         try (KubernetesClient client = connect();
              var agent = dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(name, ip, dataDir.resolve("agent"),
-                     podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer()))) {
+                     podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer(),
+                     disableKubeProxy ? null : dev.skiff.proxy.ProxyServer.Config.defaults(name, clusterCidr)))) {
             System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + agent.podCidr() + ")");
             awaitShutdown(stopped, closed);
         } finally {
@@ -173,7 +183,7 @@ public final class AgentCommand implements Callable<Integer> {
      * Blocks until the process is asked to stop (SIGTERM, Ctrl-C); the shutdown hook then waits up to a minute for
      * {@code closed}, so pods, containerd and the bridge are cleaned up before the JVM exits.
      */
-    private static void awaitShutdown(CountDownLatch stopped, CountDownLatch closed) throws InterruptedException {
+    public static void awaitShutdown(CountDownLatch stopped, CountDownLatch closed) throws InterruptedException {
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             stopped.countDown();
             try {
@@ -186,37 +196,7 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     private KubernetesClient connect() throws Exception {
-        if (kubeconfig != null) {
-            if (server != null || token != null || tokenFile != null) {
-                throw new UsageException("--kubeconfig cannot be combined with --server, --token or --token-file");
-            }
-            if (!Files.isReadable(kubeconfig)) {
-                throw new UsageException("invalid value for --kubeconfig: cannot read " + kubeconfig);
-            }
-            return RestClients.fromKubeconfig(kubeconfig);
-        }
-        if (server == null) {
-            throw new UsageException("--server (with --token or --token-file) or --kubeconfig is required");
-        }
-        Flags.endpoint("--server", server);
-        String secret = token;
-        if (tokenFile != null) {
-            if (token != null) {
-                throw new UsageException("--token and --token-file cannot be combined");
-            }
-            if (!Files.isReadable(tokenFile)) {
-                throw new UsageException("invalid value for --token-file: cannot read " + tokenFile);
-            }
-            secret = Files.readString(tokenFile).strip();
-        }
-        if (secret == null || secret.isEmpty()) {
-            throw new UsageException("--token or --token-file is required with --server");
-        }
-        try {
-            return RestClients.fromServerToken(server, secret);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        return Join.connect(kubeconfig, server, token, tokenFile);
     }
 
     static Map<String, String> labels(List<String> values) {

@@ -97,7 +97,8 @@ public final class Server implements AutoCloseable {
                     java.util.Map.of("node-role.kubernetes.io/control-plane", "true", "node-role.kubernetes.io/master", "true"),
                     java.util.List.of(), 110, 40, Duration.ofMinutes(5), new dev.skiff.agent.kubelet.network.dns.Configurer(
                             java.util.List.of(config.dns().clusterDns().getHostAddress()), config.dns().clusterDomain(),
-                            java.nio.file.Path.of("/etc/resolv.conf"))));
+                            java.nio.file.Path.of("/etc/resolv.conf")), config.disableKubeProxy() ? null
+                    : dev.skiff.proxy.ProxyServer.Config.defaults(dev.skiff.agent.NodeAgent.hostName(), config.controllerOptions().clusterCidr())));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the node agent started", e);

@@ -67,6 +67,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--disable-agent", description = "Do not run a node agent beside the control plane.")
     boolean disableAgent;
 
+    @Option(names = "--disable-kube-proxy", description = "Do not run the service proxy in the embedded node agent.")
+    boolean disableKubeProxy;
+
+
     @Option(names = "--disable-scheduler", description = "Do not run the scheduler beside the API server.")
     boolean disableScheduler;
 
@@ -130,6 +134,7 @@ public final class ServerCommand implements Callable<Integer> {
                 Flags.portRange("--service-node-port-range", serviceNodePortRange),
                 Flags.nonNegative("--max-requests-inflight", maxRequestsInflight),
                 Flags.nonNegative("--max-mutating-requests-inflight", maxMutatingRequestsInflight), disableAgent,
+                disableKubeProxy,
                 disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig),
                 disableControllerManager ? null : ControllerManagerCommand.validate(controllers),
                 ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24), clusterDns(serviceCidr));

@@ -22,6 +22,8 @@ import java.util.Set;
  * {@code scheduler} is the embedded scheduler's configuration, null with --disable-scheduler;
  * {@code controllers} the embedded controller manager's --controllers, null with --disable-controller-manager.
  * {@code dns} is the cluster DNS (--cluster-dns, --cluster-domain, --dns-listen-address).
+ * {@code disableKubeProxy} keeps the embedded agent from running the service proxy; the proxy's cluster CIDR
+ * (the pods' range it masquerades cluster-IP traffic from outside of) is node IPAM's, in {@code controllerOptions}.
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
@@ -29,7 +31,7 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            Set<PosixFilePermission> writeKubeconfigMode, List<String> tlsSans,
                            ServiceCidr serviceClusterIpRange, PortRange serviceNodePortRange,
                            int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
-                           KubeSchedulerConfiguration scheduler, List<String> controllers,
+                           boolean disableKubeProxy, KubeSchedulerConfiguration scheduler, List<String> controllers,
                            dev.skiff.controller.ControllerOptions controllerOptions, ClusterDns dns) {
 
     /**

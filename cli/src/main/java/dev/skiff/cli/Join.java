@@ -1,0 +1,50 @@
+package dev.skiff.cli;
+
+import dev.skiff.client.rest.RestClients;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * How a node component (agent, proxy) reaches the server: with a kubeconfig, or with the server's URL
+ * and its token as k3s agents join; the flags are checked and a clear one-line error given for each misuse.
+ */
+public final class Join {
+    private Join() {
+    }
+
+    public static KubernetesClient connect(Path kubeconfig, String server, String token, Path tokenFile) throws IOException {
+        if (kubeconfig != null) {
+            if (server != null || token != null || tokenFile != null) {
+                throw new UsageException("--kubeconfig cannot be combined with --server, --token or --token-file");
+            }
+            if (!Files.isReadable(kubeconfig)) {
+                throw new UsageException("invalid value for --kubeconfig: cannot read " + kubeconfig);
+            }
+            return RestClients.fromKubeconfig(kubeconfig);
+        }
+        if (server == null) {
+            throw new UsageException("--server (with --token or --token-file) or --kubeconfig is required");
+        }
+        Flags.endpoint("--server", server);
+        String secret = token;
+        if (tokenFile != null) {
+            if (token != null) {
+                throw new UsageException("--token and --token-file cannot be combined");
+            }
+            if (!Files.isReadable(tokenFile)) {
+                throw new UsageException("invalid value for --token-file: cannot read " + tokenFile);
+            }
+            secret = Files.readString(tokenFile).strip();
+        }
+        if (secret == null || secret.isEmpty()) {
+            throw new UsageException("--token or --token-file is required with --server");
+        }
+        try {
+            return RestClients.fromServerToken(server, secret);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.skiff.proxy;
+
+import dev.skiff.proxy.iptables.IptablesRunner;
+import dev.skiff.proxy.iptables.Proxier;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The service proxy as a component (upstream's cmd/kube-proxy ProxyServer with the iptables proxier):
+ * informers on Services and EndpointSlices request a sync on every change; one sync loop runs them no
+ * more often than {@code minSyncPeriod} apart and at least every {@code syncPeriod} (upstream's
+ * BoundedFrequencyRunner), so a burst of changes costs one iptables-restore. Closing stops the loop and
+ * removes every rule and chain the proxy made.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
+    private static final String BY_SERVICE = "byServiceName";
+
+    /**
+     * @param hostname this node's name (--hostname-override): endpoints on it are local
+     * @param clusterCidr the pods' range (--cluster-cidr); null to masquerade no cluster-IP traffic by source
+     * @param minSyncPeriod least time between two syncs (--iptables-min-sync-period, upstream default 1s)
+     * @param syncPeriod most time between two syncs (--iptables-sync-period, upstream default 30s)
+     */
+    public record Config(String hostname, String clusterCidr, Duration minSyncPeriod, Duration syncPeriod) {
+        /** The upstream defaults for a node named {@code hostname}. */
+        public static Config defaults(String hostname, String clusterCidr) {
+            return new Config(hostname, clusterCidr, Duration.ofSeconds(1), Duration.ofSeconds(30));
+        }
+    }
+
+    /** upstream's proxyutil.FullSyncPeriod */
+    static final Duration FULL_SYNC_PERIOD = Duration.ofHours(1);
+
+    private final Config config;
+    private final Proxier proxier;
+    private final SharedIndexInformer<Service> services;
+    private final SharedIndexInformer<EndpointSlice> slices;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private boolean pending = true;
+    private boolean stopping;
+    private final Thread loop;
+    private volatile Proxier.SyncResult lastResult;
+
+    private ProxyServer(KubernetesClient client, Config config, IptablesRunner iptables) {
+        this.config = config;
+        this.proxier = new Proxier(iptables, new Proxier.Config(config.clusterCidr(), FULL_SYNC_PERIOD), Clock.systemUTC());
+        this.services = client.services().inAnyNamespace().inform(handler(), 0);
+        this.slices = client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0);
+        slices.addIndexers(Map.of(BY_SERVICE, s -> s.getMetadata().getLabels() == null
+                || !s.getMetadata().getLabels().containsKey(ServicePorts.SERVICE_NAME_LABEL) ? List.of()
+                : List.of(s.getMetadata().getNamespace() + "/" + s.getMetadata().getLabels().get(ServicePorts.SERVICE_NAME_LABEL))));
+        slices.addEventHandler(handler());
+        slices.start();
+        this.loop = Thread.ofVirtual().name("proxy-sync").unstarted(this::run);
+    }
+
+    /** Starts the informers and the sync loop; the first sync runs once both informers have listed. */
+    public static ProxyServer start(KubernetesClient client, Config config, IptablesRunner iptables) {
+        var server = new ProxyServer(client, config, iptables);
+        server.loop.start();
+        log.info("service proxy started hostname={} cluster-cidr={} mode=iptables", config.hostname(), config.clusterCidr());
+        return server;
+    }
+
+    private <T> ResourceEventHandler<T> handler() {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                requestSync();
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                if (oldObj != newObj) {
+                    requestSync();
+                }
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                requestSync();
+            }
+        };
+    }
+
+    /** Asks for a sync as soon as {@code minSyncPeriod} allows. */
+    void requestSync() {
+        lock.lock();
+        try {
+            pending = true;
+            wake.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The last sync's figures, or null before the first. */
+    public Proxier.SyncResult lastResult() {
+        return lastResult;
+    }
+
+    private void run() {
+        Instant lastStart = Instant.MIN;
+        try {
+            while (!services.hasSynced() || !slices.hasSynced()) {
+                if (awaitStopOrTimeout(Duration.ofMillis(50))) {
+                    return;
+                }
+            }
+            while (true) {
+                lock.lock();
+                try {
+                    Instant due = lastStart == Instant.MIN ? Instant.now() : lastStart.plus(config.syncPeriod());
+                    while (!stopping && !pending && Instant.now().isBefore(due)) {
+                        wake.await(Duration.between(Instant.now(), due).toNanos(), TimeUnit.NANOSECONDS);
+                    }
+                    if (stopping) {
+                        return;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                // bounded frequency: a burst of changes waits for minSyncPeriod and is synced once
+                Instant earliest = lastStart == Instant.MIN ? Instant.MIN : lastStart.plus(config.minSyncPeriod());
+                if (Instant.now().isBefore(earliest) && awaitStopOrTimeout(Duration.between(Instant.now(), earliest))) {
+                    return;
+                }
+                lock.lock();
+                try {
+                    pending = false;
+                } finally {
+                    lock.unlock();
+                }
+                lastStart = Instant.now();
+                syncOnce();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void syncOnce() throws InterruptedException {
+        Map<String, List<ServicePort>> state = new HashMap<>();
+        for (Service service : services.getIndexer().list()) {
+            String key = service.getMetadata().getNamespace() + "/" + service.getMetadata().getName();
+            List<ServicePort> ports = ServicePorts.of(service, slices.getIndexer().byIndex(BY_SERVICE, key), config.hostname());
+            if (!ports.isEmpty()) {
+                state.put(key, ports);
+            }
+        }
+        try {
+            lastResult = proxier.sync(state);
+        } catch (java.io.IOException e) {
+            log.warn("proxy sync failed services={}; retrying with a full sync: {}", state.size(), e.getMessage());
+            requestSync();
+        }
+    }
+
+    /** Sleeps up to {@code timeout}; true when the proxy is closing. */
+    private boolean awaitStopOrTimeout(Duration timeout) throws InterruptedException {
+        lock.lock();
+        try {
+            if (!stopping) {
+                wake.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
+            return stopping;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stops the loop and the informers, then removes the proxy's rules and chains. */
+    @Override
+    public void close() throws Exception {
+        lock.lock();
+        try {
+            stopping = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        loop.join();
+        services.close();
+        slices.close();
+        proxier.cleanup();
+        log.info("service proxy stopped; its iptables rules are removed hostname={}", config.hostname());
+    }
+}
