@@ -29,7 +29,7 @@ class KubectlProbesTest {
             Path agentData = Files.createTempDirectory(Path.of("/tmp"), "skiff-e2e-pr-"); // short: containerd's socket path
             var agent = SkiffProcess.start(dir.resolve("agent.log"), "agent", "--server", "https://127.0.0.1:" + port,
                     "--token-file", token.toString(), "--node-name", "prober", "--node-ip", "127.0.0.1", "--data-dir", agentData.toString(),
-                    "--pod-cidr", "10.88.83.0/24", "--cni-bridge", "skiff-pr0");
+                    "--pod-cidr", "10.88.83.0/24", "--cni-bridge", "skiff-pr0", "--disable-kube-proxy"); // never the host's iptables
             try {
                 agent.awaitLine("node prober registered", 0, Duration.ofSeconds(120));
                 Path pods = dir.resolve("pods.yaml");

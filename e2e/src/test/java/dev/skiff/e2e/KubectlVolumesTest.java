@@ -31,7 +31,7 @@ class KubectlVolumesTest {
             Path agentData = Files.createTempDirectory(Path.of("/tmp"), "skiff-e2e-vo-");
             var agent = SkiffProcess.start(dir.resolve("agent.log"), "agent", "--server", "https://127.0.0.1:" + port,
                     "--token-file", token.toString(), "--node-name", "worker", "--node-ip", "127.0.0.1", "--data-dir", agentData.toString(),
-                    "--pod-cidr", "10.88.82.0/24", "--cni-bridge", "skiff-vo0");
+                    "--pod-cidr", "10.88.82.0/24", "--cni-bridge", "skiff-vo0", "--disable-kube-proxy"); // never the host's iptables
             try {
                 agent.awaitLine("node worker registered", 0, Duration.ofSeconds(120));
                 kubectl.ok("kubectl", "create", "configmap", "app-config", "--from-literal=greeting=hello", "--from-literal=value=v1");
