@@ -20,17 +20,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A cluster of several real nodes on this one machine: {@code skiff server} (no embedded node) in
- * the host namespace on a test bridge, and three {@code skiff agent}s, each in its own network
- * namespace with its own address, containerd and pod bridge. Node IPAM gives each node a /24 of
- * 10.42.0.0/16; the agents' host-gw routes carry pod traffic between the nodes. Tear-down leaves no
- * namespace, link or route behind.
+ * A cluster of several real nodes on this one machine: {@code skiff server} (no embedded node, the
+ * cluster DNS on its address) and three {@code skiff agent}s, each in its own network namespace with
+ * its own address on a test bridge, the agents each with their own containerd, pod bridge and service
+ * proxy. Node IPAM gives each node a /24 of 10.42.0.0/16; the agents' host-gw routes carry pod
+ * traffic between the nodes (the test gives the server's namespace the same routes, as a server that
+ * is also a node has). Tear-down leaves no namespace, link, route or rule behind.
  */
 @Tag("containerd")
 class MultiNodeNetworkTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(120);
     private static final String BRIDGE = "skn-br0";
-    private static final String HOST_IP = "10.97.0.1";
+    private static final String SERVER_NETNS = "skn-server";
+    /** The server's address, in its own namespace. */
+    private static final String SERVER_IP = "10.97.0.1";
+    /** The host's address on the test bridge, from which kubectl and the NodePort checks come. */
+    private static final String HOST_IP = "10.97.0.254";
     private static final int NODES = 3;
 
     @TempDir
@@ -39,18 +44,22 @@ class MultiNodeNetworkTest {
     private final List<Path> agentDirs = new ArrayList<>();
 
     @Test
-    void podsOnDifferentNodesReachEachOtherByPodIp() throws Exception {
+    void podsServicesAndDnsWorkAcrossNodes() throws Exception {
         setUpNetwork();
         Path kubeconfig = dir.resolve("admin.yaml");
         int port = SkiffProcess.freePort();
-        try (var server = SkiffProcess.apiServer(dir, port, kubeconfig, "--bind-address", HOST_IP)) {
+        try (var server = SkiffProcess.startInNetns(SERVER_NETNS, dir.resolve("server.log"), "server", "--data-dir",
+                dir.resolve("data").toString(), "--etcd-listen-client-url", "http://127.0.0.1:" + SkiffProcess.freePort(),
+                "--https-listen-port", String.valueOf(port), "--bind-address", SERVER_IP, "--write-kubeconfig", kubeconfig.toString(),
+                "--disable-agent", "--dns-listen-address", SERVER_IP)) {
+            server.awaitLine("skiff server ready", 0, TIMEOUT);
             var kubectl = new Kubectl(kubeconfig, dir);
             Path token = dir.resolve("data").resolve("server").resolve("token");
             for (int i = 1; i <= NODES; i++) {
                 Path data = Files.createTempDirectory(Path.of("/tmp"), "skn" + i + "-"); // short: containerd's socket path
                 agentDirs.add(data);
                 agents.add(SkiffProcess.startInNetns(node(i), dir.resolve(node(i) + ".log"), "agent", "--server",
-                        "https://" + HOST_IP + ":" + port, "--token-file", token.toString(), "--node-name", node(i),
+                        "https://" + SERVER_IP + ":" + port, "--token-file", token.toString(), "--node-name", node(i),
                         "--node-ip", nodeIp(i), "--data-dir", data.toString()));
             }
             for (int i = 1; i <= NODES; i++) {
@@ -73,6 +82,10 @@ class MultiNodeNetworkTest {
                     }
                     return true;
                 });
+            }
+
+            for (int i = 1; i <= NODES; i++) { // the server's namespace reaches pods as a node would
+                sh("ip", "netns", "exec", SERVER_NETNS, "ip", "route", "add", cidrs.get(node(i)), "via", nodeIp(i));
             }
 
             // a web server on every node; a client on node 1 fetches from each and pings each
@@ -106,6 +119,8 @@ class MultiNodeNetworkTest {
             assertThat(kubectl.ok("kubectl", "get", "pod", "client", "-o", "jsonpath={.status.phase}"))
                     .as("wget and ping from node 1 reached the pods on all nodes").isEqualTo("Succeeded");
 
+            servicesAndDns(kubectl);
+
             for (var agent : agents) {
                 assertThat(agent.stop(Duration.ofSeconds(90))).as("the agent stops on SIGTERM").isTrue();
             }
@@ -114,8 +129,61 @@ class MultiNodeNetworkTest {
                         .as("the host-gw routes of " + node(i) + " are gone").isBlank();
                 assertThat(sh("ip", "netns", "exec", node(i), "ip", "-o", "link", "show")).as("the pod bridge of " + node(i) + " is gone")
                         .doesNotContain("skiff0");
+                assertThat(sh("ip", "netns", "exec", node(i), "iptables-save")).as("the proxy's rules on " + node(i) + " are gone")
+                        .doesNotContain("KUBE-");
             }
         }
+    }
+
+    /**
+     * A service over an echo pod on every node (each answers with its own name): a client pod on node
+     * 1 resolves it through the cluster DNS (10.43.0.10, routed by the proxy to the server) and its
+     * requests are spread over all three backends; the NodePort answers on every node's address;
+     * ClientIP affinity sticks; a deleted backend leaves the rotation.
+     */
+    private void servicesAndDns(Kubectl kubectl) throws Exception {
+        for (int i = 1; i <= NODES; i++) {
+            kubectl.ok("kubectl", "run", "echo-" + i, "--image=busybox:1.35", "--restart=Never", "--labels=app=echo",
+                    "--overrides={\"spec\":{\"nodeSelector\":{\"kubernetes.io/hostname\":\"" + node(i) + "\"}}}", "--",
+                    "sh", "-c", "mkdir -p /tmp/www && hostname > /tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www");
+        }
+        kubectl.ok("kubectl", "create", "service", "nodeport", "echo", "--tcp=80:80");
+        for (int i = 1; i <= NODES; i++) {
+            String pod = "echo-" + i;
+            await(pod + " running", () -> "Running".equals(kubectl.run("kubectl", "get", "pod", pod, "-o", "jsonpath={.status.phase}").out()));
+        }
+        await("three endpoints", () -> kubectl.run("kubectl", "get", "endpoints", "echo", "-o", "jsonpath={.subsets[*].addresses[*].ip}")
+                .out().split(" ").length == NODES);
+
+        String spread = "set -e; nslookup echo.default.svc.cluster.local; for i in $(seq 30); do timeout 5 wget -q -O - "
+                + "http://echo.default.svc.cluster.local/ >> /tmp/seen; done; sort -u /tmp/seen; [ $(sort -u /tmp/seen | wc -l) -eq 3 ]";
+        assertThat(clientRun(kubectl, "spread", spread)).as("requests through the service name reach all three backends").isEqualTo("Succeeded");
+
+        String nodePort = kubectl.ok("kubectl", "get", "service", "echo", "-o", "jsonpath={.spec.ports[0].nodePort}");
+        for (int i = 1; i <= NODES; i++) {
+            assertThat(sh("timeout", "10", "busybox", "wget", "-q", "-O", "-", "http://" + nodeIp(i) + ":" + nodePort + "/"))
+                    .as("the NodePort answers on " + node(i)).startsWith("echo-");
+        }
+
+        kubectl.ok("kubectl", "patch", "service", "echo", "-p", "{\"spec\":{\"sessionAffinity\":\"ClientIP\"}}");
+        String sticky = "set -e; sleep 3; for i in $(seq 10); do timeout 5 wget -q -O - http://echo/ >> /tmp/seen; done; "
+                + "[ $(sort -u /tmp/seen | wc -l) -eq 1 ]";
+        assertThat(clientRun(kubectl, "sticky", sticky)).as("ClientIP affinity keeps one backend").isEqualTo("Succeeded");
+        kubectl.ok("kubectl", "patch", "service", "echo", "-p", "{\"spec\":{\"sessionAffinity\":\"None\"}}");
+
+        kubectl.ok("kubectl", "delete", "pod", "echo-3", "--wait=true");
+        String gone = "set -e; sleep 5; for i in $(seq 20); do timeout 5 wget -q -O - http://echo/ >> /tmp/seen; done; "
+                + "! grep -q echo-3 /tmp/seen && [ $(sort -u /tmp/seen | wc -l) -eq 2 ]";
+        assertThat(clientRun(kubectl, "gone", gone)).as("a deleted backend left the rotation").isEqualTo("Succeeded");
+    }
+
+    /** Runs {@code script} in a busybox pod on node 1 to completion; its phase. */
+    private static String clientRun(Kubectl kubectl, String name, String script) throws Exception {
+        kubectl.ok("kubectl", "run", name, "--image=busybox:1.35", "--restart=Never",
+                "--overrides={\"spec\":{\"nodeSelector\":{\"kubernetes.io/hostname\":\"" + node(1) + "\"}}}", "--", "sh", "-c", script);
+        await(name + " finished", () -> Set.of("Succeeded", "Failed").contains(
+                kubectl.run("kubectl", "get", "pod", name, "-o", "jsonpath={.status.phase}").out()));
+        return kubectl.ok("kubectl", "get", "pod", name, "-o", "jsonpath={.status.phase}");
     }
 
     private void setUpNetwork() throws Exception {
@@ -123,15 +191,21 @@ class MultiNodeNetworkTest {
         sh("ip", "link", "add", BRIDGE, "type", "bridge");
         sh("ip", "addr", "add", HOST_IP + "/24", "dev", BRIDGE);
         sh("ip", "link", "set", BRIDGE, "up");
+        attach(SERVER_NETNS, "skn-hs", SERVER_IP);
         for (int i = 1; i <= NODES; i++) {
-            sh("ip", "netns", "add", node(i));
-            sh("ip", "link", "add", "skn-h" + i, "type", "veth", "peer", "name", "eth0", "netns", node(i));
-            sh("ip", "link", "set", "skn-h" + i, "master", BRIDGE, "up");
-            sh("ip", "netns", "exec", node(i), "ip", "addr", "add", nodeIp(i) + "/24", "dev", "eth0");
-            sh("ip", "netns", "exec", node(i), "ip", "link", "set", "eth0", "up");
-            sh("ip", "netns", "exec", node(i), "ip", "link", "set", "lo", "up");
+            attach(node(i), "skn-h" + i, nodeIp(i));
             sh("ip", "netns", "exec", node(i), "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
         }
+    }
+
+    /** A network namespace with its eth0 on the test bridge at {@code ip}. */
+    private static void attach(String netns, String hostLink, String ip) throws Exception {
+        sh("ip", "netns", "add", netns);
+        sh("ip", "link", "add", hostLink, "type", "veth", "peer", "name", "eth0", "netns", netns);
+        sh("ip", "link", "set", hostLink, "master", BRIDGE, "up");
+        sh("ip", "netns", "exec", netns, "ip", "addr", "add", ip + "/24", "dev", "eth0");
+        sh("ip", "netns", "exec", netns, "ip", "link", "set", "eth0", "up");
+        sh("ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
     }
 
     @AfterEach
@@ -150,9 +224,10 @@ class MultiNodeNetworkTest {
     }
 
     private static void tearDownNetwork() throws Exception {
-        for (int i = 1; i <= NODES; i++) {
-            if (Files.exists(Path.of("/var/run/netns", node(i)))) {
-                sh("ip", "netns", "delete", node(i)); // takes the veth pair with it
+        for (int i = 0; i <= NODES; i++) {
+            String netns = i == 0 ? SERVER_NETNS : node(i);
+            if (Files.exists(Path.of("/var/run/netns", netns))) {
+                sh("ip", "netns", "delete", netns); // takes the veth pair with it
             }
         }
         if (Files.exists(Path.of("/sys/class/net", BRIDGE))) {
