@@ -1,6 +1,7 @@
 package dev.skiff.agent;
 
 import dev.skiff.agent.flannel.HostGateway;
+import dev.skiff.agent.flannel.Masquerade;
 import dev.skiff.agent.flannel.SubnetLease;
 import dev.skiff.agent.kubelet.Kubelet;
 import dev.skiff.agent.kubelet.events.ContainerEvents;
@@ -37,15 +38,17 @@ public final class NodeAgent implements AutoCloseable {
      * @param podCidr the node's pod CIDR to claim, or null to take the one node IPAM assigns
      * @param dns     how pods' resolv.conf is formed (--cluster-dns, --cluster-domain, --resolv-conf)
      * @param proxy   the service proxy's configuration; null to run none (--disable-kube-proxy)
+     * @param clusterCidr the pods' range (--cluster-cidr): pod traffic leaving it is masqueraded; null for no masquerade
      */
     public record Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                          List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod,
-                         dev.skiff.agent.kubelet.network.dns.Configurer dns, ProxyServer.Config proxy) {
+                         dev.skiff.agent.kubelet.network.dns.Configurer dns, ProxyServer.Config proxy,
+                         String clusterCidr) {
         /** Without cluster DNS (pods resolve with the host's /etc/resolv.conf) and without the service proxy. */
         public Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                       List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
             this(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
-                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null);
+                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null, null);
         }
     }
 
@@ -65,9 +68,10 @@ public final class NodeAgent implements AutoCloseable {
     private final EventRecorder recorder;
     private final VolumeManager volumes;
     private final ProxyServer proxy;
+    private final Masquerade masquerade;
 
     private NodeAgent(LocalRuntime runtime, HostGateway routes, Kubelet kubelet, String podCidr, ProbeManager probes, EventRecorder recorder,
-                      VolumeManager volumes, ProxyServer proxy) {
+                      VolumeManager volumes, ProxyServer proxy, Masquerade masquerade) {
         this.runtime = runtime;
         this.routes = routes;
         this.kubelet = kubelet;
@@ -76,6 +80,7 @@ public final class NodeAgent implements AutoCloseable {
         this.recorder = recorder;
         this.volumes = volumes;
         this.proxy = proxy;
+        this.masquerade = masquerade;
     }
 
     /**
@@ -98,8 +103,10 @@ public final class NodeAgent implements AutoCloseable {
         HostGateway routes = null;
         VolumeManager volumes = null;
         Kubelet kubelet = null;
+        Masquerade masquerade = null;
         try {
             routes = HostGateway.start(client, config.nodeName());
+            masquerade = config.clusterCidr() == null ? null : Masquerade.start(IptablesRunner.host(), config.clusterCidr());
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
             var node = new NodeStatus(config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()), config.taints(), capacity,
                     config.nodeIp(), MachineInfo.nodeInfo(runtime.runtimeVersion()), 10250, podCidr);
@@ -110,8 +117,8 @@ public final class NodeAgent implements AutoCloseable {
             kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
                     config.statusReportPeriod(), POD_RESYNC, 8), List.of(node), n -> syncer);
             var proxy = config.proxy() == null ? null : ProxyServer.start(client, config.proxy(), IptablesRunner.host());
-            return new NodeAgent(runtime, routes, kubelet, podCidr, probes, recorder, volumes, proxy);
-        } catch (RuntimeException | IOException e) {
+            return new NodeAgent(runtime, routes, kubelet, podCidr, probes, recorder, volumes, proxy, masquerade);
+        } catch (RuntimeException | IOException | InterruptedException e) {
             if (kubelet != null) {
                 try {
                     kubelet.close();
@@ -123,12 +130,23 @@ public final class NodeAgent implements AutoCloseable {
             if (routes != null) {
                 routes.close();
             }
+            closeQuietly(masquerade, e);
             runtime.close();
             if (volumes != null) {
                 volumes.close();
             }
             recorder.close();
             throw e;
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable, Exception failure) {
+        if (closeable != null) {
+            try {
+                closeable.close();
+            } catch (Exception closing) {
+                failure.addSuppressed(closing);
+            }
         }
     }
 
@@ -173,6 +191,9 @@ public final class NodeAgent implements AutoCloseable {
         } finally {
             try {
                 routes.close();
+                if (masquerade != null) {
+                    masquerade.close();
+                }
             } finally {
                 try {
                     runtime.close();

@@ -120,6 +120,7 @@ class MultiNodeNetworkTest {
                     .as("wget and ping from node 1 reached the pods on all nodes").isEqualTo("Succeeded");
 
             servicesAndDns(kubectl);
+            leavingTheCluster(kubectl);
 
             for (var agent : agents) {
                 assertThat(agent.stop(Duration.ofSeconds(90))).as("the agent stops on SIGTERM").isTrue();
@@ -129,8 +130,8 @@ class MultiNodeNetworkTest {
                         .as("the host-gw routes of " + node(i) + " are gone").isBlank();
                 assertThat(sh("ip", "netns", "exec", node(i), "ip", "-o", "link", "show")).as("the pod bridge of " + node(i) + " is gone")
                         .doesNotContain("skiff0");
-                assertThat(sh("ip", "netns", "exec", node(i), "iptables-save")).as("the proxy's rules on " + node(i) + " are gone")
-                        .doesNotContain("KUBE-");
+                assertThat(sh("ip", "netns", "exec", node(i), "iptables-save")).as("the proxy's and flannel's rules on " + node(i) + " are gone")
+                        .doesNotContain("KUBE-").doesNotContain("FLANNEL-");
             }
         }
     }
@@ -175,6 +176,23 @@ class MultiNodeNetworkTest {
         String gone = "set -e; sleep 5; for i in $(seq 20); do timeout 5 wget -q -O - http://echo/ >> /tmp/seen; done; "
                 + "! grep -q echo-3 /tmp/seen && [ $(sort -u /tmp/seen | wc -l) -eq 2 ]";
         assertThat(clientRun(kubectl, "gone", gone)).as("a deleted backend left the rotation").isEqualTo("Succeeded");
+    }
+
+    /**
+     * A pod reaches a server outside the cluster (on the host's test bridge address, which has no
+     * route to the pod network): only possible because its node masquerades pod traffic leaving the
+     * cluster CIDR.
+     */
+    private void leavingTheCluster(Kubectl kubectl) throws Exception {
+        Path www = Files.createDirectories(dir.resolve("www"));
+        Files.writeString(www.resolve("index.html"), "outside\n");
+        Process httpd = new ProcessBuilder("busybox", "httpd", "-f", "-p", HOST_IP + ":18080", "-h", www.toString()).start();
+        try {
+            assertThat(clientRun(kubectl, "outside", "timeout 10 wget -q -O - http://" + HOST_IP + ":18080/ | grep -q outside"))
+                    .as("a pod reaches a host outside the cluster through the node's masquerade").isEqualTo("Succeeded");
+        } finally {
+            httpd.destroy();
+        }
     }
 
     /** Runs {@code script} in a busybox pod on node 1 to completion; its phase. */
