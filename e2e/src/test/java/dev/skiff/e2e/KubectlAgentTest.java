@@ -152,7 +152,7 @@ class KubectlAgentTest {
         }
     }
 
-    private static String get(Kubectl kubectl, String pod, String jsonpath) {
+    static String get(Kubectl kubectl, String pod, String jsonpath) {
         try {
             return kubectl.run("kubectl", "get", "pod", pod, "-o", "jsonpath=" + jsonpath).out().strip();
         } catch (Exception e) {
@@ -211,7 +211,7 @@ class KubectlAgentTest {
         boolean holds() throws Exception;
     }
 
-    private static void await(String what, Check condition) throws Exception {
+    static void await(String what, Check condition) throws Exception {
         Instant deadline = Instant.now().plus(TIMEOUT);
         while (!condition.holds()) {
             if (Instant.now().isAfter(deadline)) {

@@ -230,6 +230,11 @@ public final class RuntimePodSyncer implements PodSyncer {
         return pod.getStatus() == null ? new PodStatus() : new PodStatusBuilder(pod.getStatus()).build();
     }
 
+    /** The pod with this UID as it runs now, if it does (the streaming server execs and reads logs through it). */
+    public java.util.Optional<RunningPod> runningPod(String uid) {
+        return java.util.Optional.ofNullable(running.get(uid));
+    }
+
     @Override
     public Set<String> runtimePodUids() {
         return Set.copyOf(running.keySet());

@@ -95,7 +95,7 @@ public final class ApiServerBench {
         var config = new ServerConfig(dir, List.of(), null, Duration.ofMinutes(5), Store.DEFAULT_MAX_REQUEST_BYTES,
                 "127.0.0.1", port, kubeconfig, Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
                 List.of(), dev.skiff.registry.core.service.ipallocator.ServiceCidr.DEFAULT,
-                dev.skiff.registry.core.service.portallocator.PortRange.DEFAULT, 400, 200, true, null, null);
+                dev.skiff.registry.core.service.portallocator.PortRange.DEFAULT, 400, 200, true, null, null, 10250);
         try (Server server = Server.start(config)) {
             var bench = new ApiServerBench(URI.create("https://127.0.0.1:" + port), Files.readString(dir.resolve("server/token")).strip(),
                     trustingClusterCa(Files.readString(kubeconfig)), server.store());

@@ -80,6 +80,10 @@ public final class AgentCommand implements Callable<Integer> {
             description = "How often the node status is written without a change (default: ${DEFAULT-VALUE}).")
     String statusReportFrequency;
 
+    @Option(names = "--kubelet-port", defaultValue = "10250",
+            description = "Port the kubelet server (logs, exec, attach, port-forward) listens on, HTTPS (default: ${DEFAULT-VALUE}).")
+    int kubeletPort;
+
     @Option(names = "--simulated", description = "Run hollow nodes: pods are reported Running with IPs, no container runs.")
     boolean simulated;
 
@@ -137,7 +141,8 @@ public final class AgentCommand implements Callable<Integer> {
         var closed = new CountDownLatch(1);
         try (KubernetesClient client = connect();
              var agent = dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(name, ip, dataDir.resolve("agent"),
-                     podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod))) {
+                     podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod,
+                     Flags.port("--kubelet-port", kubeletPort, false)))) {
             System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + podCidr + ")");
             awaitShutdown(stopped, closed);
         } finally {

@@ -87,7 +87,7 @@ public final class Server implements AutoCloseable {
             return dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(dev.skiff.agent.NodeAgent.hostName(),
                     ip == null ? "127.0.0.1" : ip, config.dataDir().resolve("agent"), EMBEDDED_POD_CIDR, "skiff0",
                     java.util.Map.of("node-role.kubernetes.io/control-plane", "true", "node-role.kubernetes.io/master", "true"),
-                    java.util.List.of(), 110, 40, Duration.ofMinutes(5)));
+                    java.util.List.of(), 110, 40, Duration.ofMinutes(5), config.kubeletPort()));
         } catch (java.io.IOException | RuntimeException e) {
             throw new IllegalStateException("the node agent could not start (" + e.getMessage() + "): run as root with containerd, runc "
                     + "and the CNI plugins installed, or pass --disable-agent", e);

@@ -67,6 +67,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--disable-agent", description = "Do not run a node agent beside the control plane.")
     boolean disableAgent;
 
+    @Option(names = "--kubelet-port", defaultValue = "10250",
+            description = "Port the embedded agent's kubelet server listens on (default: ${DEFAULT-VALUE}).")
+    int kubeletPort;
+
     @Option(names = "--disable-scheduler", description = "Do not run the scheduler beside the API server.")
     boolean disableScheduler;
 
@@ -114,7 +118,8 @@ public final class ServerCommand implements Callable<Integer> {
                 Flags.nonNegative("--max-requests-inflight", maxRequestsInflight),
                 Flags.nonNegative("--max-mutating-requests-inflight", maxMutatingRequestsInflight), disableAgent,
                 disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig),
-                disableControllerManager ? null : ControllerManagerCommand.validate(controllers));
+                disableControllerManager ? null : ControllerManagerCommand.validate(controllers),
+                Flags.port("--kubelet-port", kubeletPort, false));
     }
 
 }

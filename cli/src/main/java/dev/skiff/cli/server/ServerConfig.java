@@ -28,7 +28,7 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            Set<PosixFilePermission> writeKubeconfigMode, List<String> tlsSans,
                            ServiceCidr serviceClusterIpRange, PortRange serviceNodePortRange,
                            int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
-                           KubeSchedulerConfiguration scheduler, List<String> controllers) {
+                           KubeSchedulerConfiguration scheduler, List<String> controllers, int kubeletPort) {
 
     public ServerConfig {
         etcdServers = List.copyOf(etcdServers);
