@@ -71,7 +71,7 @@ class KubectlAgentTest {
             Path agentData = java.nio.file.Files.createTempDirectory(Path.of("/tmp"), "skiff-e2e-agent-");
             var agent = SkiffProcess.start(dir.resolve("real-agent.log"), "agent", "--server", "https://127.0.0.1:" + port,
                     "--token-file", token.toString(), "--node-name", "worker", "--node-ip", "127.0.0.1", "--data-dir", agentData.toString(),
-                    "--pod-cidr", "10.88.91.0/24", "--cni-bridge", "skiff-e2e0");
+                    "--pod-cidr", "10.88.91.0/24", "--cni-bridge", "skiff-e2e0", "--kubelet-port", String.valueOf(SkiffProcess.freePort()));
             try {
                 agent.awaitLine("node worker registered", 0, Duration.ofSeconds(120));
                 assertThat(kubectl.ok("kubectl", "get", "node", "worker", "-o", "jsonpath={.status.nodeInfo.containerRuntimeVersion}"))
@@ -165,7 +165,8 @@ class KubectlAgentTest {
         Path kubeconfig = dir.resolve("admin.yaml");
         Path data = dir.resolve("data");
         var server = SkiffProcess.serverWithAgent(dir.resolve("server.log"), "--data-dir", data.toString(),
-                "--etcd-listen-client-url", "http://127.0.0.1:" + SkiffProcess.freePort(), "--write-kubeconfig", kubeconfig.toString());
+                "--etcd-listen-client-url", "http://127.0.0.1:" + SkiffProcess.freePort(), "--write-kubeconfig", kubeconfig.toString(),
+                "--kubelet-port", String.valueOf(SkiffProcess.freePort()));
         try {
             var kubectl = new Kubectl(kubeconfig, dir);
             String host = dev.skiff.agent.NodeAgent.hostName();

@@ -147,7 +147,22 @@ class KubectlStreamingTest {
                     }
                 }
 
+                // the kubelet server serves only callers with a client certificate of the cluster CA (the API server's)
+                try (var socket = dev.skiff.client.rest.RestClients.trustingAnyServer().getSocketFactory()
+                        .createSocket("127.0.0.1", kubeletPort)) {
+                    socket.getOutputStream().write(("GET /containerLogs/default/talker/talker HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    var answer = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                    assertThat(answer.readLine()).isEqualTo("HTTP/1.1 401 Unauthorized");
+                }
+
                 // bad input: upstream's messages, non-zero exits
+                kubectl.ok("kubectl", "run", "nosuchimage", "--image=skiff.invalid/none:1", "--restart=Never");
+                await("nosuchimage cannot pull", () -> "ErrImagePull".equals(get(kubectl, "nosuchimage",
+                        "{.status.containerStatuses[0].state.waiting.reason}")));
+                var waiting = kubectl.run("kubectl", "logs", "nosuchimage");
+                assertThat(waiting.exit()).isNotZero();
+                assertThat(waiting.err()).contains("container \"nosuchimage\" in pod \"nosuchimage\" is waiting to start: image can't be pulled");
                 var unknownContainer = kubectl.run("kubectl", "logs", "talker", "-c", "nope");
                 assertThat(unknownContainer.exit()).isNotZero();
                 assertThat(unknownContainer.err()).contains("container nope is not valid for pod talker");
