@@ -12,6 +12,8 @@ import dev.skiff.agent.kubelet.envvars.EnvResolver;
 import dev.skiff.agent.kubelet.nodestatus.MachineInfo;
 import dev.skiff.agent.kubelet.volumemanager.VolumeManager;
 import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
+import dev.skiff.agent.kubelet.server.HostInterface;
+import dev.skiff.agent.kubelet.server.KubeletServer;
 import dev.skiff.agent.kuberuntime.LocalRuntime;
 import dev.skiff.agent.kuberuntime.RuntimePodSyncer;
 import dev.skiff.proxy.ProxyServer;
@@ -43,12 +45,12 @@ public final class NodeAgent implements AutoCloseable {
     public record Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                          List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod,
                          dev.skiff.agent.kubelet.network.dns.Configurer dns, ProxyServer.Config proxy,
-                         String clusterCidr) {
-        /** Without cluster DNS (pods resolve with the host's /etc/resolv.conf) and without the service proxy. */
+                         String clusterCidr, int kubeletPort) {
+        /** Without cluster DNS (pods resolve with the host's /etc/resolv.conf), service proxy or masquerade; the kubelet server on a free port. */
         public Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                       List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
             this(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
-                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null, null);
+                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null, null, 0);
         }
     }
 
@@ -69,9 +71,11 @@ public final class NodeAgent implements AutoCloseable {
     private final VolumeManager volumes;
     private final ProxyServer proxy;
     private final Masquerade masquerade;
+    private final KubeletServer server;
 
     private NodeAgent(LocalRuntime runtime, HostGateway routes, Kubelet kubelet, String podCidr, ProbeManager probes, EventRecorder recorder,
-                      VolumeManager volumes, ProxyServer proxy, Masquerade masquerade) {
+                      VolumeManager volumes, ProxyServer proxy, Masquerade masquerade,
+                      KubeletServer server) {
         this.runtime = runtime;
         this.routes = routes;
         this.kubelet = kubelet;
@@ -81,6 +85,7 @@ public final class NodeAgent implements AutoCloseable {
         this.volumes = volumes;
         this.proxy = proxy;
         this.masquerade = masquerade;
+        this.server = server;
     }
 
     /**
@@ -88,6 +93,7 @@ public final class NodeAgent implements AutoCloseable {
      * that CIDR, the routes to other nodes' pods ({@link HostGateway}) and the kubelet loop.
      */
     public static NodeAgent start(KubernetesClient client, Config config) throws IOException, InterruptedException {
+        byte[] clientCa = clusterCa(client);
         String podCidr = SubnetLease.acquire(client, config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()),
                 config.taints(), config.podCidr(), POD_CIDR_TIMEOUT);
         var recorder = new EventRecorder(client, "kubelet", config.nodeName(), Clock.systemUTC());
@@ -104,20 +110,42 @@ public final class NodeAgent implements AutoCloseable {
         VolumeManager volumes = null;
         Kubelet kubelet = null;
         Masquerade masquerade = null;
+        KubeletServer server = null;
         try {
             routes = HostGateway.start(client, config.nodeName());
             masquerade = config.clusterCidr() == null ? null : Masquerade.start(IptablesRunner.host(), config.clusterCidr());
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
-            var node = new NodeStatus(config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()), config.taints(), capacity,
-                    config.nodeIp(), MachineInfo.nodeInfo(runtime.runtimeVersion()), 10250, podCidr);
             var env = new EnvResolver(client, capacity::get);
             volumes = new VolumeManager(client, config.dataDir().resolve("pods"), env, recorder, VOLUME_REMOUNT, Clock.systemUTC());
             var syncer = new RuntimePodSyncer(runtime.manager().withMounts(volumes::mounts), env, volumes, config.nodeIp(), Clock.systemUTC(),
                     probes);
+            var kubeletRef = new java.util.concurrent.atomic.AtomicReference<Kubelet>();
+            var manager = runtime.manager();
+            // the kubelet server listens before the node is registered, so the port the Node reports is served
+            server = KubeletServer.start(new HostInterface() {
+                @Override
+                public java.util.Optional<io.fabric8.kubernetes.api.model.Pod> podByName(String namespace, String name) {
+                    Kubelet k = kubeletRef.get();
+                    return k == null ? java.util.Optional.empty() : k.podByName(namespace, name);
+                }
+
+                @Override
+                public java.util.Optional<dev.skiff.agent.kuberuntime.RunningPod> runningPod(String uid) {
+                    return syncer.runningPod(uid);
+                }
+
+                @Override
+                public dev.skiff.agent.kuberuntime.KubeRuntimeManager runtime() {
+                    return manager;
+                }
+            }, "0.0.0.0", config.kubeletPort(), config.nodeName(), clientCa);
+            var node = new NodeStatus(config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()), config.taints(), capacity,
+                    config.nodeIp(), MachineInfo.nodeInfo(runtime.runtimeVersion()), server.port(), podCidr);
             kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
                     config.statusReportPeriod(), POD_RESYNC, 8), List.of(node), n -> syncer);
+            kubeletRef.set(kubelet);
             var proxy = config.proxy() == null ? null : ProxyServer.start(client, config.proxy(), IptablesRunner.host());
-            return new NodeAgent(runtime, routes, kubelet, podCidr, probes, recorder, volumes, proxy, masquerade);
+            return new NodeAgent(runtime, routes, kubelet, podCidr, probes, recorder, volumes, proxy, masquerade, server);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (kubelet != null) {
                 try {
@@ -126,6 +154,7 @@ public final class NodeAgent implements AutoCloseable {
                     e.addSuppressed(closing);
                 }
             }
+            closeQuietly(server, e);
             probes.close();
             if (routes != null) {
                 routes.close();
@@ -138,6 +167,18 @@ public final class NodeAgent implements AutoCloseable {
             recorder.close();
             throw e;
         }
+    }
+
+    /** The cluster CA the client trusts: the kubelet server accepts API server client certificates it signed. */
+    static byte[] clusterCa(KubernetesClient client) throws IOException {
+        var config = client.getConfiguration();
+        if (config.getCaCertData() != null && !config.getCaCertData().isBlank()) {
+            return java.util.Base64.getDecoder().decode(config.getCaCertData().strip());
+        }
+        if (config.getCaCertFile() != null) {
+            return java.nio.file.Files.readAllBytes(Path.of(config.getCaCertFile()));
+        }
+        throw new IllegalArgumentException("the client trusts no cluster CA: the kubelet server could not verify the API server");
     }
 
     private static void closeQuietly(AutoCloseable closeable, Exception failure) {
@@ -186,6 +227,7 @@ public final class NodeAgent implements AutoCloseable {
             if (proxy != null) {
                 proxy.close();
             }
+            server.close();
             kubelet.close();
             probes.close();
         } finally {

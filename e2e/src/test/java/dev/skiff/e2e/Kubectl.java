@@ -31,11 +31,21 @@ record Kubectl(Path kubeconfig, Path dir) {
     }
 
     Result run(String kubectl, String... args) throws Exception {
+        return runWithInput(null, kubectl, args);
+    }
+
+    /** As {@link #run}, with {@code input} (null: none) written to kubectl's standard input, which is then closed. */
+    Result runWithInput(String input, String kubectl, String... args) throws Exception {
         var builder = new ProcessBuilder(command(kubectl, args));
         builder.environment().remove("KUBECONFIG");
         Path err = Files.createTempFile(dir, "kubectl", ".err");
         builder.redirectError(err.toFile());
         var process = builder.start();
+        try (var stdin = process.getOutputStream()) {
+            if (input != null) {
+                stdin.write(input.getBytes(StandardCharsets.UTF_8));
+            }
+        }
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
         return new Result(process.exitValue(), out, Files.readString(err));

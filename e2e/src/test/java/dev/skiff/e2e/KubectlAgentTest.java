@@ -71,7 +71,7 @@ class KubectlAgentTest {
             Path agentData = java.nio.file.Files.createTempDirectory(Path.of("/tmp"), "skiff-e2e-agent-");
             var agent = SkiffProcess.start(dir.resolve("real-agent.log"), "agent", "--server", "https://127.0.0.1:" + port,
                     "--token-file", token.toString(), "--node-name", "worker", "--node-ip", "127.0.0.1", "--data-dir", agentData.toString(),
-                    "--pod-cidr", "10.88.91.0/24", "--cni-bridge", "skiff-e2e0",
+                    "--pod-cidr", "10.88.91.0/24", "--cni-bridge", "skiff-e2e0", "--kubelet-port", String.valueOf(SkiffProcess.freePort()),
                     "--disable-kube-proxy"); // tests never program the host's own iptables
             try {
                 agent.awaitLine("node worker registered", 0, Duration.ofSeconds(120));
@@ -168,6 +168,7 @@ class KubectlAgentTest {
         Path data = dir.resolve("data");
         var server = SkiffProcess.serverWithAgent(dir.resolve("server.log"), "--data-dir", data.toString(),
                 "--etcd-listen-client-url", "http://127.0.0.1:" + SkiffProcess.freePort(), "--write-kubeconfig", kubeconfig.toString(),
+                "--kubelet-port", String.valueOf(SkiffProcess.freePort()),
                 "--disable-kube-proxy"); // tests never program the host's own iptables
         try {
             var kubectl = new Kubectl(kubeconfig, dir);

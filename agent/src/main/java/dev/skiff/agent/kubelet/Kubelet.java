@@ -214,6 +214,12 @@ public final class Kubelet implements AutoCloseable {
         return Duration.ofSeconds(seconds == null ? 30 : seconds);
     }
 
+    /** A pod bound to one of these nodes, as the informer last saw it. */
+    public java.util.Optional<Pod> podByName(String namespace, String name) {
+        Pod pod = pods == null ? null : pods.getIndexer().getByKey(namespace + "/" + name);
+        return pod != null && ours(pod) ? java.util.Optional.of(pod) : java.util.Optional.empty();
+    }
+
     public List<String> nodeNames() {
         return List.copyOf(nodes.keySet());
     }

@@ -282,15 +282,54 @@ public final class KubeRuntimeManager {
 
     /** The log file of a container of the pod (CRI format, see {@link dev.skiff.agent.kuberuntime.logs.CriLogReader}). */
     public Path logFile(RunningPod pod, String containerName) {
-        return Path.of(pod.sandboxConfig().getLogDirectory()).resolve(ContainerConfigs.logPath(containerName, 0));
+        return logFile(pod, containerName, 0);
+    }
+
+    /** The log file of attempt {@code attempt} (the restart count it started with) of a container of the pod. */
+    public Path logFile(RunningPod pod, String containerName, int attempt) {
+        return Path.of(pod.sandboxConfig().getLogDirectory()).resolve(ContainerConfigs.logPath(containerName, attempt));
+    }
+
+    /** The runtime's view of the pod's current container of that name (its attempt, state), or null when it has none. */
+    public dev.skiff.agent.cri.v1.ContainerStatus runtimeStatus(RunningPod pod, String containerName) {
+        String id = pod.containerIds().get(containerName);
+        return id == null ? null
+                : cri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build()).getStatus();
+    }
+
+    /**
+     * The runtime's streaming URL for a command in the pod's container (upstream: the runtime's
+     * GetExec); the caller proxies the client's upgrade request to it.
+     */
+    public String execUrl(RunningPod pod, String containerName, List<String> command, boolean tty, boolean stdin, boolean stdout,
+                          boolean stderr) {
+        return cri.runtime().exec(dev.skiff.agent.cri.v1.ExecRequest.newBuilder().setContainerId(containerId(pod, containerName))
+                .addAllCmd(command).setTty(tty).setStdin(stdin).setStdout(stdout).setStderr(stderr).build()).getUrl();
+    }
+
+    /** The runtime's streaming URL for attaching to the pod's container's main process. */
+    public String attachUrl(RunningPod pod, String containerName, boolean tty, boolean stdin, boolean stdout, boolean stderr) {
+        return cri.runtime().attach(dev.skiff.agent.cri.v1.AttachRequest.newBuilder().setContainerId(containerId(pod, containerName))
+                .setTty(tty).setStdin(stdin).setStdout(stdout).setStderr(stderr).build()).getUrl();
+    }
+
+    /** The runtime's streaming URL for forwarding ports into the pod's network namespace. */
+    public String portForwardUrl(RunningPod pod, List<Integer> ports) {
+        return cri.runtime().portForward(dev.skiff.agent.cri.v1.PortForwardRequest.newBuilder().setPodSandboxId(pod.sandboxId())
+                .addAllPort(ports).build()).getUrl();
+    }
+
+    private static String containerId(RunningPod pod, String containerName) {
+        String id = pod.containerIds().get(containerName);
+        if (id == null) {
+            throw new IllegalArgumentException("container not found (\"" + containerName + "\")");
+        }
+        return id;
     }
 
     /** Runs a command in a container and waits for it (upstream: the runtime's ExecSync, as probes use it). */
     public ExecSyncResponse execSync(RunningPod pod, String containerName, List<String> command, Duration timeout) {
-        String id = pod.containerIds().get(containerName);
-        if (id == null) {
-            throw new IllegalArgumentException("pod has no container " + containerName);
-        }
+        String id = containerId(pod, containerName);
         return execSync(id, command, timeout);
     }
 

@@ -479,9 +479,9 @@ public final class RuntimePodSyncer implements PodSyncer {
         return pod.getStatus() == null ? new PodStatus() : new PodStatusBuilder(pod.getStatus()).build();
     }
 
-    /** The pod as it runs now, or null (for exec into its containers). */
-    RunningPod runningPod(String uid) {
-        return running.get(uid);
+    /** The pod with this UID as it runs now, if it does (the streaming server execs and reads logs through it). */
+    public java.util.Optional<RunningPod> runningPod(String uid) {
+        return java.util.Optional.ofNullable(running.get(uid));
     }
 
     @Override

@@ -123,7 +123,7 @@ class PodVolumesTest {
     }
 
     static Exec exec(Pod pod, String container, String script) {
-        var r = runtime.execSync(syncer.runningPod(pod.getMetadata().getUid()), container, List.of("sh", "-c", script), Duration.ofSeconds(20));
+        var r = runtime.execSync(syncer.runningPod(pod.getMetadata().getUid()).orElseThrow(), container, List.of("sh", "-c", script), Duration.ofSeconds(20));
         return new Exec(r.getExitCode(), r.getStdout().toString(StandardCharsets.UTF_8), r.getStderr().toString(StandardCharsets.UTF_8));
     }
 
@@ -253,7 +253,7 @@ class PodVolumesTest {
             assertThat(status.getPhase()).isEqualTo("Pending");
             ContainerStatus main = status.getContainerStatuses().getFirst();
             assertThat(main.getState().getWaiting().getReason()).isEqualTo("ContainerCreating");
-            assertThat(syncer.runningPod(pod.getMetadata().getUid())).isNull();
+            assertThat(syncer.runningPod(pod.getMetadata().getUid())).isEmpty();
             String message = "MountVolume.SetUp failed for volume \"cfg\" : configmap \"late-config\" not found";
             Event event = awaitEvent(pod, message);
             assertThat(event.getReason()).isEqualTo("FailedMount");
@@ -306,7 +306,7 @@ class PodVolumesTest {
             assertThat(first.getContainerStatuses().getFirst().getState().getWaiting().getReason()).isEqualTo("PodInitializing");
             assertThat(first.getInitContainerStatuses()).extracting(ContainerStatus::getName).containsExactly("first", "second");
             assertThat(first.getInitContainerStatuses().get(1).getState().getWaiting().getReason()).isEqualTo("PodInitializing");
-            assertThat(syncer.runningPod(pod.getMetadata().getUid()).containerIds()).containsOnlyKeys("first");
+            assertThat(syncer.runningPod(pod.getMetadata().getUid()).orElseThrow().containerIds()).containsOnlyKeys("first");
 
             PodStatus status = syncUntil(pod, PodVolumesTest::running);
             assertThat(status.getPhase()).isEqualTo("Running");
@@ -332,7 +332,7 @@ class PodVolumesTest {
             assertThat(status.getPhase()).isEqualTo("Failed");
             assertThat(status.getInitContainerStatuses().getFirst().getState().getTerminated().getExitCode()).isEqualTo(3);
             assertThat(status.getContainerStatuses().getFirst().getState().getWaiting().getReason()).isEqualTo("PodInitializing");
-            assertThat(syncer.runningPod(never.getMetadata().getUid()).containerIds()).containsOnlyKeys("setup");
+            assertThat(syncer.runningPod(never.getMetadata().getUid()).orElseThrow().containerIds()).containsOnlyKeys("setup");
         } finally {
             syncer.syncTerminatingPod(never, Duration.ZERO);
         }

@@ -20,6 +20,7 @@ import dev.skiff.registry.core.namespace.NamespaceStrategy;
 import dev.skiff.registry.core.node.NodeStrategy;
 import dev.skiff.registry.core.pod.BindingRest;
 import dev.skiff.registry.core.pod.EvictionRest;
+import dev.skiff.apiserver.handlers.PodStreaming;
 import dev.skiff.registry.core.pod.PodPriority;
 import dev.skiff.registry.core.pod.PodStrategy;
 import dev.skiff.registry.core.limitrange.LimitRangeStrategy;
@@ -81,6 +82,8 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
         GenericRegistry<Service> services = new GenericRegistry<>(store, ServiceStrategy.RESOURCE, new ServiceStrategy(), allocations, clock, random);
         allocations.restore(services.list(null, ListOptions.latest()).items());
         GenericRegistry<Endpoints> endpoints = new GenericRegistry<>(store, EndpointsStrategy.RESOURCE, new EndpointsStrategy(), clock, random);
+        GenericRegistry<Node> nodes = new GenericRegistry<>(store, NodeStrategy.RESOURCE, new NodeStrategy(), clock, random);
+        var streams = new dev.skiff.registry.core.pod.StreamLocations(pods, nodes);
         List<ServedResource<?>> served = new java.util.ArrayList<>(List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
@@ -93,12 +96,15 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                         new GenericRegistry<>(store, LeaseStrategy.RESOURCE, new LeaseStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "pods"), Pod.class, pods, clock)
                         .withCreate("binding", new SubresourceCreate<>(Binding.class, new BindingRest(pods, clock)::bind))
-                        .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods)::evict)),
+                        .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods)::evict))
+                        .withConnect("log", PodStreaming.log(streams))
+                        .withConnect("exec", PodStreaming.stream("exec", streams))
+                        .withConnect("attach", PodStreaming.stream("attach", streams))
+                        .withConnect("portforward", PodStreaming.portForward(streams)),
                 ServedResource.of(info(builtIn, "replicationcontrollers"), ReplicationController.class,
                         new GenericRegistry<>(store, ReplicationControllerStrategy.RESOURCE, new ReplicationControllerStrategy(), clock, random),
                         clock),
-                ServedResource.of(info(builtIn, "nodes"), Node.class,
-                        new GenericRegistry<>(store, NodeStrategy.RESOURCE, new NodeStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "nodes"), Node.class, nodes, clock),
                 ServedResource.of(info(builtIn, "events"), Event.class,
                         new GenericRegistry<>(store, EventStrategy.RESOURCE, new EventStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "services"), Service.class, services, clock),

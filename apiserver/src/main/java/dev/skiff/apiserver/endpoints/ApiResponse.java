@@ -14,6 +14,16 @@ public interface ApiResponse {
     /** Starts a chunked response; the handler writes to it until done or the client leaves. */
     ResponseStream stream(int status, String contentType, Map<String, String> headers);
 
+    /**
+     * Hands the request on to {@code location} (upstream: UpgradeAwareHandler): an upgrade the backend
+     * accepts becomes a tunnel between client and backend, any other answer is relayed - except, when
+     * {@code errors} is given, an answer outside 2xx, which becomes the Status {@code errors} makes of
+     * its code and text (as upstream's response checker does for pods/log).
+     */
+    default void proxy(java.net.URI location, byte[] body, java.util.function.BiFunction<Integer, String, ApiException> errors) {
+        throw new UnsupportedOperationException("this transport cannot proxy");
+    }
+
     default void json(int status, Object value) {
         send(status, JSON, Map.of(), Json.write(value));
     }

@@ -166,6 +166,11 @@ public final class ResourceHandler implements ApiHandler {
             scale(r, request, response, namespace, name, verb);
             return;
         }
+        Connecter connecter = r.connects().get(sub);
+        if (connecter != null) {
+            connecter.connect(namespace, name, request, response);
+            return;
+        }
         SubresourceCreate<?> create = r.creates().get(sub);
         if (create != null) {
             createSubresource(r, create, bodyInfo(r, declared.get()), request, response, namespace, name);

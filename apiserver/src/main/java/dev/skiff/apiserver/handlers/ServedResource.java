@@ -15,14 +15,14 @@ import java.util.Set;
 /**
  * One resource served over HTTP at one version: what discovery says about it, the registry that
  * stores it, when the served version is not the stored one (autoscaling/v1 over v2) the
- * conversion between the two, and the create-only subresources it serves (pods/binding,
- * pods/eviction). The status, scale and finalize subresources come from the registry's strategy.
+ * conversion between the two, the create-only subresources it serves (pods/binding,
+ * pods/eviction) and the connect ones (pods/log, exec, attach, portforward). The status, scale and finalize subresources come from the registry's strategy.
  * Field selectors read the served version; table columns the stored object.
  */
 public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> type, GenericRegistry<T> registry,
                                                     SelectableFields fields, TableConvertor table,
                                                     Conversion<T, ? extends HasMetadata> conversion,
-                                                    Map<String, SubresourceCreate<?>> creates) {
+                                                    Map<String, SubresourceCreate<?>> creates, Map<String, Connecter> connects) {
 
     /** The verbs the handlers implement; discovery lists the intersection with the resource's own. */
     public static final Set<String> HANDLED_VERBS =
@@ -30,6 +30,7 @@ public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> 
 
     public ServedResource {
         creates = Map.copyOf(creates);
+        connects = Map.copyOf(connects);
     }
 
     public static <T extends HasMetadata> ServedResource<T> of(ResourceInfo info, Class<T> type, GenericRegistry<T> registry,
@@ -46,7 +47,7 @@ public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> 
         }
         return new ServedResource<>(info, type, registry,
                 SelectableFields.forResource(info.group(), info.resource(), info.namespaced()),
-                TableConvertor.forKind(info.kind(), clock), conversion, Map.of());
+                TableConvertor.forKind(info.kind(), clock), conversion, Map.of(), Map.of());
     }
 
     /** This resource with one more POST-only subresource. */
@@ -56,7 +57,17 @@ public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> 
         }
         Map<String, SubresourceCreate<?>> all = new HashMap<>(creates);
         all.put(subresource, create);
-        return new ServedResource<>(info, type, registry, fields, table, conversion, all);
+        return new ServedResource<>(info, type, registry, fields, table, conversion, all, connects);
+    }
+
+    /** This resource with one more subresource that hands the request to another server (pods/log, exec, attach, portforward). */
+    public ServedResource<T> withConnect(String subresource, Connecter connecter) {
+        if (info.subresource(subresource).isEmpty()) {
+            throw new IllegalArgumentException(info.groupResource() + " has no subresource " + subresource);
+        }
+        Map<String, Connecter> all = new HashMap<>(connects);
+        all.put(subresource, connecter);
+        return new ServedResource<>(info, type, registry, fields, table, conversion, creates, all);
     }
 
     public Set<String> verbs() {
@@ -68,7 +79,8 @@ public record ServedResource<T extends HasMetadata>(ResourceInfo info, Class<T> 
         List<String> names = new ArrayList<>();
         for (var sub : info.subresources()) {
             String name = sub.name();
-            if (registry.subresource(name).isPresent() || name.equals("scale") && registry.scalable() || creates.containsKey(name)) {
+            if (registry.subresource(name).isPresent() || name.equals("scale") && registry.scalable() || creates.containsKey(name)
+                    || connects.containsKey(name)) {
                 names.add(name);
             }
         }

@@ -55,8 +55,13 @@ public final class HttpsTransport implements AutoCloseable {
                 .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(HTTP2_MAX_STREAMS));
         var vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
         var requests = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("apiserver-request-", 0).factory());
+        // kubelets are reached with the kubelet client certificate; their self-signed serving certificates are not
+        // verified, as upstream's API server does without --kubelet-certificate-authority
+        var kubelets = new dev.skiff.api.proxy.UpgradeAwareProxy(vertx, new PemKeyCertOptions()
+                .setCertValue(Buffer.buffer(PemFiles.encode(pki.kubeletClient().certificate())))
+                .setKeyValue(Buffer.buffer(PemFiles.encode(pki.kubeletClient().key()))));
         var server = vertx.createHttpServer(options).requestHandler(request -> {
-            var exchange = new VertxExchange(request, vertx.getOrCreateContext());
+            var exchange = new VertxExchange(request, vertx.getOrCreateContext(), kubelets);
             requests.execute(() -> chain.serve(exchange));
         });
         try {

@@ -32,6 +32,7 @@ final class VertxExchange implements Exchange {
 
     private final HttpServerRequest request;
     private final Context context;
+    private final dev.skiff.api.proxy.UpgradeAwareProxy proxy;
     private final String path;
     private final Map<String, List<String>> query;
     private final Map<String, List<String>> headers;
@@ -42,9 +43,10 @@ final class VertxExchange implements Exchange {
     private volatile boolean clientGone;
 
     /** On the event loop. */
-    VertxExchange(HttpServerRequest request, Context context) {
+    VertxExchange(HttpServerRequest request, Context context, dev.skiff.api.proxy.UpgradeAwareProxy proxy) {
         this.request = request;
         this.context = context;
+        this.proxy = proxy;
         request.pause();
         var decoder = new QueryStringDecoder(request.uri());
         this.path = decoder.rawPath();
@@ -214,6 +216,28 @@ final class VertxExchange implements Exchange {
     }
 
     @Override
+    public void proxy(java.net.URI location, byte[] body, java.util.function.BiFunction<Integer, String, ApiException> errors) {
+        if (!responded.compareAndSet(false, true)) {
+            throw new IllegalStateException("response already sent for " + method() + " " + path);
+        }
+        if (request.version() == HttpVersion.HTTP_2 && dev.skiff.api.proxy.UpgradeAwareProxy.isUpgrade(request.headers())) {
+            responded.set(false);
+            throw ApiException.badRequest("an upgrade needs HTTP/1.1");
+        }
+        dev.skiff.api.proxy.UpgradeAwareProxy.ErrorResponder responder = errors == null ? null : (out, status, text) -> {
+            ApiException e = errors.apply(status, text);
+            out.setStatusCode(e.code()).putHeader("Content-Type", dev.skiff.apiserver.endpoints.ApiResponse.JSON)
+                    .end(Buffer.buffer(dev.skiff.apiserver.endpoints.Json.write(e.status())));
+        };
+        Throwable failed = dev.skiff.api.proxy.ContextCalls.await(context,
+                () -> proxy.proxy(request, location, Buffer.buffer(body), responder));
+        if (failed != null && !request.response().headWritten()) {
+            responded.set(false); // nothing was sent: the chain answers with the error
+            throw ApiException.internal("error dialing backend: " + failed.getMessage());
+        }
+    }
+
+    @Override
     public ResponseStream stream(int status, String contentType, Map<String, String> extraHeaders) {
         if (!responded.compareAndSet(false, true)) {
             throw new IllegalStateException("response already sent for " + method() + " " + path);
@@ -253,23 +277,10 @@ final class VertxExchange implements Exchange {
 
     /** Runs a Vert.x operation on the context and waits for it; false when it failed (client gone). */
     private boolean await(Supplier<Future<Void>> operation) {
-        var done = new CompletableFuture<Void>();
-        context.runOnContext(v -> operation.get().onComplete(r -> {
-            if (r.succeeded()) {
-                done.complete(null);
-            } else {
-                done.completeExceptionally(r.cause());
-            }
-        }));
-        try {
-            done.get();
-            return true;
-        } catch (ExecutionException e) {
+        if (dev.skiff.api.proxy.ContextCalls.await(context, operation) != null) {
             clientGone = true;
             return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
+        return true;
     }
 }

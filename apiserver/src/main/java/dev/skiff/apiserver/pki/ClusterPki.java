@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * again when it is missing, not signed by the CA, close to expiry, or (serving) its names differ
  * from what is wanted now, as k3s does when --tls-san changes.
  */
-public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey admin) {
+public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey admin, CertifiedKey kubeletClient) {
     private static final Logger log = LoggerFactory.getLogger(ClusterPki.class);
 
     public static final String ADMIN_USER = "system:admin";
@@ -34,6 +34,10 @@ public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey adm
     static final String SERVING_KEY = "serving-kube-apiserver.key";
     static final String ADMIN_CERT = "client-admin.crt";
     static final String ADMIN_KEY = "client-admin.key";
+    /** What the API server presents to kubelets (upstream: --kubelet-client-certificate; kubeadm's apiserver-kubelet-client). */
+    static final String KUBELET_CLIENT_CERT = "client-kube-apiserver-kubelet.crt";
+    static final String KUBELET_CLIENT_KEY = "client-kube-apiserver-kubelet.key";
+    public static final String KUBELET_CLIENT_USER = "kube-apiserver-kubelet-client";
 
     public static ClusterPki loadOrCreate(Path dir, SubjectAltNames sans, Clock clock) {
         var issuer = new CertificateIssuer(clock, new SecureRandom());
@@ -61,14 +65,23 @@ public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey adm
                     sans.ips().stream().map(java.net.InetAddress::getHostAddress).toList());
         }
 
-        CertifiedKey admin = load(dir, ADMIN_CERT, ADMIN_KEY);
-        String adminProblem = newCa ? "new CA" : problem(admin, ca, clock);
-        if (adminProblem != null) {
-            admin = issuer.client(ca, ADMIN_USER, List.of(MASTERS_GROUP), LEAF_VALIDITY);
-            save(dir, ADMIN_CERT, ADMIN_KEY, admin);
-            log.info("issued admin client certificate reason=\"{}\" user={} group={}", adminProblem, ADMIN_USER, MASTERS_GROUP);
+        CertifiedKey admin = clientCertificate(dir, ADMIN_CERT, ADMIN_KEY, ADMIN_USER, ca, newCa, issuer, clock);
+        CertifiedKey kubeletClient = clientCertificate(dir, KUBELET_CLIENT_CERT, KUBELET_CLIENT_KEY, KUBELET_CLIENT_USER, ca, newCa,
+                issuer, clock);
+        return new ClusterPki(ca, serving, admin, kubeletClient);
+    }
+
+    /** A stored client certificate of {@code user} in system:masters, issued again when it cannot be used. */
+    private static CertifiedKey clientCertificate(Path dir, String certFile, String keyFile, String user, CertifiedKey ca, boolean newCa,
+                                                  CertificateIssuer issuer, Clock clock) {
+        CertifiedKey client = load(dir, certFile, keyFile);
+        String problem = newCa ? "new CA" : problem(client, ca, clock);
+        if (problem != null) {
+            client = issuer.client(ca, user, List.of(MASTERS_GROUP), LEAF_VALIDITY);
+            save(dir, certFile, keyFile, client);
+            log.info("issued client certificate reason=\"{}\" user={} group={}", problem, user, MASTERS_GROUP);
         }
-        return new ClusterPki(ca, serving, admin);
+        return client;
     }
 
     /** Why a stored leaf cannot be used, or null when it can. */

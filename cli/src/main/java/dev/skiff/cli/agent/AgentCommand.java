@@ -97,6 +97,10 @@ public final class AgentCommand implements Callable<Integer> {
             description = "IPv4 network CIDR of the pods: the proxy masquerades cluster-IP traffic from outside it (default: ${DEFAULT-VALUE}).")
     String clusterCidr;
 
+    @Option(names = "--kubelet-port", defaultValue = "10250",
+            description = "Port the kubelet server (logs, exec, attach, port-forward) listens on, HTTPS (default: ${DEFAULT-VALUE}).")
+    int kubeletPort;
+
     @Option(names = "--simulated", description = "Run hollow nodes: pods are reported Running with IPs, no container runs.")
     boolean simulated;
 
@@ -156,7 +160,8 @@ public final class AgentCommand implements Callable<Integer> {
         try (KubernetesClient client = connect();
              var agent = dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(name, ip, dataDir.resolve("agent"),
                      podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer(),
-                     disableKubeProxy ? null : dev.skiff.proxy.ProxyServer.Config.defaults(name, clusterCidr), clusterCidr))) {
+                     disableKubeProxy ? null : dev.skiff.proxy.ProxyServer.Config.defaults(name, clusterCidr), clusterCidr,
+                     Flags.port("--kubelet-port", kubeletPort, false)))) {
             System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + agent.podCidr() + ")");
             awaitShutdown(stopped, closed);
         } finally {

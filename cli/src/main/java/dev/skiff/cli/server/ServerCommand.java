@@ -70,6 +70,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--disable-kube-proxy", description = "Do not run the service proxy in the embedded node agent.")
     boolean disableKubeProxy;
 
+    @Option(names = "--kubelet-port", defaultValue = "10250",
+            description = "Port the embedded agent's kubelet server listens on (default: ${DEFAULT-VALUE}).")
+    int kubeletPort;
 
     @Option(names = "--disable-scheduler", description = "Do not run the scheduler beside the API server.")
     boolean disableScheduler;
@@ -137,7 +140,8 @@ public final class ServerCommand implements Callable<Integer> {
                 disableKubeProxy,
                 disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig),
                 disableControllerManager ? null : ControllerManagerCommand.validate(controllers),
-                ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24), clusterDns(serviceCidr));
+                ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24), clusterDns(serviceCidr),
+                Flags.port("--kubelet-port", kubeletPort, false));
     }
 
     /** --cluster-dns (inside the service range: it is a ClusterIP), --cluster-domain, and the DNS server's listen address. */

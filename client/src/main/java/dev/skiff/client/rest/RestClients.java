@@ -65,7 +65,7 @@ public final class RestClients {
     }
 
     /** A TLS context that accepts any server certificate: only for fetching what is then verified another way. */
-    static javax.net.ssl.SSLContext trustingAnyServer() throws java.security.GeneralSecurityException {
+    public static javax.net.ssl.SSLContext trustingAnyServer() throws java.security.GeneralSecurityException {
         var trustAll = new javax.net.ssl.X509TrustManager() {
             @Override
             public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
