@@ -1,6 +1,8 @@
 package dev.skiff.agent;
 
-import dev.skiff.agent.flannel.HostGateway;
+import dev.skiff.agent.flannel.RouteNetwork;
+import dev.skiff.agent.flannel.backend.HostGw;
+import dev.skiff.agent.flannel.backend.Vxlan;
 import dev.skiff.agent.flannel.Masquerade;
 import dev.skiff.agent.flannel.SubnetLease;
 import dev.skiff.agent.kubelet.Kubelet;
@@ -41,16 +43,18 @@ public final class NodeAgent implements AutoCloseable {
      * @param dns     how pods' resolv.conf is formed (--cluster-dns, --cluster-domain, --resolv-conf)
      * @param proxy   the service proxy's configuration; null to run none (--disable-kube-proxy)
      * @param clusterCidr the pods' range (--cluster-cidr): pod traffic leaving it is masqueraded; null for no masquerade
+     * @param kubeletPort the kubelet server's port (--kubelet-port; 0 for any free one)
+     * @param flannelBackend how pods reach other nodes' pods: {@code host-gw} or {@code vxlan} (--flannel-backend)
      */
     public record Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                          List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod,
                          dev.skiff.agent.kubelet.network.dns.Configurer dns, ProxyServer.Config proxy,
-                         String clusterCidr, int kubeletPort) {
+                         String clusterCidr, int kubeletPort, String flannelBackend) {
         /** Without cluster DNS (pods resolve with the host's /etc/resolv.conf), service proxy or masquerade; the kubelet server on a free port. */
         public Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                       List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
             this(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
-                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null, null, 0);
+                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null, null, 0, "host-gw");
         }
     }
 
@@ -63,7 +67,7 @@ public final class NodeAgent implements AutoCloseable {
     static final Duration POD_CIDR_TIMEOUT = Duration.ofMinutes(2);
 
     private final LocalRuntime runtime;
-    private final HostGateway routes;
+    private final RouteNetwork routes;
     private final Kubelet kubelet;
     private final String podCidr;
     private final ProbeManager probes;
@@ -73,7 +77,7 @@ public final class NodeAgent implements AutoCloseable {
     private final Masquerade masquerade;
     private final KubeletServer server;
 
-    private NodeAgent(LocalRuntime runtime, HostGateway routes, Kubelet kubelet, String podCidr, ProbeManager probes, EventRecorder recorder,
+    private NodeAgent(LocalRuntime runtime, RouteNetwork routes, Kubelet kubelet, String podCidr, ProbeManager probes, EventRecorder recorder,
                       VolumeManager volumes, ProxyServer proxy, Masquerade masquerade,
                       KubeletServer server) {
         this.runtime = runtime;
@@ -90,7 +94,7 @@ public final class NodeAgent implements AutoCloseable {
 
     /**
      * Registers the node and takes its pod CIDR ({@link SubnetLease}), starts containerd with pods on
-     * that CIDR, the routes to other nodes' pods ({@link HostGateway}) and the kubelet loop.
+     * that CIDR, the routes to other nodes' pods ({@link RouteNetwork}, flannel's host-gw or vxlan backend) and the kubelet loop.
      */
     public static NodeAgent start(KubernetesClient client, Config config) throws IOException, InterruptedException {
         byte[] clientCa = clusterCa(client);
@@ -106,13 +110,14 @@ public final class NodeAgent implements AutoCloseable {
             throw e;
         }
         var probes = new ProbeManager(new Prober(runtime.manager()::exec, events), Clock.systemUTC());
-        HostGateway routes = null;
+        RouteNetwork routes = null;
         VolumeManager volumes = null;
         Kubelet kubelet = null;
         Masquerade masquerade = null;
         KubeletServer server = null;
         try {
-            routes = HostGateway.start(client, config.nodeName());
+            routes = RouteNetwork.start(client, config.nodeName(), "vxlan".equals(config.flannelBackend())
+                    ? Vxlan.start(client, config.nodeName(), config.nodeIp(), podCidr) : new HostGw());
             masquerade = config.clusterCidr() == null ? null : Masquerade.start(IptablesRunner.host(), config.clusterCidr());
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
             var env = new EnvResolver(client, capacity::get);

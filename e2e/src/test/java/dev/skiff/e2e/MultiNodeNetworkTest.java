@@ -45,6 +45,17 @@ class MultiNodeNetworkTest {
 
     @Test
     void podsServicesAndDnsWorkAcrossNodes() throws Exception {
+        cluster("host-gw", true);
+    }
+
+    /** The same pod network over flannel's vxlan backend: routes via each peer's VTEP on flannel.1, pods reach pods. */
+    @Test
+    void podsReachEachOtherOverVxlan() throws Exception {
+        cluster("vxlan", false);
+    }
+
+    /** A cluster whose nodes use {@code backend}; pod-to-pod checks, then (if {@code services}) services, DNS and masquerade. */
+    private void cluster(String backend, boolean services) throws Exception {
         setUpNetwork();
         Path kubeconfig = dir.resolve("admin.yaml");
         int port = SkiffProcess.freePort();
@@ -60,7 +71,7 @@ class MultiNodeNetworkTest {
                 agentDirs.add(data);
                 agents.add(SkiffProcess.startInNetns(node(i), dir.resolve(node(i) + ".log"), "agent", "--server",
                         "https://" + SERVER_IP + ":" + port, "--token-file", token.toString(), "--node-name", node(i),
-                        "--node-ip", nodeIp(i), "--data-dir", data.toString()));
+                        "--node-ip", nodeIp(i), "--data-dir", data.toString(), "--flannel-backend", backend));
             }
             for (int i = 1; i <= NODES; i++) {
                 agents.get(i - 1).awaitLine("node " + node(i) + " registered", 0, TIMEOUT);
@@ -76,7 +87,9 @@ class MultiNodeNetworkTest {
                 await("routes of " + node(i) + " to the other nodes' pods", () -> {
                     String routes = sh("ip", "netns", "exec", node(self), "ip", "-4", "route", "show", "proto", "200");
                     for (int j = 1; j <= NODES; j++) {
-                        if (j != self && !routes.contains(cidrs.get(node(j)) + " via " + nodeIp(j))) {
+                        String cidr = cidrs.get(node(j));
+                        String via = backend.equals("vxlan") ? cidr.replace("/24", "") + " dev flannel.1" : nodeIp(j);
+                        if (j != self && !routes.contains(cidr + " via " + via)) {
                             return false;
                         }
                     }
@@ -119,17 +132,19 @@ class MultiNodeNetworkTest {
             assertThat(kubectl.ok("kubectl", "get", "pod", "client", "-o", "jsonpath={.status.phase}"))
                     .as("wget and ping from node 1 reached the pods on all nodes").isEqualTo("Succeeded");
 
-            servicesAndDns(kubectl);
-            leavingTheCluster(kubectl);
+            if (services) {
+                servicesAndDns(kubectl);
+                leavingTheCluster(kubectl);
+            }
 
             for (var agent : agents) {
                 assertThat(agent.stop(Duration.ofSeconds(90))).as("the agent stops on SIGTERM").isTrue();
             }
             for (int i = 1; i <= NODES; i++) {
                 assertThat(sh("ip", "netns", "exec", node(i), "ip", "-4", "route", "show", "proto", "200"))
-                        .as("the host-gw routes of " + node(i) + " are gone").isBlank();
+                        .as("the " + backend + " routes of " + node(i) + " are gone").isBlank();
                 assertThat(sh("ip", "netns", "exec", node(i), "ip", "-o", "link", "show")).as("the pod bridge of " + node(i) + " is gone")
-                        .doesNotContain("skiff0");
+                        .doesNotContain("skiff0").doesNotContain("flannel.1");
                 assertThat(sh("ip", "netns", "exec", node(i), "iptables-save")).as("the proxy's and flannel's rules on " + node(i) + " are gone")
                         .doesNotContain("KUBE-").doesNotContain("FLANNEL-");
             }

@@ -93,7 +93,15 @@ public final class SubnetLease {
         }
     }
 
-    static String podCidr(Node node) {
+    /** The node's first IPv4 InternalIP, or null. */
+    public static String internalIp(Node node) {
+        return node.getStatus() == null || node.getStatus().getAddresses() == null ? null
+                : node.getStatus().getAddresses().stream().filter(a -> "InternalIP".equals(a.getType()))
+                        .map(io.fabric8.kubernetes.api.model.NodeAddress::getAddress).filter(a -> a.indexOf(':') < 0).findFirst().orElse(null);
+    }
+
+    /** The node's pod CIDR, or null. */
+    public static String podCidr(Node node) {
         if (node == null || node.getSpec() == null) {
             return null;
         }

@@ -101,6 +101,18 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Port the kubelet server (logs, exec, attach, port-forward) listens on, HTTPS (default: ${DEFAULT-VALUE}).")
     int kubeletPort;
 
+    @Option(names = "--flannel-backend", defaultValue = "host-gw",
+            description = "How this node reaches other nodes' pods: host-gw (nodes on one segment) or vxlan (default: ${DEFAULT-VALUE}).")
+    String flannelBackend;
+
+    /** --flannel-backend checked. */
+    public static String flannelBackend(String value) {
+        if (!value.equals("host-gw") && !value.equals("vxlan")) {
+            throw new UsageException("invalid value for --flannel-backend: " + value + " (host-gw or vxlan)");
+        }
+        return value;
+    }
+
     @Option(names = "--simulated", description = "Run hollow nodes: pods are reported Running with IPs, no container runs.")
     boolean simulated;
 
@@ -161,7 +173,7 @@ public final class AgentCommand implements Callable<Integer> {
              var agent = dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(name, ip, dataDir.resolve("agent"),
                      podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer(),
                      disableKubeProxy ? null : dev.skiff.proxy.ProxyServer.Config.defaults(name, clusterCidr), clusterCidr,
-                     Flags.port("--kubelet-port", kubeletPort, false)))) {
+                     Flags.port("--kubelet-port", kubeletPort, false), flannelBackend(flannelBackend)))) {
             System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + agent.podCidr() + ")");
             awaitShutdown(stopped, closed);
         } finally {

@@ -32,7 +32,8 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            ServiceCidr serviceClusterIpRange, PortRange serviceNodePortRange,
                            int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
                            boolean disableKubeProxy, KubeSchedulerConfiguration scheduler, List<String> controllers,
-                           dev.skiff.controller.ControllerOptions controllerOptions, ClusterDns dns, int kubeletPort) {
+                           dev.skiff.controller.ControllerOptions controllerOptions, ClusterDns dns, int kubeletPort,
+                           String flannelBackend) {
 
     /**
      * The cluster DNS: its service IP and domain (the embedded agent's --cluster-dns and --cluster-domain too), and where
