@@ -410,6 +410,11 @@ public final class EtcdStore implements Store {
             // grpc-go's text from etcd and grpc-java's text from skiff's own endpoint (same code)
             return withCause(new RequestTooLargeException(), e);
         }
+        if (status.getCode() == Status.Code.UNKNOWN && status.getCause() instanceof java.io.IOException) {
+            // grpc-java reports a connection that broke under a call (the member went away) as UNKNOWN with the
+            // transport's IOException, e.g. "channel closed": the request may not have reached etcd, as for UNAVAILABLE
+            return new UnavailableException("etcd at " + config.endpoints() + " is unavailable: " + message, e);
+        }
         return switch (status.getCode()) {
             case INVALID_ARGUMENT -> withCause(new InvalidArgumentException(message), e);
             case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED -> new UnavailableException(
