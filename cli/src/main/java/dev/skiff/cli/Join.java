@@ -5,16 +5,28 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import picocli.CommandLine.Option;
 
 /**
  * How a node component (agent, proxy) reaches the server: with a kubeconfig, or with the server's URL
- * and its token as k3s agents join; the flags are checked and a clear one-line error given for each misuse.
+ * and its token as k3s agents join. A picocli mixin, so every node command takes the same join flags;
+ * they are checked and a clear one-line error given for each misuse.
  */
 public final class Join {
-    private Join() {
-    }
+    @Option(names = {"--server", "-s"}, description = "URL of the server to join (with --token or --token-file) instead of --kubeconfig.")
+    String server;
 
-    public static KubernetesClient connect(Path kubeconfig, String server, String token, Path tokenFile) throws IOException {
+    @Option(names = {"--token", "-t"}, description = "The server's token (its <data-dir>/server/token).")
+    String token;
+
+    @Option(names = "--token-file", description = "A file holding the server's token.")
+    Path tokenFile;
+
+    @Option(names = "--kubeconfig", description = "Join with this kubeconfig instead of --server and --token.")
+    Path kubeconfig;
+
+    /** A client of the server the flags name. */
+    public KubernetesClient connect() throws IOException {
         if (kubeconfig != null) {
             if (server != null || token != null || tokenFile != null) {
                 throw new UsageException("--kubeconfig cannot be combined with --server, --token or --token-file");

@@ -24,6 +24,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -33,21 +34,12 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "agent", mixinStandardHelpOptions = true, description = "Run a node agent that joins a skiff server.")
 public final class AgentCommand implements Callable<Integer> {
+    @Mixin
+    Join join = new Join();
+
     private static final Pattern LABEL_KEY = Pattern.compile("([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
             + "[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
     private static final Set<String> EFFECTS = Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
-
-    @Option(names = {"--server", "-s"}, description = "URL of the server to join (with --token or --token-file).")
-    String server;
-
-    @Option(names = {"--token", "-t"}, description = "The server's token (its <data-dir>/server/token).")
-    String token;
-
-    @Option(names = "--token-file", description = "A file holding the server's token.")
-    Path tokenFile;
-
-    @Option(names = "--kubeconfig", description = "Join with this kubeconfig instead of --server and --token.")
-    Path kubeconfig;
 
     @Option(names = "--node-name", description = "Name of the node (default: the host name; with --simulated the name prefix, default sim).")
     String nodeName;
@@ -213,7 +205,7 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     private KubernetesClient connect() throws Exception {
-        return Join.connect(kubeconfig, server, token, tokenFile);
+        return join.connect();
     }
 
     static Map<String, String> labels(List<String> values) {

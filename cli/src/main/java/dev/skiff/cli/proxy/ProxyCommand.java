@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,18 +24,9 @@ import picocli.CommandLine.Option;
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = "Run the service proxy (iptables mode) alone against a server (it also runs inside 'skiff agent').")
 public final class ProxyCommand implements Callable<Integer> {
+    @Mixin
+    Join join = new Join();
 
-    @Option(names = "--kubeconfig", description = "Kubeconfig of the API server.")
-    Path kubeconfig;
-
-    @Option(names = {"--server", "-s"}, description = "URL of the server (with --token or --token-file) instead of --kubeconfig.")
-    String server;
-
-    @Option(names = {"--token", "-t"}, description = "The server's token (its <data-dir>/server/token).")
-    String token;
-
-    @Option(names = "--token-file", description = "A file holding the server's token.")
-    Path tokenFile;
 
     @Option(names = "--hostname-override", description = "This node's name: its endpoints are local (default: the host name).")
     String hostnameOverride;
@@ -77,7 +69,7 @@ public final class ProxyCommand implements Callable<Integer> {
         var config = new ProxyServer.Config(hostname, cidr, min, max);
         var stopped = new CountDownLatch(1);
         var closed = new CountDownLatch(1);
-        try (var client = Join.connect(kubeconfig, server, token, tokenFile); var proxy = ProxyServer.start(client, config, IptablesRunner.host())) {
+        try (var client = join.connect(); var proxy = ProxyServer.start(client, config, IptablesRunner.host())) {
             System.out.println("skiff proxy: programming services for node " + hostname + " (cluster CIDR " + cidr + ")");
             AgentCommand.awaitShutdown(stopped, closed); // the hook waits until the rules are removed
         } finally {
