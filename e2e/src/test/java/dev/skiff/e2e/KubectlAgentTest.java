@@ -45,7 +45,9 @@ class KubectlAgentTest {
                 List<String> header = cells(pods.getFirst());
                 assertThat(pods).hasSize(7);
                 Set<String> nodes = pods.stream().skip(1).map(l -> cells(l).get(header.indexOf("NODE"))).collect(Collectors.toSet());
-                assertThat(nodes).as("spread over the simulated nodes").containsExactlyInAnyOrder("sim-0", "sim-1", "sim-2");
+                // upstream's default spreading is a soft preference (PodTopologySpread ScheduleAnyway, maxSkew 3 per host):
+                // 3+3+0 is as valid a placement as 2+2+2, so only "on the simulated nodes, more than one of them" is certain
+                assertThat(nodes).as("spread over the simulated nodes").isSubsetOf("sim-0", "sim-1", "sim-2").hasSizeGreaterThan(1);
                 for (String line : pods.subList(1, pods.size())) {
                     assertThat(cells(line).get(header.indexOf("STATUS"))).isEqualTo("Running");
                     assertThat(cells(line).get(header.indexOf("READY"))).isEqualTo("1/1");
