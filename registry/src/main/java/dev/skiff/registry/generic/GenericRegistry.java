@@ -266,36 +266,77 @@ public final class GenericRegistry<T extends HasMetadata> {
             default -> throw ApiException.invalid("meta.k8s.io", "DeleteOptions", "", List.of(Cause.notSupported(
                     "propagationPolicy", options.propagationPolicy(), List.of("Foreground", "Background", "Orphan"))));
         };
-        while (true) {
-            T existing = storage.get(ns, name);
-            strategy.refuseDelete(existing).ifPresent(reason -> {
+        // upstream treats a negative grace period as the shortest one there is, 1 s
+        Long requestedGrace = options.gracePeriodSeconds() != null && options.gracePeriodSeconds() < 0 ? Long.valueOf(1)
+                : options.gracePeriodSeconds();
+        var outcome = storage.guaranteedUpdate(ns, name, preconditions, current -> {
+            strategy.refuseDelete(current).ifPresent(reason -> {
                 throw ApiException.conflict(resource.group(), resource.plural(), name, reason);
             });
-            boolean waitsOnFinalizers = !strategy.pendingFinalizers(existing).isEmpty() || policyFinalizer != null;
-            if (waitsOnFinalizers) {
-                var marked = storage.guaranteedUpdate(ns, name, preconditions, current -> {
-                    ObjectMeta meta = current.getMetadata();
-                    if (meta.getDeletionTimestamp() == null) {
-                        meta.setDeletionTimestamp(now());
-                        meta.setDeletionGracePeriodSeconds(0L);
-                        strategy.prepareForDeletion(current);
-                    }
-                    if (policyFinalizer != null && !meta.getFinalizers().contains(policyFinalizer)) {
-                        List<String> finalizers = new ArrayList<>(meta.getFinalizers());
-                        finalizers.add(policyFinalizer);
-                        meta.setFinalizers(finalizers);
-                    }
-                    return new Change.Write<>(current);
-                }, options.dryRun());
-                return new DeleteResult<>(marked.object(), false);
+            return markForDeletion(current, requestedGrace, policyFinalizer) ? new Change.Write<>(current) : new Change.Remove<>(current);
+        }, options.dryRun());
+        if (outcome.deleted()) {
+            hooks.afterDelete(outcome.object(), options.dryRun());
+            return new DeleteResult<>(outcome.object(), true);
+        }
+        return new DeleteResult<>(outcome.object(), false);
+    }
+
+    /**
+     * Upstream's rest.BeforeDelete with the store's finalizer handling, applied to the current
+     * object: true when it stays (marked with a deletionTimestamp, its grace period shortened, or a
+     * graceful deletion already pending, which changes nothing), false when it is to be removed now.
+     * A graceful deletion puts deletionTimestamp at now + grace period; the object stays until
+     * deleted again with a shorter period (the kubelet's final delete uses 0). Finalizers keep an
+     * object whose grace period is over.
+     */
+    private boolean markForDeletion(T current, Long requestedGrace, String policyFinalizer) {
+        ObjectMeta meta = current.getMetadata();
+        Long pendingGrace = meta.getDeletionGracePeriodSeconds();
+        if (meta.getDeletionTimestamp() != null && pendingGrace != null && pendingGrace > 0) {
+            if (requestedGrace == null || requestedGrace >= pendingGrace) {
+                return true; // graceful deletion pending: only a shorter grace period changes it
             }
-            long modRevision = Long.parseLong(existing.getMetadata().getResourceVersion());
-            var removed = storage.delete(ns, name, preconditions, modRevision, options.dryRun());
-            if (removed.isPresent()) {
-                hooks.afterDelete(removed.get(), options.dryRun());
-                return new DeleteResult<>(removed.get(), true);
+            meta.setDeletionTimestamp(DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.parse(meta.getDeletionTimestamp())
+                    .minusSeconds(pendingGrace).plusSeconds(requestedGrace)));
+            meta.setDeletionGracePeriodSeconds(requestedGrace);
+            if (requestedGrace > 0) {
+                return true;
             }
-            // changed between read and delete (maybe it gained a finalizer): decide again
+        } else if (meta.getDeletionTimestamp() == null) {
+            long grace = strategy.gracefulDeletionSeconds(current, requestedGrace).orElse(0);
+            if (grace > 0) {
+                markAsDeleting(current, grace);
+                addFinalizer(meta, policyFinalizer);
+                return true;
+            }
+        }
+        if (strategy.pendingFinalizers(current).isEmpty() && policyFinalizer == null) {
+            return false;
+        }
+        if (meta.getDeletionTimestamp() == null) {
+            markAsDeleting(current, 0);
+        }
+        addFinalizer(meta, policyFinalizer);
+        return true;
+    }
+
+    private void markAsDeleting(T object, long graceSeconds) {
+        ObjectMeta meta = object.getMetadata();
+        meta.setDeletionTimestamp(DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS)
+                .plusSeconds(graceSeconds)));
+        meta.setDeletionGracePeriodSeconds(graceSeconds);
+        if (meta.getGeneration() != null && meta.getGeneration() > 0) {
+            meta.setGeneration(meta.getGeneration() + 1); // controllers of a deleting object stop acting on it
+        }
+        strategy.prepareForDeletion(object);
+    }
+
+    private static void addFinalizer(ObjectMeta meta, String finalizer) {
+        if (finalizer != null && !meta.getFinalizers().contains(finalizer)) {
+            List<String> finalizers = new ArrayList<>(meta.getFinalizers());
+            finalizers.add(finalizer);
+            meta.setFinalizers(finalizers);
         }
     }
 

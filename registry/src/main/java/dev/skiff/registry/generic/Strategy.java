@@ -65,6 +65,15 @@ public interface Strategy<T extends HasMetadata> {
     default void prepareForDeletion(T object) {
     }
 
+    /**
+     * Upstream's CheckGracefulDelete: the grace period a delete waits before the object goes
+     * ({@code requested}: the DeleteOptions' gracePeriodSeconds, null when not given); empty for
+     * resources deleted at once.
+     */
+    default java.util.OptionalLong gracefulDeletionSeconds(T existing, Long requested) {
+        return java.util.OptionalLong.empty();
+    }
+
     /** A reason to refuse a delete with 409 Conflict (e.g. a namespace already being emptied). */
     default Optional<String> refuseDelete(T existing) {
         return Optional.empty();

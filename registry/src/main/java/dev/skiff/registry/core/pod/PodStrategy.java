@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Pods as upstream's pkg/registry/core/pod strategy: defaults (SetDefaults_PodSpec / Container,
@@ -76,6 +77,24 @@ public final class PodStrategy implements Strategy<Pod> {
     }
 
     /** pods/status: the spec, deletionTimestamp and ownerReferences stay as stored (upstream's podStatusStrategy). */
+    /**
+     * Upstream's pod CheckGracefulDelete: the requested period, else the pod's
+     * terminationGracePeriodSeconds; 0 (deleted at once) for a pod no node runs - unscheduled or
+     * already Succeeded/Failed.
+     */
+    @Override
+    public OptionalLong gracefulDeletionSeconds(Pod pod, Long requested) {
+        long period = requested != null ? requested
+                : pod.getSpec() != null && pod.getSpec().getTerminationGracePeriodSeconds() != null
+                ? pod.getSpec().getTerminationGracePeriodSeconds() : 0;
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        if (pod.getSpec() == null || pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty()
+                || "Succeeded".equals(phase) || "Failed".equals(phase)) {
+            period = 0;
+        }
+        return OptionalLong.of(period);
+    }
+
     @Override
     public Map<String, Strategy<Pod>> subresourceStrategies() {
         return Map.of("status", new StatusStrategy<>(this, (pod, old) -> {

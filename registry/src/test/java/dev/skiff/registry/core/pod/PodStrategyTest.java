@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skiff.api.errors.ApiException;
+import dev.skiff.registry.generic.DeleteOptions;
 import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.store.embedded.EmbeddedStore;
 import dev.skiff.store.embedded.EmbeddedStoreConfig;
@@ -71,6 +72,63 @@ class PodStrategyTest {
         assertThat(spec.getContainers().getFirst().getPorts().getFirst().getProtocol()).isEqualTo("TCP");
         assertThat(created.getStatus().getPhase()).isEqualTo("Pending");
         assertThat(created.getStatus().getQosClass()).isEqualTo("BestEffort");
+    }
+
+    @Test
+    void deletingABoundPodIsGracefulUntilDeletedAgainWithAShorterPeriod() {
+        pods.create("default", pod("bound", "busybox").editSpec().withNodeName("n1").endSpec().build(), false);
+        java.time.Instant before = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+
+        var first = pods.delete("default", "bound", DeleteOptions.DEFAULT);
+        assertThat(first.removed()).as("a pod a node runs waits for its kubelet").isFalse();
+        var meta = pods.get("default", "bound").getMetadata();
+        assertThat(meta.getDeletionGracePeriodSeconds()).as("the pod's terminationGracePeriodSeconds").isEqualTo(30L);
+        assertThat(java.time.Instant.parse(meta.getDeletionTimestamp())).isBetween(before.plusSeconds(30), before.plusSeconds(32));
+
+        String rv = meta.getResourceVersion();
+        var again = pods.delete("default", "bound", new DeleteOptions(45L, null, null, null, false));
+        assertThat(again.removed()).isFalse();
+        assertThat(pods.get("default", "bound").getMetadata().getResourceVersion()).as("a longer period changes nothing").isEqualTo(rv);
+
+        pods.delete("default", "bound", new DeleteOptions(10L, null, null, null, false));
+        var shortened = pods.get("default", "bound").getMetadata();
+        assertThat(shortened.getDeletionGracePeriodSeconds()).isEqualTo(10L);
+        assertThat(java.time.Instant.parse(shortened.getDeletionTimestamp()))
+                .isEqualTo(java.time.Instant.parse(meta.getDeletionTimestamp()).minusSeconds(20));
+
+        assertThatThrownBy(() -> pods.delete("default", "bound", new DeleteOptions(0L, "other-uid", null, null, false)))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(409));
+        var last = pods.delete("default", "bound", new DeleteOptions(0L, shortened.getUid(), null, null, false));
+        assertThat(last.removed()).as("the kubelet's final delete, grace period 0").isTrue();
+        assertThatThrownBy(() -> pods.get("default", "bound"))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(404));
+    }
+
+    @Test
+    void podsNoNodeRunsAreDeletedAtOnceAndFinalizersStillHoldAGracefulPod() {
+        pods.create("default", pod("unbound", "busybox").build(), false);
+        assertThat(pods.delete("default", "unbound", DeleteOptions.DEFAULT).removed()).as("unscheduled").isTrue();
+
+        Pod done = pods.create("default", pod("done", "busybox").editSpec().withNodeName("n1").endSpec().build(), false);
+        done.getStatus().setPhase("Succeeded");
+        pods.subresource("status").orElseThrow().update("default", "done", done, false);
+        assertThat(pods.delete("default", "done", DeleteOptions.DEFAULT).removed()).as("already finished").isTrue();
+
+        pods.create("default", pod("negative", "busybox").editSpec().withNodeName("n1").endSpec().build(), false);
+        pods.delete("default", "negative", new DeleteOptions(-5L, null, null, null, false));
+        assertThat(pods.get("default", "negative").getMetadata().getDeletionGracePeriodSeconds()).as("negative means 1 s").isEqualTo(1L);
+
+        pods.create("default", pod("held", "busybox").editMetadata().withFinalizers("example.com/hold").endMetadata()
+                .editSpec().withNodeName("n1").endSpec().build(), false);
+        pods.delete("default", "held", DeleteOptions.DEFAULT);
+        assertThat(pods.delete("default", "held", new DeleteOptions(0L, null, null, null, false)).removed())
+                .as("the grace period is over but a finalizer remains").isFalse();
+        Pod held = pods.get("default", "held");
+        assertThat(held.getMetadata().getDeletionGracePeriodSeconds()).isZero();
+        held.getMetadata().setFinalizers(java.util.List.of());
+        pods.update("default", "held", held, false);
+        assertThatThrownBy(() -> pods.get("default", "held"))
+                .as("the last finalizer's removal deletes it").isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(404));
     }
 
     @Test
