@@ -89,7 +89,9 @@ public final class ApiServer implements AutoCloseable {
                 throw new IllegalStateException("process is shutting down");
             }
         }));
-        var builder = routes.toBuilder().exact("/version", new VersionHandler(config.version()));
+        var version = new VersionHandler(config.version());
+        // the official Python client asks for /version/; upstream's route answers both
+        var builder = routes.toBuilder().exact("/version", version).exact("/version/", version);
         for (var handler : List.of(new HealthHandler("healthz", base, HEALTH_CHECK_TIMEOUT),
                 new HealthHandler("livez", base, HEALTH_CHECK_TIMEOUT),
                 new HealthHandler("readyz", ready, HEALTH_CHECK_TIMEOUT))) {

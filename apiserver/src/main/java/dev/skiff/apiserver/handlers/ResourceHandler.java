@@ -20,6 +20,7 @@ import dev.skiff.apiserver.endpoints.ApiResponse;
 import dev.skiff.apiserver.endpoints.Json;
 import dev.skiff.apiserver.endpoints.ResponseStream;
 import dev.skiff.registry.generic.DeleteOptions;
+import dev.skiff.apiserver.request.QueryBool;
 import dev.skiff.registry.generic.DeleteResult;
 import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.registry.storage.ListOptions;
@@ -325,8 +326,8 @@ public final class ResourceHandler implements ApiHandler {
     private <T extends HasMetadata> void watch(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns) {
         Predicate<? super HasMetadata> predicate = predicate(r, request);
         WatchOptions options = new WatchOptions(request.queryParam("resourceVersion"), predicate,
-                "true".equals(request.queryParam("allowWatchBookmarks")),
-                request.queryParam("sendInitialEvents") == null ? null : "true".equals(request.queryParam("sendInitialEvents")));
+                QueryBool.isTrue(request.queryParam("allowWatchBookmarks")),
+                request.queryParam("sendInitialEvents") == null ? null : QueryBool.isTrue(request.queryParam("sendInitialEvents")));
         long timeoutSeconds = MIN_REQUEST_TIMEOUT_SECONDS + ThreadLocalRandom.current().nextLong(MIN_REQUEST_TIMEOUT_SECONDS);
         String timeoutParam = request.queryParam("timeoutSeconds");
         if (timeoutParam != null && !timeoutParam.isEmpty()) {
@@ -498,7 +499,7 @@ public final class ResourceHandler implements ApiHandler {
             throw ApiException.badRequest("error decoding YAML: the applied configuration is not an object");
         }
         boolean dryRun = dryRun(request);
-        boolean force = "true".equals(request.queryParam("force"));
+        boolean force = QueryBool.isTrue(request.queryParam("force"));
         Manager manager = new Manager(fieldManager, Manager.APPLY, applied.path("apiVersion").asText(), null);
         for (int attempt = 1; ; attempt++) {
             T existing = getOrNull(r, ns, name);
@@ -556,7 +557,7 @@ public final class ResourceHandler implements ApiHandler {
         String rv = null;
         String policy = request.queryParam("propagationPolicy");
         boolean dryRun = dryRun(request);
-        Boolean orphan = request.queryParam("orphanDependents") == null ? null : Boolean.parseBoolean(request.queryParam("orphanDependents"));
+        Boolean orphan = request.queryParam("orphanDependents") == null ? null : QueryBool.isTrue(request.queryParam("orphanDependents"));
         if (request.queryParam("gracePeriodSeconds") != null) {
             grace = parseLong("gracePeriodSeconds", request.queryParam("gracePeriodSeconds"));
         }

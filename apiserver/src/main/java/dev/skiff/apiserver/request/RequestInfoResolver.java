@@ -65,20 +65,13 @@ public final class RequestInfoResolver {
         if (name.isEmpty() && verb.equals("get")) {
             verb = "list";
         }
-        if (verb.equals("list") && isTrue(query.get("watch"))) {
+        var watch = query.get("watch");
+        if (verb.equals("list") && watch != null && !watch.isEmpty() && QueryBool.isTrue(watch.getFirst())) {
             verb = "watch";
         }
         if (name.isEmpty() && verb.equals("delete")) {
             verb = "deletecollection";
         }
         return new RequestInfo(true, path, verb, prefix, group, version, namespace, resource, subresource, name);
-    }
-
-    private static boolean isTrue(List<String> values) {
-        if (values == null || values.isEmpty()) {
-            return false;
-        }
-        String v = values.getFirst();
-        return v.equals("true") || v.equals("1");
     }
 }

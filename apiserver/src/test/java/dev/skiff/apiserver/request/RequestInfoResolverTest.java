@@ -34,6 +34,13 @@ class RequestInfoResolverTest {
     void watchesByQueryOrLegacyPathAreLongRunning() {
         var byQuery = RequestInfoResolver.resolve("GET", "/api/v1/pods", Map.of("watch", List.of("true")));
         assertThat(byQuery.verb()).isEqualTo("watch");
+        // upstream's bool decoding: only "0" and "false" (any case) are false - the Python client sends "True"
+        for (String yes : List.of("True", "1", "", "yes")) {
+            assertThat(RequestInfoResolver.resolve("GET", "/api/v1/pods", Map.of("watch", List.of(yes))).verb()).as(yes).isEqualTo("watch");
+        }
+        for (String no : List.of("False", "false", "0")) {
+            assertThat(RequestInfoResolver.resolve("GET", "/api/v1/pods", Map.of("watch", List.of(no))).verb()).as(no).isEqualTo("list");
+        }
         assertThat(byQuery.longRunning()).isTrue();
         assertThat(resolve("GET", "/api/v1/watch/namespaces/a/pods").verb()).isEqualTo("watch");
     }

@@ -1,0 +1,63 @@
+package dev.skiff.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The official Kubernetes Python client (Debian's python3-kubernetes, run by the system Python)
+ * against a real {@code skiff server}: the script {@code clients/python_client.py} asserts each
+ * step itself - discovery of the version, CRUD, label and field selectors, pagination, patches,
+ * conflicts and error Statuses, a watch, the scale subresource, deletecollection - and prints
+ * "ok STEP" for each one that passed.
+ */
+class PythonClientTest {
+    /** Debian's interpreter, which sees Debian's python3-kubernetes (a pyenv python3 on PATH may not). */
+    private static final String PYTHON = "/usr/bin/python3";
+
+    @TempDir
+    static Path dir;
+    static SkiffProcess server;
+    static Path kubeconfig;
+
+    @BeforeAll
+    static void startServer() {
+        kubeconfig = dir.resolve("admin.yaml");
+        server = SkiffProcess.apiServer(dir, SkiffProcess.freePort(), kubeconfig);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            assertThat(server.stop()).isEqualTo(143);
+        }
+    }
+
+    @Test
+    void theOfficialPythonClientWorksUnmodified() throws Exception {
+        Path script = dir.resolve("python_client.py");
+        try (InputStream in = PythonClientTest.class.getResourceAsStream("/clients/python_client.py")) {
+            Files.copy(in, script);
+        }
+        Process process = new ProcessBuilder(PYTHON, script.toString(), kubeconfig.toString()).redirectErrorStream(true).start();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("the script finishes").isTrue();
+        String output = read(process);
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output.lines().filter(l -> l.startsWith("ok ")).map(l -> l.substring(3))).containsExactly(
+                "version", "namespaces", "create and list by label selector", "pagination", "bad continue token", "patch",
+                "replace and conflict", "errors", "watch", "deployment and scale", "delete collection", "pods and field selector");
+    }
+
+    private static String read(Process process) throws IOException {
+        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+}
