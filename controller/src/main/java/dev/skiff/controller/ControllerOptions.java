@@ -1,19 +1,38 @@
 package dev.skiff.controller;
 
+import java.time.Duration;
+
 /**
  * The controller manager's settings beyond which controllers run (a subset of upstream's
  * KubeControllerManagerConfiguration, flags named as kube-controller-manager names them).
  *
- * @param allocateNodeCidrs whether node IPAM hands each node a pod CIDR (--allocate-node-cidrs)
- * @param clusterCidr       the range pod CIDRs come from (--cluster-cidr); required when allocating
- * @param nodeCidrMaskSize  the size of each node's pod CIDR (--node-cidr-mask-size, 24)
+ * @param allocateNodeCidrs      whether node IPAM hands each node a pod CIDR (--allocate-node-cidrs)
+ * @param clusterCidr            the range pod CIDRs come from (--cluster-cidr); required when allocating
+ * @param nodeCidrMaskSize       the size of each node's pod CIDR (--node-cidr-mask-size, 24)
+ * @param nodeMonitorGracePeriod how long a node may stay silent before node lifecycle marks it
+ *                               Unknown (--node-monitor-grace-period, 50 s since v1.32)
  */
-public record ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, int nodeCidrMaskSize) {
+public record ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, int nodeCidrMaskSize, Duration nodeMonitorGracePeriod) {
+    public static final Duration DEFAULT_NODE_MONITOR_GRACE_PERIOD = Duration.ofSeconds(50);
     /** Upstream's defaults: no node CIDR allocation. */
     public static final ControllerOptions DEFAULTS = new ControllerOptions(false, null, 24);
+
+    public ControllerOptions {
+        if (nodeMonitorGracePeriod.isNegative() || nodeMonitorGracePeriod.isZero()) {
+            throw new IllegalArgumentException("node monitor grace period must be positive");
+        }
+    }
+
+    public ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, int nodeCidrMaskSize) {
+        this(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, DEFAULT_NODE_MONITOR_GRACE_PERIOD);
+    }
 
     /** Node IPAM on {@code clusterCidr} with /24 per node, as k3s runs it (10.42.0.0/16). */
     public static ControllerOptions allocatingFrom(String clusterCidr) {
         return new ControllerOptions(true, clusterCidr, 24);
+    }
+
+    public ControllerOptions withNodeMonitorGracePeriod(Duration period) {
+        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, period);
     }
 }

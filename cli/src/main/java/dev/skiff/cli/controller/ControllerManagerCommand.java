@@ -1,5 +1,6 @@
 package dev.skiff.cli.controller;
 
+import dev.skiff.cli.Flags;
 import dev.skiff.cli.UsageException;
 import dev.skiff.client.rest.RestClients;
 import dev.skiff.controller.ControllerManager;
@@ -42,10 +43,15 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     @Option(names = "--node-cidr-mask-size", defaultValue = "24", description = "Mask size of each node's pod CIDR (default: ${DEFAULT-VALUE}).")
     int nodeCidrMaskSize;
 
+    @Option(names = "--node-monitor-grace-period", defaultValue = "50s",
+            description = "How long a node may go without a heartbeat before it is marked Unknown (default: ${DEFAULT-VALUE}).")
+    String nodeMonitorGracePeriod;
+
     @Override
     public Integer call() throws Exception {
         validate(controllers);
-        var options = nodeIpam("--cluster-cidr", allocateNodeCidrs, clusterCidr, nodeCidrMaskSize);
+        var options = nodeIpam("--cluster-cidr", allocateNodeCidrs, clusterCidr, nodeCidrMaskSize)
+                .withNodeMonitorGracePeriod(nodeMonitorGracePeriod(nodeMonitorGracePeriod));
         if (concurrentSyncs < 1) {
             throw new UsageException("invalid value for --concurrent-syncs: " + concurrentSyncs + " (at least 1)");
         }
@@ -62,6 +68,15 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    /** --node-monitor-grace-period: a positive duration. */
+    public static java.time.Duration nodeMonitorGracePeriod(String value) {
+        var period = Flags.duration("--node-monitor-grace-period", value);
+        if (period.isZero()) {
+            throw new UsageException("invalid value for --node-monitor-grace-period: '" + value + "' (must be positive)");
+        }
+        return period;
     }
 
     /** Node IPAM's options, the CIDR checked as node IPAM will use it. */

@@ -46,10 +46,10 @@ public final class NodeLifecycleController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLifecycleController.class);
     public static final String NAME = "node-lifecycle";
     static final Duration MONITOR_PERIOD = Duration.ofSeconds(5);
-    static final Duration GRACE_PERIOD = Duration.ofSeconds(50);
     static final Duration STARTUP_GRACE_PERIOD = Duration.ofSeconds(60);
     public static final ControllerDescriptor DESCRIPTOR = new ControllerDescriptor(NAME,
-            context -> new NodeLifecycleController(context, MONITOR_PERIOD, GRACE_PERIOD, STARTUP_GRACE_PERIOD).start());
+            context -> new NodeLifecycleController(context, MONITOR_PERIOD, context.options().nodeMonitorGracePeriod(),
+                    STARTUP_GRACE_PERIOD).start());
     public static final String NOT_READY = "node.kubernetes.io/not-ready";
     public static final String UNREACHABLE = "node.kubernetes.io/unreachable";
     public static final String UNSCHEDULABLE = "node.kubernetes.io/unschedulable";
