@@ -11,6 +11,7 @@ public final class Controllers {
         return List.of(
                 dev.skiff.controller.replicaset.ReplicaSetController.DESCRIPTOR,
                 dev.skiff.controller.replication.ReplicationManager.DESCRIPTOR,
+                dev.skiff.controller.resourcequota.ResourceQuotaController.DESCRIPTOR,
                 dev.skiff.controller.deployment.DeploymentController.DESCRIPTOR,
                 dev.skiff.controller.garbagecollector.GarbageCollector.DESCRIPTOR,
                 dev.skiff.controller.namespace.NamespaceController.DESCRIPTOR,
