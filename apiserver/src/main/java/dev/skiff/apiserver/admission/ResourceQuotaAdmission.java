@@ -9,6 +9,7 @@ import dev.skiff.registry.generic.StoreHooks;
 import dev.skiff.registry.storage.ListOptions;
 import dev.skiff.registry.storage.Preconditions;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceQuotaStatus;
 import java.time.Clock;
 import java.time.Instant;
@@ -38,7 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ResourceQuotaAdmission implements AdmissionPlugin {
     private static final Logger LOG = LoggerFactory.getLogger(ResourceQuotaAdmission.class);
-    private final GenericRegistry<io.fabric8.kubernetes.api.model.ResourceQuota> quotas;
+    private final GenericRegistry<ResourceQuota> quotas;
     private final Clock clock;
     private static final Lock[] LOCKS = new Lock[64];
 
@@ -48,7 +49,7 @@ public final class ResourceQuotaAdmission implements AdmissionPlugin {
         }
     }
 
-    public ResourceQuotaAdmission(GenericRegistry<io.fabric8.kubernetes.api.model.ResourceQuota> quotas, Clock clock) {
+    public ResourceQuotaAdmission(GenericRegistry<ResourceQuota> quotas, Clock clock) {
         this.quotas = quotas;
         this.clock = clock;
     }
@@ -86,7 +87,7 @@ public final class ResourceQuotaAdmission implements AdmissionPlugin {
     }
 
     private StoreHooks.Transaction check(ObjectAttributes a, Evaluator evaluator, String namespace) {
-        List<io.fabric8.kubernetes.api.model.ResourceQuota> all = new ArrayList<>(quotas.list(namespace, ListOptions.latest()).items());
+        List<ResourceQuota> all = new ArrayList<>(quotas.list(namespace, ListOptions.latest()).items());
         if (all.isEmpty()) {
             return StoreHooks.Transaction.NONE;
         }
@@ -158,7 +159,7 @@ public final class ResourceQuotaAdmission implements AdmissionPlugin {
     }
 
     /** The quota with {@code delta} (masked to its limits) added to status.used; refused when that exceeds status.hard. */
-    private static io.fabric8.kubernetes.api.model.ResourceQuota charge(ObjectAttributes a, io.fabric8.kubernetes.api.model.ResourceQuota quota,
+    private static ResourceQuota charge(ObjectAttributes a, ResourceQuota quota,
                                                                         Map<String, Quantity> delta) {
         Map<String, Quantity> hard = hard(quota.getStatus());
         Map<String, Quantity> used = used(quota.getStatus());

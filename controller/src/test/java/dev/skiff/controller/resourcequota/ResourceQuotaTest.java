@@ -132,6 +132,23 @@ class ResourceQuotaTest extends ControlPlaneTest {
     }
 
     @Test
+    void aQuotaAppliesOnceItsStatusHasLimitsAndRefusesWhileUsageIsUnknown() {
+        // no controller runs: as upstream, a quota applies by status.hard, which nothing has set yet
+        ResourceQuota fresh = client.resource(quota("fresh", Map.of("pods", "3", "services", "1"))).create();
+        client.resource(pod("early", Map.of(), Map.of())).create();
+        fresh.setStatus(new io.fabric8.kubernetes.api.model.ResourceQuotaStatus(quantities(Map.of("pods", "3", "services", "1")),
+                quantities(Map.of("services", "0"))));
+        client.resource(fresh).updateStatus();
+        assertThatThrownBy(() -> client.resource(pod("late", Map.of(), Map.of())).create())
+                .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+                    assertThat(e.getCode()).isEqualTo(403);
+                    assertThat(e.getStatus().getMessage()).isEqualTo("pods \"late\" is forbidden: status unknown for quota: fresh, resources: pods");
+                });
+        // what the quota does not limit is not held up
+        client.resource(new ConfigMapBuilder().withNewMetadata().withName("free").withNamespace(NS).endMetadata().build()).create();
+    }
+
+    @Test
     void aQuotaOnComputeResourcesNeedsEveryContainerToStateThem() throws Exception {
         try (var manager = ControllerManager.start(client, List.of("resourcequota"), false, 2)) {
             client.resource(quota("compute", Map.of("limits.cpu", "1", "requests.memory", "1Gi"))).create();
@@ -225,8 +242,9 @@ class ResourceQuotaTest extends ControlPlaneTest {
                 return status != null && Integer.valueOf(2).equals(status.getReplicas()) && status.getConditions() != null
                         && status.getConditions().stream().anyMatch(c -> "ReplicaFailure".equals(c.getType()) && "FailedCreate".equals(c.getReason()));
             });
-            assertThat(client.v1().events().inNamespace(NS).list().getItems()).anyMatch(e -> "FailedCreate".equals(e.getReason())
-                    && e.getMessage().contains("is forbidden: exceeded quota: two, requested: pods=1, used: pods=2, limited: pods=2"));
+            await("a FailedCreate event with the quota's refusal", () -> client.v1().events().inNamespace(NS).list().getItems().stream()
+                    .anyMatch(e -> "FailedCreate".equals(e.getReason())
+                            && e.getMessage().contains("is forbidden: exceeded quota: two, requested: pods=1, used: pods=2, limited: pods=2")));
         }
     }
 
