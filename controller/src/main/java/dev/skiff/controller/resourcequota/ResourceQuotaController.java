@@ -87,6 +87,7 @@ public final class ResourceQuotaController implements AutoCloseable {
 
             @Override
             public void onDelete(ResourceQuota quota, boolean finalStateUnknown) {
+                replenish(Evaluators.forResource("", "resourcequotas"), quota.getMetadata().getNamespace());
             }
         });
         monitor(context, Pod.class, "pods");

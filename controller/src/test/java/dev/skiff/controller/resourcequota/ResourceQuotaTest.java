@@ -98,6 +98,11 @@ class ResourceQuotaTest extends ControlPlaneTest {
             client.resource(q).update();
             await("status.hard follows spec.hard", () -> "7".equals(
                     hard(client.resourceQuotas().inNamespace(NS).withName("all").get().getStatus().getHard()).get("pods")));
+
+            client.resource(quota("other", Map.of("secrets", "10"))).create();
+            assertThat(used("all")).as("admission charged the second quota").containsEntry("resourcequotas", "2");
+            client.resourceQuotas().inNamespace(NS).withName("other").delete();
+            await("a deleted quota is released", () -> "1".equals(used("all").get("resourcequotas")));
         }
     }
 
