@@ -10,6 +10,8 @@ public final class Controllers {
     public static List<ControllerDescriptor> all() {
         return List.of(
                 dev.skiff.controller.replicaset.ReplicaSetController.DESCRIPTOR,
+                dev.skiff.controller.replication.ReplicationManager.DESCRIPTOR,
+                dev.skiff.controller.resourcequota.ResourceQuotaController.DESCRIPTOR,
                 dev.skiff.controller.deployment.DeploymentController.DESCRIPTOR,
                 dev.skiff.controller.garbagecollector.GarbageCollector.DESCRIPTOR,
                 dev.skiff.controller.namespace.NamespaceController.DESCRIPTOR,

@@ -129,6 +129,36 @@ class KubectlControllersTest {
         }
     }
 
+    /** kubectl create quota, the quota controller's usage in kubectl describe, and the ResourceQuota admission refusal kubectl prints. */
+    @Test
+    void aResourceQuotaLimitsPodsAndDescribeShowsItsUsage() throws Exception {
+        Path kubeconfig = dir.resolve("admin.yaml");
+        try (var server = SkiffProcess.apiServer(dir, SkiffProcess.freePort(), kubeconfig)) {
+            var kubectl = new Kubectl(kubeconfig, dir);
+            kubectl.ok("kubectl", "create", "namespace", "limited");
+            assertThat(kubectl.ok("kubectl", "create", "quota", "q1", "-n", "limited", "--hard=pods=2,requests.cpu=1"))
+                    .isEqualTo("resourcequota/q1 created");
+            awaitText(kubectl, List.of("get", "quota", "q1", "-n", "limited", "-o", "jsonpath={.status.used.pods}"), "0");
+            for (String pod : List.of("p1", "p2")) {
+                kubectl.ok("kubectl", "run", pod, "-n", "limited", "--image=busybox", "--overrides",
+                        "{\"spec\":{\"containers\":[{\"name\":\"" + pod + "\",\"image\":\"busybox\",\"resources\":{\"requests\":{\"cpu\":\"300m\"}}}]}}");
+            }
+            var refused = kubectl.run("kubectl", "run", "p3", "-n", "limited", "--image=busybox", "--overrides",
+                    "{\"spec\":{\"containers\":[{\"name\":\"p3\",\"image\":\"busybox\",\"resources\":{\"requests\":{\"cpu\":\"300m\"}}}]}}");
+            assertThat(refused.exit()).isEqualTo(1);
+            assertThat(refused.err().strip()).isEqualTo("Error from server (Forbidden): pods \"p3\" is forbidden: exceeded quota: q1, "
+                    + "requested: pods=1, used: pods=2, limited: pods=2");
+            var unstated = kubectl.run("kubectl", "run", "p4", "-n", "limited", "--image=busybox");
+            assertThat(unstated.err().strip()).isEqualTo("Error from server (Forbidden): pods \"p4\" is forbidden: failed quota: q1: "
+                    + "must specify requests.cpu for: p4");
+            var describe = kubectl.ok("kubectl", "describe", "quota", "q1", "-n", "limited").lines()
+                    .map(l -> String.join(" ", l.strip().split("\\s+"))).toList();
+            assertThat(describe).contains("Name: q1", "Namespace: limited", "Resource Used Hard", "pods 2 2", "requests.cpu 600m 1");
+            var table = kubectl.ok("kubectl", "get", "quota", "-n", "limited").lines().toList();
+            assertThat(cells(table.get(1))).startsWith("q1").contains("pods: 2/2, requests.cpu: 600m/1");
+        }
+    }
+
     @Test
     void withTheControllerManagerDisabledNothingActs() throws Exception {
         Path kubeconfig = dir.resolve("admin.yaml");

@@ -263,9 +263,16 @@ class KubectlResourcesTest {
         }
         assertThat(ok("kubectl", "get", "rc", "arc", "-n", "rcs", "-o", "jsonpath={.spec.replicas} {.metadata.generation}"))
                 .isEqualTo("10 2"); // the second scale to 10 changes nothing, so generation stays
+        // the replication controller in skiff server makes the pods (no node runs them here)
+        java.time.Instant deadline = java.time.Instant.now().plusSeconds(60);
+        while (!ok("kubectl", "get", "rc", "arc", "-n", "rcs", "-o", "jsonpath={.status.replicas}").equals("10")) {
+            assertThat(java.time.Instant.now()).as("status.replicas reaches 10").isBefore(deadline);
+            Thread.sleep(200);
+        }
+        assertThat(ok("kubectl", "get", "pods", "-n", "rcs", "-l", "app=arc", "--no-headers").lines()).hasSize(10);
         var table = ok("kubectl", "get", "rc", "-n", "rcs", "-o", "wide").lines().toList();
         assertThat(table.get(0).split("\\s+")).containsExactly("NAME", "DESIRED", "CURRENT", "READY", "AGE", "CONTAINERS", "IMAGES", "SELECTOR");
-        assertThat(List.of(table.get(1).split("\\s+"))).startsWith("arc", "10", "0", "0").endsWith("c", "busybox:1.36", "app=arc");
+        assertThat(List.of(table.get(1).split("\\s+"))).startsWith("arc", "10", "10", "0").endsWith("c", "busybox:1.36", "app=arc");
         var negative = run("kubectl", "scale", "rc", "arc", "-n", "rcs", "--replicas=-1");
         assertThat(negative.exit()).isNotZero();
     }

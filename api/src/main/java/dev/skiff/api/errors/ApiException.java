@@ -147,6 +147,11 @@ public final class ApiException extends RuntimeException {
         return of(401, "Unauthorized", message, null, null, null, List.of());
     }
 
+    /** NewForbidden: "pods \"web\" is forbidden: why", with the resource and name in the details. */
+    public static ApiException forbidden(String group, String resource, String name, String why) {
+        return of(403, "Forbidden", qualified(group, resource) + " \"" + name + "\" is forbidden: " + why, group, resource, name, List.of());
+    }
+
     public static ApiException forbidden(String message) {
         return of(403, "Forbidden", message, null, null, null, List.of());
     }

@@ -58,6 +58,28 @@ public final class Quantities {
         return parse(text(q)).map(Quantities::format).orElse(text(q));
     }
 
+    /**
+     * {@code a + b} in canonical form, as Quantity.Add: the notation is {@code a}'s, or {@code b}'s
+     * when {@code a} is zero (so a sum started from "0" prints memory as {@code 128Mi}). Null reads as zero.
+     */
+    public static Quantity add(Quantity a, Quantity b) {
+        return combine(a, b, false);
+    }
+
+    /** {@code a - b} in canonical form, with Quantity.Sub's choice of notation (as {@link #add}). */
+    public static Quantity subtract(Quantity a, Quantity b) {
+        return combine(a, b, true);
+    }
+
+    private static Quantity combine(Quantity a, Quantity b, boolean negate) {
+        Parsed x = a == null ? ZERO : parse(text(a)).orElseThrow(() -> new IllegalArgumentException(FORMAT_MESSAGE));
+        Parsed y = b == null ? ZERO : parse(text(b)).orElseThrow(() -> new IllegalArgumentException(FORMAT_MESSAGE));
+        BigDecimal sum = negate ? x.value().subtract(y.value()) : x.value().add(y.value());
+        return new Quantity(format(new Parsed(sum, x.value().signum() == 0 ? y.format() : x.format())));
+    }
+
+    private static final Parsed ZERO = new Parsed(BigDecimal.ZERO, Format.DECIMAL_SI);
+
     private static String text(Quantity q) {
         String amount = q.getAmount() == null ? "" : q.getAmount();
         return q.getFormat() == null ? amount : amount + q.getFormat();

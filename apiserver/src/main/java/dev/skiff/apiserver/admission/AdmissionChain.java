@@ -1,10 +1,13 @@
 package dev.skiff.apiserver.admission;
 
+import dev.skiff.registry.generic.ObjectAdmission;
+import dev.skiff.registry.generic.StoreHooks;
 import java.util.List;
 
 /**
  * The admission stage for mutating resource requests: every plugin's mutating phase in order,
- * then every plugin's validating phase in order, as kube-apiserver runs them. Empty for now.
+ * then every plugin's validating phase in order, as kube-apiserver runs them; the object-level
+ * validating phase is handed to the registry per request ({@link #forObjects}).
  */
 public final class AdmissionChain {
     private final List<AdmissionPlugin> plugins;
@@ -30,6 +33,19 @@ public final class AdmissionChain {
             }
         }
         return current;
+    }
+
+    /** The object-level validation of every plugin for one request, as the registry runs it; a refusal reverts what earlier plugins reserved. */
+    public ObjectAdmission forObjects(dev.skiff.apiserver.authn.UserInfo user, dev.skiff.apiserver.request.RequestInfo request) {
+        return (object, old, dryRun) -> {
+            var attributes = new ObjectAttributes(user, request, object, old, dryRun);
+            StoreHooks.Transaction all = StoreHooks.Transaction.NONE;
+            for (var plugin : plugins) {
+                StoreHooks.Transaction done = all;
+                all = ObjectAdmission.admitThenBegin(done, () -> plugin.validateObject(attributes));
+            }
+            return all;
+        };
     }
 
     public List<String> names() {

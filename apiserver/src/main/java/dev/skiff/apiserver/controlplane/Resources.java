@@ -4,6 +4,7 @@ import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.resource.ResourceInfo;
 import dev.skiff.apiserver.admission.AdmissionPlugin;
 import dev.skiff.apiserver.admission.NamespaceLifecycle;
+import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
 import dev.skiff.api.resource.ResourceRegistry;
 import dev.skiff.apiserver.bootstrap.SystemNamespaces;
 import dev.skiff.apiserver.endpoints.Routes;
@@ -84,6 +85,8 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
         GenericRegistry<Endpoints> endpoints = new GenericRegistry<>(store, EndpointsStrategy.RESOURCE, new EndpointsStrategy(), clock, random);
         GenericRegistry<Node> nodes = new GenericRegistry<>(store, NodeStrategy.RESOURCE, new NodeStrategy(), clock, random);
         var streams = new dev.skiff.registry.core.pod.StreamLocations(pods, nodes);
+        GenericRegistry<ResourceQuota> quotas =
+                new GenericRegistry<>(store, ResourceQuotaStrategy.RESOURCE, new ResourceQuotaStrategy(), clock, random);
         List<ServedResource<?>> served = new java.util.ArrayList<>(List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
@@ -116,8 +119,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                 ServedResource.of(info(builtIn, "persistentvolumeclaims"), PersistentVolumeClaim.class,
                         new GenericRegistry<>(store, PersistentVolumeClaimStrategy.RESOURCE, new PersistentVolumeClaimStrategy(), clock, random),
                         clock),
-                ServedResource.of(info(builtIn, "resourcequotas"), ResourceQuota.class,
-                        new GenericRegistry<>(store, ResourceQuotaStrategy.RESOURCE, new ResourceQuotaStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "resourcequotas"), ResourceQuota.class, quotas, clock),
                 ServedResource.of(info(builtIn, "limitranges"), LimitRange.class,
                         new GenericRegistry<>(store, LimitRangeStrategy.RESOURCE, new LimitRangeStrategy(), clock, random), clock)));
         served.addAll(GroupResources.serve(store, builtIn, clock, random, priorityClasses::set));
@@ -136,7 +138,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                         }
                         throw e;
                     }
-                })), authenticator);
+                }), new ResourceQuotaAdmission(quotas, clock)), authenticator);
     }
 
     private static ResourceInfo info(ResourceRegistry registry, String coreResource) {

@@ -2,16 +2,24 @@ package dev.skiff.apiserver.endpoints;
 
 import dev.skiff.apiserver.authn.UserInfo;
 import dev.skiff.apiserver.request.RequestInfo;
+import dev.skiff.registry.generic.ObjectAdmission;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * A request that passed the chain: who sent it, what it is about, and its body (already bounded
- * by the body limit and, when mutating, as admission left it). Header names are lowercase.
+ * by the body limit and, when mutating, as admission left it), and the object-level admission the
+ * registry runs on what it writes. Header names are lowercase.
  */
 public record ApiRequest(RequestInfo info, UserInfo user, String method, String path,
-                         Map<String, List<String>> query, Map<String, List<String>> headers, byte[] body) {
+                         Map<String, List<String>> query, Map<String, List<String>> headers, byte[] body, ObjectAdmission admission) {
+
+    /** A request without object-level admission. */
+    public ApiRequest(RequestInfo info, UserInfo user, String method, String path,
+                      Map<String, List<String>> query, Map<String, List<String>> headers, byte[] body) {
+        this(info, user, method, path, query, headers, body, ObjectAdmission.NONE);
+    }
 
     public String queryParam(String name) {
         var values = query.get(name);

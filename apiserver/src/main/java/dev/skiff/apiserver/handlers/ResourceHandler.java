@@ -404,7 +404,7 @@ public final class ResourceHandler implements ApiHandler {
                 request.queryParam("fieldValidation"));
         T object = r.toStorage(decoded.object());
         trackUpdate(r, request, null, object);
-        T created = r.registry().create(ns, object, dryRun);
+        T created = r.registry().create(ns, object, dryRun, request.admission());
         send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, created));
     }
 
@@ -415,7 +415,7 @@ public final class ResourceHandler implements ApiHandler {
                 request.queryParam("fieldValidation"));
         T object = r.toStorage(decoded.object());
         trackUpdate(r, request, getOrNull(r, ns, name), object);
-        var result = registry.update(ns, name, object, dryRun);
+        var result = registry.update(ns, name, object, dryRun, request.admission());
         send(response, result.created() ? 201 : 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
     }
 
@@ -437,7 +437,7 @@ public final class ResourceHandler implements ApiHandler {
             T object = r.toStorage(decoded.object());
             trackUpdate(r, request, existing, object);
             try {
-                var result = registry.update(ns, name, object, dryRun);
+                var result = registry.update(ns, name, object, dryRun, request.admission());
                 send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
                 return;
             } catch (ApiException e) {
@@ -514,9 +514,9 @@ public final class ResourceHandler implements ApiHandler {
             object.getMetadata().setManagedFields(result.managedFields());
             try {
                 if (existing == null) {
-                    send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, r.registry().create(ns, object, dryRun)));
+                    send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, r.registry().create(ns, object, dryRun, request.admission())));
                 } else {
-                    var updated = r.registry().update(ns, name, object, dryRun);
+                    var updated = r.registry().update(ns, name, object, dryRun, request.admission());
                     send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, updated.object()));
                 }
                 return;

@@ -71,7 +71,7 @@ public final class RequestChain {
                     body = admission.admit(new AdmissionAttributes(user, info, exchange.header("content-type"), body)).body();
                 }
                 handler.handle(new ApiRequest(info, user, exchange.method(), exchange.path(), exchange.query(),
-                        exchange.headers(), body), exchange);
+                        exchange.headers(), body, admission.forObjects(user, info)), exchange);
             }
         } catch (ApiException e) {
             fail(exchange, e, info, user);

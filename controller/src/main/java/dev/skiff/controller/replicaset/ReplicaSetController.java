@@ -14,7 +14,9 @@ import dev.skiff.controller.PodReadiness;
 import dev.skiff.controller.Pods;
 import dev.skiff.controller.SlowStart;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
@@ -35,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,44 +46,79 @@ import org.slf4j.LoggerFactory;
  * pods that match the selector and are controlled by the set - creating from the template in slow-start
  * batches, deleting the least valuable first - adopts matching orphans and releases pods that stopped
  * matching, and reports status. Expectations keep a lagging informer from causing double creates.
+ * <p>
+ * As upstream's base controller it runs for any {@link Kind} that reads as a ReplicaSet: ReplicaSets
+ * themselves, and ReplicationControllers through the replication package's conversion adapter. Owner
+ * references, events and status writes go to the real object of that kind.
  */
-public final class ReplicaSetController implements AutoCloseable {
+public final class ReplicaSetController<T extends HasMetadata> implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaSetController.class);
     public static final String NAME = "replicaset";
     /** Upstream's BurstReplicas: most pods created or deleted in one sync. */
     static final int BURST_REPLICAS = 500;
 
-    public static final ControllerDescriptor DESCRIPTOR = new ControllerDescriptor(NAME, ReplicaSetController::start);
+    /**
+     * A workload kind the controller runs (upstream's GroupVersionKind plus informer and pod-control adapters).
+     *
+     * @param name         the controller's name (--controllers), also its work queue's
+     * @param eventSource  the component its events name (replicaset-controller, replication-controller)
+     * @param type         the kind's class; owner references name its kind
+     * @param asReplicaSet the object read as a ReplicaSet (spec and status; metadata the object's own)
+     * @param statusWriter writes a ReplicaSet status computed for the object back as the kind's status
+     */
+    public record Kind<T extends HasMetadata>(String name, String eventSource, Class<T> type, Function<T, ReplicaSet> asReplicaSet,
+                                              StatusWriter<T> statusWriter) {
+    }
+
+    /** Writes {@code status} as {@code object}'s status through the status subresource. */
+    @FunctionalInterface
+    public interface StatusWriter<T> {
+        void write(KubernetesClient client, T object, ReplicaSetStatus status);
+    }
+
+    static final Kind<ReplicaSet> REPLICA_SETS = new Kind<>(NAME, "replicaset-controller", ReplicaSet.class, rs -> rs,
+            (client, rs, status) -> client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace())
+                    .resource(new ReplicaSetBuilder(rs).withStatus(status).build()).updateStatus());
+
+    public static final ControllerDescriptor DESCRIPTOR = descriptor(REPLICA_SETS);
 
     private final KubernetesClient client;
     private final Clock clock;
-    private final Lister<ReplicaSet> sets;
+    private final Kind<T> kind;
+    private final Lister<T> sets;
     private final SharedIndexInformer<Pod> podInformer;
+    private final SharedIndexInformer<T> setInformer;
     private final ControllerExpectations expectations;
     private final RateLimitingQueue<String> queue;
     private final Controller controller;
     private final EventRecorder events;
     private final PodControl podControl;
 
-    private ReplicaSetController(ControllerContext context) {
+    private ReplicaSetController(ControllerContext context, Kind<T> kind) {
         this.client = context.client();
         this.clock = context.clock();
+        this.kind = kind;
         this.expectations = new ControllerExpectations(clock);
         this.queue = RateLimitingQueue.withDefaultRateLimiter(clock);
-        this.controller = new Controller(NAME, this::sync, queue, 15);
-        this.events = context.eventRecorder("replicaset-controller");
+        this.controller = new Controller(kind.name(), this::sync, queue, 15);
+        this.events = context.eventRecorder(kind.eventSource());
         this.podControl = new PodControl(client, events);
-        SharedIndexInformer<ReplicaSet> setInformer = context.informers().sharedIndexInformerFor(ReplicaSet.class, 0);
+        this.setInformer = context.informers().sharedIndexInformerFor(kind.type(), 0);
         this.sets = new Lister<>(setInformer.getIndexer());
         this.podInformer = context.informers().sharedIndexInformerFor(Pod.class, 0);
         setInformer.addEventHandler(controller.enqueueingHandler());
-        podInformer.addEventHandler(new OwnedObjectHandler<Pod, ReplicaSet>("ReplicaSet", sets, ReplicaSetController::selector,
-                queue::add, expectations));
+        podInformer.addEventHandler(new OwnedObjectHandler<Pod, T>(HasMetadata.getKind(kind.type()), sets,
+                set -> selector(kind.asReplicaSet().apply(set)), queue::add, expectations));
     }
 
-    static AutoCloseable start(ControllerContext context) {
-        var rsc = new ReplicaSetController(context);
-        context.runWhenSynced(rsc.controller, List.of(rsc.podInformer, context.informers().getExistingSharedIndexInformer(ReplicaSet.class)));
+    /** The controller manager's entry for running this logic over {@code kind}. */
+    public static <T extends HasMetadata> ControllerDescriptor descriptor(Kind<T> kind) {
+        return new ControllerDescriptor(kind.name(), context -> start(context, kind));
+    }
+
+    static <T extends HasMetadata> AutoCloseable start(ControllerContext context, Kind<T> kind) {
+        var rsc = new ReplicaSetController<>(context, kind);
+        context.runWhenSynced(rsc.controller, List.of(rsc.podInformer, rsc.setInformer));
         return rsc;
     }
 
@@ -88,21 +126,22 @@ public final class ReplicaSetController implements AutoCloseable {
 
     void sync(String key) throws Exception {
         var k = Controller.ObjectKey.parse(key);
-        ReplicaSet rs = sets.namespace(k.namespace()).get(k.name());
-        if (rs == null) {
+        T set = sets.namespace(k.namespace()).get(k.name());
+        if (set == null) {
             expectations.delete(key);
             return;
         }
+        ReplicaSet rs = kind.asReplicaSet().apply(set);
         boolean needsSync = expectations.satisfied(key);
         LabelSelector selector = selector(rs);
-        List<Pod> owned = claimPods(rs, selector);
+        List<Pod> owned = claimPods(set, selector);
         List<Pod> active = owned.stream().filter(Pods::isActive).toList();
         String failure = null;
         if (needsSync && rs.getMetadata().getDeletionTimestamp() == null) {
-            failure = manageReplicas(key, rs, active);
+            failure = manageReplicas(key, set, rs, active);
         }
         ReplicaSetStatus status = calculateStatus(rs, active, failure);
-        updateStatus(rs, status);
+        updateStatus(set, rs, status);
         int minReady = rs.getSpec().getMinReadySeconds() == null ? 0 : rs.getSpec().getMinReadySeconds();
         if (failure == null && minReady > 0 && !Objects.equals(status.getReadyReplicas(), status.getAvailableReplicas())) {
             queue.addAfter(key, Duration.ofSeconds(minReady));
@@ -113,18 +152,18 @@ public final class ReplicaSetController implements AutoCloseable {
     }
 
     /** Upstream's ClaimPods: owned pods that still match, plus adopted matching orphans; non-matching owned pods are released. */
-    private List<Pod> claimPods(ReplicaSet rs, LabelSelector selector) {
-        return new ControllerRefManager<Pod>(client, rs, selector)
-                .claim(podInformer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, rs.getMetadata().getNamespace()));
+    private List<Pod> claimPods(T set, LabelSelector selector) {
+        return new ControllerRefManager<Pod>(client, set, selector)
+                .claim(podInformer.getIndexer().byIndex(Cache.NAMESPACE_INDEX, set.getMetadata().getNamespace()));
     }
 
-    private String manageReplicas(String key, ReplicaSet rs, List<Pod> active) throws InterruptedException {
+    private String manageReplicas(String key, T set, ReplicaSet rs, List<Pod> active) throws InterruptedException {
         int wanted = rs.getSpec().getReplicas() == null ? 1 : rs.getSpec().getReplicas();
         int diff = active.size() - wanted;
         if (diff < 0) {
             int creates = Math.min(-diff, BURST_REPLICAS);
             expectations.expectCreations(key, creates);
-            int created = SlowStart.batch(creates, i -> createPod(rs));
+            int created = SlowStart.batch(creates, i -> createPod(set, rs));
             int skipped = creates - created;
             for (int i = 0; i < skipped; i++) {
                 expectations.creationObserved(key); // these will never be observed
@@ -138,7 +177,7 @@ public final class ReplicaSetController implements AutoCloseable {
             boolean failed = false;
             for (Pod victim : victims) {
                 try {
-                    podControl.deletePod(rs, victim.getMetadata().getName());
+                    podControl.deletePod(set, victim.getMetadata().getName());
                 } catch (KubernetesClientException e) {
                     expectations.deletionObserved(key);
                     failed |= e.getCode() != 404;
@@ -149,12 +188,12 @@ public final class ReplicaSetController implements AutoCloseable {
         return null;
     }
 
-    private boolean createPod(ReplicaSet rs) {
+    private boolean createPod(T set, ReplicaSet rs) {
         try {
-            podControl.createPod(rs, rs.getSpec().getTemplate());
+            podControl.createPod(set, rs.getSpec().getTemplate());
             return true;
         } catch (KubernetesClientException e) {
-            LOG.info("replicaset={}/{} creating a pod failed: {}", rs.getMetadata().getNamespace(), rs.getMetadata().getName(), e.getMessage());
+            LOG.info("{}={}/{} creating a pod failed: {}", kind.name(), rs.getMetadata().getNamespace(), rs.getMetadata().getName(), e.getMessage());
             return false;
         }
     }
@@ -203,7 +242,7 @@ public final class ReplicaSetController implements AutoCloseable {
                 .withLastTransitionTime(DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS))).build();
     }
 
-    private void updateStatus(ReplicaSet rs, ReplicaSetStatus status) {
+    private void updateStatus(T set, ReplicaSet rs, ReplicaSetStatus status) {
         ReplicaSetStatus current = rs.getStatus() == null ? new ReplicaSetStatus() : rs.getStatus();
         if (Objects.equals(zeroIfNull(current.getReplicas()), status.getReplicas())
                 && Objects.equals(zeroIfNull(current.getFullyLabeledReplicas()), status.getFullyLabeledReplicas())
@@ -213,9 +252,8 @@ public final class ReplicaSetController implements AutoCloseable {
                 && Objects.equals(Objects.requireNonNullElse(current.getConditions(), List.of()), status.getConditions())) {
             return;
         }
-        var updated = new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder(rs).withStatus(status).build();
         try {
-            client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(updated).updateStatus();
+            kind.statusWriter().write(client, set, status);
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404 && e.getCode() != 409) {
                 throw e;
@@ -226,7 +264,7 @@ public final class ReplicaSetController implements AutoCloseable {
 
     // --- helpers
 
-    static LabelSelector selector(ReplicaSet rs) {
+    public static LabelSelector selector(ReplicaSet rs) {
         return LabelSelector.from(rs.getSpec().getSelector());
     }
 

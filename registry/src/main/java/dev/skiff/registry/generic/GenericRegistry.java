@@ -86,6 +86,11 @@ public final class GenericRegistry<T extends HasMetadata> {
     // -- create
 
     public T create(String namespace, T input, boolean dryRun) {
+        return create(namespace, input, dryRun, ObjectAdmission.NONE);
+    }
+
+    /** A create that {@code admission} validates right before the write (after the strategy did). */
+    public T create(String namespace, T input, boolean dryRun, ObjectAdmission admission) {
         T object = storage.codec().copy(input);
         ObjectMeta meta = metadata(object);
         bindNamespace(namespace, meta);
@@ -109,8 +114,8 @@ public final class GenericRegistry<T extends HasMetadata> {
                 throw ApiException.invalid(resource.group(), resource.kind(), nullToEmpty(meta.getName()), causes);
             }
             strategy.canonicalize(object);
-            if (transaction == null) {
-                transaction = hooks.beginCreate(object, dryRun); // once: what it reserves does not depend on the name
+            if (transaction == null) { // once: what admission and the hooks reserve does not depend on the name
+                transaction = ObjectAdmission.admitThenBegin(admission.admit(object, null, dryRun), () -> hooks.beginCreate(object, dryRun));
             }
             try {
                 T created = storage.create(meta.getNamespace(), meta.getName(), object, dryRun);
@@ -147,6 +152,11 @@ public final class GenericRegistry<T extends HasMetadata> {
     }
 
     public UpdateResult<T> update(String namespace, String name, T input, boolean dryRun) {
+        return update(namespace, name, input, dryRun, ObjectAdmission.NONE);
+    }
+
+    /** An update that {@code admission} validates against the stored object right before each write attempt. */
+    public UpdateResult<T> update(String namespace, String name, T input, boolean dryRun, ObjectAdmission admission) {
         T object = storage.codec().copy(input);
         ObjectMeta meta = metadata(object);
         bindNamespace(namespace, meta);
@@ -168,7 +178,7 @@ public final class GenericRegistry<T extends HasMetadata> {
                                     Cause.invalid("metadata.resourceVersion", 0, "must be specified for an update")));
                         }
                         return prepareUpdate(storage.codec().copy(object), existing);
-                    }, dryRun);
+                    }, dryRun, admission);
             return new UpdateResult<>(updated.object(), false, updated.deleted());
         } catch (ApiException e) {
             if (e.code() != 404 || !strategy.allowCreateOnUpdate() || !"NotFound".equals(e.reason())) {
@@ -178,7 +188,7 @@ public final class GenericRegistry<T extends HasMetadata> {
                 // upstream: an update that creates must not name a version
                 throw ApiException.notFound(resource.group(), resource.plural(), name);
             }
-            return new UpdateResult<>(create(namespace, object, dryRun), true, false);
+            return new UpdateResult<>(create(namespace, object, dryRun, admission), true, false);
         }
     }
 
@@ -188,7 +198,8 @@ public final class GenericRegistry<T extends HasMetadata> {
      * that removes the object (its last finalizer went) ends like a delete of the stored object.
      */
     private Storage.Updated<T> updateWithHooks(String namespace, String name, Preconditions preconditions,
-                                               java.util.function.Function<T, Change<T>> tryUpdate, boolean dryRun) {
+                                               java.util.function.Function<T, Change<T>> tryUpdate, boolean dryRun,
+                                               ObjectAdmission admission) {
         var transaction = new java.util.concurrent.atomic.AtomicReference<>(StoreHooks.Transaction.NONE);
         var removedState = new java.util.concurrent.atomic.AtomicReference<T>();
         Storage.Updated<T> updated;
@@ -198,7 +209,8 @@ public final class GenericRegistry<T extends HasMetadata> {
                 T old = storage.codec().copy(existing);
                 Change<T> change = tryUpdate.apply(existing);
                 if (change instanceof Change.Write<T> write) {
-                    transaction.set(hooks.beginUpdate(write.object(), old, dryRun));
+                    transaction.set(ObjectAdmission.admitThenBegin(admission.admit(write.object(), old, dryRun),
+                            () -> hooks.beginUpdate(write.object(), old, dryRun)));
                 } else {
                     removedState.set(old);
                 }
@@ -417,7 +429,7 @@ public final class GenericRegistry<T extends HasMetadata> {
                     T object = storage.codec().copy(existing);
                     mapping.setSpecReplicas().accept(object, wanted);
                     return prepareUpdate(object, existing);
-                }, dryRun);
+                }, dryRun, ObjectAdmission.NONE); // a subresource: quota does not charge scale changes
         return toScale(updated.object(), mapping);
     }
 

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -210,5 +211,29 @@ class GenericRegistryTest {
         var deleted = configMaps.deleteCollection("ns", options, DeleteOptions.DEFAULT);
         assertThat(deleted).hasSize(3).allMatch(DeleteResult::removed);
         assertThat(configMaps.list("ns", ListOptions.latest()).items()).extracting(c -> c.getMetadata().getName()).containsExactly("d");
+    }
+
+    @Test
+    void objectAdmissionRunsAfterValidationAndItsReservationFollowsTheWrite() {
+        List<String> log = new ArrayList<>();
+        ObjectAdmission admission = (object, old, dryRun) -> {
+            log.add("admit " + object.getMetadata().getName() + " old=" + (old == null ? "none" : ((ConfigMap) old).getData().get("k")));
+            return new StoreHooks.Transaction() {
+                @Override
+                public void commit() {
+                    log.add("commit");
+                }
+
+                @Override
+                public void revert() {
+                    log.add("revert");
+                }
+            };
+        };
+        configMaps.create("ns", cm("a").build(), false, admission);
+        assertStatus(() -> configMaps.create("ns", cm("a").build(), false, admission), 409, "AlreadyExists");
+        assertStatus(() -> configMaps.create("ns", cm("Bad_Name").build(), false, admission), 422, "Invalid");
+        configMaps.update("ns", "a", cm("a").withData(Map.of("k", "w")).build(), false, admission);
+        assertThat(log).containsExactly("admit a old=none", "commit", "admit a old=none", "revert", "admit a old=v", "commit");
     }
 }
