@@ -4,7 +4,6 @@ import static dev.skiff.e2e.KubectlAgentTest.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,10 +24,7 @@ class KubectlDrainTest {
         int port = SkiffProcess.freePort();
         try (var server = SkiffProcess.apiServer(dir, port, kubeconfig)) {
             var kubectl = new Kubectl(kubeconfig, dir);
-            Path token = dir.resolve("data").resolve("server").resolve("token");
-            try (var agent = SkiffProcess.start(dir.resolve("agent.log"), "agent", "--server", "https://127.0.0.1:" + port,
-                    "--token-file", token.toString(), "--simulated", "--count", "2")) {
-                agent.awaitLine("2 simulated node(s) registered", 0, Duration.ofSeconds(60));
+            try (var agent = SkiffProcess.simulatedAgent(dir, port, 2)) {
                 kubectl.ok("kubectl", "create", "deployment", "web", "--image=busybox", "--replicas=4");
                 assertThat(kubectl.ok("kubectl", "rollout", "status", "deployment/web", "--timeout=90s")).contains("successfully rolled out");
                 kubectl.ok("kubectl", "create", "poddisruptionbudget", "web", "--selector=app=web", "--min-available=4");
