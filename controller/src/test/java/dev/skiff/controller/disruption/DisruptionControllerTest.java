@@ -23,6 +23,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +34,17 @@ import org.junit.jupiter.api.Test;
  * ReplicaSet controller runs, so none is replaced) and reported ready as a kubelet would.
  */
 class DisruptionControllerTest extends ControlPlaneTest {
+    private KubernetesClient evictor;
+
+    @BeforeEach
+    void evictor() {
+        evictor = EvictionTest.withoutRetries(client);
+    }
+
+    @AfterEach
+    void closeEvictor() {
+        evictor.close();
+    }
 
     @Test
     void keepsTheStatusFromTheReplicaSetsScaleAndEvictionsSpendTheBudget() throws Exception {
@@ -48,20 +62,20 @@ class DisruptionControllerTest extends ControlPlaneTest {
             assertThat(List.of(condition.getType(), condition.getStatus(), condition.getReason()))
                     .containsExactly("DisruptionAllowed", "True", "SufficientPods");
 
-            assertThat(client.pods().inNamespace("default").withName("web-0").evict()).isTrue();
+            assertThat(evictor.pods().inNamespace("default").withName("web-0").evict()).isTrue();
             assertThat(client.pods().inNamespace("default").withName("web-0").get()).isNull();
             await("the eviction is accounted: 2 healthy, none allowed, no pending disruption", () -> status("web", 3, 2, 2, 0, 1L)
                     && (pdb("web").getStatus().getDisruptedPods() == null || pdb("web").getStatus().getDisruptedPods().isEmpty()));
             condition = pdb("web").getStatus().getConditions().getFirst();
             assertThat(List.of(condition.getStatus(), condition.getReason())).containsExactly("False", "InsufficientPods");
-            assertThat(client.pods().inNamespace("default").withName("web-1").evict()).as("refused with 429").isFalse();
+            assertThat(evictor.pods().inNamespace("default").withName("web-1").evict()).as("refused with 429").isFalse();
             assertThat(client.pods().inNamespace("default").withName("web-1").get()).isNotNull();
 
             // a spec change is a new generation: observed, and recomputed (maxUnavailable 2 of 3 -> 1 desired)
             client.policy().v1().podDisruptionBudget().inNamespace("default").withName("web").edit(p -> new PodDisruptionBudgetBuilder(p)
                     .editSpec().withMaxUnavailable(new IntOrString(2)).endSpec().build());
             await("generation 2 observed, 1 allowed", () -> status("web", 3, 1, 2, 1, 2L));
-            assertThat(client.pods().inNamespace("default").withName("web-1").evict()).isTrue();
+            assertThat(evictor.pods().inNamespace("default").withName("web-1").evict()).isTrue();
         }
     }
 
@@ -104,8 +118,42 @@ class DisruptionControllerTest extends ControlPlaneTest {
             assertThat(s.getDisruptionsAllowed()).isZero();
             assertThat(s.getConditions().getFirst().getStatus()).isEqualTo("False");
             assertThat(s.getConditions().getFirst().getMessage()).isEqualTo("jobs.batch does not implement the scale subresource");
-            assertThat(client.pods().inNamespace("default").withName("batch-1").evict()).as("a budget that failed safe allows nothing").isFalse();
+            assertThat(evictor.pods().inNamespace("default").withName("batch-1").evict()).as("a budget that failed safe allows nothing").isFalse();
         }
+    }
+
+    @Test
+    void resetsADisruptionTargetLeftOnAPodThatWasNotDeleted() throws Exception {
+        String longAgo = Instant.now().minusSeconds(180).truncatedTo(ChronoUnit.SECONDS).toString();
+        targetedPod("stale", "EvictionByEvictionAPI", longAgo);
+        targetedPod("recent", "EvictionByEvictionAPI", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        targetedPod("by-kubelet", "TerminationByKubelet", longAgo);
+        try (var manager = ControllerManager.start(client, List.of("disruption"), false, 1)) {
+            await("the stale condition is reset to False", () -> "False".equals(disruptionTarget("stale").getStatus()));
+            assertThat(disruptionTarget("stale").getReason()).isNull();
+            assertThat(disruptionTarget("recent").getStatus()).as("not stale for 2 minutes").isEqualTo("True");
+            assertThat(disruptionTarget("by-kubelet").getStatus()).as("the kubelet's is never stale").isEqualTo("True");
+            assertThat(ready("stale")).as("other conditions kept").isTrue();
+        }
+    }
+
+    private void targetedPod(String name, String reason, String since) {
+        Pod pod = client.resource(new PodBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("busybox").endContainer().endSpec().build()).create();
+        client.resource(new PodBuilder(pod).editStatus().withPhase("Running")
+                .addNewCondition().withType("Ready").withStatus("True").endCondition()
+                .addNewCondition().withType("DisruptionTarget").withStatus("True").withReason(reason).withLastTransitionTime(since).endCondition()
+                .endStatus().build()).updateStatus();
+    }
+
+    private io.fabric8.kubernetes.api.model.PodCondition disruptionTarget(String pod) {
+        return client.pods().inNamespace("default").withName(pod).get().getStatus().getConditions().stream()
+                .filter(c -> "DisruptionTarget".equals(c.getType())).findFirst().orElseThrow();
+    }
+
+    private boolean ready(String pod) {
+        return client.pods().inNamespace("default").withName(pod).get().getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private boolean status(String name, int expected, int desired, int healthy, int allowed, long generation) {

@@ -13,10 +13,15 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,6 +32,26 @@ import org.junit.jupiter.api.Test;
  */
 class EvictionTest extends ControlPlaneTest {
     private static final String VIOLATES = "Cannot evict pod as it would violate the pod's disruption budget.";
+    private KubernetesClient evictor;
+
+    @BeforeEach
+    void evictor() {
+        evictor = withoutRetries(client);
+    }
+
+    @AfterEach
+    void closeEvictor() {
+        evictor.close();
+    }
+
+    /**
+     * A client like {@code client} that takes a 429 or 500 as it comes: fabric8 retries those with
+     * back-off by default (some 20 s), which would only slow these tests down.
+     */
+    static KubernetesClient withoutRetries(KubernetesClient client) {
+        return new KubernetesClientBuilder().withConfig(new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build())
+                .build();
+    }
 
     @Test
     void spendsTheBudgetRecordsThePodAndMarksItDisruptionTargetBeforeDeleting() {
@@ -34,7 +59,7 @@ class EvictionTest extends ControlPlaneTest {
         budget("web", selector("app", "web"), null);
         status("web", 1, 2, 1);
 
-        assertThat(client.pods().inNamespace("default").withName("held").evict()).isTrue();
+        assertThat(evictor.pods().inNamespace("default").withName("held").evict()).isTrue();
 
         Pod held = client.pods().inNamespace("default").withName("held").get();
         assertThat(held.getMetadata().getDeletionTimestamp()).as("deleted (kept by its finalizer)").isNotNull();
@@ -50,7 +75,7 @@ class EvictionTest extends ControlPlaneTest {
         });
 
         // a pod already being deleted is evicted again without asking the (spent) budget
-        assertThat(client.pods().inNamespace("default").withName("held").evict()).isTrue();
+        assertThat(evictor.pods().inNamespace("default").withName("held").evict()).isTrue();
         assertThat(pdb("web").getStatus().getDisruptionsAllowed()).isZero();
         release("held");
     }
@@ -61,7 +86,7 @@ class EvictionTest extends ControlPlaneTest {
         budget("web", selector("app", "web"), null);
         status("web", 0, 1, 1);
 
-        assertThat(client.pods().inNamespace("default").withName("web-1").evict()).isFalse();
+        assertThat(evictor.pods().inNamespace("default").withName("web-1").evict()).isFalse();
 
         Response r = evict("web-1", "");
         assertThat(r.code()).isEqualTo(429);
@@ -98,8 +123,8 @@ class EvictionTest extends ControlPlaneTest {
         budget("web", selector("app", "web"), null);
         status("web", 0, 0, 2);
 
-        assertThat(client.pods().inNamespace("default").withName("pending").evict()).isTrue();
-        assertThat(client.pods().inNamespace("default").withName("done").evict()).isTrue();
+        assertThat(evictor.pods().inNamespace("default").withName("pending").evict()).isTrue();
+        assertThat(evictor.pods().inNamespace("default").withName("done").evict()).isTrue();
         assertThat(client.pods().inNamespace("default").list().getItems()).isEmpty();
         assertThat(pdb("web").getStatus().getDisruptedPods()).isNullOrEmpty();
     }
@@ -111,19 +136,19 @@ class EvictionTest extends ControlPlaneTest {
         runningPod("u2", Map.of("app", "web"), false, null);
         budget("web", selector("app", "web"), null);
         status("web", 0, 1, 1);
-        assertThat(client.pods().inNamespace("default").withName("u1").evict()).isTrue();
+        assertThat(evictor.pods().inNamespace("default").withName("u1").evict()).isTrue();
         assertThat(client.pods().inNamespace("default").withName("u1").get()).isNull();
         assertThat(pdb("web").getStatus().getDisruptedPods()).as("nothing spent").isNullOrEmpty();
         // ... and not while it is not met
         status("web", 0, 0, 1);
-        assertThat(client.pods().inNamespace("default").withName("u2").evict()).isFalse();
+        assertThat(evictor.pods().inNamespace("default").withName("u2").evict()).isFalse();
         assertThat(client.pods().inNamespace("default").withName("u2").get()).isNotNull();
 
         // AlwaysAllow: an unready pod may always go
         runningPod("a1", Map.of("app", "api"), false, null);
         budget("api", selector("app", "api"), "AlwaysAllow");
         status("api", 0, 0, 1);
-        assertThat(client.pods().inNamespace("default").withName("a1").evict()).isTrue();
+        assertThat(evictor.pods().inNamespace("default").withName("a1").evict()).isTrue();
         assertThat(client.pods().inNamespace("default").withName("a1").get()).isNull();
     }
 
@@ -207,10 +232,10 @@ class EvictionTest extends ControlPlaneTest {
     /** POSTs an Eviction for {@code pod} (query e.g. {@code ?dryRun=All}) and returns the answer as it came. */
     private Response evict(String pod, String query) throws Exception {
         String body = "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"" + pod + "\",\"namespace\":\"default\"}}";
-        HttpRequest request = client.getHttpClient().newHttpRequestBuilder()
+        HttpRequest request = evictor.getHttpClient().newHttpRequestBuilder()
                 .uri(client.getMasterUrl().toString().replaceAll("/$", "") + "/api/v1/namespaces/default/pods/" + pod + "/eviction" + query)
                 .post("application/json", body).build();
-        HttpResponse<String> response = client.getHttpClient().sendAsync(request, String.class).get();
+        HttpResponse<String> response = evictor.getHttpClient().sendAsync(request, String.class).get();
         return new Response(response.code(), response.header("Retry-After"), new ObjectMapper().readTree(response.body()));
     }
 }
