@@ -27,7 +27,8 @@ public final class Controllers {
                 dev.skiff.controller.job.JobController.DESCRIPTOR,
                 dev.skiff.controller.cronjob.CronJobController.DESCRIPTOR,
                 dev.skiff.controller.ttlafterfinished.TtlAfterFinishedController.DESCRIPTOR,
-                dev.skiff.controller.nodeipam.NodeIpamController.DESCRIPTOR
+                dev.skiff.controller.nodeipam.NodeIpamController.DESCRIPTOR,
+                dev.skiff.controller.disruption.DisruptionController.DESCRIPTOR
         );
     }
 }

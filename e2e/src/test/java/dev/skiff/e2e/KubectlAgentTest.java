@@ -29,10 +29,7 @@ class KubectlAgentTest {
         int port = SkiffProcess.freePort();
         try (var server = SkiffProcess.apiServer(dir, port, kubeconfig)) {
             var kubectl = new Kubectl(kubeconfig, dir);
-            Path token = dir.resolve("data").resolve("server").resolve("token");
-            try (var agent = SkiffProcess.start(dir.resolve("agent.log"), "agent", "--server", "https://127.0.0.1:" + port,
-                    "--token-file", token.toString(), "--simulated", "--count", "3", "--node-labels", "pool=sim")) {
-                agent.awaitLine("3 simulated node(s) registered", 0, Duration.ofSeconds(60));
+            try (var agent = SkiffProcess.simulatedAgent(dir, port, 3, "--node-labels", "pool=sim")) {
                 var lines = kubectl.ok("kubectl", "get", "nodes", "-l", "pool=sim").lines().toList();
                 assertThat(cells(lines.getFirst())).containsExactly("NAME", "STATUS", "ROLES", "AGE", "VERSION");
                 assertThat(lines.stream().skip(1).map(l -> cells(l).get(0) + " " + cells(l).get(1) + " " + cells(l).get(4)).toList())

@@ -68,6 +68,24 @@ final class SkiffProcess implements AutoCloseable {
         return server(dir.resolve("server.log"), args.toArray(String[]::new));
     }
 
+    /**
+     * {@code skiff agent --simulated --count count} joined with the token of the {@link #apiServer}
+     * under {@code dir} on {@code httpsPort}, once its nodes (sim-0 ...) are registered.
+     */
+    static SkiffProcess simulatedAgent(Path dir, int httpsPort, int count, String... extra) {
+        var args = new ArrayList<>(List.of("agent", "--server", "https://127.0.0.1:" + httpsPort,
+                "--token-file", dir.resolve("data").resolve("server").resolve("token").toString(), "--simulated", "--count", String.valueOf(count)));
+        args.addAll(List.of(extra));
+        var agent = start(dir.resolve("agent.log"), args.toArray(String[]::new));
+        try {
+            agent.awaitLine(count + " simulated node(s) registered", 0, Duration.ofSeconds(60));
+        } catch (RuntimeException | AssertionError e) {
+            agent.close();
+            throw e;
+        }
+        return agent;
+    }
+
     /** A server with its embedded node agent (containerd and all); {@link #server} runs them without. */
     static SkiffProcess serverWithAgent(Path log, String... args) {
         return server(log, true, args);

@@ -212,6 +212,33 @@ public final class ApiException extends RuntimeException {
         return of(429, "TooManyRequests", message, null, null, null, List.of());
     }
 
+    /**
+     * 429 as upstream's NewTooManyRequests: details carry {@code retryAfterSeconds} (a Retry-After header
+     * when above 0) and the given causes, e.g. the DisruptionBudget cause of a refused eviction.
+     */
+    public static ApiException tooManyRequests(String message, int retryAfterSeconds, List<Cause> causes) {
+        ApiException e = of(429, "TooManyRequests", message, null, null, null, List.copyOf(causes));
+        if (e.status.getDetails() == null) {
+            e.status.setDetails(new io.fabric8.kubernetes.api.model.StatusDetails());
+        }
+        e.status.getDetails().setRetryAfterSeconds(retryAfterSeconds);
+        return e;
+    }
+
+    /** 403 about one object, as upstream's NewForbidden: "poddisruptionbudget.policy \"x\" is forbidden: reason". */
+    public static ApiException forbidden(String group, String resource, String name, String reason) {
+        return of(403, "Forbidden", qualified(group, resource) + " \"" + name + "\" is forbidden: " + reason, group, resource, name,
+                List.of());
+    }
+
+    /** 504 as upstream's NewTimeoutError: "Timeout: message", retry suggested after {@code retryAfterSeconds}. */
+    public static ApiException timeout(String message, int retryAfterSeconds) {
+        ApiException e = of(504, "Timeout", "Timeout: " + message, null, null, null, List.of());
+        e.status.setDetails(new io.fabric8.kubernetes.api.model.StatusDetails());
+        e.status.getDetails().setRetryAfterSeconds(retryAfterSeconds);
+        return e;
+    }
+
     public static ApiException internal(String message) {
         return of(500, "InternalError", "Internal error occurred: " + message, null, null, null, List.of());
     }

@@ -32,7 +32,7 @@ import dev.skiff.registry.generic.Strategy;
 import dev.skiff.registry.networking.ingress.IngressStrategy;
 import dev.skiff.registry.networking.ingressclass.IngressClassStrategy;
 import dev.skiff.registry.networking.networkpolicy.NetworkPolicyStrategy;
-import dev.skiff.registry.policy.poddisruptionbudget.PodDisruptionBudgetStrategy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import dev.skiff.registry.rbac.clusterrole.ClusterRoleStrategy;
 import dev.skiff.registry.rbac.clusterrolebinding.ClusterRoleBindingStrategy;
 import dev.skiff.registry.rbac.role.RoleStrategy;
@@ -74,7 +74,8 @@ final class GroupResources {
     }
 
     static List<ServedResource<?>> serve(Store store, ResourceRegistry builtIn, Clock clock, RandomGenerator random,
-                                         java.util.function.Consumer<GenericRegistry<PriorityClass>> priorityClassesServed) {
+                                         java.util.function.Consumer<GenericRegistry<PriorityClass>> priorityClassesServed,
+                                         GenericRegistry<PodDisruptionBudget> podDisruptionBudgets) {
         var g = new GroupResources(store, builtIn, clock, random);
         g.add("apps", "v1", "deployments", DeploymentStrategy.RESOURCE, new DeploymentStrategy());
         g.add("apps", "v1", "replicasets", ReplicaSetStrategy.RESOURCE, new ReplicaSetStrategy());
@@ -90,7 +91,8 @@ final class GroupResources {
         g.add("networking.k8s.io", "v1", "ingresses", IngressStrategy.RESOURCE, new IngressStrategy());
         g.add("networking.k8s.io", "v1", "ingressclasses", IngressClassStrategy.RESOURCE, new IngressClassStrategy());
         g.add("networking.k8s.io", "v1", "networkpolicies", NetworkPolicyStrategy.RESOURCE, new NetworkPolicyStrategy());
-        g.add("policy", "v1", "poddisruptionbudgets", PodDisruptionBudgetStrategy.RESOURCE, new PodDisruptionBudgetStrategy());
+        // made by the caller: pods/eviction spends the budgets through the same registry
+        g.served.add(ServedResource.of(g.info("policy", "v1", "poddisruptionbudgets"), PodDisruptionBudget.class, podDisruptionBudgets, clock));
         g.add("storage.k8s.io", "v1", "storageclasses", StorageClassStrategy.RESOURCE, new StorageClassStrategy());
         g.add("storage.k8s.io", "v1", "csidrivers", CSIDriverStrategy.RESOURCE, new CSIDriverStrategy());
         g.add("storage.k8s.io", "v1", "csinodes", CSINodeStrategy.RESOURCE, new CSINodeStrategy());

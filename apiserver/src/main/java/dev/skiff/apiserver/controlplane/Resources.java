@@ -58,6 +58,8 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import dev.skiff.registry.policy.poddisruptionbudget.PodDisruptionBudgetStrategy;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
@@ -87,6 +89,8 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
         var streams = new dev.skiff.registry.core.pod.StreamLocations(pods, nodes);
         GenericRegistry<ResourceQuota> quotas =
                 new GenericRegistry<>(store, ResourceQuotaStrategy.RESOURCE, new ResourceQuotaStrategy(), clock, random);
+        GenericRegistry<PodDisruptionBudget> podDisruptionBudgets = new GenericRegistry<>(store, PodDisruptionBudgetStrategy.RESOURCE,
+                new PodDisruptionBudgetStrategy(), clock, random);
         List<ServedResource<?>> served = new java.util.ArrayList<>(List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
@@ -99,7 +103,8 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                         new GenericRegistry<>(store, LeaseStrategy.RESOURCE, new LeaseStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "pods"), Pod.class, pods, clock)
                         .withCreate("binding", new SubresourceCreate<>(Binding.class, new BindingRest(pods, clock)::bind))
-                        .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods)::evict))
+                        .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods, podDisruptionBudgets, clock)::evict)
+                                .accepting("policy/v1beta1"))
                         .withConnect("log", PodStreaming.log(streams))
                         .withConnect("exec", PodStreaming.stream("exec", streams))
                         .withConnect("attach", PodStreaming.stream("attach", streams))
@@ -122,7 +127,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                 ServedResource.of(info(builtIn, "resourcequotas"), ResourceQuota.class, quotas, clock),
                 ServedResource.of(info(builtIn, "limitranges"), LimitRange.class,
                         new GenericRegistry<>(store, LimitRangeStrategy.RESOURCE, new LimitRangeStrategy(), clock, random), clock)));
-        served.addAll(GroupResources.serve(store, builtIn, clock, random, priorityClasses::set));
+        served.addAll(GroupResources.serve(store, builtIn, clock, random, priorityClasses::set, podDisruptionBudgets));
         SystemNamespaces.ensure(namespaces);
         var authenticator = new java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator>();
         var handler = new ResourceHandler(served, GroupResources.reviews(builtIn, authenticator::get), builtIn.groupVersions());

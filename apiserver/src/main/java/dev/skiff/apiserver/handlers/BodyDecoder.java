@@ -67,6 +67,12 @@ final class BodyDecoder {
 
     static <T extends HasMetadata> Decoded<T> decode(byte[] body, String contentType, ResourceInfo info, Class<T> type,
                                                      String fieldValidation) {
+        return decode(body, contentType, info, type, fieldValidation, java.util.Set.of());
+    }
+
+    /** {@link #decode}, taking a body of one of the {@code alsoAccepted} apiVersions as if it were of the expected one (same schema). */
+    static <T extends HasMetadata> Decoded<T> decode(byte[] body, String contentType, ResourceInfo info, Class<T> type,
+                                                     String fieldValidation, java.util.Set<String> alsoAccepted) {
         String directive = fieldValidation == null || fieldValidation.isEmpty() ? "Warn" : fieldValidation;
         if (!List.of("Strict", "Warn", "Ignore").contains(directive)) {
             throw ApiException.badRequest("fieldValidation parameter unsupported value: " + ApiException.goQuote(directive)
@@ -80,7 +86,7 @@ final class BodyDecoder {
         String apiVersion = text(object, "apiVersion");
         String kind = text(object, "kind");
         String expectedVersion = info.apiVersion();
-        if (!apiVersion.isEmpty() && !apiVersion.equals(expectedVersion)) {
+        if (!apiVersion.isEmpty() && !apiVersion.equals(expectedVersion) && !alsoAccepted.contains(apiVersion)) {
             throw ApiException.badRequest("the API version in the data (" + apiVersion + ") does not match the expected API version ("
                     + expectedVersion + ")");
         }

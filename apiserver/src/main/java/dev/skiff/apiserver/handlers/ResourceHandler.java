@@ -237,7 +237,7 @@ public final class ResourceHandler implements ApiHandler {
                                                                                   ApiResponse response, String ns, String name) {
         boolean dryRun = dryRun(request);
         var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), bodyInfo, create.bodyType(),
-                request.queryParam("fieldValidation"));
+                request.queryParam("fieldValidation"), create.alsoAccepted());
         create.action().create(ns, name, decoded.object(), dryRun);
         ObjectNode status = BodyDecoder.JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1");
         status.putObject("metadata");

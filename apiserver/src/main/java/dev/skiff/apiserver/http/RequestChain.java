@@ -87,8 +87,13 @@ public final class RequestChain {
                     info.verb(), info.path(), e.code(), e.getMessage());
             return;
         }
-        var headers = e.code() == 429
-                ? Map.of("Retry-After", String.valueOf(MaxInFlightLimit.RETRY_AFTER_SECONDS))
+        // a Status that suggests a delay says so in Retry-After too, as upstream's ErrorNegotiated; the
+        // max-in-flight limit's bare 429 always suggests its own
+        var details = e.status().getDetails();
+        Integer retryAfter = details != null && details.getRetryAfterSeconds() != null ? details.getRetryAfterSeconds()
+                : e.code() == 429 ? Integer.valueOf(MaxInFlightLimit.RETRY_AFTER_SECONDS) : null;
+        var headers = retryAfter != null && retryAfter > 0
+                ? Map.of("Retry-After", String.valueOf(retryAfter))
                 : Map.<String, String>of();
         exchange.send(e.code(), ApiResponse.JSON, headers, Json.write(e.status()));
     }

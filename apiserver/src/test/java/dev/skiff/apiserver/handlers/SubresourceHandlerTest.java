@@ -13,6 +13,7 @@ import dev.skiff.registry.core.namespace.NamespaceStrategy;
 import dev.skiff.registry.core.node.NodeStrategy;
 import dev.skiff.registry.core.pod.BindingRest;
 import dev.skiff.registry.core.pod.EvictionRest;
+import dev.skiff.registry.policy.poddisruptionbudget.PodDisruptionBudgetStrategy;
 import dev.skiff.registry.core.pod.PodStrategy;
 import dev.skiff.registry.core.podtemplate.PodTemplateStrategy;
 import dev.skiff.registry.core.replicationcontroller.ReplicationControllerStrategy;
@@ -67,7 +68,9 @@ class SubresourceHandlerTest {
                 ServedResource.of(builtIn.find("", "v1", "namespaces").orElseThrow(), Namespace.class, namespaces, CLOCK),
                 ServedResource.of(builtIn.find("", "v1", "pods").orElseThrow(), Pod.class, pods, CLOCK)
                         .withCreate("binding", new SubresourceCreate<>(Binding.class, new BindingRest(pods, CLOCK)::bind))
-                        .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods)::evict)),
+                        .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods,
+                                new GenericRegistry<>(store, PodDisruptionBudgetStrategy.RESOURCE, new PodDisruptionBudgetStrategy(), CLOCK,
+                                        new Random(7)), CLOCK)::evict)),
                 ServedResource.of(builtIn.find("", "v1", "replicationcontrollers").orElseThrow(), ReplicationController.class, rcs,
                         CLOCK),
                 ServedResource.of(builtIn.find("", "v1", "nodes").orElseThrow(), Node.class,

@@ -1,5 +1,6 @@
 package dev.skiff.controller.daemonset;
 
+import dev.skiff.api.intstr.IntOrPercent;
 import dev.skiff.controller.PodReadiness;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -111,11 +112,6 @@ final class DaemonSetRollingUpdate {
         if (value == null) {
             return dflt;
         }
-        if (value.getIntVal() != null) {
-            return value.getIntVal();
-        }
-        String s = value.getStrVal();
-        int percent = Integer.parseInt(s.substring(0, s.length() - 1));
-        return (int) Math.ceil(percent * total / 100.0);
+        return IntOrPercent.scaled(value, total, true);
     }
 }

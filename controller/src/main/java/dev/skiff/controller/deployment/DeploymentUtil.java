@@ -1,5 +1,6 @@
 package dev.skiff.controller.deployment;
 
+import dev.skiff.api.intstr.IntOrPercent;
 import dev.skiff.controller.ComputeHash;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -83,11 +84,6 @@ final class DeploymentUtil {
         if (value == null) {
             value = new IntOrString("25%");
         }
-        if (value.getIntVal() != null) {
-            return value.getIntVal();
-        }
-        String s = value.getStrVal();
-        int percent = Integer.parseInt(s.substring(0, s.length() - 1));
-        return roundUp ? (int) Math.ceil(percent * total / 100.0) : (int) Math.floor(percent * total / 100.0);
+        return IntOrPercent.scaled(value, total, roundUp);
     }
 }
