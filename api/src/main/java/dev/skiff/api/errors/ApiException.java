@@ -225,12 +225,6 @@ public final class ApiException extends RuntimeException {
         return e;
     }
 
-    /** 403 about one object, as upstream's NewForbidden: "poddisruptionbudget.policy \"x\" is forbidden: reason". */
-    public static ApiException forbidden(String group, String resource, String name, String reason) {
-        return of(403, "Forbidden", qualified(group, resource) + " \"" + name + "\" is forbidden: " + reason, group, resource, name,
-                List.of());
-    }
-
     /** 504 as upstream's NewTimeoutError: "Timeout: message", retry suggested after {@code retryAfterSeconds}. */
     public static ApiException timeout(String message, int retryAfterSeconds) {
         ApiException e = of(504, "Timeout", "Timeout: " + message, null, null, null, List.of());
