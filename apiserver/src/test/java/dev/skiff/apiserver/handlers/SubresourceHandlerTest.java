@@ -66,8 +66,8 @@ class SubresourceHandlerTest {
         handler = new ResourceHandler(List.of(
                 ServedResource.of(builtIn.find("", "v1", "namespaces").orElseThrow(), Namespace.class, namespaces, CLOCK),
                 ServedResource.of(builtIn.find("", "v1", "pods").orElseThrow(), Pod.class, pods, CLOCK)
-                        .withCreate("binding", new SubresourceCreate<>(Binding.class, new BindingRest(pods, CLOCK)::bind))
-                        .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods)::evict)),
+                        .withCreate("binding", SubresourceCreate.acting(Binding.class, new BindingRest(pods, CLOCK)::bind))
+                        .withCreate("eviction", SubresourceCreate.acting(Eviction.class, new EvictionRest(pods)::evict)),
                 ServedResource.of(builtIn.find("", "v1", "replicationcontrollers").orElseThrow(), ReplicationController.class, rcs,
                         CLOCK),
                 ServedResource.of(builtIn.find("", "v1", "nodes").orElseThrow(), Node.class,
