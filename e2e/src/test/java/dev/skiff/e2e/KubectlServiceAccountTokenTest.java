@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Service-account tokens through the real kubectl, newest and 1.27, against a real {@code skiff server}
  * (with its controllers, which create the default service accounts): {@code kubectl create token},
  * {@code kubectl auth whoami --token}, the token refused once its account is gone, and pods getting
- * the service-account token volume from the ServiceAccount admission.
+ * the service-account token volume from the ServiceAccount admission; and, with a real {@code skiff agent}
+ * (its own containerd, bridge skiff-sa0 on 10.88.87.0/24), a pod that reads its projected token and
+ * calls the API server with it.
  */
 class KubectlServiceAccountTokenTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -34,11 +36,13 @@ class KubectlServiceAccountTokenTest {
     /** The same server with no client certificate: requests carry only the --token given. */
     static Kubectl anonymous;
     static String oldest;
+    static int port;
 
     @BeforeAll
     static void startServer() throws Exception {
         Path kubeconfig = dir.resolve("admin.yaml");
-        server = SkiffProcess.apiServer(dir, SkiffProcess.freePort(), kubeconfig);
+        port = SkiffProcess.freePort();
+        server = SkiffProcess.apiServer(dir, port, kubeconfig);
         kubectl = new Kubectl(kubeconfig, dir);
         Path tokenOnly = dir.resolve("token-only.yaml");
         Files.writeString(tokenOnly, Files.readString(kubeconfig).lines()
@@ -143,5 +147,65 @@ class KubectlServiceAccountTokenTest {
         assertThat(refused.exit()).isNotZero();
         assertThat(refused.err().trim()).isEqualTo("Error from server (Forbidden): pods \"ghostly\" is forbidden: error looking up service "
                 + "account pods/ghost: serviceaccount \"ghost\" not found");
+    }
+
+    @Test
+    void aPodOnARealAgentCallsTheApiServerWithItsProjectedToken() throws Exception {
+        kubectl.ok("kubectl", "create", "namespace", "inpod");
+        awaitDefaultAccount("inpod");
+        Path token = dir.resolve("data").resolve("server").resolve("token");
+        // a short data dir: containerd's socket path must fit a sockaddr_un
+        Path agentData = Files.createTempDirectory(Path.of("/tmp"), "skiff-e2e-sa-");
+        var agent = SkiffProcess.start(dir.resolve("agent.log"), "agent", "--server", "https://127.0.0.1:" + port,
+                "--token-file", token.toString(), "--node-name", "sa-worker", "--node-ip", "127.0.0.1", "--data-dir", agentData.toString(),
+                "--pod-cidr", "10.88.87.0/24", "--cni-bridge", "skiff-sa0", "--kubelet-port", String.valueOf(SkiffProcess.freePort()),
+                "--disable-kube-proxy"); // never the host's iptables: the pod reaches the server through its bridge's address
+        try {
+            agent.awaitLine("node sa-worker registered", 0, Duration.ofSeconds(120));
+            Path pod = dir.resolve("caller.yaml");
+            Files.writeString(pod, """
+                    apiVersion: v1
+                    kind: Pod
+                    metadata: {name: caller, namespace: inpod}
+                    spec:
+                      nodeName: sa-worker
+                      restartPolicy: Never
+                      containers:
+                      - name: c
+                        image: busybox:1.35
+                        command: [sh, -c]
+                        args:
+                        - |
+                          d=/var/run/secrets/kubernetes.io/serviceaccount
+                          ls $d && echo "namespace=$(cat $d/namespace)" && grep -c 'BEGIN CERTIFICATE' $d/ca.crt &&
+                          timeout 20 wget -q -O - --no-check-certificate --header "Authorization: Bearer $(cat $d/token)" \
+                            --header 'Content-Type: application/json' \
+                            --post-data '{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}' \
+                            https://10.88.87.1:%d/apis/authentication.k8s.io/v1/selfsubjectreviews
+                    """.formatted(port));
+            kubectl.ok("kubectl", "create", "-f", pod.toString());
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(150));
+            String phase = "";
+            while (!phase.equals("Succeeded") && !phase.equals("Failed") && Instant.now().isBefore(deadline)) {
+                Thread.sleep(500);
+                phase = kubectl.run("kubectl", "get", "pod", "caller", "-n", "inpod", "-o", "jsonpath={.status.phase}").out().strip();
+            }
+            String logs = kubectl.run("kubectl", "logs", "caller", "-n", "inpod").out();
+            assertThat(phase).as("phase; logs: %s; events: %s", logs,
+                    kubectl.run("kubectl", "get", "events", "-n", "inpod").out()).isEqualTo("Succeeded");
+            assertThat(logs).contains("ca.crt", "namespace", "token").contains("namespace=inpod")
+                    .contains("\"username\":\"system:serviceaccount:inpod:default\"")
+                    .contains("\"authentication.kubernetes.io/pod-name\":[\"caller\"]");
+            kubectl.ok("kubectl", "delete", "pod", "caller", "-n", "inpod", "--wait=false");
+            Instant gone = Instant.now().plus(Duration.ofSeconds(60));
+            while (!kubectl.run("kubectl", "get", "pods", "-n", "inpod", "-o", "name").out().isBlank() && Instant.now().isBefore(gone)) {
+                Thread.sleep(500);
+            }
+        } finally {
+            assertThat(agent.stop(Duration.ofSeconds(60))).as("the agent stops on SIGTERM").isTrue();
+            agent.close();
+        }
+        assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(agentData.toString());
+        assertThat(Files.exists(Path.of("/sys/class/net/skiff-sa0"))).as("the bridge is removed").isFalse();
     }
 }
