@@ -2,6 +2,7 @@ package dev.skiff.apiserver;
 
 import dev.skiff.apiserver.admission.AdmissionChain;
 import dev.skiff.apiserver.admission.AdmissionPlugin;
+import dev.skiff.apiserver.authn.Authenticator;
 import dev.skiff.apiserver.authn.RequestAuthenticator;
 import dev.skiff.apiserver.authn.TokenAuthenticator;
 import dev.skiff.apiserver.authn.UserInfo;
@@ -47,15 +48,18 @@ public final class ApiServer implements AutoCloseable {
     private final URI url;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
-    private ApiServer(ApiServerConfig config, Routes routes, List<HealthCheck> checks, List<AdmissionPlugin> admission, Clock clock) {
+    private ApiServer(ApiServerConfig config, Routes routes, List<HealthCheck> checks, List<AdmissionPlugin> admission,
+                      List<Authenticator> extraAuthenticators, Clock clock) {
         var sans = SubjectAltNames.forApiServer(SubjectAltNames.hostAddresses(), config.serviceIp(),
                 ApiServerConfig.CLUSTER_DOMAIN, config.tlsSans());
         pki = ClusterPki.loadOrCreate(config.tlsDir(), sans, clock);
         token = ServerToken.loadOrCreate(config.tokenFile(), pki.ca().certificate());
 
-        authenticator = new RequestAuthenticator(List.of(
+        var authenticators = new ArrayList<Authenticator>(List.of(
                 new X509Authenticator(pki.ca().certificate(), clock),
                 new TokenAuthenticator(Map.of(token, new UserInfo(ClusterPki.ADMIN_USER, List.of(ClusterPki.MASTERS_GROUP))))));
+        authenticators.addAll(extraAuthenticators);
+        authenticator = new RequestAuthenticator(authenticators);
         var chain = new RequestChain(authenticator,
                 new MaxInFlightLimit(config.maxRequestsInflight(), config.maxMutatingRequestsInflight()),
                 new RequestAuthorizer(new AlwaysAllowAuthorizer()), new AdmissionChain(admission),
@@ -74,7 +78,13 @@ public final class ApiServer implements AutoCloseable {
 
     /** As {@link #start(ApiServerConfig, Routes, List)}, with these admission plugins in order. */
     public static ApiServer start(ApiServerConfig config, Routes routes, List<HealthCheck> checks, List<AdmissionPlugin> admission) {
-        return new ApiServer(config, routes, checks, admission, Clock.systemUTC());
+        return start(config, routes, checks, admission, List.of());
+    }
+
+    /** As {@link #start(ApiServerConfig, Routes, List, List)}, with more authenticators after the certificate and server-token ones. */
+    public static ApiServer start(ApiServerConfig config, Routes routes, List<HealthCheck> checks, List<AdmissionPlugin> admission,
+                                  List<Authenticator> authenticators) {
+        return new ApiServer(config, routes, checks, admission, authenticators, Clock.systemUTC());
     }
 
     private Routes withOwnRoutes(Routes routes, ApiServerConfig config, List<HealthCheck> checks) {
@@ -128,7 +138,7 @@ public final class ApiServer implements AutoCloseable {
         return token;
     }
 
-    /** The authenticators requests go through (client certificates, the server token), e.g. for TokenReviews. */
+    /** The authenticators requests go through (client certificates, the server token, service-account tokens), e.g. for TokenReviews. */
     public RequestAuthenticator authenticator() {
         return authenticator;
     }

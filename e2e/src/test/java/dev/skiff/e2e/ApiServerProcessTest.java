@@ -157,7 +157,8 @@ class ApiServerProcessTest {
     @Test
     void secretsOnDiskAreOwnerOnly() throws IOException {
         for (Path secret : List.of(kubeconfig, dir.resolve("data/server/token"), dir.resolve("data/server/tls/cluster-ca.key"),
-                dir.resolve("data/server/tls/serving-kube-apiserver.key"), dir.resolve("data/server/tls/client-admin.key"))) {
+                dir.resolve("data/server/tls/serving-kube-apiserver.key"), dir.resolve("data/server/tls/client-admin.key"),
+                dir.resolve("data/server/tls/sa.key"))) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(secret))).as("%s", secret).isEqualTo("rw-------");
         }
     }

@@ -8,4 +8,9 @@ public record AdmissionAttributes(UserInfo user, RequestInfo request, String con
     public AdmissionAttributes withBody(byte[] newBody) {
         return new AdmissionAttributes(user, request, contentType, newBody);
     }
+
+    /** A body re-encoded by a mutating plugin, with its own content type. */
+    public AdmissionAttributes withBody(String newContentType, byte[] newBody) {
+        return new AdmissionAttributes(user, request, newContentType, newBody);
+    }
 }

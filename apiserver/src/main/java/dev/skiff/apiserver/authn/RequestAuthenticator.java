@@ -23,16 +23,21 @@ public final class RequestAuthenticator {
 
     /** The user, or 401 Unauthorized (the reason goes to the debug log only, never to the client). */
     public UserInfo authenticate(Credentials credentials) {
+        return review(credentials).user();
+    }
+
+    /** As {@link #authenticate}, with the audiences the credential was found valid for (a TokenReview's status). */
+    public Authenticated review(Credentials credentials) {
         var reasons = new ArrayList<String>();
         for (var authenticator : authenticators) {
             switch (authenticator.authenticate(credentials)) {
-                case Authenticated(UserInfo user) -> {
+                case Authenticated(UserInfo user, List<String> audiences) -> {
                     if (user.inGroup(UserInfo.AUTHENTICATED_GROUP)) {
-                        return user;
+                        return new Authenticated(user, audiences);
                     }
                     var groups = new ArrayList<>(user.groups());
                     groups.add(UserInfo.AUTHENTICATED_GROUP);
-                    return new UserInfo(user.name(), groups);
+                    return new Authenticated(user.withGroups(groups), audiences);
                 }
                 case Rejected(String reason) -> reasons.add(reason);
                 case AuthenticationResult.NotPresented ignored -> { }

@@ -5,7 +5,6 @@ import dev.skiff.apiserver.authn.AuthenticationResult.NotPresented;
 import dev.skiff.apiserver.authn.AuthenticationResult.Rejected;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Locale;
 import java.util.Map;
 
 /** Static bearer tokens ({@code Authorization: Bearer <token>}), as upstream's token file authenticator. */
@@ -18,14 +17,11 @@ public final class TokenAuthenticator implements Authenticator {
 
     @Override
     public AuthenticationResult authenticate(Credentials credentials) {
-        String header = credentials.authorization();
-        if (header == null || header.length() < 7 || !header.substring(0, 7).toLowerCase(Locale.ROOT).equals("bearer ")) {
+        String token = credentials.bearerToken();
+        if (token == null) {
             return new NotPresented();
         }
-        byte[] presented = header.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-        if (presented.length == 0) {
-            return new NotPresented();
-        }
+        byte[] presented = token.getBytes(StandardCharsets.UTF_8);
         UserInfo match = null;
         for (var entry : users.entrySet()) {
             // every token compared in constant time, and all of them, so timing tells nothing

@@ -5,7 +5,11 @@ import dev.skiff.apiserver.ApiServerConfig;
 import dev.skiff.apiserver.bootstrap.KubernetesService;
 import dev.skiff.apiserver.endpoints.HealthCheck;
 import dev.skiff.store.Store;
+import dev.skiff.apiserver.authn.ServiceAccountTokenAuthenticator;
+import dev.skiff.apiserver.pki.ClusterPki;
+import java.security.KeyPair;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The API server with every resource skiff serves, over one store (upstream's pkg/controlplane): the
@@ -19,11 +23,22 @@ public final class ControlPlane implements AutoCloseable {
         this.apiServer = apiServer;
     }
 
-    /** Serves every resource over {@code store}; the caller keeps owning (and closes) the store. */
+    /** Serves every resource over {@code store} with every admission plugin; the caller keeps owning (and closes) the store. */
     public static ControlPlane start(Store store, ApiServerConfig config) {
-        var resources = Resources.serve(store, config.serviceClusterIpRange(), config.serviceNodePortRange());
-        var apiServer = ApiServer.start(config, resources.routes(), List.of(HealthCheck.of("etcd", store::status)),
-                resources.admission());
+        return start(store, config, Set.of());
+    }
+
+    /**
+     * As {@link #start(Store, ApiServerConfig)} without the admission plugins named in {@code disabledAdmissionPlugins}
+     * (kube-apiserver's --disable-admission-plugins).
+     */
+    public static ControlPlane start(Store store, ApiServerConfig config, Set<String> disabledAdmissionPlugins) {
+        // the service-account signing key is the cluster PKI's, read (or created) before the registries that issue tokens
+        KeyPair serviceAccountKey = ClusterPki.loadOrCreateServiceAccountKey(config.tlsDir());
+        var resources = Resources.serve(store, config.serviceClusterIpRange(), config.serviceNodePortRange(), serviceAccountKey);
+        var admission = resources.admission().stream().filter(p -> !disabledAdmissionPlugins.contains(p.name())).toList();
+        var apiServer = ApiServer.start(config, resources.routes(), List.of(HealthCheck.of("etcd", store::status)), admission,
+                List.of(new ServiceAccountTokenAuthenticator(resources.serviceAccountTokens())));
         try {
             resources.authenticator().set(apiServer.authenticator());
             KubernetesService.ensure(resources.services(), resources.endpoints(), config.serviceIp(),

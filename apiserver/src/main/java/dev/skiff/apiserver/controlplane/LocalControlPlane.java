@@ -10,7 +10,9 @@ import dev.skiff.registry.core.service.portallocator.PortRange;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import dev.skiff.apiserver.admission.ServiceAccountAdmission;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A whole control plane in this process on loopback: the embedded store under {@code dir/db} and the
@@ -33,8 +35,17 @@ public final class LocalControlPlane implements AutoCloseable {
         return start(dir, 0);
     }
 
-    /** Starts on {@code port} (0: any free one); data in {@code dir} survives a close and a start on it again. */
+    /**
+     * Starts on {@code port} (0: any free one); data in {@code dir} survives a close and a start on it again. No
+     * controllers run here to create the default service accounts, so the ServiceAccount admission is off, as in
+     * upstream's integration test server.
+     */
     public static LocalControlPlane start(Path dir, int port) {
+        return start(dir, port, Set.of(ServiceAccountAdmission.NAME));
+    }
+
+    /** As {@link #start(Path, int)} without the admission plugins named in {@code disabledAdmissionPlugins} (empty: all run). */
+    public static LocalControlPlane start(Path dir, int port, Set<String> disabledAdmissionPlugins) {
         Store store = EmbeddedStore.open(EmbeddedStoreConfig.defaults(dir.resolve("db")));
         try {
             // the defaults of --service-cluster-ip-range (10.43.0.0/16) and --service-node-port-range (30000-32767)
@@ -42,7 +53,7 @@ public final class LocalControlPlane implements AutoCloseable {
                     ServiceCidr.DEFAULT, PortRange.DEFAULT, 0, 0, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
                     dir.resolve("admin.kubeconfig"), PosixFilePermissions.fromString("rw-------"),
                     VersionInfo.of("", "1970-01-01T00:00:00Z"));
-            return new LocalControlPlane(dir, store, ControlPlane.start(store, config));
+            return new LocalControlPlane(dir, store, ControlPlane.start(store, config, disabledAdmissionPlugins));
         } catch (RuntimeException e) {
             store.close();
             throw e;

@@ -1,10 +1,15 @@
 package dev.skiff.apiserver.controlplane;
 
-import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.resource.ResourceInfo;
 import dev.skiff.apiserver.admission.AdmissionPlugin;
 import dev.skiff.apiserver.admission.NamespaceLifecycle;
 import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
+import dev.skiff.apiserver.admission.ServiceAccountAdmission;
+import dev.skiff.apiserver.registry.core.serviceaccount.TokenRest;
+import dev.skiff.apiserver.serviceaccount.ServiceAccountObjects;
+import dev.skiff.apiserver.serviceaccount.ServiceAccountTokens;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import java.security.KeyPair;
 import dev.skiff.api.resource.ResourceRegistry;
 import dev.skiff.apiserver.bootstrap.SystemNamespaces;
 import dev.skiff.apiserver.endpoints.Routes;
@@ -63,14 +68,15 @@ import dev.skiff.registry.policy.poddisruptionbudget.PodDisruptionBudgetStrategy
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 
 /** The resources `skiff server` serves: one GenericRegistry per resource over the one Store, and the system namespaces. */
 record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRegistry<Service> services,
                  GenericRegistry<Endpoints> endpoints, List<AdmissionPlugin> admission,
-                 java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator> authenticator) {
+                 java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator> authenticator,
+                 ServiceAccountTokens serviceAccountTokens) {
 
-    static Resources serve(Store store, ServiceCidr serviceRange, PortRange nodePortRange) {
+    /** {@code serviceAccountKey}: the cluster's sa.key/sa.pub, which signs and checks service-account tokens. */
+    static Resources serve(Store store, ServiceCidr serviceRange, PortRange nodePortRange, KeyPair serviceAccountKey) {
         Clock clock = Clock.systemUTC();
         var random = new SecureRandom();
         ResourceRegistry builtIn = ResourceRegistry.builtIn();
@@ -91,19 +97,24 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                 new GenericRegistry<>(store, ResourceQuotaStrategy.RESOURCE, new ResourceQuotaStrategy(), clock, random);
         GenericRegistry<PodDisruptionBudget> podDisruptionBudgets = new GenericRegistry<>(store, PodDisruptionBudgetStrategy.RESOURCE,
                 new PodDisruptionBudgetStrategy(), clock, random);
+        GenericRegistry<Secret> secrets = new GenericRegistry<>(store, SecretStrategy.RESOURCE, new SecretStrategy(), clock, random);
+        GenericRegistry<ServiceAccount> serviceAccounts = new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE,
+                new ServiceAccountStrategy(), clock, random);
+        var tokens = new ServiceAccountTokens(serviceAccountKey, ServiceAccountTokens.DEFAULT_ISSUER,
+                List.of(ServiceAccountTokens.DEFAULT_ISSUER),
+                new ServiceAccountObjects(serviceAccounts::get, pods::get, secrets::get, nodes::get), clock);
         List<ServedResource<?>> served = new java.util.ArrayList<>(List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
-                ServedResource.of(info(builtIn, "secrets"), Secret.class,
-                        new GenericRegistry<>(store, SecretStrategy.RESOURCE, new SecretStrategy(), clock, random), clock),
-                ServedResource.of(info(builtIn, "serviceaccounts"), ServiceAccount.class,
-                        new GenericRegistry<>(store, ServiceAccountStrategy.RESOURCE, new ServiceAccountStrategy(), clock, random), clock),
+                ServedResource.of(info(builtIn, "secrets"), Secret.class, secrets, clock),
+                ServedResource.of(info(builtIn, "serviceaccounts"), ServiceAccount.class, serviceAccounts, clock)
+                        .withCreate("token", SubresourceCreate.answering(TokenRequest.class, new TokenRest(tokens, clock)::create)),
                 // coordination.k8s.io (leader election)
                 ServedResource.of(builtIn.find("coordination.k8s.io", "v1", "leases").orElseThrow(), Lease.class,
                         new GenericRegistry<>(store, LeaseStrategy.RESOURCE, new LeaseStrategy(), clock, random), clock),
                 ServedResource.of(info(builtIn, "pods"), Pod.class, pods, clock)
-                        .withCreate("binding", new SubresourceCreate<>(Binding.class, new BindingRest(pods, clock)::bind))
-                        .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods, podDisruptionBudgets, clock)::evict)
+                        .withCreate("binding", SubresourceCreate.acting(Binding.class, new BindingRest(pods, clock)::bind))
+                        .withCreate("eviction", SubresourceCreate.acting(Eviction.class, new EvictionRest(pods, podDisruptionBudgets, clock)::evict)
                                 .accepting("policy/v1beta1"))
                         .withConnect("log", PodStreaming.log(streams))
                         .withConnect("exec", PodStreaming.stream("exec", streams))
@@ -134,16 +145,10 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
         var openApiV2 = new OpenApiV2(served, "v1.33.0+skiff");
         var openApiV3 = new OpenApiV3(served, "v1.33.0+skiff", clock);
         return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler)
-                .prefix("/openapi/v2", openApiV2).prefix("/openapi/v3", openApiV3).build(), namespaces, services, endpoints, List.of(new NamespaceLifecycle(name -> {
-                    try {
-                        return Optional.of(namespaces.get(null, name));
-                    } catch (ApiException e) {
-                        if (e.code() == 404) {
-                            return Optional.empty();
-                        }
-                        throw e;
-                    }
-                }), new ResourceQuotaAdmission(quotas, clock)), authenticator);
+                .prefix("/openapi/v2", openApiV2).prefix("/openapi/v3", openApiV3).build(), namespaces, services, endpoints,
+                List.of(new NamespaceLifecycle(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name)),
+                        new ServiceAccountAdmission(serviceAccounts::get), new ResourceQuotaAdmission(quotas, clock)),
+                authenticator, tokens);
     }
 
     private static ResourceInfo info(ResourceRegistry registry, String coreResource) {

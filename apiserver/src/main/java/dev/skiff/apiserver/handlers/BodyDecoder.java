@@ -24,7 +24,7 @@ import java.util.Map;
  * sent with what the type keeps (fabric8 would otherwise keep them as additionalProperties) and
  * then refused (Strict), reported as warnings (Warn) or dropped (Ignore).
  */
-final class BodyDecoder {
+public final class BodyDecoder {
     static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .registerModule(MicroTime.MODULE).registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule());
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()).registerModule(MicroTime.MODULE);
@@ -46,6 +46,14 @@ final class BodyDecoder {
     }
 
     private BodyDecoder() {
+    }
+
+    /**
+     * A request body of {@code info}'s kind as a JSON tree, whatever its encoding (JSON, YAML, protobuf),
+     * for admission plugins that rewrite objects; 400/415 as for any decode.
+     */
+    public static JsonNode tree(byte[] body, String contentType, ResourceInfo info) {
+        return parse(body, contentType, info);
     }
 
     static JsonNode parse(byte[] body, String contentType, ResourceInfo info) {

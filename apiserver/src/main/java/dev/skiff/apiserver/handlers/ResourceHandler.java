@@ -238,7 +238,12 @@ public final class ResourceHandler implements ApiHandler {
         boolean dryRun = dryRun(request);
         var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), bodyInfo, create.bodyType(),
                 request.queryParam("fieldValidation"), create.alsoAccepted());
-        create.action().create(ns, name, decoded.object(), dryRun);
+        HasMetadata answer = create.responder().create(ns, name, decoded.object(), dryRun);
+        if (answer != null) {
+            answer.setApiVersion(bodyInfo.apiVersion());
+            send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), answer);
+            return;
+        }
         ObjectNode status = BodyDecoder.JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1");
         status.putObject("metadata");
         status.put("status", "Success").put("code", 201);

@@ -1,16 +1,28 @@
 package dev.skiff.apiserver.handlers;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.Set;
 
 /**
  * A POST-only subresource that takes an object of another kind and acts on its parent, as
- * upstream's BindingREST and EvictionREST: the body is decoded as {@code bodyType} (kind and
- * apiVersion checked as for any create) and handed over with the parent's namespace and name.
+ * upstream's BindingREST, EvictionREST and TokenREST: the body is decoded as {@code bodyType} (kind
+ * and apiVersion checked as for any create, {@code alsoAccepted} apiVersions too) and handed over
+ * with the parent's namespace and name. The answer is 201 with the object the responder returns,
+ * or a Success Status when it returns null.
  */
-public record SubresourceCreate<B extends HasMetadata>(Class<B> bodyType, Action<B> action, java.util.Set<String> alsoAccepted) {
+public record SubresourceCreate<B extends HasMetadata>(Class<B> bodyType, Responder<B> responder, Set<String> alsoAccepted) {
 
-    public SubresourceCreate(Class<B> bodyType, Action<B> action) {
-        this(bodyType, action, java.util.Set.of());
+    /** A subresource answered with a Success Status (binding, eviction). */
+    public static <B extends HasMetadata> SubresourceCreate<B> acting(Class<B> bodyType, Action<B> action) {
+        return new SubresourceCreate<>(bodyType, (namespace, name, body, dryRun) -> {
+            action.create(namespace, name, body, dryRun);
+            return null;
+        }, Set.of());
+    }
+
+    /** A subresource answered with an object of its own kind (serviceaccounts/token answers the TokenRequest). */
+    public static <B extends HasMetadata> SubresourceCreate<B> answering(Class<B> bodyType, Responder<B> responder) {
+        return new SubresourceCreate<>(bodyType, responder, Set.of());
     }
 
     /**
@@ -19,12 +31,18 @@ public record SubresourceCreate<B extends HasMetadata>(Class<B> bodyType, Action
      * fabric8's evict() still send).
      */
     public SubresourceCreate<B> accepting(String... apiVersions) {
-        return new SubresourceCreate<>(bodyType, action, java.util.Set.of(apiVersions));
+        return new SubresourceCreate<>(bodyType, responder, Set.of(apiVersions));
     }
 
     @FunctionalInterface
     public interface Action<B> {
         /** Performs the action; upstream answers these with a Success Status (201). */
         void create(String namespace, String name, B body, boolean dryRun);
+    }
+
+    @FunctionalInterface
+    public interface Responder<B> {
+        /** Performs the action and returns the answer, or null for a Success Status. */
+        HasMetadata create(String namespace, String name, B body, boolean dryRun);
     }
 }

@@ -14,6 +14,7 @@ import dev.skiff.apiserver.endpoints.Routes;
 import dev.skiff.apiserver.request.MaxInFlightLimit;
 import dev.skiff.apiserver.request.RequestInfo;
 import dev.skiff.apiserver.request.RequestInfoResolver;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,11 +68,19 @@ public final class RequestChain {
                 authorizer.authorize(user, info);
                 byte[] body = exchange.readBody(maxBodyBytes);
                 var handler = routes.match(exchange.path()).orElseThrow(ApiException::notFoundPath);
+                var headers = exchange.headers();
                 if (info.resourceRequest() && info.mutating()) {
-                    body = admission.admit(new AdmissionAttributes(user, info, exchange.header("content-type"), body)).body();
+                    String contentType = exchange.header("content-type");
+                    var admitted = admission.admit(new AdmissionAttributes(user, info, contentType, body));
+                    body = admitted.body();
+                    if (admitted.contentType() != null && !admitted.contentType().equals(contentType)) {
+                        // a mutating plugin re-encoded the body (as JSON)
+                        headers = new java.util.HashMap<>(headers);
+                        headers.put("content-type", List.of(admitted.contentType()));
+                    }
                 }
                 handler.handle(new ApiRequest(info, user, exchange.method(), exchange.path(), exchange.query(),
-                        exchange.headers(), body, admission.forObjects(user, info)), exchange);
+                        headers, body, admission.forObjects(user, info)), exchange);
             }
         } catch (ApiException e) {
             fail(exchange, e, info, user);

@@ -4,6 +4,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.interfaces.RSAPrivateCrtKey;
+import java.security.spec.RSAPublicKeySpec;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -16,9 +23,12 @@ import org.slf4j.LoggerFactory;
  * The cluster CA and the certificates it issues for the API server, kept in one folder
  * ({@code <data-dir>/server/tls}). Created at first start and reused after; a leaf is issued
  * again when it is missing, not signed by the CA, close to expiry, or (serving) its names differ
- * from what is wanted now, as k3s does when --tls-san changes.
+ * from what is wanted now, as k3s does when --tls-san changes. Beside them the key pair that signs
+ * service-account tokens ({@code sa.key}/{@code sa.pub}, RSA 2048 as kubeadm's): created once and
+ * never replaced, since every issued token would stop working.
  */
-public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey admin, CertifiedKey kubeletClient) {
+public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey admin, CertifiedKey kubeletClient,
+                         KeyPair serviceAccountKey) {
     private static final Logger log = LoggerFactory.getLogger(ClusterPki.class);
 
     public static final String ADMIN_USER = "system:admin";
@@ -38,6 +48,9 @@ public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey adm
     static final String KUBELET_CLIENT_CERT = "client-kube-apiserver-kubelet.crt";
     static final String KUBELET_CLIENT_KEY = "client-kube-apiserver-kubelet.key";
     public static final String KUBELET_CLIENT_USER = "kube-apiserver-kubelet-client";
+    static final String SERVICE_ACCOUNT_KEY = "sa.key";
+    static final String SERVICE_ACCOUNT_PUB = "sa.pub";
+    private static final int SERVICE_ACCOUNT_KEY_BITS = 2048;
 
     public static ClusterPki loadOrCreate(Path dir, SubjectAltNames sans, Clock clock) {
         var issuer = new CertificateIssuer(clock, new SecureRandom());
@@ -68,7 +81,46 @@ public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey adm
         CertifiedKey admin = clientCertificate(dir, ADMIN_CERT, ADMIN_KEY, ADMIN_USER, ca, newCa, issuer, clock);
         CertifiedKey kubeletClient = clientCertificate(dir, KUBELET_CLIENT_CERT, KUBELET_CLIENT_KEY, KUBELET_CLIENT_USER, ca, newCa,
                 issuer, clock);
-        return new ClusterPki(ca, serving, admin, kubeletClient);
+        return new ClusterPki(ca, serving, admin, kubeletClient, loadOrCreateServiceAccountKey(dir));
+    }
+
+    /**
+     * The service-account signing key pair in {@code dir}, created when neither file exists (the
+     * control plane reads it before the API server starts; {@link #loadOrCreate} finds the same one).
+     * A lost sa.pub is derived again from sa.key; a lost sa.key is refused.
+     */
+    public static synchronized KeyPair loadOrCreateServiceAccountKey(Path dir) {
+        Path keyFile = dir.resolve(SERVICE_ACCOUNT_KEY);
+        Path pubFile = dir.resolve(SERVICE_ACCOUNT_PUB);
+        try {
+            if (Files.exists(keyFile)) {
+                PrivateKey key = PemFiles.readKey(keyFile);
+                if (!(key instanceof RSAPrivateCrtKey rsa)) {
+                    throw new IllegalStateException(keyFile + " is not an RSA private key");
+                }
+                PublicKey pub = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+                if (!Files.exists(pubFile) || !PemFiles.readPublicKey(pubFile).equals(pub)) {
+                    PemFiles.writePublicKey(pubFile, pub);
+                    log.info("wrote service-account public key file={}", pubFile);
+                }
+                return new KeyPair(pub, key);
+            }
+            if (Files.exists(pubFile)) {
+                throw new IllegalStateException("service-account key " + keyFile + " is missing but " + pubFile
+                        + " exists; refusing to replace it (every issued token would stop working)");
+            }
+            var generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(SERVICE_ACCOUNT_KEY_BITS, new SecureRandom());
+            KeyPair pair = generator.generateKeyPair();
+            PemFiles.writeKey(keyFile, pair.getPrivate());
+            PemFiles.writePublicKey(pubFile, pair.getPublic());
+            log.info("created service-account signing key dir={} bits={}", dir, SERVICE_ACCOUNT_KEY_BITS);
+            return pair;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + keyFile + " / " + pubFile + ": " + e.getMessage(), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("service-account key " + keyFile + ": " + e.getMessage(), e);
+        }
     }
 
     /** A stored client certificate of {@code user} in system:masters, issued again when it cannot be used. */

@@ -13,10 +13,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Set;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.openssl.PEMKeyPair;
@@ -56,6 +58,20 @@ public final class PemFiles {
         return out.toString();
     }
 
+    /** X.509 SubjectPublicKeyInfo ("PUBLIC KEY"), as openssl and kubeadm write sa.pub. */
+    public static String encode(PublicKey key) {
+        return pem(key);
+    }
+
+    static PublicKey readPublicKey(Path file) throws IOException {
+        try (var parser = new PEMParser(new StringReader(Files.readString(file)))) {
+            if (parser.readObject() instanceof SubjectPublicKeyInfo info) {
+                return new JcaPEMKeyConverter().getPublicKey(info);
+            }
+            throw new IOException(file + " holds no PEM public key");
+        }
+    }
+
     static X509Certificate readCertificate(Path file) throws IOException {
         try (var parser = new PEMParser(new StringReader(Files.readString(file)))) {
             if (parser.readObject() instanceof X509CertificateHolder holder) {
@@ -84,6 +100,10 @@ public final class PemFiles {
 
     static void writeKey(Path file, PrivateKey key) {
         write(file, encode(key), OWNER_ONLY);
+    }
+
+    static void writePublicKey(Path file, PublicKey key) {
+        write(file, encode(key), READABLE);
     }
 
     /**

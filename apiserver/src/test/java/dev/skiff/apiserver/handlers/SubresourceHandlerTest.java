@@ -67,8 +67,8 @@ class SubresourceHandlerTest {
         handler = new ResourceHandler(List.of(
                 ServedResource.of(builtIn.find("", "v1", "namespaces").orElseThrow(), Namespace.class, namespaces, CLOCK),
                 ServedResource.of(builtIn.find("", "v1", "pods").orElseThrow(), Pod.class, pods, CLOCK)
-                        .withCreate("binding", new SubresourceCreate<>(Binding.class, new BindingRest(pods, CLOCK)::bind))
-                        .withCreate("eviction", new SubresourceCreate<>(Eviction.class, new EvictionRest(pods,
+                        .withCreate("binding", SubresourceCreate.acting(Binding.class, new BindingRest(pods, CLOCK)::bind))
+                        .withCreate("eviction", SubresourceCreate.acting(Eviction.class, new EvictionRest(pods,
                                 new GenericRegistry<>(store, PodDisruptionBudgetStrategy.RESOURCE, new PodDisruptionBudgetStrategy(), CLOCK,
                                         new Random(7)), CLOCK)::evict)),
                 ServedResource.of(builtIn.find("", "v1", "replicationcontrollers").orElseThrow(), ReplicationController.class, rcs,

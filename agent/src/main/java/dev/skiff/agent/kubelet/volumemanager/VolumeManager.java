@@ -3,6 +3,7 @@ package dev.skiff.agent.kubelet.volumemanager;
 import dev.skiff.agent.cri.v1.Mount;
 import dev.skiff.agent.cri.v1.MountPropagation;
 import dev.skiff.agent.kubelet.envvars.EnvResolver;
+import dev.skiff.agent.kubelet.token.TokenManager;
 import dev.skiff.agent.volume.Volume;
 import dev.skiff.agent.volume.configmap.ConfigMapVolume;
 import dev.skiff.agent.volume.downwardapi.DownwardApiVolume;
@@ -53,6 +54,7 @@ public final class VolumeManager implements AutoCloseable {
     private static final Duration EVENT_REPEAT = Duration.ofMinutes(1);
 
     private final KubernetesClient client;
+    private final TokenManager tokens;
     private final Path podsDir;
     private final EnvResolver env;
     private final EventRecorder events;
@@ -71,6 +73,7 @@ public final class VolumeManager implements AutoCloseable {
     public VolumeManager(KubernetesClient client, Path podsDir, EnvResolver env, EventRecorder events, Duration remountPeriod, Clock clock)
             throws IOException {
         this.client = client;
+        this.tokens = new TokenManager(client, clock);
         this.podsDir = podsDir;
         this.env = env;
         this.events = events;
@@ -161,7 +164,7 @@ public final class VolumeManager implements AutoCloseable {
         }
         if (spec.getProjected() != null) {
             return new WrappedVolume(memoryDir(pod, ProjectedVolume.PLUGIN_DIR, name),
-                    () -> ProjectedVolume.payload(client, pod, spec.getProjected(), env, podIp, hostIp), clock);
+                    () -> ProjectedVolume.payload(client, tokens, pod, spec.getProjected(), env, podIp, hostIp), clock);
         }
         if (spec.getPersistentVolumeClaim() != null) {
             return claimed(ns, spec.getPersistentVolumeClaim().getClaimName());
@@ -331,6 +334,7 @@ public final class VolumeManager implements AutoCloseable {
     /** Tears down the pod's volumes and removes its directory (upstream: the reconciler's unmount, then the pod dir cleanup). */
     public void unmountPod(String podUid) {
         PodVolumes known = pods.remove(podUid);
+        tokens.deleteServiceAccountToken(podUid);
         eventsSent.keySet().removeIf(k -> k.startsWith(podUid + "/"));
         if (known != null) {
             for (var e : known.volumes().entrySet()) {

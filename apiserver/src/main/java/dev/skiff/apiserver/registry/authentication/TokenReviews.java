@@ -11,7 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * authentication.k8s.io tokenreviews (upstream's pkg/registry/authentication/tokenreview): checks
- * {@code spec.token} against the server's own authenticators, as a bearer token would be.
+ * {@code spec.token} against the server's own authenticators, as a bearer token would be, for the
+ * audiences in {@code spec.audiences} (the API server's when empty).
  */
 public final class TokenReviews {
     private final Supplier<RequestAuthenticator> authenticator;
@@ -31,10 +32,11 @@ public final class TokenReviews {
         review.setSpec(input.getSpec());
         TokenReviewStatus status = new TokenReviewStatus();
         try {
-            UserInfo user = authenticator.get().authenticate(new Credentials(List.of(), "Bearer " + token));
+            var result = authenticator.get().review(new Credentials(List.of(), "Bearer " + token, input.getSpec().getAudiences()));
             status.setAuthenticated(true);
-            status.setUser(userInfo(user));
-            status.setAudiences(input.getSpec().getAudiences());
+            status.setUser(userInfo(result.user()));
+            // audience-aware authenticators (service-account tokens) say which of the asked-for audiences matched
+            status.setAudiences(result.audiences() != null ? result.audiences() : input.getSpec().getAudiences());
         } catch (ApiException e) {
             if (e.code() != 401) {
                 throw e;
@@ -48,7 +50,9 @@ public final class TokenReviews {
     static io.fabric8.kubernetes.api.model.authentication.UserInfo userInfo(UserInfo user) {
         var info = new io.fabric8.kubernetes.api.model.authentication.UserInfo();
         info.setUsername(user.name());
+        info.setUid(user.uid().isEmpty() ? null : user.uid());
         info.setGroups(user.groups());
+        info.setExtra(user.extra().isEmpty() ? null : new java.util.LinkedHashMap<>(user.extra()));
         return info;
     }
 }
