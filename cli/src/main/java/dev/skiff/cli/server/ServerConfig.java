@@ -58,6 +58,11 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
         return etcdServers.isEmpty();
     }
 
+    /** The auto-deploy directory: the manifests the server applies at start and on change (k3s's server/manifests). */
+    public Path manifestsDir() {
+        return dataDir.resolve("server").resolve("manifests");
+    }
+
     public Path storeDir() {
         return dataDir.resolve("server").resolve("db");
     }
