@@ -38,7 +38,8 @@ import java.util.Map;
  */
 public final class NodeAgent implements AutoCloseable {
     /**
-     * @param dataDir the agent's directory ({@code <data-dir>/agent}); containerd's state goes below it
+     * @param dataDir the agent's directory ({@code <data-dir>/agent}); containerd's state goes below it, image archives
+     *                in its {@code images} are imported at start (k3s's airgap images)
      * @param podCidr the node's pod CIDR to claim, or null to take the one node IPAM assigns
      * @param dns     how pods' resolv.conf is formed (--cluster-dns, --cluster-domain, --resolv-conf)
      * @param proxy   the service proxy's configuration; null to run none (--disable-kube-proxy)
@@ -106,6 +107,13 @@ public final class NodeAgent implements AutoCloseable {
         try {
             runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), podCidr, config.bridge(), config.dns(), events);
         } catch (IOException | RuntimeException e) {
+            recorder.close();
+            throw e;
+        }
+        try {
+            runtime.importImages(config.dataDir().resolve("images")); // before any pod: its images may be there
+        } catch (IOException e) {
+            runtime.close();
             recorder.close();
             throw e;
         }
