@@ -206,12 +206,12 @@ public final class Kubelet implements AutoCloseable {
         Pod staticPod = staticPods.get(key);
         Pod pod = staticPod != null ? staticPod : apiPod != null && MirrorClient.isMirrorPod(apiPod) ? null : apiPod;
         Pod known = synced.get(key);
+        if (staticPod == null && apiPod != null && MirrorClient.isMirrorPod(apiPod) && ours(apiPod)) {
+            mirrors.deleteMirrorPod(apiPod); // orphaned: its file is gone (upstream's deleteOrphanedMirrorPods), before the pod's grace period
+        }
         if (known != null && (pod == null || !ours(pod) || !Objects.equals(pod.getMetadata().getUid(), known.getMetadata().getUid()))) {
             syncer(known.getSpec().getNodeName()).syncTerminatingPod(known, gracePeriod(known));
             synced.remove(key);
-        }
-        if (staticPod == null && apiPod != null && MirrorClient.isMirrorPod(apiPod) && ours(apiPod)) {
-            mirrors.deleteMirrorPod(apiPod); // orphaned: its file is gone (upstream's deleteOrphanedMirrorPods)
         }
         if (pod == null || !ours(pod)) {
             return;
