@@ -27,8 +27,34 @@ public final class ImageImporter {
         this.socket = socket;
     }
 
-    /** Imports an OCI or docker archive; returns the names of the images it held, as ctr reports them. */
+    /**
+     * Imports an OCI or docker archive, plain or gzipped (unpacked here first: this containerd's ctr reads plain tar
+     * only); returns the names of the images it held, as ctr reports them.
+     */
     public List<String> importArchive(Path archive) throws IOException {
+        if (!isGzip(archive)) {
+            return importTar(archive);
+        }
+        Path tar = java.nio.file.Files.createTempFile("skiff-image-", ".tar");
+        try {
+            try (var in = new java.util.zip.GZIPInputStream(java.nio.file.Files.newInputStream(archive))) {
+                java.nio.file.Files.copy(in, tar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.util.zip.ZipException e) {
+                throw new IOException("cannot gunzip " + archive + ": " + e.getMessage(), e);
+            }
+            return importTar(tar);
+        } finally {
+            java.nio.file.Files.deleteIfExists(tar);
+        }
+    }
+
+    private static boolean isGzip(Path archive) throws IOException {
+        try (var in = java.nio.file.Files.newInputStream(archive)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        }
+    }
+
+    private List<String> importTar(Path archive) throws IOException {
         List<String> command = List.of(ctr.toString(), "--address", socket.toString(), "--namespace", CRI_NAMESPACE,
                 "images", "import", "--snapshotter", "overlayfs", archive.toString());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -51,7 +77,7 @@ public final class ImageImporter {
 
     /**
      * The airgap directory (k3s's {@code agent/images}): every image archive in {@code dir} ({@code .tar}, {@code .tar.gz},
-     * {@code .tgz}, {@code .tar.zst}) imported in name order; one that fails is logged in one line and the rest go on.
+     * {@code .tgz}) imported in name order; one that fails is logged in one line and the rest go on.
      * A missing directory holds nothing. Returns how many archives were imported.
      */
     public int importDirectory(Path dir) throws IOException {
@@ -76,6 +102,6 @@ public final class ImageImporter {
 
     static boolean isArchive(Path file) {
         String name = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        return !name.startsWith(".") && (name.endsWith(".tar") || name.endsWith(".tar.gz") || name.endsWith(".tgz") || name.endsWith(".tar.zst"));
+        return !name.startsWith(".") && (name.endsWith(".tar") || name.endsWith(".tar.gz") || name.endsWith(".tgz"));
     }
 }
