@@ -67,8 +67,15 @@ class KubectlStaticPodsTest {
                 assertThat(get(kubectl, pod, "{.status.podIP}")).startsWith("10.88.86.");
                 String containerId = get(kubectl, pod, "{.status.containerStatuses[0].containerID}");
                 assertThat(containerId).startsWith("containerd://");
-                await("its output through kubectl logs", () -> kubectl.run("kubectl", "-n", "kube-system", "logs", pod).out()
-                        .contains("static pod up"));
+                var logs = new java.util.concurrent.atomic.AtomicReference<Kubectl.Result>();
+                try {
+                    await("its output through kubectl logs", () -> {
+                        logs.set(kubectl.run("kubectl", "-n", "kube-system", "logs", pod));
+                        return logs.get().out().contains("static pod up");
+                    });
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + ": last kubectl logs said " + logs.get(), e);
+                }
 
                 String uid = get(kubectl, pod, "{.metadata.uid}");
                 kubectl.ok("kubectl", "-n", "kube-system", "delete", "pod", pod, "--wait=false");

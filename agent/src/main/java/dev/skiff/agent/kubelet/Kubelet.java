@@ -280,10 +280,12 @@ public final class Kubelet implements AutoCloseable {
     /** A pod bound to one of these nodes, as the informer last saw it. */
     public java.util.Optional<Pod> podByName(String namespace, String name) {
         Pod staticPod = staticPods.get(namespace + "/" + name);
-        if (staticPod != null) {
-            return java.util.Optional.of(staticPod); // what runs, not its mirror (upstream's GetPodByName translates too)
-        }
         Pod pod = pods == null ? null : pods.getIndexer().getByKey(namespace + "/" + name);
+        if (staticPod != null) {
+            // what runs, not its mirror (upstream's GetPodByName translates too), with the status last written to the mirror
+            return java.util.Optional.of(pod == null || !MirrorClient.isMirrorPod(pod) ? staticPod
+                    : new io.fabric8.kubernetes.api.model.PodBuilder(staticPod).withStatus(pod.getStatus()).build());
+        }
         return pod != null && ours(pod) ? java.util.Optional.of(pod) : java.util.Optional.empty();
     }
 

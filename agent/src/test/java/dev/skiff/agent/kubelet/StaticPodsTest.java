@@ -74,7 +74,9 @@ class StaticPodsTest {
             });
             assertThat(mirror.getSpec().getNodeName()).isEqualTo(NODE);
             assertThat(mirror.getStatus().getPodIP()).startsWith(SimulatedNodes.podCidrPrefix(0));
-            assertThat(kubelet.podByName("kube-system", "web-sim-0")).get().satisfies(p -> assertThat(p.getMetadata().getUid()).isEqualTo(hash));
+            // the kubelet server finds the static pod by its mirror's name, with the status the mirror shows
+            await("the static pod's status is its mirror's", () -> "Running".equals(phase(kubelet.podByName("kube-system", "web-sim-0").orElseThrow())));
+            assertThat(kubelet.podByName("kube-system", "web-sim-0").orElseThrow().getMetadata().getUid()).isEqualTo(hash);
 
             // deleted through the API: created again, the static pod running on
             client.pods().inNamespace("kube-system").withName("web-sim-0").delete();
