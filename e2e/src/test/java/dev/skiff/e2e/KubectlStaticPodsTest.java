@@ -94,6 +94,9 @@ class KubectlStaticPodsTest {
             assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(agentData.toString())).toList())
                     .as("no containerd or shim of the agent is left").isEmpty();
             assertThat(Files.exists(Path.of("/sys/class/net/skiff-st0"))).as("the bridge is removed").isFalse();
+            try (var files = Files.walk(agentData)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
