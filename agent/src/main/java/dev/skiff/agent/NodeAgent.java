@@ -6,6 +6,7 @@ import dev.skiff.agent.flannel.backend.Vxlan;
 import dev.skiff.agent.flannel.Masquerade;
 import dev.skiff.agent.flannel.SubnetLease;
 import dev.skiff.agent.kubelet.Kubelet;
+import dev.skiff.agent.kubelet.config.FileSource;
 import dev.skiff.agent.kubelet.events.ContainerEvents;
 import dev.skiff.agent.kubelet.prober.ProbeManager;
 import dev.skiff.agent.kubelet.prober.Prober;
@@ -38,23 +39,26 @@ import java.util.Map;
  */
 public final class NodeAgent implements AutoCloseable {
     /**
-     * @param dataDir the agent's directory ({@code <data-dir>/agent}); containerd's state goes below it
+     * @param dataDir the agent's directory ({@code <data-dir>/agent}); containerd's state goes below it, image archives
+     *                in its {@code images} are imported at start (k3s's airgap images)
      * @param podCidr the node's pod CIDR to claim, or null to take the one node IPAM assigns
      * @param dns     how pods' resolv.conf is formed (--cluster-dns, --cluster-domain, --resolv-conf)
      * @param proxy   the service proxy's configuration; null to run none (--disable-kube-proxy)
      * @param clusterCidr the pods' range (--cluster-cidr): pod traffic leaving it is masqueraded; null for no masquerade
      * @param kubeletPort the kubelet server's port (--kubelet-port; 0 for any free one)
      * @param flannelBackend how pods reach other nodes' pods: {@code host-gw} or {@code vxlan} (--flannel-backend)
+     * @param podManifestPath static pods' file or directory (--pod-manifest-path); null for none
+     * @param fileCheckFrequency how often it is read again (--file-check-frequency)
      */
     public record Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                          List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod,
                          dev.skiff.agent.kubelet.network.dns.Configurer dns, ProxyServer.Config proxy,
-                         String clusterCidr, int kubeletPort, String flannelBackend) {
+                         String clusterCidr, int kubeletPort, String flannelBackend, Path podManifestPath, Duration fileCheckFrequency) {
         /** Without cluster DNS (pods resolve with the host's /etc/resolv.conf), service proxy or masquerade; the kubelet server on a free port. */
         public Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                       List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
             this(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
-                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null, null, 0, "host-gw");
+                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null, null, 0, "host-gw", null, FileSource.DEFAULT_PERIOD);
         }
     }
 
@@ -76,10 +80,11 @@ public final class NodeAgent implements AutoCloseable {
     private final ProxyServer proxy;
     private final Masquerade masquerade;
     private final KubeletServer server;
+    private final FileSource staticPods;
 
     private NodeAgent(LocalRuntime runtime, RouteNetwork routes, Kubelet kubelet, String podCidr, ProbeManager probes, EventRecorder recorder,
                       VolumeManager volumes, ProxyServer proxy, Masquerade masquerade,
-                      KubeletServer server) {
+                      KubeletServer server, FileSource staticPods) {
         this.runtime = runtime;
         this.routes = routes;
         this.kubelet = kubelet;
@@ -90,6 +95,7 @@ public final class NodeAgent implements AutoCloseable {
         this.proxy = proxy;
         this.masquerade = masquerade;
         this.server = server;
+        this.staticPods = staticPods;
     }
 
     /**
@@ -109,12 +115,20 @@ public final class NodeAgent implements AutoCloseable {
             recorder.close();
             throw e;
         }
+        try {
+            runtime.importImages(config.dataDir().resolve("images")); // before any pod: its images may be there
+        } catch (IOException e) {
+            runtime.close();
+            recorder.close();
+            throw e;
+        }
         var probes = new ProbeManager(new Prober(runtime.manager()::exec, events), Clock.systemUTC());
         RouteNetwork routes = null;
         VolumeManager volumes = null;
         Kubelet kubelet = null;
         Masquerade masquerade = null;
         KubeletServer server = null;
+        FileSource staticPods = null;
         try {
             routes = RouteNetwork.start(client, config.nodeName(), "vxlan".equals(config.flannelBackend())
                     ? Vxlan.start(client, config.nodeName(), config.nodeIp(), podCidr) : new HostGw());
@@ -149,9 +163,17 @@ public final class NodeAgent implements AutoCloseable {
             kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
                     config.statusReportPeriod(), POD_RESYNC, 8), List.of(node), n -> syncer);
             kubeletRef.set(kubelet);
+            if (config.podManifestPath() != null) {
+                Kubelet k = kubelet;
+                staticPods = new FileSource(config.podManifestPath(), config.nodeName())
+                        .start(config.fileCheckFrequency(), pods -> k.updateStaticPods(config.nodeName(), pods));
+            }
             var proxy = config.proxy() == null ? null : ProxyServer.start(client, config.proxy(), IptablesRunner.host());
-            return new NodeAgent(runtime, routes, kubelet, podCidr, probes, recorder, volumes, proxy, masquerade, server);
+            return new NodeAgent(runtime, routes, kubelet, podCidr, probes, recorder, volumes, proxy, masquerade, server, staticPods);
         } catch (RuntimeException | IOException | InterruptedException e) {
+            if (staticPods != null) {
+                staticPods.close();
+            }
             if (kubelet != null) {
                 try {
                     kubelet.close();
@@ -233,6 +255,9 @@ public final class NodeAgent implements AutoCloseable {
                 proxy.close();
             }
             server.close();
+            if (staticPods != null) {
+                staticPods.close();
+            }
             kubelet.close();
             probes.close();
         } finally {

@@ -2,6 +2,7 @@ package dev.skiff.agent.kubelet;
 
 import dev.skiff.agent.kubelet.nodelease.NodeLeases;
 import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
+import dev.skiff.agent.kubelet.pod.MirrorClient;
 import dev.skiff.agent.kubelet.status.StatusManager;
 import dev.skiff.client.controller.Controller;
 import dev.skiff.client.workqueue.RateLimitingQueue;
@@ -36,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * Node (or takes over an existing one), keeps its Lease renewed and its status reported, watches
  * the pods bound to it and syncs each through the node's {@link PodSyncer} one pod at a time,
  * writing the status the syncer reports; a pod deleted or being deleted is torn down (then removed
- * with grace period 0, as upstream's status manager does once its containers are gone).
+ * with grace period 0, as upstream's status manager does once its containers are gone). Static pods
+ * ({@link #updateStaticPods}) run from their files; the API holds their mirror pods.
  */
 public final class Kubelet implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
@@ -58,6 +60,9 @@ public final class Kubelet implements AutoCloseable {
     private final Map<String, Node> registered = new ConcurrentHashMap<>();
     private final Function<String, PodSyncer> syncers;
     private final Map<String, PodSyncer> syncerByNode = new ConcurrentHashMap<>();
+    /** Pod key -> the static pod from a file (upstream's file source), run instead of its mirror pod in the API. */
+    private final Map<String, Pod> staticPods = new ConcurrentHashMap<>();
+    private final MirrorClient mirrors;
     /** Pod key -> the pod as last synced, so a deleted pod can be torn down by the syncer of its node. */
     private final Map<String, Pod> synced = new ConcurrentHashMap<>();
     private final StatusManager statusManager;
@@ -75,6 +80,7 @@ public final class Kubelet implements AutoCloseable {
         nodes.forEach(n -> this.nodes.put(n.name(), n));
         this.syncers = syncers;
         this.statusManager = new StatusManager(client);
+        this.mirrors = new MirrorClient(client);
         this.leases = new NodeLeases(client, clock, config.leaseDurationSeconds());
         this.queue = RateLimitingQueue.withDefaultRateLimiter(clock);
         this.controller = new Controller("kubelet", this::syncPod, queue, 15);
@@ -124,6 +130,27 @@ public final class Kubelet implements AutoCloseable {
         LOG.info("kubelet running nodes={}", nodes.size() == 1 ? nodes.keySet() : nodes.size());
     }
 
+    /**
+     * The static pods of {@code node} now (the full set, as the file source reads it): new and changed ones are synced
+     * (a changed file is a new pod: the old one is torn down), removed ones torn down and their mirror pods deleted.
+     */
+    public void updateStaticPods(String node, List<Pod> pods) {
+        Map<String, Pod> now = new LinkedHashMap<>();
+        pods.forEach(p -> now.put(Cache.metaNamespaceKeyFunc(p), p));
+        for (var entry : staticPods.entrySet()) {
+            if (node.equals(entry.getValue().getSpec().getNodeName()) && !now.containsKey(entry.getKey())
+                    && staticPods.remove(entry.getKey(), entry.getValue())) {
+                queue.add(entry.getKey());
+            }
+        }
+        now.forEach((key, pod) -> {
+            Pod old = staticPods.put(key, pod);
+            if (old == null || !Objects.equals(old.getMetadata().getUid(), pod.getMetadata().getUid())) {
+                queue.add(key);
+            }
+        });
+    }
+
     private boolean ours(Pod pod) {
         return pod.getSpec() != null && pod.getSpec().getNodeName() != null && nodes.containsKey(pod.getSpec().getNodeName());
     }
@@ -170,10 +197,18 @@ public final class Kubelet implements AutoCloseable {
         return syncerByNode.computeIfAbsent(node, syncers);
     }
 
-    /** One pod: tear down what is gone or being deleted, else sync it and report its status. */
+    /**
+     * One pod: tear down what is gone or being deleted, else sync it and report its status. A static pod is run from its
+     * file; its mirror pod in the API is only written to, and deleted when it has no static pod.
+     */
     void syncPod(String key) throws Exception {
-        Pod pod = pods.getIndexer().getByKey(key);
+        Pod apiPod = pods.getIndexer().getByKey(key);
+        Pod staticPod = staticPods.get(key);
+        Pod pod = staticPod != null ? staticPod : apiPod != null && MirrorClient.isMirrorPod(apiPod) ? null : apiPod;
         Pod known = synced.get(key);
+        if (staticPod == null && apiPod != null && MirrorClient.isMirrorPod(apiPod) && ours(apiPod)) {
+            mirrors.deleteMirrorPod(apiPod); // orphaned: its file is gone (upstream's deleteOrphanedMirrorPods), before the pod's grace period
+        }
         if (known != null && (pod == null || !ours(pod) || !Objects.equals(pod.getMetadata().getUid(), known.getMetadata().getUid()))) {
             syncer(known.getSpec().getNodeName()).syncTerminatingPod(known, gracePeriod(known));
             synced.remove(key);
@@ -182,6 +217,10 @@ public final class Kubelet implements AutoCloseable {
             return;
         }
         PodSyncer syncer = syncer(pod.getSpec().getNodeName());
+        if (staticPod != null) {
+            syncStaticPod(key, syncer, staticPod, apiPod);
+            return;
+        }
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             PodStatus last = syncer.syncTerminatingPod(pod, gracePeriod(pod));
             synced.remove(key);
@@ -208,6 +247,30 @@ public final class Kubelet implements AutoCloseable {
         }
     }
 
+    /** Runs a static pod and keeps its mirror pod: recreated when missing, being deleted or of an older version. */
+    private void syncStaticPod(String key, PodSyncer syncer, Pod staticPod, Pod mirror) throws Exception {
+        PodStatus status = syncer.syncPod(staticPod);
+        synced.put(key, staticPod);
+        if (mirror != null && (!MirrorClient.isMirrorPod(mirror) || mirror.getMetadata().getDeletionTimestamp() != null
+                || !MirrorClient.isMirrorPodOf(mirror, staticPod))) {
+            LOG.info("pod={} mirror pod deleted to be created again uid={}", key, mirror.getMetadata().getUid());
+            mirrors.deleteMirrorPod(mirror);
+            mirror = null;
+        }
+        if (mirror == null) {
+            mirror = mirrors.createMirrorPod(staticPod).orElse(null);
+            if (mirror != null) {
+                LOG.info("pod={} mirror pod created uid={} hash={}", key, mirror.getMetadata().getUid(), staticPod.getMetadata().getUid());
+            }
+        }
+        if (mirror != null) {
+            statusManager.setStatus(mirror, status);
+        }
+        if (config.podResyncPeriod() != null) {
+            queue.addAfter(key, config.podResyncPeriod());
+        }
+    }
+
     private static Duration gracePeriod(Pod pod) {
         Long seconds = pod.getMetadata().getDeletionGracePeriodSeconds() != null ? pod.getMetadata().getDeletionGracePeriodSeconds()
                 : pod.getSpec().getTerminationGracePeriodSeconds();
@@ -216,7 +279,13 @@ public final class Kubelet implements AutoCloseable {
 
     /** A pod bound to one of these nodes, as the informer last saw it. */
     public java.util.Optional<Pod> podByName(String namespace, String name) {
+        Pod staticPod = staticPods.get(namespace + "/" + name);
         Pod pod = pods == null ? null : pods.getIndexer().getByKey(namespace + "/" + name);
+        if (staticPod != null) {
+            // what runs, not its mirror (upstream's GetPodByName translates too), with the status last written to the mirror
+            return java.util.Optional.of(pod == null || !MirrorClient.isMirrorPod(pod) ? staticPod
+                    : new io.fabric8.kubernetes.api.model.PodBuilder(staticPod).withStatus(pod.getStatus()).build());
+        }
         return pod != null && ours(pod) ? java.util.Optional.of(pod) : java.util.Optional.empty();
     }
 

@@ -65,12 +65,17 @@ public final class LocalRuntime implements AutoCloseable {
 
     /** Builds the images of {@link LocalImages} as OCI archives under {@code archives} and imports them into containerd. */
     public static void importLocalImages(Containerd containerd, Path archives) throws IOException {
-        ImageImporter importer = new ImageImporter(Path.of("/usr/bin/ctr"), containerd.config().socket());
+        ImageImporter importer = new ImageImporter(ImageImporter.CTR, containerd.config().socket());
         for (var recipe : LocalImages.fromDebian().all()) {
             Path archive = archives.resolve(recipe.name().replaceAll("[/:]", "_") + ".tar");
             OciArchive.write(recipe, archive);
             importer.importArchive(archive);
         }
+    }
+
+    /** Imports the image archives found in {@code dir} (the agent's airgap directory); see {@link ImageImporter#importDirectory}. */
+    public int importImages(Path dir) throws IOException {
+        return new ImageImporter(ImageImporter.CTR, containerd.config().socket()).importDirectory(dir);
     }
 
     public KubeRuntimeManager manager() {

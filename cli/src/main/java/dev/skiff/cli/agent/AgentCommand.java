@@ -97,6 +97,14 @@ public final class AgentCommand implements Callable<Integer> {
             description = "How this node reaches other nodes' pods: host-gw (nodes on one segment) or vxlan (default: ${DEFAULT-VALUE}).")
     String flannelBackend;
 
+    @Option(names = "--pod-manifest-path",
+            description = "A file or directory of static pods this node runs, each with a mirror pod in the API (kubelet's flag).")
+    Path podManifestPath;
+
+    @Option(names = "--file-check-frequency", defaultValue = "20s",
+            description = "How often --pod-manifest-path is read again for changes (default: ${DEFAULT-VALUE}).")
+    String fileCheckFrequency;
+
     /** --flannel-backend checked. */
     public static String flannelBackend(String value) {
         if (!value.equals("host-gw") && !value.equals("vxlan")) {
@@ -159,13 +167,18 @@ public final class AgentCommand implements Callable<Integer> {
             Flags.ipv4Cidr("--pod-cidr", podCidr);
         }
         Flags.ipv4Cidr("--cluster-cidr", clusterCidr);
+        Duration checkFrequency = Flags.duration("--file-check-frequency", fileCheckFrequency);
+        if (checkFrequency.isZero()) {
+            throw new UsageException("invalid value for --file-check-frequency: " + fileCheckFrequency + " (more than 0)");
+        }
         var stopped = new CountDownLatch(1);
         var closed = new CountDownLatch(1);
         try (KubernetesClient client = connect();
              var agent = dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(name, ip, dataDir.resolve("agent"),
                      podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer(),
                      disableKubeProxy ? null : dev.skiff.proxy.ProxyServer.Config.defaults(name, clusterCidr), clusterCidr,
-                     Flags.port("--kubelet-port", kubeletPort, false), flannelBackend(flannelBackend)))) {
+                     Flags.port("--kubelet-port", kubeletPort, false), flannelBackend(flannelBackend),
+                     podManifestPath == null ? null : podManifestPath.toAbsolutePath(), checkFrequency))) {
             System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + agent.podCidr() + ")");
             awaitShutdown(stopped, closed);
         } finally {

@@ -2,6 +2,7 @@ package dev.skiff.cli.server;
 
 import dev.skiff.apiserver.ApiServer;
 import dev.skiff.apiserver.controlplane.ControlPlane;
+import dev.skiff.cli.server.deploy.ManifestDeployer;
 import dev.skiff.client.rest.RestClients;
 import dev.skiff.controller.ControllerManager;
 import dev.skiff.dns.DnsServer;
@@ -25,13 +26,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane composed in order: store, its etcd endpoint, the API server, then the scheduler,
+ * The control plane composed in order: store, its etcd endpoint, the API server, cluster DNS, the auto-deploy manifests, then the scheduler,
  * the controller manager and (unless --disable-agent) a node agent for this host. Components are closed
  * in reverse order, on SIGTERM/SIGINT too, so the store is flushed and closed before exit.
  */
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
     private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+    /** How often the auto-deploy directory is read again even without a file event. */
+    private static final Duration DEPLOY_RESCAN = Duration.ofSeconds(15);
     /** What upstream reports when the build did not stamp a date (k8s.io/component-base/version/base.go). */
     private static final String UNKNOWN_BUILD_DATE = "1970-01-01T00:00:00Z";
 
@@ -55,24 +58,23 @@ public final class Server implements AutoCloseable {
             var controlPlane = ControlPlane.start(store, config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)));
             started.push(controlPlane);
             apiServer = controlPlane.apiServer();
-            if (config.scheduler() != null || config.controllers() != null || !config.disableAgent() || config.dns().listen() != null) {
-                // through the API like any scheduler, controller manager or agent, with the admin credentials;
-                // leader-elected so that several servers on one store run one of each at a time
-                var client = RestClients.fromKubeconfig(config.writeKubeconfig());
-                started.push(client);
-                if (config.dns().listen() != null) {
-                    startDns(client, config.dns()).ifPresent(started::push); // first: kube-dns takes its ClusterIP before other services
-                }
-                if (config.scheduler() != null) {
-                    started.push(SchedulerServer.start(client, config.scheduler(), true));
-                }
-                if (config.controllers() != null) {
-                    started.push(ControllerManager.start(client, config.controllers(), true, ControllerManager.DEFAULT_WORKERS,
-                            config.controllerOptions()));
-                }
-                if (!config.disableAgent()) {
-                    started.push(startAgent(client, config));
-                }
+            // through the API like any scheduler, controller manager or agent, with the admin credentials;
+            // leader-elected so that several servers on one store run one of each at a time
+            var client = RestClients.fromKubeconfig(config.writeKubeconfig());
+            started.push(client);
+            if (config.dns().listen() != null) {
+                startDns(client, config.dns()).ifPresent(started::push); // first: kube-dns takes its ClusterIP before other services
+            }
+            started.push(startDeployer(client, config.manifestsDir()));
+            if (config.scheduler() != null) {
+                started.push(SchedulerServer.start(client, config.scheduler(), true));
+            }
+            if (config.controllers() != null) {
+                started.push(ControllerManager.start(client, config.controllers(), true, ControllerManager.DEFAULT_WORKERS,
+                        config.controllerOptions()));
+            }
+            if (!config.disableAgent()) {
+                started.push(startAgent(client, config));
             }
         } catch (RuntimeException e) {
             close();
@@ -99,13 +101,23 @@ public final class Server implements AutoCloseable {
                             java.util.List.of(config.dns().clusterDns().getHostAddress()), config.dns().clusterDomain(),
                             java.nio.file.Path.of("/etc/resolv.conf")), config.disableKubeProxy() ? null
                     : dev.skiff.proxy.ProxyServer.Config.defaults(dev.skiff.agent.NodeAgent.hostName(), config.controllerOptions().clusterCidr()),
-                    config.controllerOptions().clusterCidr(), config.kubeletPort(), config.flannelBackend()));
+                    config.controllerOptions().clusterCidr(), config.kubeletPort(), config.flannelBackend(), config.podManifestPath(),
+                    dev.skiff.agent.kubelet.config.FileSource.DEFAULT_PERIOD));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the node agent started", e);
         } catch (java.io.IOException | RuntimeException e) {
             throw new IllegalStateException("the node agent could not start (" + e.getMessage() + "): run as root with containerd, runc "
                     + "and the CNI plugins installed, or pass --disable-agent", e);
+        }
+    }
+
+    /** The auto-deploy directory's manifests applied, and applied again as they change (k3s's deploy controller). */
+    private static AutoCloseable startDeployer(io.fabric8.kubernetes.client.KubernetesClient client, java.nio.file.Path dir) {
+        try {
+            return ManifestDeployer.start(client, dir, DEPLOY_RESCAN);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot watch the auto-deploy directory " + dir, e);
         }
     }
 

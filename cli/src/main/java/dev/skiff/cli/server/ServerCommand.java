@@ -74,6 +74,10 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Port the embedded agent's kubelet server listens on (default: ${DEFAULT-VALUE}).")
     int kubeletPort;
 
+    @Option(names = "--pod-manifest-path",
+            description = "A file or directory of static pods the embedded node agent runs (with mirror pods in the API).")
+    Path podManifestPath;
+
     @Option(names = "--flannel-backend", defaultValue = "host-gw",
             description = "How the embedded node reaches other nodes' pods: host-gw (nodes on one segment) or vxlan (default: ${DEFAULT-VALUE}).")
     String flannelBackend;
@@ -151,7 +155,8 @@ public final class ServerCommand implements Callable<Integer> {
                 ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24)
                         .withNodeMonitorGracePeriod(ControllerManagerCommand.nodeMonitorGracePeriod(nodeMonitorGracePeriod)),
                 clusterDns(serviceCidr),
-                Flags.port("--kubelet-port", kubeletPort, false), dev.skiff.cli.agent.AgentCommand.flannelBackend(flannelBackend));
+                Flags.port("--kubelet-port", kubeletPort, false), dev.skiff.cli.agent.AgentCommand.flannelBackend(flannelBackend),
+                podManifestPath == null ? null : podManifestPath.toAbsolutePath());
     }
 
     /** --cluster-dns (inside the service range: it is a ClusterIP), --cluster-domain, and the DNS server's listen address. */

@@ -24,6 +24,7 @@ import java.util.Set;
  * {@code dns} is the cluster DNS (--cluster-dns, --cluster-domain, --dns-listen-address).
  * {@code disableKubeProxy} keeps the embedded agent from running the service proxy; the proxy's cluster CIDR
  * (the pods' range it masquerades cluster-IP traffic from outside of) is node IPAM's, in {@code controllerOptions}.
+ * {@code podManifestPath} is the embedded agent's static pods (--pod-manifest-path), null for none.
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
@@ -33,7 +34,7 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
                            boolean disableKubeProxy, KubeSchedulerConfiguration scheduler, List<String> controllers,
                            dev.skiff.controller.ControllerOptions controllerOptions, ClusterDns dns, int kubeletPort,
-                           String flannelBackend) {
+                           String flannelBackend, Path podManifestPath) {
 
     /**
      * The cluster DNS: its service IP and domain (the embedded agent's --cluster-dns and --cluster-domain too), and where
@@ -56,6 +57,11 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
 
     public boolean embeddedStore() {
         return etcdServers.isEmpty();
+    }
+
+    /** The auto-deploy directory: the manifests the server applies at start and on change (k3s's server/manifests). */
+    public Path manifestsDir() {
+        return dataDir.resolve("server").resolve("manifests");
     }
 
     public Path storeDir() {
