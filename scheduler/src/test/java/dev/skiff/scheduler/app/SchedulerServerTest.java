@@ -132,7 +132,8 @@ class SchedulerServerTest {
         client.resource(new PriorityClassBuilder().withNewMetadata().withName("high").endMetadata().withValue(1000).build()).create();
         createNode(node("only", "1", "4Gi", Map.of(), false));
         try (var scheduler = SchedulerServer.start(client, KubeSchedulerConfiguration.defaults(), false)) {
-            createPod(pod("low", "800m", p -> p));
+            // no kubelet runs here to confirm a graceful deletion: the victim asks for none
+            createPod(pod("low", "800m", p -> new PodBuilder(p).editSpec().withTerminationGracePeriodSeconds(0L).endSpec().build()));
             assertThat(awaitNode("low")).isEqualTo("only");
             createPod(pod("high", "800m", p -> new PodBuilder(p).editSpec().withPriorityClassName("high").endSpec().build()));
             assertThat(awaitNode("high")).isEqualTo("only");
