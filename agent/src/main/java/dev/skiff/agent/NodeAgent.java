@@ -6,6 +6,7 @@ import dev.skiff.agent.flannel.backend.Vxlan;
 import dev.skiff.agent.flannel.Masquerade;
 import dev.skiff.agent.flannel.SubnetLease;
 import dev.skiff.agent.kubelet.Kubelet;
+import dev.skiff.agent.kubelet.pleg.GenericPleg;
 import dev.skiff.agent.kubelet.config.FileSource;
 import dev.skiff.agent.kubelet.events.ContainerEvents;
 import dev.skiff.agent.kubelet.prober.ProbeManager;
@@ -62,8 +63,12 @@ public final class NodeAgent implements AutoCloseable {
         }
     }
 
-    /** How often a pod is synced again to see its containers exit (upstream's PLEG relists every second). */
+    /** How soon a pod on its way to running ready (starting, in back-off, not ready) is synced again. */
     static final Duration POD_RESYNC = Duration.ofSeconds(1);
+    /** How often a running ready pod is synced again without an event (upstream's --sync-frequency). */
+    static final Duration SYNC_FREQUENCY = Duration.ofMinutes(1);
+    /** How often the PLEG lists the runtime's containers to see them start, exit and go (upstream's relist period). */
+    static final Duration PLEG_RELIST = Duration.ofSeconds(1);
     /** How often a running pod's volumes are set up again, so configMap/secret updates reach it (upstream's --sync-frequency, 1m). */
     static final Duration VOLUME_REMOUNT = Duration.ofMinutes(1);
 
@@ -73,6 +78,7 @@ public final class NodeAgent implements AutoCloseable {
     private final LocalRuntime runtime;
     private final RouteNetwork routes;
     private final Kubelet kubelet;
+    private final GenericPleg pleg;
     private final String podCidr;
     private final ProbeManager probes;
     private final EventRecorder recorder;
@@ -82,12 +88,13 @@ public final class NodeAgent implements AutoCloseable {
     private final KubeletServer server;
     private final FileSource staticPods;
 
-    private NodeAgent(LocalRuntime runtime, RouteNetwork routes, Kubelet kubelet, String podCidr, ProbeManager probes, EventRecorder recorder,
+    private NodeAgent(LocalRuntime runtime, RouteNetwork routes, Kubelet kubelet, GenericPleg pleg, String podCidr, ProbeManager probes, EventRecorder recorder,
                       VolumeManager volumes, ProxyServer proxy, Masquerade masquerade,
                       KubeletServer server, FileSource staticPods) {
         this.runtime = runtime;
         this.routes = routes;
         this.kubelet = kubelet;
+        this.pleg = pleg;
         this.podCidr = podCidr;
         this.probes = probes;
         this.recorder = recorder;
@@ -129,6 +136,7 @@ public final class NodeAgent implements AutoCloseable {
         Masquerade masquerade = null;
         KubeletServer server = null;
         FileSource staticPods = null;
+        GenericPleg pleg = null;
         try {
             routes = RouteNetwork.start(client, config.nodeName(), "vxlan".equals(config.flannelBackend())
                     ? Vxlan.start(client, config.nodeName(), config.nodeIp(), podCidr) : new HostGw());
@@ -161,18 +169,23 @@ public final class NodeAgent implements AutoCloseable {
             var node = new NodeStatus(config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()), config.taints(), capacity,
                     config.nodeIp(), MachineInfo.nodeInfo(runtime.runtimeVersion()), server.port(), podCidr);
             kubelet = Kubelet.start(client, Clock.systemUTC(), new Kubelet.Config(config.leaseDurationSeconds(),
-                    config.statusReportPeriod(), POD_RESYNC, 8), List.of(node), n -> syncer);
+                    config.statusReportPeriod(), POD_RESYNC, SYNC_FREQUENCY, 8), List.of(node), n -> syncer);
             kubeletRef.set(kubelet);
+            Kubelet k = kubelet;
+            probes.addListener(k::podLifecycleEvent);
+            pleg = GenericPleg.start(manager::runtimeContainers, PLEG_RELIST, event -> k.podLifecycleEvent(event.podUid()));
             if (config.podManifestPath() != null) {
-                Kubelet k = kubelet;
                 staticPods = new FileSource(config.podManifestPath(), config.nodeName())
                         .start(config.fileCheckFrequency(), pods -> k.updateStaticPods(config.nodeName(), pods));
             }
             var proxy = config.proxy() == null ? null : ProxyServer.start(client, config.proxy(), IptablesRunner.host());
-            return new NodeAgent(runtime, routes, kubelet, podCidr, probes, recorder, volumes, proxy, masquerade, server, staticPods);
+            return new NodeAgent(runtime, routes, kubelet, pleg, podCidr, probes, recorder, volumes, proxy, masquerade, server, staticPods);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (staticPods != null) {
                 staticPods.close();
+            }
+            if (pleg != null) {
+                pleg.close();
             }
             if (kubelet != null) {
                 try {
@@ -258,6 +271,7 @@ public final class NodeAgent implements AutoCloseable {
             if (staticPods != null) {
                 staticPods.close();
             }
+            pleg.close();
             kubelet.close();
             probes.close();
         } finally {

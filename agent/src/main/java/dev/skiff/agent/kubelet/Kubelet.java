@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * the nodes of one process - one for {@code skiff agent}, N for a simulated fleet: registers each
  * Node (or takes over an existing one), keeps its Lease renewed and its status reported, watches
  * the pods bound to it and syncs each through the node's {@link PodSyncer} one pod at a time,
- * writing the status the syncer reports; a pod deleted or being deleted is torn down (then removed
+ * writing the status the syncer reports - again on every change of the pod, on every
+ * {@link #podLifecycleEvent} (the PLEG, probe results) and periodically ({@link Config}); a pod deleted or being deleted is torn down (then removed
  * with grace period 0, as upstream's status manager does once its containers are gone). Static pods
  * ({@link #updateStaticPods}) run from their files; the API holds their mirror pods.
  */
@@ -47,10 +48,19 @@ public final class Kubelet implements AutoCloseable {
     /**
      * @param leaseDurationSeconds the node lease's duration (renewed every quarter of it)
      * @param statusReportPeriod how often the node status is written (upstream's nodeStatusReportFrequency)
-     * @param podResyncPeriod how often a running pod is synced again without a change (null: never; the real runtime needs it to see exits)
+     * @param podResyncPeriod how soon a pod not yet running and ready everywhere (starting, restarting, in back-off, not
+     *                        ready) is synced again without a change (null: never)
+     * @param syncFrequency how often a running, ready (or finished) pod is synced again without a change (upstream's
+     *                      --sync-frequency, 1 min; null: never); changes of its containers reach the kubelet through
+     *                      {@link #podLifecycleEvent} (the PLEG, probe results) in between
      * @param workers pods synced at once
      */
-    public record Config(int leaseDurationSeconds, Duration statusReportPeriod, Duration podResyncPeriod, int workers) {
+    public record Config(int leaseDurationSeconds, Duration statusReportPeriod, Duration podResyncPeriod, Duration syncFrequency,
+                         int workers) {
+        /** Every pod resynced after {@code podResyncPeriod}. */
+        public Config(int leaseDurationSeconds, Duration statusReportPeriod, Duration podResyncPeriod, int workers) {
+            this(leaseDurationSeconds, statusReportPeriod, podResyncPeriod, podResyncPeriod, workers);
+        }
     }
 
     private final KubernetesClient client;
@@ -65,6 +75,8 @@ public final class Kubelet implements AutoCloseable {
     private final MirrorClient mirrors;
     /** Pod key -> the pod as last synced, so a deleted pod can be torn down by the syncer of its node. */
     private final Map<String, Pod> synced = new ConcurrentHashMap<>();
+    /** Pod uid -> pod key, of the pods synced, so a runtime event (by uid) reaches the pod's worker. */
+    private final Map<String, String> keysByUid = new ConcurrentHashMap<>();
     private final StatusManager statusManager;
     private final NodeLeases leases;
     private final RateLimitingQueue<String> queue;
@@ -211,7 +223,7 @@ public final class Kubelet implements AutoCloseable {
         }
         if (known != null && (pod == null || !ours(pod) || !Objects.equals(pod.getMetadata().getUid(), known.getMetadata().getUid()))) {
             syncer(known.getSpec().getNodeName()).syncTerminatingPod(known, gracePeriod(known));
-            synced.remove(key);
+            forget(key);
         }
         if (pod == null || !ours(pod)) {
             return;
@@ -223,7 +235,7 @@ public final class Kubelet implements AutoCloseable {
         }
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             PodStatus last = syncer.syncTerminatingPod(pod, gracePeriod(pod));
-            synced.remove(key);
+            forget(key);
             statusManager.setStatus(pod, last);
             try {
                 client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).withGracePeriod(0)
@@ -240,17 +252,57 @@ public final class Kubelet implements AutoCloseable {
             return; // finished before this agent saw it: nothing to run again
         }
         PodStatus status = syncer.syncPod(pod);
-        synced.put(key, pod);
+        remember(key, pod);
         statusManager.setStatus(pod, status);
-        if (config.podResyncPeriod() != null) {
-            queue.addAfter(key, config.podResyncPeriod());
+        resyncLater(key, status);
+    }
+
+    private void remember(String key, Pod pod) {
+        synced.put(key, pod);
+        keysByUid.put(pod.getMetadata().getUid(), key);
+    }
+
+    private void forget(String key) {
+        Pod pod = synced.remove(key);
+        if (pod != null) {
+            keysByUid.remove(pod.getMetadata().getUid(), key);
+        }
+    }
+
+    /** Queues the pod's next sync: soon while it is on its way somewhere, after the sync frequency once it runs ready or has finished. */
+    private void resyncLater(String key, PodStatus status) {
+        Duration after = steady(status) ? config.syncFrequency() : config.podResyncPeriod();
+        if (after != null) {
+            queue.addAfter(key, after);
+        }
+    }
+
+    /** Running with every container running and ready, or finished: nothing to do until something changes. */
+    static boolean steady(PodStatus status) {
+        String phase = status.getPhase();
+        if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
+            return true;
+        }
+        var containers = status.getContainerStatuses();
+        return "Running".equals(phase) && containers != null && !containers.isEmpty() && containers.stream()
+                .allMatch(c -> Boolean.TRUE.equals(c.getReady()) && c.getState() != null && c.getState().getRunning() != null);
+    }
+
+    /**
+     * Something happened to the containers of the pod with this uid (the PLEG saw one start, die or go; a probe's result
+     * changed): the pod is synced now. Pods this kubelet has not synced are ignored.
+     */
+    public void podLifecycleEvent(String podUid) {
+        String key = keysByUid.get(podUid);
+        if (key != null) {
+            queue.add(key);
         }
     }
 
     /** Runs a static pod and keeps its mirror pod: recreated when missing, being deleted or of an older version. */
     private void syncStaticPod(String key, PodSyncer syncer, Pod staticPod, Pod mirror) throws Exception {
         PodStatus status = syncer.syncPod(staticPod);
-        synced.put(key, staticPod);
+        remember(key, staticPod);
         if (mirror != null && (!MirrorClient.isMirrorPod(mirror) || mirror.getMetadata().getDeletionTimestamp() != null
                 || !MirrorClient.isMirrorPodOf(mirror, staticPod))) {
             LOG.info("pod={} mirror pod deleted to be created again uid={}", key, mirror.getMetadata().getUid());
@@ -266,9 +318,7 @@ public final class Kubelet implements AutoCloseable {
         if (mirror != null) {
             statusManager.setStatus(mirror, status);
         }
-        if (config.podResyncPeriod() != null) {
-            queue.addAfter(key, config.podResyncPeriod());
-        }
+        resyncLater(key, status);
     }
 
     private static Duration gracePeriod(Pod pod) {

@@ -8,8 +8,11 @@ import dev.skiff.agent.cri.v1.ExecSyncRequest;
 import dev.skiff.agent.cri.v1.ExecSyncResponse;
 import dev.skiff.agent.cri.v1.ImageSpec;
 import dev.skiff.agent.cri.v1.ImageStatusRequest;
+import dev.skiff.agent.cri.v1.ListContainersRequest;
+import dev.skiff.agent.cri.v1.ListPodSandboxRequest;
 import dev.skiff.agent.cri.v1.Mount;
 import dev.skiff.agent.cri.v1.PodSandboxConfig;
+import dev.skiff.agent.cri.v1.PodSandboxState;
 import dev.skiff.agent.cri.v1.PodSandboxStatusRequest;
 import dev.skiff.agent.cri.v1.PullImageRequest;
 import dev.skiff.agent.cri.v1.RemoveContainerRequest;
@@ -20,6 +23,7 @@ import dev.skiff.agent.cri.v1.StopContainerRequest;
 import dev.skiff.agent.cri.v1.StopPodSandboxRequest;
 import dev.skiff.agent.kubelet.events.ContainerEvents;
 import dev.skiff.agent.kubelet.lifecycle.HandlerRunner;
+import dev.skiff.agent.kubelet.pleg.GenericPleg;
 import dev.skiff.agent.probe.exec.ExecProber;
 import dev.skiff.client.record.EventRecorder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -268,6 +272,31 @@ public final class KubeRuntimeManager {
         }
         return ContainerStatuses.toKubernetes(cri.runtime().containerStatus(ContainerStatusRequest.newBuilder().setContainerId(id).build())
                 .getStatus());
+    }
+
+    /**
+     * Every sandbox and container the runtime has, with the pod it belongs to and its state, from one ListPodSandbox and one
+     * ListContainers call (upstream's GetPods as the PLEG relists it); created-but-not-started counts as unknown, as upstream.
+     */
+    public List<GenericPleg.RuntimeContainer> runtimeContainers() {
+        List<GenericPleg.RuntimeContainer> out = new ArrayList<>();
+        for (var sandbox : cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()) {
+            String uid = sandbox.getLabelsOrDefault(Labels.POD_UID, sandbox.getMetadata().getUid());
+            out.add(new GenericPleg.RuntimeContainer(uid, sandbox.getId(),
+                    sandbox.getState() == PodSandboxState.SANDBOX_READY
+                            ? GenericPleg.State.RUNNING : GenericPleg.State.EXITED));
+        }
+        for (var container : cri.runtime().listContainers(ListContainersRequest.getDefaultInstance())
+                .getContainersList()) {
+            var state = switch (container.getState()) {
+                case CONTAINER_RUNNING -> GenericPleg.State.RUNNING;
+                case CONTAINER_EXITED -> GenericPleg.State.EXITED;
+                default -> GenericPleg.State.UNKNOWN;
+            };
+            out.add(new GenericPleg.RuntimeContainer(container.getLabelsOrDefault(Labels.POD_UID, ""),
+                    container.getId(), state));
+        }
+        return out;
     }
 
     /** The pod's containers as the API reports them, in the order they were started. */

@@ -9,6 +9,7 @@ import dev.skiff.agent.cri.RemoteRuntime;
 import dev.skiff.agent.cri.v1.ListContainersRequest;
 import dev.skiff.agent.cri.v1.ListPodSandboxRequest;
 import dev.skiff.agent.images.LocalImages;
+import dev.skiff.agent.kubelet.pleg.GenericPleg;
 import dev.skiff.agent.kuberuntime.logs.CriLogReader;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -233,6 +234,35 @@ class KubeRuntimeManagerTest {
 
     @Test
     @Order(6)
+    void plegSeesTheContainersOfAPodStartDieAndGo() throws Exception {
+        var events = new java.util.concurrent.CopyOnWriteArrayList<GenericPleg.PodLifecycleEvent>();
+        try (var pleg = GenericPleg.start(runtime::runtimeContainers, Duration.ofMillis(200), events::add)) {
+            Thread.sleep(500); // the first relist reports what other tests left behind; only this pod's events count
+            Pod pod = pod("pleg", new ContainerBuilder().withName("main").withImage("busybox:1.35").withCommand("sh", "-c", "sleep 1; exit 3"));
+            String uid = pod.getMetadata().getUid();
+            RunningPod running = runtime.runPod(pod);
+            String container = running.containerIds().get("main");
+            assertThat(awaitEvent(events, uid, GenericPleg.EventType.CONTAINER_STARTED, running.sandboxId())).as("sandbox started").isTrue();
+            assertThat(awaitEvent(events, uid, GenericPleg.EventType.CONTAINER_DIED, container)).as("container died").isTrue();
+            runtime.killPod(running, Duration.ZERO);
+            assertThat(awaitEvent(events, uid, GenericPleg.EventType.CONTAINER_REMOVED, container)).as("container removed").isTrue();
+            assertThat(awaitEvent(events, uid, GenericPleg.EventType.CONTAINER_REMOVED, running.sandboxId())).as("sandbox removed").isTrue();
+        }
+    }
+
+    /** Whether the PLEG reported the event within 30 s. */
+    private static boolean awaitEvent(List<GenericPleg.PodLifecycleEvent> events, String uid, GenericPleg.EventType type, String id)
+            throws InterruptedException {
+        var wanted = new GenericPleg.PodLifecycleEvent(uid, type, id);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!events.contains(wanted) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        return events.contains(wanted);
+    }
+
+    @Test
+    @Order(7)
     void teardownLeavesNoContainerSandboxNetnsOrProcess() throws Exception {
         RunningPod left = runtime.runPod(pod("left-running", new ContainerBuilder().withName("main").withImage("busybox:1.35")
                 .withCommand("sleep", "3600")));

@@ -52,6 +52,13 @@ public final class ProbeManager implements AutoCloseable {
         this.clock = clock;
     }
 
+    /** Tells {@code podUid} the uid of a pod whose container's liveness, readiness or startup result changed (upstream: the results managers' update channels the sync loop reads). */
+    public void addListener(java.util.function.Consumer<String> podUid) {
+        for (ResultsManager results : List.of(liveness, readiness, startup)) {
+            results.addListener(update -> podUid.accept(update.podUid()));
+        }
+    }
+
     /** Starts a worker for each probe of the pod's containers that has none yet. Idempotent. */
     public void addPod(Pod pod) {
         for (Container c : pod.getSpec().getContainers()) {
