@@ -117,4 +117,14 @@ class SkiffFlagsTest {
         assertOneLineUsageError(run("agent", "--cluster-cidr", "ten/8"), "--cluster-cidr");
         assertOneLineUsageError(run("server", "--cluster-cidr", "10.42.0.0/33"), "--cluster-cidr");
     }
+
+    @Test
+    void badNodeLifecycleFlagsAreOneLineErrors() {
+        assertOneLineUsageError(run("controller-manager", "--kubeconfig", "/no/such/file", "--node-monitor-period", "0s"), "--node-monitor-period");
+        assertOneLineUsageError(run("controller-manager", "--kubeconfig", "/no/such/file", "--node-startup-grace-period", "soon"),
+                "--node-startup-grace-period");
+        assertOneLineUsageError(run("controller-manager", "--kubeconfig", "/no/such/file", "--node-monitor-grace-period", "0"),
+                "--node-monitor-grace-period");
+        assertOneLineUsageError(run("server", "--node-startup-grace-period", "0s"), "--node-startup-grace-period");
+    }
 }

@@ -11,20 +11,33 @@ import java.time.Duration;
  * @param nodeCidrMaskSize       the size of each node's pod CIDR (--node-cidr-mask-size, 24)
  * @param nodeMonitorGracePeriod how long a node may stay silent before node lifecycle marks it
  *                               Unknown (--node-monitor-grace-period, 50 s since v1.32)
+ * @param nodeMonitorPeriod      how often node lifecycle checks every node's health (--node-monitor-period, 5 s)
+ * @param nodeStartupGracePeriod how long a node that never posted a Ready condition may stay silent after
+ *                               its creation before it is marked Unknown (--node-startup-grace-period, 1 m)
  */
-public record ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, int nodeCidrMaskSize, Duration nodeMonitorGracePeriod) {
+public record ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, int nodeCidrMaskSize, Duration nodeMonitorGracePeriod,
+                                Duration nodeMonitorPeriod, Duration nodeStartupGracePeriod) {
     public static final Duration DEFAULT_NODE_MONITOR_GRACE_PERIOD = Duration.ofSeconds(50);
+    public static final Duration DEFAULT_NODE_MONITOR_PERIOD = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_NODE_STARTUP_GRACE_PERIOD = Duration.ofMinutes(1);
     /** Upstream's defaults: no node CIDR allocation. */
     public static final ControllerOptions DEFAULTS = new ControllerOptions(false, null, 24);
 
     public ControllerOptions {
-        if (nodeMonitorGracePeriod.isNegative() || nodeMonitorGracePeriod.isZero()) {
-            throw new IllegalArgumentException("node monitor grace period must be positive");
-        }
+        positive("node monitor grace period", nodeMonitorGracePeriod);
+        positive("node monitor period", nodeMonitorPeriod);
+        positive("node startup grace period", nodeStartupGracePeriod);
     }
 
     public ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, int nodeCidrMaskSize) {
-        this(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, DEFAULT_NODE_MONITOR_GRACE_PERIOD);
+        this(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, DEFAULT_NODE_MONITOR_GRACE_PERIOD, DEFAULT_NODE_MONITOR_PERIOD,
+                DEFAULT_NODE_STARTUP_GRACE_PERIOD);
+    }
+
+    private static void positive(String what, Duration d) {
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive");
+        }
     }
 
     /** Node IPAM on {@code clusterCidr} with /24 per node, as k3s runs it (10.42.0.0/16). */
@@ -33,6 +46,14 @@ public record ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, i
     }
 
     public ControllerOptions withNodeMonitorGracePeriod(Duration period) {
-        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, period);
+        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, period, nodeMonitorPeriod, nodeStartupGracePeriod);
+    }
+
+    public ControllerOptions withNodeMonitorPeriod(Duration period) {
+        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, period, nodeStartupGracePeriod);
+    }
+
+    public ControllerOptions withNodeStartupGracePeriod(Duration period) {
+        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, period);
     }
 }

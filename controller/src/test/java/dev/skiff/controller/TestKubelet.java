@@ -9,6 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The kubelet's part in controller tests (no kubelet runs): reports pods Running with a Ready
@@ -29,13 +30,18 @@ public final class TestKubelet implements AutoCloseable {
 
     /** Marks every pod not yet running Running and Ready, every 50 ms; {@code observer} sees each round's live pods first. */
     public TestKubelet runAll(Consumer<List<Pod>> observer) {
+        return runAll(observer, pod -> true);
+    }
+
+    /** As {@link #runAll(Consumer)}, but pods {@code starts} refuses stay Pending, as with an image that cannot be pulled. */
+    public TestKubelet runAll(Consumer<List<Pod>> observer, Predicate<Pod> starts) {
         loop = Thread.ofVirtual().start(() -> {
             while (running.get()) {
                 try {
                     List<Pod> pods = livePods();
                     observer.accept(pods);
                     for (Pod p : pods) {
-                        if (p.getStatus() == null || !"Running".equals(p.getStatus().getPhase())) {
+                        if ((p.getStatus() == null || !"Running".equals(p.getStatus().getPhase())) && starts.test(p)) {
                             markReady(p.getMetadata().getName());
                         }
                     }

@@ -1,6 +1,5 @@
 package dev.skiff.cli.controller;
 
-import dev.skiff.cli.Flags;
 import dev.skiff.cli.UsageException;
 import dev.skiff.client.rest.RestClients;
 import dev.skiff.controller.ControllerManager;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code skiff controller-manager}: the controllers alone, against any API server; flags as kube-controller-manager names them. */
@@ -43,15 +43,13 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     @Option(names = "--node-cidr-mask-size", defaultValue = "24", description = "Mask size of each node's pod CIDR (default: ${DEFAULT-VALUE}).")
     int nodeCidrMaskSize;
 
-    @Option(names = "--node-monitor-grace-period", defaultValue = "50s",
-            description = "How long a node may go without a heartbeat before it is marked Unknown (default: ${DEFAULT-VALUE}).")
-    String nodeMonitorGracePeriod;
+    @Mixin
+    NodeLifecycleFlags nodeLifecycle = new NodeLifecycleFlags();
 
     @Override
     public Integer call() throws Exception {
         validate(controllers);
-        var options = nodeIpam("--cluster-cidr", allocateNodeCidrs, clusterCidr, nodeCidrMaskSize)
-                .withNodeMonitorGracePeriod(nodeMonitorGracePeriod(nodeMonitorGracePeriod));
+        var options = nodeLifecycle.applyTo(nodeIpam("--cluster-cidr", allocateNodeCidrs, clusterCidr, nodeCidrMaskSize));
         if (concurrentSyncs < 1) {
             throw new UsageException("invalid value for --concurrent-syncs: " + concurrentSyncs + " (at least 1)");
         }
@@ -68,15 +66,6 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
-    }
-
-    /** --node-monitor-grace-period: a positive duration. */
-    public static java.time.Duration nodeMonitorGracePeriod(String value) {
-        var period = Flags.duration("--node-monitor-grace-period", value);
-        if (period.isZero()) {
-            throw new UsageException("invalid value for --node-monitor-grace-period: '" + value + "' (must be positive)");
-        }
-        return period;
     }
 
     /** Node IPAM's options, the CIDR checked as node IPAM will use it. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code skiff server}: flags named as k3s and kube-apiserver name them. */
@@ -98,9 +99,8 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Pod IPs come from here; node IPAM gives each node a /24 of it (default: ${DEFAULT-VALUE}).")
     String clusterCidr;
 
-    @Option(names = "--node-monitor-grace-period", defaultValue = "50s",
-            description = "How long a node may go without a heartbeat before it is marked Unknown (default: ${DEFAULT-VALUE}).")
-    String nodeMonitorGracePeriod;
+    @Mixin
+    dev.skiff.cli.controller.NodeLifecycleFlags nodeLifecycle = new dev.skiff.cli.controller.NodeLifecycleFlags();
 
     @Option(names = "--cluster-dns", description = "The cluster DNS service IP, which pods resolve with (default: the 10th address of --service-cluster-ip-range, 10.43.0.10).")
     String clusterDns;
@@ -152,8 +152,7 @@ public final class ServerCommand implements Callable<Integer> {
                 disableKubeProxy,
                 disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig),
                 disableControllerManager ? null : ControllerManagerCommand.validate(controllers),
-                ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24)
-                        .withNodeMonitorGracePeriod(ControllerManagerCommand.nodeMonitorGracePeriod(nodeMonitorGracePeriod)),
+                nodeLifecycle.applyTo(ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24)),
                 clusterDns(serviceCidr),
                 Flags.port("--kubelet-port", kubeletPort, false), dev.skiff.cli.agent.AgentCommand.flannelBackend(flannelBackend),
                 podManifestPath == null ? null : podManifestPath.toAbsolutePath());

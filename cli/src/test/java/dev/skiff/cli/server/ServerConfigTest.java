@@ -78,4 +78,31 @@ class ServerConfigTest {
                     .isInstanceOf(dev.skiff.cli.UsageException.class).hasMessageContaining(bad[0]);
         }
     }
+
+    @Test
+    void nodeLifecycleFlagsReachTheControllerOptions() {
+        var defaults = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(defaults).parseArgs("--data-dir", "/tmp/skiff-flags-test");
+        var options = defaults.config().controllerOptions();
+        assertThat(options.nodeMonitorPeriod()).isEqualTo(java.time.Duration.ofSeconds(5));
+        assertThat(options.nodeMonitorGracePeriod()).isEqualTo(java.time.Duration.ofSeconds(50));
+        assertThat(options.nodeStartupGracePeriod()).isEqualTo(java.time.Duration.ofMinutes(1));
+
+        var set = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(set).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--node-monitor-period", "2s",
+                "--node-monitor-grace-period", "20s", "--node-startup-grace-period", "1m30s");
+        options = set.config().controllerOptions();
+        assertThat(options.nodeMonitorPeriod()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(options.nodeMonitorGracePeriod()).isEqualTo(java.time.Duration.ofSeconds(20));
+        assertThat(options.nodeStartupGracePeriod()).isEqualTo(java.time.Duration.ofSeconds(90));
+        assertThat(options.clusterCidr()).as("node IPAM's settings kept").isEqualTo("10.42.0.0/16");
+
+        for (String[] bad : java.util.List.of(new String[] {"--node-monitor-period", "0s"}, new String[] {"--node-monitor-period", "often"},
+                new String[] {"--node-startup-grace-period", "0"}, new String[] {"--node-startup-grace-period", "-1m"})) {
+            var command = new dev.skiff.cli.server.ServerCommand();
+            new picocli.CommandLine(command).parseArgs("--data-dir", "/tmp/skiff-flags-test", bad[0], bad[1]);
+            org.assertj.core.api.Assertions.assertThatThrownBy(command::config).as(String.join(" ", bad))
+                    .isInstanceOf(dev.skiff.cli.UsageException.class).hasMessageContaining(bad[0]);
+        }
+    }
 }

@@ -277,46 +277,69 @@ public final class DeploymentController implements AutoCloseable {
         return scaledDown > 0;
     }
 
-    /** Scaling without a template change (or while paused): the newest active set takes the difference, as a simplified proportional scaling. */
+    /**
+     * Upstream's scale (sync.go), on a scaling event or while paused: one active set (or none: the
+     * newest) takes the whole count; a saturated new set sends the old ones to 0; otherwise a rolling
+     * deployment's active sets share the change in proportion to their sizes, so that scaling mid-rollout
+     * neither hastens nor reverses it.
+     */
     private void scale(Deployment d, ReplicaSet newRs, List<ReplicaSet> sets) {
-        List<ReplicaSet> active = sets.stream().filter(rs -> replicas(rs) > 0).toList();
-        ReplicaSet target = newRs != null ? newRs : active.stream()
-                .max(Comparator.comparing((ReplicaSet rs) -> rs.getMetadata().getCreationTimestamp())).orElse(null);
-        if (target == null) {
+        List<ReplicaSet> old = sets.stream().filter(rs -> newRs == null || !rs.getMetadata().getUid().equals(newRs.getMetadata().getUid())).toList();
+        List<ReplicaSet> all = new ArrayList<>(old);
+        if (newRs != null) {
+            all.add(newRs); // as syncRevision just wrote it
+        }
+        List<ReplicaSet> active = all.stream().filter(rs -> replicas(rs) > 0).toList();
+        if (active.size() <= 1) {
+            ReplicaSet target = !active.isEmpty() ? active.getFirst() : newRs != null ? newRs : old.stream()
+                    .max(Comparator.comparing((ReplicaSet rs) -> rs.getMetadata().getCreationTimestamp())).orElse(null);
+            // the annotations too when the size already matches, or every sync would count as a scaling event
+            if (target != null) {
+                scaleReplicaSet(d, target, replicas(d));
+            }
             return;
         }
-        int others = sets.stream().filter(rs -> !rs.getMetadata().getUid().equals(target.getMetadata().getUid()))
-                .mapToInt(DeploymentUtil::replicas).sum();
-        int size = Math.max(0, replicas(d) - others);
-        if (size != replicas(target) || !annotationsCurrent(d, target)) {
-            scaleReplicaSet(d, target, size);
+        if (saturated(d, newRs)) {
+            for (ReplicaSet rs : old) {
+                if (replicas(rs) > 0) {
+                    scaleReplicaSet(d, rs, 0);
+                }
+            }
+            return;
+        }
+        if (DeploymentUtil.isRollingUpdate(d)) {
+            for (var resize : DeploymentUtil.proportionalSizes(d, active)) {
+                scaleReplicaSet(d, resize.set(), resize.replicas());
+            }
         }
     }
 
+    /** Upstream's IsSaturated: the new set has all the replicas, was scaled for them, and all are available. */
+    private static boolean saturated(Deployment d, ReplicaSet newRs) {
+        return newRs != null && replicas(newRs) == replicas(d) && DeploymentUtil.intAnnotation(newRs, DeploymentUtil.DESIRED_REPLICAS) == replicas(d)
+                && available(newRs) == replicas(d);
+    }
+
+    /** Upstream's isScalingEvent: an active set was last scaled for another replica count than the deployment's. */
     private boolean isScalingEvent(Deployment d, List<ReplicaSet> sets) {
-        for (ReplicaSet rs : sets) {
-            if (replicas(rs) == 0) {
-                continue;
-            }
-            String desired = rs.getMetadata().getAnnotations() == null ? null : rs.getMetadata().getAnnotations().get(DeploymentUtil.DESIRED_REPLICAS);
-            if (desired != null && !desired.equals(Integer.toString(replicas(d)))) {
-                return true;
-            }
-        }
-        return false;
+        return sets.stream().filter(rs -> replicas(rs) > 0).mapToInt(rs -> DeploymentUtil.intAnnotation(rs, DeploymentUtil.DESIRED_REPLICAS))
+                .anyMatch(desired -> desired >= 0 && desired != replicas(d));
     }
 
-    private boolean annotationsCurrent(Deployment d, ReplicaSet rs) {
-        Map<String, String> a = rs.getMetadata().getAnnotations() == null ? Map.of() : rs.getMetadata().getAnnotations();
-        return Integer.toString(replicas(d)).equals(a.get(DeploymentUtil.DESIRED_REPLICAS))
-                && Integer.toString(replicas(d) + DeploymentUtil.surgeAndUnavailable(d)[0]).equals(a.get(DeploymentUtil.MAX_REPLICAS));
+    private static boolean annotationsCurrent(Deployment d, ReplicaSet rs) {
+        return DeploymentUtil.intAnnotation(rs, DeploymentUtil.DESIRED_REPLICAS) == replicas(d)
+                && DeploymentUtil.intAnnotation(rs, DeploymentUtil.MAX_REPLICAS) == DeploymentUtil.maxReplicas(d);
     }
 
+    /** Upstream's scaleReplicaSet: the new size and the desired-replicas/max-replicas annotations, written when either changes. */
     private ReplicaSet scaleReplicaSet(Deployment d, ReplicaSet rs, int size) {
         int from = replicas(rs);
+        if (from == size && annotationsCurrent(d, rs)) {
+            return rs;
+        }
         Map<String, String> annotations = new HashMap<>(rs.getMetadata().getAnnotations() == null ? Map.of() : rs.getMetadata().getAnnotations());
         annotations.put(DeploymentUtil.DESIRED_REPLICAS, Integer.toString(replicas(d)));
-        annotations.put(DeploymentUtil.MAX_REPLICAS, Integer.toString(replicas(d) + DeploymentUtil.surgeAndUnavailable(d)[0]));
+        annotations.put(DeploymentUtil.MAX_REPLICAS, Integer.toString(DeploymentUtil.maxReplicas(d)));
         ReplicaSet updated = client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(new ReplicaSetBuilder(rs)
                 .editMetadata().withAnnotations(annotations).endMetadata().editSpec().withReplicas(size).endSpec().build()).update();
         if (from != size) {
@@ -369,14 +392,14 @@ public final class DeploymentController implements AutoCloseable {
             size = replicas(d);
         } else {
             int total = sets.stream().mapToInt(DeploymentUtil::replicas).sum();
-            int maxTotal = replicas(d) + DeploymentUtil.surgeAndUnavailable(d)[0];
+            int maxTotal = DeploymentUtil.maxReplicas(d);
             size = Math.max(0, Math.min(maxTotal - total, replicas(d)));
         }
         Map<String, String> annotations = new HashMap<>(d.getMetadata().getAnnotations() == null ? Map.of() : d.getMetadata().getAnnotations());
         annotations.remove("kubectl.kubernetes.io/last-applied-configuration");
         annotations.put(DeploymentUtil.REVISION, Long.toString(revision));
         annotations.put(DeploymentUtil.DESIRED_REPLICAS, Integer.toString(replicas(d)));
-        annotations.put(DeploymentUtil.MAX_REPLICAS, Integer.toString(replicas(d) + DeploymentUtil.surgeAndUnavailable(d)[0]));
+        annotations.put(DeploymentUtil.MAX_REPLICAS, Integer.toString(DeploymentUtil.maxReplicas(d)));
         ReplicaSet rs = new ReplicaSetBuilder().withNewMetadata().withName(d.getMetadata().getName() + "-" + hash)
                 .withNamespace(d.getMetadata().getNamespace()).withLabels(template.getMetadata().getLabels()).withAnnotations(annotations)
                 .withOwnerReferences(ControllerRefManager.newControllerRef(d)).endMetadata()

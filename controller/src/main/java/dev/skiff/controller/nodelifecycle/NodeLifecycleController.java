@@ -34,10 +34,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Upstream's node lifecycle controller (pkg/controller/nodelifecycle, "node-lifecycle"): every
  * --node-monitor-period (5 s) it looks at each node's last heartbeat - its Lease's renewTime or its
- * Ready condition's lastHeartbeatTime, whichever is later. A node silent for --node-monitor-grace-period
- * (50 s since v1.32) gets Ready, MemoryPressure, DiskPressure and PIDPressure set to Unknown
- * ("Kubelet stopped posting node status."), one never heard from for the 60 s startup grace gets
- * Ready=Unknown ("Kubelet never posted node status."), and its pods are marked not Ready. The Ready
+ * Ready condition's lastHeartbeatTime, whichever is later, and its creation before either. A node silent
+ * for --node-monitor-grace-period (50 s since v1.32) gets Ready, MemoryPressure, DiskPressure and
+ * PIDPressure set to Unknown ("Kubelet stopped posting node status."). A node that never posted a Ready
+ * condition is given --node-startup-grace-period (1 m) instead, after which the conditions it lacks are
+ * added as Unknown ("Kubelet never posted node status."). Its pods are then marked not Ready. The Ready
  * condition is mirrored into taints: not-ready (False) or unreachable (Unknown) as NoSchedule and
  * NoExecute (which the taint-eviction controller acts on), node.kubernetes.io/unschedulable for a
  * cordoned node; they go when the node is Ready again.
@@ -45,11 +46,9 @@ import org.slf4j.LoggerFactory;
 public final class NodeLifecycleController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeLifecycleController.class);
     public static final String NAME = "node-lifecycle";
-    static final Duration MONITOR_PERIOD = Duration.ofSeconds(5);
-    static final Duration STARTUP_GRACE_PERIOD = Duration.ofSeconds(60);
     public static final ControllerDescriptor DESCRIPTOR = new ControllerDescriptor(NAME,
-            context -> new NodeLifecycleController(context, MONITOR_PERIOD, context.options().nodeMonitorGracePeriod(),
-                    STARTUP_GRACE_PERIOD).start());
+            context -> new NodeLifecycleController(context, context.options().nodeMonitorPeriod(),
+                    context.options().nodeMonitorGracePeriod(), context.options().nodeStartupGracePeriod()).start());
     public static final String NOT_READY = "node.kubernetes.io/not-ready";
     public static final String UNREACHABLE = "node.kubernetes.io/unreachable";
     public static final String UNSCHEDULABLE = "node.kubernetes.io/unschedulable";
@@ -142,23 +141,29 @@ public final class NodeLifecycleController implements AutoCloseable {
         return a.isAfter(b) ? a : b;
     }
 
+    /**
+     * Upstream's tryUpdateNodeHealth past the grace: each health condition not yet Unknown turns Unknown
+     * (its heartbeat kept: the kubelet's last word), one the kubelet never posted is added as Unknown.
+     */
     private List<NodeCondition> unknownConditions(Node node, Instant now) {
         String time = format(now);
         List<NodeCondition> out = new ArrayList<>();
         List<NodeCondition> existing = node.getStatus() == null || node.getStatus().getConditions() == null ? List.of()
                 : node.getStatus().getConditions();
         for (NodeCondition c : existing) {
-            if (CONDITIONS.contains(c.getType())) {
+            if (CONDITIONS.contains(c.getType()) && !"Unknown".equals(c.getStatus())) {
                 out.add(new NodeConditionBuilder(c).withStatus("Unknown").withReason("NodeStatusUnknown")
                         .withMessage("Kubelet stopped posting node status.").withLastTransitionTime(time).build());
             } else {
                 out.add(c);
             }
         }
-        if (existing.stream().noneMatch(c -> "Ready".equals(c.getType()))) {
-            out.add(new NodeConditionBuilder().withType("Ready").withStatus("Unknown").withReason("NodeStatusNeverUpdated")
-                    .withMessage("Kubelet never posted node status.").withLastHeartbeatTime(format(Instant.parse(node.getMetadata()
-                            .getCreationTimestamp()))).withLastTransitionTime(time).build());
+        for (String type : CONDITIONS) {
+            if (existing.stream().noneMatch(c -> type.equals(c.getType()))) {
+                out.add(new NodeConditionBuilder().withType(type).withStatus("Unknown").withReason("NodeStatusNeverUpdated")
+                        .withMessage("Kubelet never posted node status.").withLastHeartbeatTime(node.getMetadata().getCreationTimestamp())
+                        .withLastTransitionTime(time).build());
+            }
         }
         return out;
     }

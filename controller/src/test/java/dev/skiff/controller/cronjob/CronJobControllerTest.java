@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.controller.ControlPlaneTest;
 import dev.skiff.controller.ControllerContext;
+import dev.skiff.controller.MovableClock;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
@@ -12,10 +13,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -167,38 +166,5 @@ class CronJobControllerTest extends ControlPlaneTest {
     private List<String> reasons(String name) {
         return client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> name.equals(e.getInvolvedObject().getName())).map(Event::getReason).toList();
-    }
-
-    /**
-     * A clock the test sets, which then runs on in real time (events are named after the recorder's
-     * clock in nanoseconds, so a clock standing still would give two events one name).
-     */
-    static final class MovableClock extends Clock {
-        private volatile Instant base;
-        private volatile long setAtNanos;
-
-        MovableClock(Instant now) {
-            set(now);
-        }
-
-        void set(Instant now) {
-            setAtNanos = System.nanoTime();
-            base = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return base.plusNanos(System.nanoTime() - setAtNanos);
-        }
     }
 }

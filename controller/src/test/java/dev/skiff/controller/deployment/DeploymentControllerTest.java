@@ -9,7 +9,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,11 +23,14 @@ import org.junit.jupiter.api.Test;
  * integration tests do), and the test records the most pods alive at once, to check maxSurge.
  */
 class DeploymentControllerTest extends ControlPlaneTest {
+    /** An image whose pods never start (the test kubelet leaves them Pending). */
+    private static final String NO_SUCH_IMAGE = "busybox:no-such-tag";
     private final AtomicInteger mostPods = new AtomicInteger();
 
     @BeforeEach
     void startKubelet() {
-        kubelet().runAll(pods -> mostPods.accumulateAndGet(pods.size(), Math::max));
+        kubelet().runAll(pods -> mostPods.accumulateAndGet(pods.size(), Math::max),
+                pod -> !NO_SUCH_IMAGE.equals(pod.getSpec().getContainers().getFirst().getImage()));
     }
 
     @Test
@@ -86,6 +92,41 @@ class DeploymentControllerTest extends ControlPlaneTest {
             assertThat(pods("rec")).as("a paused deployment does not roll").allSatisfy(p ->
                     assertThat(p.getSpec().getContainers().getFirst().getImage()).isEqualTo("busybox:2"));
         }
+    }
+
+    @Test
+    void scalingMidRolloutSharesTheChangeInProportionToTheReplicaSets() throws Exception {
+        // upstream's documented example: 10 replicas, maxSurge 3, maxUnavailable 2, rolled out to an image that never
+        // starts - the rollout stalls with 8 old and 5 new - then scaled to 15: 3 more old, 2 more new
+        try (var manager = ControllerManager.start(client, List.of("*"), false, 2)) {
+            client.resource(new DeploymentBuilder(deployment("prop", 10, "busybox:1")).editSpec().withNewStrategy().withType("RollingUpdate")
+                    .withNewRollingUpdate().withMaxSurge(new IntOrString(3)).withMaxUnavailable(new IntOrString(2)).endRollingUpdate()
+                    .endStrategy().endSpec().build()).create();
+            awaitComplete("prop", 10);
+            client.apps().deployments().inNamespace("default").withName("prop").edit(x -> new DeploymentBuilder(x).editSpec().editTemplate()
+                    .editSpec().editFirstContainer().withImage(NO_SUCH_IMAGE).endContainer().endSpec().endTemplate().endSpec().build());
+            await("the rollout stalls at 8 old and 5 new", () -> sizesByImage("prop").equals(Map.of("busybox:1", 8, NO_SUCH_IMAGE, 5)));
+
+            client.apps().deployments().inNamespace("default").withName("prop").scale(15);
+            await("15 + maxSurge 3 shared 11 old, 7 new", () -> sizesByImage("prop").equals(Map.of("busybox:1", 11, NO_SUCH_IMAGE, 7)));
+            assertThat(sets("prop")).allSatisfy(rs -> assertThat(rs.getMetadata().getAnnotations())
+                    .containsEntry("deployment.kubernetes.io/desired-replicas", "15")
+                    .containsEntry("deployment.kubernetes.io/max-replicas", "18"));
+            String old = sets("prop").stream().filter(rs -> image(rs).equals("busybox:1")).findFirst().orElseThrow().getMetadata().getName();
+            await("the scaling is recorded", () -> client.v1().events().inNamespace("default").list().getItems().stream()
+                    .anyMatch(e -> "ScalingReplicaSet".equals(e.getReason()) && ("Scaled up replica set " + old + " from 8 to 11").equals(e.getMessage())));
+            await("11 old pods run", () -> pods("prop").stream().filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase())).count() == 11);
+            assertThat(sizesByImage("prop")).as("the stalled rollout stays where scaling put it")
+                    .isEqualTo(Map.of("busybox:1", 11, NO_SUCH_IMAGE, 7));
+        }
+    }
+
+    private Map<String, Integer> sizesByImage(String app) {
+        return sets(app).stream().collect(Collectors.toMap(DeploymentControllerTest::image, rs -> rs.getSpec().getReplicas()));
+    }
+
+    private static String image(ReplicaSet rs) {
+        return rs.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage();
     }
 
     private void awaitComplete(String name, int replicas) throws InterruptedException {

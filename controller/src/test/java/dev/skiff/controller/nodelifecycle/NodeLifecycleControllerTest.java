@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.controller.ControlPlaneTest;
 import dev.skiff.controller.ControllerContext;
+import dev.skiff.controller.ControllerOptions;
+import dev.skiff.controller.MovableClock;
 import dev.skiff.controller.tainteviction.TaintEvictionController;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -97,6 +99,75 @@ class NodeLifecycleControllerTest extends ControlPlaneTest {
         }
     }
 
+    @Test
+    void aNodeThatNeverPostedReadyIsGivenTheStartupGraceThenMarkedUnknown() throws Exception {
+        Node fresh = client.resource(new NodeBuilder().withNewMetadata().withName("fresh").endMetadata().build()).create();
+        Instant created = Instant.parse(fresh.getMetadata().getCreationTimestamp());
+        client.resource(new NodeBuilder().withNewMetadata().withName("reported").endMetadata().build()).create();
+        reportReady("reported", created); // once, then silent
+        var clock = new MovableClock(created);
+        var informers = client.informers();
+        // an hour between rounds: the test runs each round itself, at the time it set
+        var options = ControllerOptions.DEFAULTS.withNodeMonitorPeriod(Duration.ofHours(1));
+        var lifecycle = (NodeLifecycleController) NodeLifecycleController.DESCRIPTOR.starter()
+                .start(new ControllerContext(client, informers, clock, 1, options));
+        informers.startAllRegisteredInformers().get();
+        try {
+            var cache = informers.getExistingSharedIndexInformer(Node.class).getIndexer();
+            await("the nodes are cached with the reported status", () -> cache.getByKey("fresh") != null
+                    && cache.getByKey("reported") != null && cache.getByKey("reported").getStatus().getConditions() != null);
+
+            clock.set(created.plusSeconds(55)); // past the 50 s monitor grace, within the 60 s startup grace
+            lifecycle.monitorNodeHealth();
+            assertThat(ready("reported").getReason()).as("a node that reported once has the monitor grace only").isEqualTo("NodeStatusUnknown");
+            Node untouched = client.nodes().withName("fresh").get();
+            assertThat(untouched.getStatus() == null ? List.of() : untouched.getStatus().getConditions()).as("still in its startup grace").isEmpty();
+            assertThat(taints("fresh")).isEmpty();
+
+            clock.set(created.plusSeconds(65));
+            lifecycle.monitorNodeHealth();
+            Node marked = client.nodes().withName("fresh").get();
+            for (String type : List.of("Ready", "MemoryPressure", "DiskPressure", "PIDPressure")) {
+                NodeCondition c = condition(marked, type);
+                assertThat(c.getStatus()).as(type).isEqualTo("Unknown");
+                assertThat(c.getReason()).as(type).isEqualTo("NodeStatusNeverUpdated");
+                assertThat(c.getMessage()).as(type).isEqualTo("Kubelet never posted node status.");
+                assertThat(Instant.parse(c.getLastHeartbeatTime())).as(type).isEqualTo(created);
+            }
+            assertThat(taints("fresh")).containsExactlyInAnyOrder("node.kubernetes.io/unreachable:NoSchedule",
+                    "node.kubernetes.io/unreachable:NoExecute");
+        } finally {
+            lifecycle.close();
+            informers.stopAllRegisteredInformers();
+        }
+    }
+
+    @Test
+    void nodesAreCheckedEveryMonitorPeriod() throws Exception {
+        Node fresh = client.resource(new NodeBuilder().withNewMetadata().withName("fresh").endMetadata().build()).create();
+        Instant created = Instant.parse(fresh.getMetadata().getCreationTimestamp());
+        var clock = new MovableClock(created);
+        var informers = client.informers();
+        var options = ControllerOptions.DEFAULTS.withNodeMonitorPeriod(Duration.ofMillis(200)).withNodeStartupGracePeriod(Duration.ofSeconds(10))
+                .withNodeMonitorGracePeriod(Duration.ofSeconds(10));
+        var lifecycle = NodeLifecycleController.DESCRIPTOR.starter().start(new ControllerContext(client, informers, clock, 1, options));
+        informers.startAllRegisteredInformers().get();
+        try {
+            clock.set(created.plusSeconds(11));
+            // under 4 s: the default 5 s period would not have run its first round yet
+            await("marked Unknown after the startup grace", Duration.ofSeconds(4), () -> readyState("fresh").equals("Unknown/NodeStatusNeverUpdated"));
+
+            reportReady("fresh", clock.instant());
+            await("the next rounds lift the taints", Duration.ofSeconds(4), () -> taints("fresh").isEmpty());
+            clock.set(clock.instant().plusSeconds(11));
+            await("and mark it Unknown again once silent for the grace", Duration.ofSeconds(4),
+                    () -> readyState("fresh").equals("Unknown/NodeStatusUnknown") && !taints("fresh").isEmpty());
+        } finally {
+            lifecycle.close();
+            informers.stopAllRegisteredInformers();
+        }
+    }
+
     private void node(String name) {
         Node node = client.resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
         client.resource(new LeaseBuilder().withNewMetadata().withName(name).withNamespace("kube-node-lease").endMetadata()
@@ -105,7 +176,12 @@ class NodeLifecycleControllerTest extends ControlPlaneTest {
     }
 
     private void reportReady(String name) {
-        String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        reportReady(name, Instant.now());
+    }
+
+    /** The kubelet's status update: Ready and MemoryPressure, with {@code heartbeat} as their lastHeartbeatTime. */
+    private void reportReady(String name, Instant heartbeat) {
+        String now = heartbeat.truncatedTo(ChronoUnit.SECONDS).toString();
         client.nodes().withName(name).editStatus(n -> new NodeBuilder(n).editOrNewStatus().withConditions().addNewCondition()
                 .withType("Ready").withStatus("True").withReason("KubeletReady").withLastHeartbeatTime(now).withLastTransitionTime(now)
                 .endCondition().addNewCondition().withType("MemoryPressure").withStatus("False").withReason("KubeletHasSufficientMemory")
@@ -136,6 +212,16 @@ class NodeLifecycleControllerTest extends ControlPlaneTest {
 
     private NodeCondition ready(String node) {
         return condition(client.nodes().withName(node).get(), "Ready");
+    }
+
+    /** The node's Ready condition as "status/reason", or "none" while it has none. */
+    private String readyState(String node) {
+        Node n = client.nodes().withName(node).get();
+        if (n.getStatus() == null || n.getStatus().getConditions() == null) {
+            return "none";
+        }
+        return n.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType())).map(c -> c.getStatus() + "/" + c.getReason())
+                .findFirst().orElse("none");
     }
 
     private static NodeCondition condition(Node node, String type) {
