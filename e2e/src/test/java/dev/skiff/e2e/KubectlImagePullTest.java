@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * credentials; from one behind htpasswd auth only with a kubernetes.io/dockerconfigjson image pull secret that
  * kubectl made - without it the pod waits in ErrImagePull/ImagePullBackOff. A credential that does not work is
  * followed by the next one that matches, and a missing pull secret is an event, the pull going on without it.
+ * imagePullPolicy Never runs an image already pulled and leaves a missing one in ErrImageNeverPull.
  */
 class KubectlImagePullTest {
     @TempDir
@@ -51,6 +52,16 @@ class KubectlImagePullTest {
                         .equals("Unable to retrieve some image pull secrets (nosuch); attempting to pull the image may not succeed."));
                 await("the pull is an event", () -> events(kubectl, "open", "Pulled")
                         .startsWith("Successfully pulled image \"" + open.host() + "/busybox:test\" in "));
+
+                // imagePullPolicy Never: only an image already on the node
+                String absent = open.host() + "/busybox:absent";
+                kubectl.ok("kubectl", "apply", "-f", write("never.yaml", pod("never", absent, "Never", "[]")));
+                await("a missing image with pull policy Never waits in ErrImageNeverPull", () ->
+                        get(kubectl, "never", "{.status.containerStatuses[0].state.waiting.reason}").equals("ErrImageNeverPull"));
+                assertThat(get(kubectl, "never", "{.status.containerStatuses[0].state.waiting.message}"))
+                        .isEqualTo("Container image \"" + absent + "\" is not present with pull policy of Never");
+                kubectl.ok("kubectl", "apply", "-f", write("present.yaml", pod("present", open.host() + "/busybox:test", "Never", "[]")));
+                awaitRunning(kubectl, "present");
 
                 // the locked registry without credentials: the pull is refused
                 kubectl.ok("kubectl", "apply", "-f", write("anonymous.yaml", pod("anonymous", locked.host(), "[]")));
@@ -92,6 +103,10 @@ class KubectlImagePullTest {
     }
 
     private static String pod(String name, String registry, String pullSecrets) {
+        return pod(name, registry + "/busybox:test", "Always", pullSecrets);
+    }
+
+    private static String pod(String name, String image, String policy, String pullSecrets) {
         return """
                 apiVersion: v1
                 kind: Pod
@@ -102,10 +117,10 @@ class KubectlImagePullTest {
                   imagePullSecrets: %s
                   containers:
                   - name: c
-                    image: %s/busybox:test
-                    imagePullPolicy: Always
+                    image: %s
+                    imagePullPolicy: %s
                     command: ["sh", "-c", "exec sleep 3600"]
-                """.formatted(name, pullSecrets, registry);
+                """.formatted(name, pullSecrets, image, policy);
     }
 
     private String write(String file, String content) throws Exception {
