@@ -144,8 +144,9 @@ public final class NodeAgent implements AutoCloseable {
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
             var env = new EnvResolver(client, capacity::get);
             volumes = new VolumeManager(client, config.dataDir().resolve("pods"), env, recorder, VOLUME_REMOUNT, Clock.systemUTC());
-            var syncer = new RuntimePodSyncer(runtime.manager().withMounts(volumes::mounts), env, volumes, config.nodeIp(), Clock.systemUTC(),
-                    probes);
+            var podRuntime = runtime.manager().withMounts(volumes::mounts)
+                    .withPullSecrets(dev.skiff.agent.kubelet.images.PullSecrets.fromApi(client, recorder));
+            var syncer = new RuntimePodSyncer(podRuntime, env, volumes, config.nodeIp(), Clock.systemUTC(), probes);
             var kubeletRef = new java.util.concurrent.atomic.AtomicReference<Kubelet>();
             var manager = runtime.manager();
             // the kubelet server listens before the node is registered, so the port the Node reports is served

@@ -35,4 +35,13 @@ public final class ImageNames {
         int colon = named.indexOf(':', named.lastIndexOf('/'));
         return colon < 0 ? "latest" : named.substring(colon + 1);
     }
+
+    /** The repository of a reference: its normalized name without tag or digest ({@code docker.io/library/busybox}). */
+    public static String repository(String reference) {
+        String normalized = normalize(reference);
+        int at = normalized.indexOf('@');
+        String named = at < 0 ? normalized : normalized.substring(0, at);
+        int colon = named.indexOf(':', named.lastIndexOf('/') + 1);
+        return colon < 0 ? named : named.substring(0, colon);
+    }
 }

@@ -6,15 +6,12 @@ import dev.skiff.agent.cri.v1.ContainerStatusRequest;
 import dev.skiff.agent.cri.v1.CreateContainerRequest;
 import dev.skiff.agent.cri.v1.ExecSyncRequest;
 import dev.skiff.agent.cri.v1.ExecSyncResponse;
-import dev.skiff.agent.cri.v1.ImageSpec;
-import dev.skiff.agent.cri.v1.ImageStatusRequest;
 import dev.skiff.agent.cri.v1.ListContainersRequest;
 import dev.skiff.agent.cri.v1.ListPodSandboxRequest;
 import dev.skiff.agent.cri.v1.Mount;
 import dev.skiff.agent.cri.v1.PodSandboxConfig;
 import dev.skiff.agent.cri.v1.PodSandboxState;
 import dev.skiff.agent.cri.v1.PodSandboxStatusRequest;
-import dev.skiff.agent.cri.v1.PullImageRequest;
 import dev.skiff.agent.cri.v1.RemoveContainerRequest;
 import dev.skiff.agent.cri.v1.RemovePodSandboxRequest;
 import dev.skiff.agent.cri.v1.RunPodSandboxRequest;
@@ -22,6 +19,8 @@ import dev.skiff.agent.cri.v1.StartContainerRequest;
 import dev.skiff.agent.cri.v1.StopContainerRequest;
 import dev.skiff.agent.cri.v1.StopPodSandboxRequest;
 import dev.skiff.agent.kubelet.events.ContainerEvents;
+import dev.skiff.agent.kubelet.images.ImageManager;
+import dev.skiff.agent.kubelet.images.PullSecrets;
 import dev.skiff.agent.kubelet.lifecycle.HandlerRunner;
 import dev.skiff.agent.kubelet.pleg.GenericPleg;
 import dev.skiff.agent.probe.exec.ExecProber;
@@ -48,6 +47,7 @@ import org.slf4j.LoggerFactory;
  * A pod with init containers starts with the first of them only; the sync loop starts the next
  * ones, and then the app containers, with {@link #restartContainer} as each finishes. Volumes are
  * the volume manager's: its mounts come in through {@link #withMounts}.
+ * Images are pulled as the containers' imagePullPolicy says, with the pod's imagePullSecrets ({@link ImageManager}).
  * Lifecycle hooks run here, as in upstream's startContainer/killContainer: postStart right after a
  * container starts, preStop before it is stopped. Restarts, probes and volumes belong to the sync loop.
  */
@@ -63,6 +63,7 @@ public final class KubeRuntimeManager {
     private final Path podLogsRoot;
     private final dev.skiff.agent.kubelet.network.dns.Configurer dns;
     private final ContainerMounts mounts;
+    private final ImageManager images;
 
     /** The CRI mounts of a container of a pod (upstream: the kubelet's makeMounts over the volume manager's volumes). */
     @FunctionalInterface
@@ -92,12 +93,14 @@ public final class KubeRuntimeManager {
     /** Pods' resolv.conf formed by {@code dns}, container events to {@code events}. */
     public KubeRuntimeManager(RemoteRuntime cri, Path podLogsRoot, dev.skiff.agent.kubelet.network.dns.Configurer dns,
                               ContainerEvents events) {
-        this(cri, podLogsRoot, dns, events, (pod, container) -> List.of());
+        this(cri, podLogsRoot, dns, events, (pod, container) -> List.of(),
+                new ImageManager(cri, events, PullSecrets.none(), java.time.Clock.systemUTC()));
     }
 
     private KubeRuntimeManager(RemoteRuntime cri, Path podLogsRoot, dev.skiff.agent.kubelet.network.dns.Configurer dns,
-                               ContainerEvents events, ContainerMounts mounts) {
+                               ContainerEvents events, ContainerMounts mounts, ImageManager images) {
         this.cri = cri;
+        this.images = images;
         this.podLogsRoot = podLogsRoot;
         this.dns = dns;
         this.events = events;
@@ -107,7 +110,17 @@ public final class KubeRuntimeManager {
 
     /** This runtime with containers getting their volume mounts from {@code mounts}. */
     public KubeRuntimeManager withMounts(ContainerMounts mounts) {
-        return new KubeRuntimeManager(cri, podLogsRoot, dns, events, mounts);
+        return new KubeRuntimeManager(cri, podLogsRoot, dns, events, mounts, images);
+    }
+
+    /** This runtime with image pulls using the pods' imagePullSecrets from {@code secrets}. */
+    public KubeRuntimeManager withPullSecrets(PullSecrets secrets) {
+        return new KubeRuntimeManager(cri, podLogsRoot, dns, events, mounts, images.withPullSecrets(secrets));
+    }
+
+    /** Forgets what the runtime keeps about a pod that is gone (its image pull back-offs). */
+    public void forgetPod(String uid) {
+        images.forgetPod(uid);
     }
 
     /** What a new sandbox starts with (upstream's computePodActions): the first init container if any, else all containers. */
@@ -133,7 +146,7 @@ public final class KubeRuntimeManager {
         PodSandboxConfig sandboxConfig = SandboxConfigs.forPod(pod, podLogsRoot, 0, dns.podDns(pod));
         Files.createDirectories(Path.of(sandboxConfig.getLogDirectory()));
         for (Container container : firstContainers(pod)) {
-            ensureImage(ImageSpec.newBuilder().setImage(container.getImage()).build(), sandboxConfig);
+            images.ensureImageExists(pod, container, sandboxConfig);
         }
         String sandboxId = cri.runtime(Duration.ofMinutes(2))
                 .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(sandboxConfig).build()).getPodSandboxId();
@@ -175,7 +188,7 @@ public final class KubeRuntimeManager {
      */
     public RunningPod restartContainer(RunningPod pod, Pod spec, Container container, int attempt) throws IOException {
         ContainerConfig config = ContainerConfigs.forContainer(spec, container, attempt, mounts.mounts(spec, container));
-        ensureImage(ImageSpec.newBuilder().setImage(container.getImage()).build(), pod.sandboxConfig());
+        images.ensureImageExists(spec, container, pod.sandboxConfig());
         Files.createDirectories(Path.of(pod.sandboxConfig().getLogDirectory()).resolve(config.getLogPath()).getParent());
         String id = cri.runtime().createContainer(CreateContainerRequest.newBuilder()
                 .setPodSandboxId(pod.sandboxId()).setConfig(config).setSandboxConfig(pod.sandboxConfig()).build()).getContainerId();
@@ -247,16 +260,6 @@ public final class KubeRuntimeManager {
     static Duration terminationGracePeriod(Pod pod) {
         Long seconds = pod.getSpec().getTerminationGracePeriodSeconds();
         return Duration.ofSeconds(seconds == null ? 30 : seconds);
-    }
-
-    /** The image must be on the node; a missing one is pulled (which needs a reachable registry). */
-    private void ensureImage(ImageSpec image, PodSandboxConfig sandboxConfig) {
-        boolean present = cri.images().imageStatus(ImageStatusRequest.newBuilder().setImage(image).build()).hasImage();
-        if (!present) {
-            LOG.info("pulling image={}", image.getImage());
-            cri.images().withDeadlineAfter(10, java.util.concurrent.TimeUnit.MINUTES)
-                    .pullImage(PullImageRequest.newBuilder().setImage(image).setSandboxConfig(sandboxConfig).build());
-        }
     }
 
     private boolean running(String containerId) {

@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * lastState. Phase as upstream's getPhase: Running while a container runs or will be restarted,
  * Succeeded when every container exited 0 for good, Failed when one exited otherwise.
  * A pod that cannot start reports Pending with its containers waiting: ErrImagePull when the image
- * could not be pulled, CreateContainerConfigError for a spec the runtime config rejects,
+ * could not be pulled (ImagePullBackOff while its pull back-off lasts, ErrImageNeverPull), CreateContainerConfigError for a spec the runtime config rejects,
  * RunContainerError otherwise, with the error as message - and is tried again on the next sync.
  * Volumes are set up by the {@link VolumeManager} before the sandbox starts (a pod whose volume
  * cannot be set up waits in ContainerCreating); init containers run one by one before the app
@@ -437,6 +437,9 @@ public final class RuntimePodSyncer implements PodSyncer {
     }
 
     static String reason(Exception e) {
+        if (e instanceof dev.skiff.agent.kubelet.images.ImagePullException pull) {
+            return pull.reason();
+        }
         String text = String.valueOf(e.getMessage());
         if (e instanceof StatusRuntimeException && (text.contains("pull") || text.contains("resolve reference") || text.contains("not found"))) {
             return "ErrImagePull";
@@ -472,6 +475,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         startFailures.keySet().removeIf(k -> k.startsWith(uid + "/"));
         initialized.remove(uid);
         finished.remove(uid);
+        runtime.forgetPod(uid);
         if (runningPod != null) {
             runtime.killPod(runningPod, pod, gracePeriod);
         }

@@ -83,6 +83,9 @@ class OciArchiveTest {
         assertThat(ImageNames.normalize("busybox:1.35")).isEqualTo("docker.io/library/busybox:1.35");
         assertThat(ImageNames.normalize("me/app:2")).isEqualTo("docker.io/me/app:2");
         assertThat(ImageNames.normalize("localhost:5000/app")).isEqualTo("localhost:5000/app:latest");
+        assertThat(ImageNames.repository("localhost:5000/app:1")).isEqualTo("localhost:5000/app");
+        assertThat(ImageNames.repository("127.0.0.1:5000/team/app")).isEqualTo("127.0.0.1:5000/team/app");
+        assertThat(ImageNames.repository("busybox@sha256:abc")).isEqualTo("docker.io/library/busybox");
         assertThat(ImageNames.normalize("registry.k8s.io/pause:3.10")).isEqualTo("registry.k8s.io/pause:3.10");
         assertThat(ImageNames.tag("registry.k8s.io/pause:3.10")).isEqualTo("3.10");
         assertThatThrownBy(() -> ImageNames.normalize(" busybox")).isInstanceOf(IllegalArgumentException.class);
