@@ -73,10 +73,9 @@ class NodeLifecycleControllerTest extends ControlPlaneTest {
             // deleted gracefully: with no kubelet to confirm, it stays Terminating, as upstream's would
             await("the pod tolerating 2 s is evicted", () -> client.pods().inNamespace("default").withName("quick").get()
                     .getMetadata().getDeletionTimestamp() != null);
-            assertThat(client.v1().events().inNamespace("default").list().getItems()).anySatisfy(e -> {
-                assertThat(e.getReason()).isEqualTo("TaintManagerEviction");
-                assertThat(e.getMessage()).isEqualTo("Marking for deletion Pod default/quick");
-            });
+            // events are recorded asynchronously: the event may follow the deletion
+            await("the TaintManagerEviction event", () -> client.v1().events().inNamespace("default").list().getItems().stream()
+                    .anyMatch(e -> "TaintManagerEviction".equals(e.getReason()) && "Marking for deletion Pod default/quick".equals(e.getMessage())));
             Pod forever = client.pods().inNamespace("default").withName("forever").get();
             assertThat(forever).as("tolerates forever").isNotNull();
             assertThat(forever.getStatus().getConditions()).anySatisfy(c -> {
@@ -179,13 +178,25 @@ class NodeLifecycleControllerTest extends ControlPlaneTest {
         reportReady(name, Instant.now());
     }
 
-    /** The kubelet's status update: Ready and MemoryPressure, with {@code heartbeat} as their lastHeartbeatTime. */
+    /**
+     * The kubelet's status update: Ready and MemoryPressure, with {@code heartbeat} as their lastHeartbeatTime; retried on a
+     * conflict with the controller's own status write, as the kubelet retries.
+     */
     private void reportReady(String name, Instant heartbeat) {
         String now = heartbeat.truncatedTo(ChronoUnit.SECONDS).toString();
-        client.nodes().withName(name).editStatus(n -> new NodeBuilder(n).editOrNewStatus().withConditions().addNewCondition()
-                .withType("Ready").withStatus("True").withReason("KubeletReady").withLastHeartbeatTime(now).withLastTransitionTime(now)
-                .endCondition().addNewCondition().withType("MemoryPressure").withStatus("False").withReason("KubeletHasSufficientMemory")
-                .withLastHeartbeatTime(now).withLastTransitionTime(now).endCondition().endStatus().build());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                client.nodes().withName(name).editStatus(n -> new NodeBuilder(n).editOrNewStatus().withConditions().addNewCondition()
+                        .withType("Ready").withStatus("True").withReason("KubeletReady").withLastHeartbeatTime(now).withLastTransitionTime(now)
+                        .endCondition().addNewCondition().withType("MemoryPressure").withStatus("False").withReason("KubeletHasSufficientMemory")
+                        .withLastHeartbeatTime(now).withLastTransitionTime(now).endCondition().endStatus().build());
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private void renew(String name) {
