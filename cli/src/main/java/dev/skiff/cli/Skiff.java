@@ -21,6 +21,8 @@ public final class Skiff implements Runnable {
 
     public static void main(String[] args) {
         GRPC_LOG.setLevel(java.util.logging.Level.WARNING);
+        // before any TLS in the process: JSSE reads its disabled algorithms once
+        dev.skiff.apiserver.http.HandshakeSignatures.allowSha1ForClientsWithoutSignatureAlgorithms();
         System.exit(run(args));
     }
 

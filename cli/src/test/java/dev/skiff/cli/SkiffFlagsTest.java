@@ -127,4 +127,22 @@ class SkiffFlagsTest {
                 "--node-monitor-grace-period");
         assertOneLineUsageError(run("server", "--node-startup-grace-period", "0s"), "--node-startup-grace-period");
     }
+
+    @Test
+    void unknownOrOverlappingAdmissionPluginsAreOneLineErrorsInKubeApiserversWords() {
+        var unknown = run("server", "--enable-admission-plugins", "NamespaceLifecycle,NoSuchPlugin");
+        assertOneLineUsageError(unknown, "enable-admission-plugins plugin \"NoSuchPlugin\" is unknown");
+        assertThat(unknown.err().strip()).isEqualTo("skiff: enable-admission-plugins plugin \"NoSuchPlugin\" is unknown");
+        assertOneLineUsageError(run("server", "--disable-admission-plugins=serviceaccount"), "disable-admission-plugins plugin \"serviceaccount\" is unknown");
+        assertOneLineUsageError(run("server", "--enable-admission-plugins=Priority", "--disable-admission-plugins=Priority"),
+                "[Priority] in enable-admission-plugins and disable-admission-plugins overlapped");
+        assertOneLineUsageError(run("server", "--enable-admission-plugins=AlwaysPullImages"), "is not implemented by skiff");
+    }
+
+    @Test
+    void maxTokenExpirationOutsideAnHourToTwoToTheThirtySecondSecondsIsRejected() {
+        assertOneLineUsageError(run("server", "--service-account-max-token-expiration", "30m"),
+                "the service-account-max-token-expiration must be between 1 hour and 2^32 seconds");
+        assertOneLineUsageError(run("server", "--service-account-max-token-expiration", "a day"), "--service-account-max-token-expiration");
+    }
 }

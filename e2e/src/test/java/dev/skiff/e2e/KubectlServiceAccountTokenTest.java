@@ -42,7 +42,8 @@ class KubectlServiceAccountTokenTest {
     static void startServer() throws Exception {
         Path kubeconfig = dir.resolve("admin.yaml");
         port = SkiffProcess.freePort();
-        server = SkiffProcess.apiServer(dir, port, kubeconfig);
+        // tokens capped at 48 h; the extended year of kubelet's pod tokens still applies past it
+        server = SkiffProcess.apiServer(dir, port, kubeconfig, "--service-account-max-token-expiration", "48h");
         kubectl = new Kubectl(kubeconfig, dir);
         Path tokenOnly = dir.resolve("token-only.yaml");
         Files.writeString(tokenOnly, Files.readString(kubeconfig).lines()
@@ -71,6 +72,17 @@ class KubectlServiceAccountTokenTest {
             assertThat(Instant.now()).as("default service account in " + namespace).isBefore(deadline);
             Thread.sleep(200);
         }
+    }
+
+    @Test
+    void aTokenAskedForLongerThanTheMaximumIsShortenedWithAWarning() throws Exception {
+        kubectl.ok("kubectl", "create", "namespace", "cap");
+        awaitDefaultAccount("cap");
+        Kubectl.Result week = kubectl.run("kubectl", "create", "token", "default", "-n", "cap", "--duration", "168h");
+        assertThat(week.exit()).isZero();
+        assertThat(week.err()).contains("Warning: requested expiration of 604800 seconds shortened to 172800 seconds");
+        JsonNode claims = claims(week.out().trim());
+        assertThat(claims.get("exp").asLong() - claims.get("iat").asLong()).isEqualTo(48 * 3600);
     }
 
     @Test

@@ -14,6 +14,8 @@ import java.util.function.Function;
  * kube-public) cannot be deleted (403).
  */
 public final class NamespaceLifecycle implements AdmissionPlugin {
+    public static final String NAME = "NamespaceLifecycle";
+
     static final Set<String> IMMORTAL = Set.of("default", "kube-system", "kube-public");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Function<String, Optional<Namespace>> namespaces;
@@ -25,7 +27,7 @@ public final class NamespaceLifecycle implements AdmissionPlugin {
 
     @Override
     public String name() {
-        return "NamespaceLifecycle";
+        return NAME;
     }
 
     @Override

@@ -38,6 +38,8 @@ import org.slf4j.LoggerFactory;
  * not charged.
  */
 public final class ResourceQuotaAdmission implements AdmissionPlugin {
+    public static final String NAME = "ResourceQuota";
+
     private static final Logger LOG = LoggerFactory.getLogger(ResourceQuotaAdmission.class);
     private final GenericRegistry<ResourceQuota> quotas;
     private final Clock clock;
@@ -56,7 +58,7 @@ public final class ResourceQuotaAdmission implements AdmissionPlugin {
 
     @Override
     public String name() {
-        return "ResourceQuota";
+        return NAME;
     }
 
     @Override

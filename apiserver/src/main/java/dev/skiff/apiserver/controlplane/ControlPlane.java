@@ -9,7 +9,10 @@ import dev.skiff.apiserver.authn.ServiceAccountTokenAuthenticator;
 import dev.skiff.apiserver.pki.ClusterPki;
 import java.security.KeyPair;
 import java.util.List;
-import java.util.Set;
+import dev.skiff.apiserver.admission.AdmissionOptions;
+import dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The API server with every resource skiff serves, over one store (upstream's pkg/controlplane): the
@@ -17,27 +20,31 @@ import java.util.Set;
  * composes it, and tests of the controllers, the scheduler and the agent start a real one with it.
  */
 public final class ControlPlane implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
     private final ApiServer apiServer;
 
     private ControlPlane(ApiServer apiServer) {
         this.apiServer = apiServer;
     }
 
-    /** Serves every resource over {@code store} with every admission plugin; the caller keeps owning (and closes) the store. */
+    /** Serves every resource over {@code store} with upstream's default admission plugins; the caller keeps owning (and closes) the store. */
     public static ControlPlane start(Store store, ApiServerConfig config) {
-        return start(store, config, Set.of());
+        return start(store, config, AdmissionOptions.defaults(), TokenExpiration.defaults());
     }
 
     /**
-     * As {@link #start(Store, ApiServerConfig)} without the admission plugins named in {@code disabledAdmissionPlugins}
-     * (kube-apiserver's --disable-admission-plugins).
+     * As {@link #start(Store, ApiServerConfig)} with the admission plugins of {@code admission} (kube-apiserver's
+     * --enable/--disable-admission-plugins, already validated) and the TokenRequest lifetimes of {@code tokenExpiration}
+     * (--service-account-max-token-expiration, --service-account-extend-token-expiration).
      */
-    public static ControlPlane start(Store store, ApiServerConfig config, Set<String> disabledAdmissionPlugins) {
+    public static ControlPlane start(Store store, ApiServerConfig config, AdmissionOptions admission, TokenExpiration tokenExpiration) {
         // the service-account signing key is the cluster PKI's, read (or created) before the registries that issue tokens
         KeyPair serviceAccountKey = ClusterPki.loadOrCreateServiceAccountKey(config.tlsDir());
-        var resources = Resources.serve(store, config.serviceClusterIpRange(), config.serviceNodePortRange(), serviceAccountKey);
-        var admission = resources.admission().stream().filter(p -> !disabledAdmissionPlugins.contains(p.name())).toList();
-        var apiServer = ApiServer.start(config, resources.routes(), List.of(HealthCheck.of("etcd", store::status)), admission,
+        var resources = Resources.serve(store, config.serviceClusterIpRange(), config.serviceNodePortRange(), serviceAccountKey,
+                admission.validated(), tokenExpiration);
+        var admissionChain = resources.admission();
+        tokenExpiration.warnings().forEach(w -> log.warn(w));
+        var apiServer = ApiServer.start(config, resources.routes(), List.of(HealthCheck.of("etcd", store::status)), admissionChain,
                 List.of(new ServiceAccountTokenAuthenticator(resources.serviceAccountTokens())));
         try {
             resources.authenticator().set(apiServer.authenticator());

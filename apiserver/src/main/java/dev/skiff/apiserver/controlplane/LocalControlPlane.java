@@ -10,7 +10,9 @@ import dev.skiff.registry.core.service.portallocator.PortRange;
 import java.net.URI;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import dev.skiff.apiserver.admission.AdmissionOptions;
 import dev.skiff.apiserver.admission.ServiceAccountAdmission;
+import dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration;
 import java.util.List;
 import java.util.Set;
 
@@ -44,8 +46,13 @@ public final class LocalControlPlane implements AutoCloseable {
         return start(dir, port, Set.of(ServiceAccountAdmission.NAME));
     }
 
-    /** As {@link #start(Path, int)} without the admission plugins named in {@code disabledAdmissionPlugins} (empty: all run). */
+    /** As {@link #start(Path, int)} without the admission plugins named in {@code disabledAdmissionPlugins} (empty: upstream's default ones run). */
     public static LocalControlPlane start(Path dir, int port, Set<String> disabledAdmissionPlugins) {
+        return start(dir, port, AdmissionOptions.disabling(disabledAdmissionPlugins), TokenExpiration.defaults());
+    }
+
+    /** As {@link #start(Path, int)} with the admission plugins and TokenRequest lifetimes given (as `skiff server`'s flags give them). */
+    public static LocalControlPlane start(Path dir, int port, AdmissionOptions admission, TokenExpiration tokenExpiration) {
         Store store = EmbeddedStore.open(EmbeddedStoreConfig.defaults(dir.resolve("db")));
         try {
             // the defaults of --service-cluster-ip-range (10.43.0.0/16) and --service-node-port-range (30000-32767)
@@ -53,7 +60,7 @@ public final class LocalControlPlane implements AutoCloseable {
                     ServiceCidr.DEFAULT, PortRange.DEFAULT, 0, 0, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
                     dir.resolve("admin.kubeconfig"), PosixFilePermissions.fromString("rw-------"),
                     VersionInfo.of("", "1970-01-01T00:00:00Z"));
-            return new LocalControlPlane(dir, store, ControlPlane.start(store, config, disabledAdmissionPlugins));
+            return new LocalControlPlane(dir, store, ControlPlane.start(store, config, admission, tokenExpiration));
         } catch (RuntimeException e) {
             store.close();
             throw e;

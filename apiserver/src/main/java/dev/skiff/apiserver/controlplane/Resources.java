@@ -1,11 +1,16 @@
 package dev.skiff.apiserver.controlplane;
 
 import dev.skiff.api.resource.ResourceInfo;
+import dev.skiff.apiserver.admission.AdmissionOptions;
 import dev.skiff.apiserver.admission.AdmissionPlugin;
 import dev.skiff.apiserver.admission.NamespaceLifecycle;
 import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
 import dev.skiff.apiserver.admission.ServiceAccountAdmission;
+import dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration;
 import dev.skiff.apiserver.registry.core.serviceaccount.TokenRest;
+import dev.skiff.registry.core.pod.PodAdmissionPlugins;
+import java.util.Map;
+import java.util.function.Supplier;
 import dev.skiff.apiserver.serviceaccount.ServiceAccountObjects;
 import dev.skiff.apiserver.serviceaccount.ServiceAccountTokens;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
@@ -75,8 +80,12 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                  java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator> authenticator,
                  ServiceAccountTokens serviceAccountTokens) {
 
-    /** {@code serviceAccountKey}: the cluster's sa.key/sa.pub, which signs and checks service-account tokens. */
-    static Resources serve(Store store, ServiceCidr serviceRange, PortRange nodePortRange, KeyPair serviceAccountKey) {
+    /**
+     * {@code serviceAccountKey}: the cluster's sa.key/sa.pub, which signs and checks service-account tokens;
+     * {@code admission}: the admission plugins that run, {@code tokenExpiration} the TokenRequest lifetimes.
+     */
+    static Resources serve(Store store, ServiceCidr serviceRange, PortRange nodePortRange, KeyPair serviceAccountKey,
+                           AdmissionOptions admission, TokenExpiration tokenExpiration) {
         Clock clock = Clock.systemUTC();
         var random = new SecureRandom();
         ResourceRegistry builtIn = ResourceRegistry.builtIn();
@@ -85,7 +94,9 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
         // the Priority admission of pods reads the priority classes GroupResources registers below
         var priorityClasses = new java.util.concurrent.atomic.AtomicReference<GenericRegistry<PriorityClass>>();
         GenericRegistry<Pod> pods = new GenericRegistry<>(store, PodStrategy.RESOURCE,
-                new PodStrategy(new PodPriority(() -> priorityClasses.get().list(null, ListOptions.latest()).items())), clock, random);
+                new PodStrategy(new PodPriority(() -> priorityClasses.get().list(null, ListOptions.latest()).items()),
+                        new PodAdmissionPlugins(admission.enabled(AdmissionOptions.PRIORITY),
+                                admission.enabled(AdmissionOptions.DEFAULT_TOLERATION_SECONDS))), clock, random);
         // cluster IPs and node ports in use are the stored services' own, read back before any write
         var allocations = new ServiceAllocations(serviceRange, nodePortRange, random);
         GenericRegistry<Service> services = new GenericRegistry<>(store, ServiceStrategy.RESOURCE, new ServiceStrategy(), allocations, clock, random);
@@ -108,7 +119,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
                 ServedResource.of(info(builtIn, "secrets"), Secret.class, secrets, clock),
                 ServedResource.of(info(builtIn, "serviceaccounts"), ServiceAccount.class, serviceAccounts, clock)
-                        .withCreate("token", SubresourceCreate.answering(TokenRequest.class, new TokenRest(tokens, clock)::create)),
+                        .withCreate("token", SubresourceCreate.answering(TokenRequest.class, new TokenRest(tokens, tokenExpiration, clock)::create)),
                 // coordination.k8s.io (leader election)
                 ServedResource.of(builtIn.find("coordination.k8s.io", "v1", "leases").orElseThrow(), Lease.class,
                         new GenericRegistry<>(store, LeaseStrategy.RESOURCE, new LeaseStrategy(), clock, random), clock),
@@ -146,9 +157,19 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
         var openApiV3 = new OpenApiV3(served, "v1.33.0+skiff", clock);
         return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler)
                 .prefix("/openapi/v2", openApiV2).prefix("/openapi/v3", openApiV3).build(), namespaces, services, endpoints,
-                List.of(new NamespaceLifecycle(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name)),
-                        new ServiceAccountAdmission(serviceAccounts::get), new ResourceQuotaAdmission(quotas, clock)),
+                chain(admission, Map.of(
+                        NamespaceLifecycle.NAME, () -> new NamespaceLifecycle(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name)),
+                        ServiceAccountAdmission.NAME, () -> new ServiceAccountAdmission(serviceAccounts::get),
+                        ResourceQuotaAdmission.NAME, () -> new ResourceQuotaAdmission(quotas, clock))),
                 authenticator, tokens);
+    }
+
+    /**
+     * The enabled plugins of the chain, in upstream's order whatever the flags' order; Priority and
+     * DefaultTolerationSeconds run in the pod strategy instead (PodAdmissionPlugins).
+     */
+    private static List<AdmissionPlugin> chain(AdmissionOptions admission, Map<String, Supplier<AdmissionPlugin>> plugins) {
+        return admission.enabledPluginNames().stream().filter(plugins::containsKey).map(name -> plugins.get(name).get()).toList();
     }
 
     private static ResourceInfo info(ResourceRegistry registry, String coreResource) {

@@ -238,16 +238,19 @@ public final class ResourceHandler implements ApiHandler {
         boolean dryRun = dryRun(request);
         var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), bodyInfo, create.bodyType(),
                 request.queryParam("fieldValidation"), create.alsoAccepted());
-        HasMetadata answer = create.responder().create(ns, name, decoded.object(), dryRun);
+        var answered = create.responder().create(ns, name, decoded.object(), dryRun);
+        var warnings = new java.util.ArrayList<>(decoded.warnings());
+        warnings.addAll(answered.warnings());
+        HasMetadata answer = answered.object();
         if (answer != null) {
             answer.setApiVersion(bodyInfo.apiVersion());
-            send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), answer);
+            send(response, 201, ApiResponse.JSON, warnings(warnings), answer);
             return;
         }
         ObjectNode status = BodyDecoder.JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1");
         status.putObject("metadata");
         status.put("status", "Success").put("code", 201);
-        send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), status);
+        send(response, 201, ApiResponse.JSON, warnings(warnings), status);
     }
 
     /** POST of a never-stored resource: 201 with the answer; every other verb 405, as upstream. */

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * HTTPS on Vert.x: TLS with the serving certificate, client certificates requested (and, when
  * sent, verified against the cluster CA during the handshake, as kube-apiserver's
- * VerifyClientCertIfGiven), HTTP/2 by ALPN with HTTP/1.1 beside it. The event loop only accepts
+ * VerifyClientCertIfGiven), HTTP/2 by ALPN with HTTP/1.1 beside it, TLS 1.2 clients without
+ * signature_algorithms and with one message per handshake record served as Go serves them
+ * ({@link HandshakeSignatures}, {@link HandshakeRecords}). The event loop only accepts
  * and does I/O; each request's chain runs on its own virtual thread.
  */
 public final class HttpsTransport implements AutoCloseable {
@@ -41,10 +43,12 @@ public final class HttpsTransport implements AutoCloseable {
     }
 
     public static HttpsTransport listen(String host, int port, ClusterPki pki, RequestChain chain) {
+        HandshakeSignatures.allowSha1ForClientsWithoutSignatureAlgorithms(); // busybox wget's TLS, as Go's crypto/tls serves it
         var options = new HttpServerOptions()
                 .setHost(host)
                 .setPort(port)
                 .setSsl(true)
+                .setSslEngineOptions(HandshakeRecords.engineOptions())
                 .setUseAlpn(true)
                 .setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
                 .setKeyCertOptions(new PemKeyCertOptions()

@@ -97,7 +97,9 @@ public final class ApiServerBench {
                 List.of(), dev.skiff.registry.core.service.ipallocator.ServiceCidr.DEFAULT,
                 dev.skiff.registry.core.service.portallocator.PortRange.DEFAULT, 400, 200, true, true, null, null,
                 dev.skiff.controller.ControllerOptions.DEFAULTS, new ServerConfig.ClusterDns(
-                dev.skiff.registry.core.service.ipallocator.ServiceCidr.DEFAULT.address(java.math.BigInteger.TEN), "cluster.local", null), 10250, "host-gw", null);
+                dev.skiff.registry.core.service.ipallocator.ServiceCidr.DEFAULT.address(java.math.BigInteger.TEN), "cluster.local", null), 10250, "host-gw", null,
+                dev.skiff.apiserver.admission.AdmissionOptions.defaults(),
+                dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration.defaults());
         try (Server server = Server.start(config)) {
             var bench = new ApiServerBench(URI.create("https://127.0.0.1:" + port), Files.readString(dir.resolve("server/token")).strip(),
                     trustingClusterCa(Files.readString(kubeconfig)), server.store());

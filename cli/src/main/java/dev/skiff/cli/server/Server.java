@@ -55,7 +55,8 @@ public final class Server implements AutoCloseable {
             if (etcdServer != null) {
                 started.push(etcdServer);
             }
-            var controlPlane = ControlPlane.start(store, config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)));
+            var controlPlane = ControlPlane.start(store, config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)),
+                    config.admission(), config.tokenExpiration());
             started.push(controlPlane);
             apiServer = controlPlane.apiServer();
             // through the API like any scheduler, controller manager or agent, with the admin credentials;

@@ -1,5 +1,7 @@
 package dev.skiff.cli.server;
 
+import dev.skiff.apiserver.admission.AdmissionOptions;
+import dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration;
 import dev.skiff.cli.Flags;
 import dev.skiff.cli.UsageException;
 import dev.skiff.cli.controller.ControllerManagerCommand;
@@ -64,6 +66,23 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--max-mutating-requests-inflight", defaultValue = "200",
             description = "Most mutating API requests served at once, 0 for no limit (default: ${DEFAULT-VALUE}).")
     int maxMutatingRequestsInflight;
+
+    @Option(names = "--enable-admission-plugins", split = ",", paramLabel = "<plugin>",
+            description = "Admission plugins to run in addition to the default ones; their order does not matter (plugins run in upstream's order). Skiff runs: "
+                    + "NamespaceLifecycle, ServiceAccount, Priority, DefaultTolerationSeconds, ResourceQuota (all on by default).")
+    List<String> enableAdmissionPlugins = new ArrayList<>();
+
+    @Option(names = "--disable-admission-plugins", split = ",", paramLabel = "<plugin>",
+            description = "Admission plugins to turn off although they are on by default, e.g. ServiceAccount,DefaultTolerationSeconds.")
+    List<String> disableAdmissionPlugins = new ArrayList<>();
+
+    @Option(names = "--service-account-max-token-expiration",
+            description = "Longest lifetime of a requested service-account token, e.g. 24h (1h to 2^32 s); longer requests get this (default: no limit).")
+    String serviceAccountMaxTokenExpiration;
+
+    @Option(names = "--service-account-extend-token-expiration", negatable = true, defaultValue = "true", fallbackValue = "true", arity = "0..1",
+            description = "Issue the tokens kubelets ask for pods (3607 s) for a year, with a warn-after claim at 3607 s (default: ${DEFAULT-VALUE}).")
+    boolean serviceAccountExtendTokenExpiration;
 
     @Option(names = "--disable-agent", description = "Do not run a node agent beside the control plane.")
     boolean disableAgent;
@@ -155,7 +174,26 @@ public final class ServerCommand implements Callable<Integer> {
                 nodeLifecycle.applyTo(ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24)),
                 clusterDns(serviceCidr),
                 Flags.port("--kubelet-port", kubeletPort, false), dev.skiff.cli.agent.AgentCommand.flannelBackend(flannelBackend),
-                podManifestPath == null ? null : podManifestPath.toAbsolutePath());
+                podManifestPath == null ? null : podManifestPath.toAbsolutePath(), admission(), tokenExpiration());
+    }
+
+    /** --enable/--disable-admission-plugins, checked as kube-apiserver checks them. */
+    private AdmissionOptions admission() {
+        try {
+            return new AdmissionOptions(enableAdmissionPlugins, disableAdmissionPlugins).validated();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private TokenExpiration tokenExpiration() {
+        var max = serviceAccountMaxTokenExpiration == null ? null
+                : Flags.duration("--service-account-max-token-expiration", serviceAccountMaxTokenExpiration);
+        try {
+            return TokenExpiration.of(max, serviceAccountExtendTokenExpiration);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
     }
 
     /** --cluster-dns (inside the service range: it is a ClusterIP), --cluster-domain, and the DNS server's listen address. */

@@ -1,6 +1,8 @@
 package dev.skiff.cli.server;
 
 import dev.skiff.apiserver.ApiServerConfig;
+import dev.skiff.apiserver.admission.AdmissionOptions;
+import dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration;
 import dev.skiff.apiserver.endpoints.VersionInfo;
 import dev.skiff.registry.core.service.ipallocator.ServiceCidr;
 import dev.skiff.registry.core.service.portallocator.PortRange;
@@ -25,6 +27,8 @@ import java.util.Set;
  * {@code disableKubeProxy} keeps the embedded agent from running the service proxy; the proxy's cluster CIDR
  * (the pods' range it masquerades cluster-IP traffic from outside of) is node IPAM's, in {@code controllerOptions}.
  * {@code podManifestPath} is the embedded agent's static pods (--pod-manifest-path), null for none.
+ * {@code admission} is --enable/--disable-admission-plugins (validated), {@code tokenExpiration}
+ * --service-account-max-token-expiration and --service-account-extend-token-expiration.
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
@@ -34,7 +38,8 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
                            boolean disableKubeProxy, KubeSchedulerConfiguration scheduler, List<String> controllers,
                            dev.skiff.controller.ControllerOptions controllerOptions, ClusterDns dns, int kubeletPort,
-                           String flannelBackend, Path podManifestPath) {
+                           String flannelBackend, Path podManifestPath, AdmissionOptions admission,
+                           TokenExpiration tokenExpiration) {
 
     /**
      * The cluster DNS: its service IP and domain (the embedded agent's --cluster-dns and --cluster-domain too), and where

@@ -105,4 +105,22 @@ class ServerConfigTest {
                     .isInstanceOf(dev.skiff.cli.UsageException.class).hasMessageContaining(bad[0]);
         }
     }
+
+    @Test
+    void admissionAndTokenExpirationFollowTheirFlags() {
+        var defaults = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(defaults).parseArgs("--data-dir", "/tmp/skiff-flags-test");
+        assertThat(defaults.config().admission().enabledPluginNames()).contains("ServiceAccount", "Priority", "ResourceQuota");
+        assertThat(defaults.config().tokenExpiration()).isEqualTo(dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration.defaults());
+
+        var command = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(command).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--disable-admission-plugins",
+                "ServiceAccount,DefaultTolerationSeconds", "--disable-admission-plugins", "Priority",
+                "--service-account-max-token-expiration", "48h", "--service-account-extend-token-expiration=false");
+        var config = command.config();
+        assertThat(config.admission().enabledPluginNames()).contains("NamespaceLifecycle", "ResourceQuota")
+                .doesNotContain("ServiceAccount", "DefaultTolerationSeconds", "Priority");
+        assertThat(config.tokenExpiration().maxSeconds()).isEqualTo(48 * 3600);
+        assertThat(config.tokenExpiration().extend()).isFalse();
+    }
 }

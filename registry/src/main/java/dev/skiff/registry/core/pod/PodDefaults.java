@@ -19,19 +19,26 @@ public final class PodDefaults {
     private PodDefaults() {
     }
 
-    static void apply(Pod pod) {
+    static void apply(Pod pod, PodAdmissionPlugins plugins) {
         PodSpec spec = pod.getSpec();
         applySpec(spec);
         if (isEmpty(spec.getServiceAccountName())) {
             spec.setServiceAccountName(isEmpty(spec.getServiceAccount()) ? "default" : spec.getServiceAccount());
         }
         spec.setServiceAccount(spec.getServiceAccountName());
-        if (spec.getPriority() == null && isEmpty(spec.getPriorityClassName())) {
+        if (plugins.priority() && spec.getPriority() == null && isEmpty(spec.getPriorityClassName())) {
             spec.setPriority(0);
         }
         if (spec.getPreemptionPolicy() == null) {
             spec.setPreemptionPolicy("PreemptLowerPriority");
         }
+        if (plugins.defaultTolerationSeconds()) {
+            addDefaultTolerations(spec);
+        }
+    }
+
+    /** DefaultTolerationSeconds: tolerate not-ready and unreachable nodes for 300 s, unless the pod already tolerates them. */
+    private static void addDefaultTolerations(PodSpec spec) {
         List<Toleration> tolerations = new ArrayList<>(spec.getTolerations() == null ? List.of() : spec.getTolerations());
         for (String taint : List.of("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable")) {
             boolean tolerated = tolerations.stream().anyMatch(t -> (isEmpty(t.getKey()) || taint.equals(t.getKey()))

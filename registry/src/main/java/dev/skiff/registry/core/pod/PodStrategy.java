@@ -22,6 +22,7 @@ public final class PodStrategy implements Strategy<Pod> {
     public static final Resource<Pod> RESOURCE = Resource.of("", "pods", "Pod", true, Pod.class, Pod::new);
 
     private final PodPriority priority;
+    private final PodAdmissionPlugins plugins;
 
     /** Pods in a cluster without PriorityClasses (tests of other behaviour). */
     public PodStrategy() {
@@ -29,7 +30,13 @@ public final class PodStrategy implements Strategy<Pod> {
     }
 
     public PodStrategy(PodPriority priority) {
+        this(priority, PodAdmissionPlugins.ALL);
+    }
+
+    /** {@code plugins}: which of Priority and DefaultTolerationSeconds run on a created pod. */
+    public PodStrategy(PodPriority priority, PodAdmissionPlugins plugins) {
         this.priority = priority;
+        this.plugins = plugins;
     }
 
     @Override
@@ -42,8 +49,10 @@ public final class PodStrategy implements Strategy<Pod> {
         if (pod.getSpec() == null) {
             pod.setSpec(new PodSpec());
         }
-        priority.admit(pod);
-        PodDefaults.apply(pod);
+        if (plugins.priority()) {
+            priority.admit(pod);
+        }
+        PodDefaults.apply(pod, plugins);
         PodStatus status = new PodStatus();
         status.setPhase("Pending");
         status.setQosClass(QosClass.of(pod.getSpec()));

@@ -2,6 +2,7 @@ package dev.skiff.apiserver.registry.core.serviceaccount;
 
 import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.errors.ApiException.Cause;
+import dev.skiff.apiserver.handlers.SubresourceCreate;
 import dev.skiff.apiserver.serviceaccount.ServiceAccountTokens;
 import dev.skiff.apiserver.serviceaccount.ServiceAccountTokens.Binding;
 import io.fabric8.kubernetes.api.model.Node;
@@ -24,9 +25,11 @@ import java.util.List;
  * serviceaccounts/token (upstream's pkg/registry/core/serviceaccount/storage TokenREST): answers a
  * TokenRequest with a signed token for the service account, for the requested audiences (the API
  * server's by default) and lifetime (3600 s by default, at least 10 minutes), optionally bound to a
- * pod, secret or node that must exist (and have the given uid). A pod-bound token for the API
- * server's audiences asking for 3607 s - what the ServiceAccount admission puts in pods - is
- * extended to a year with a warnafter claim, as kube-apiserver's --service-account-extend-token-expiration.
+ * pod, secret or node that must exist (and have the given uid). A lifetime past
+ * --service-account-max-token-expiration is shortened to it, with a warning; a pod-bound token for
+ * the API server's audiences asking for 3607 s - what the ServiceAccount admission puts in pods - is
+ * extended to a year with a warnafter claim, as kube-apiserver's --service-account-extend-token-expiration
+ * ({@link TokenExpiration}).
  */
 public final class TokenRest {
     static final String KIND = "TokenRequest";
@@ -36,17 +39,18 @@ public final class TokenRest {
     static final long MAX_EXPIRATION_SECONDS = 1L << 32;
     /** The lifetime the ServiceAccount admission asks for, which marks a token eligible for the extension. */
     public static final long WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS = 60 * 60 + 7;
-    static final long EXPIRATION_EXTENSION_SECONDS = 24L * 365 * 60 * 60;
 
     private final ServiceAccountTokens tokens;
+    private final TokenExpiration expiration;
     private final Clock clock;
 
-    public TokenRest(ServiceAccountTokens tokens, Clock clock) {
+    public TokenRest(ServiceAccountTokens tokens, TokenExpiration expiration, Clock clock) {
         this.tokens = tokens;
+        this.expiration = expiration;
         this.clock = clock;
     }
 
-    public TokenRequest create(String namespace, String name, TokenRequest request, boolean dryRun) {
+    public SubresourceCreate.Answer create(String namespace, String name, TokenRequest request, boolean dryRun) {
         ObjectMeta meta = request.getMetadata() == null ? new ObjectMeta() : request.getMetadata();
         if (meta.getName() != null && !meta.getName().isEmpty() && !meta.getName().equals(name)) {
             throw ApiException.invalid(GROUP, KIND, name,
@@ -74,20 +78,26 @@ public final class TokenRest {
         validate(spec);
 
         Binding binding = binding(namespace, name, spec.getBoundObjectRef());
-        long expiration = spec.getExpirationSeconds();
-        long warnAfter = 0;
-        if (binding.pod() != null && expiration == WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS
-                && tokens.apiAudiences().containsAll(spec.getAudiences())) {
-            warnAfter = expiration;
-            expiration = EXPIRATION_EXTENSION_SECONDS;
+        var warnings = new ArrayList<String>();
+        if (expiration.maxSeconds() > 0 && spec.getExpirationSeconds() > expiration.maxSeconds()) {
+            warnings.add("requested expiration of " + spec.getExpirationSeconds() + " seconds shortened to "
+                    + expiration.maxSeconds() + " seconds");
+            spec.setExpirationSeconds(expiration.maxSeconds());
         }
-        String token = tokens.issue(serviceAccount, binding, spec.getAudiences(), expiration, warnAfter, now);
+        long lifetime = spec.getExpirationSeconds();
+        long warnAfter = 0;
+        if (expiration.extend() && binding.pod() != null && lifetime == WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS
+                && tokens.apiAudiences().containsAll(spec.getAudiences())) {
+            warnAfter = lifetime;
+            lifetime = TokenExpiration.EXTENDED_SECONDS;
+        }
+        String token = tokens.issue(serviceAccount, binding, spec.getAudiences(), lifetime, warnAfter, now);
         var status = new TokenRequestStatus();
         status.setToken(token);
         status.setExpirationTimestamp(DateTimeFormatter.ISO_INSTANT.format(now.plusSeconds(spec.getExpirationSeconds())));
         request.setStatus(status);
         request.setKind(KIND);
-        return request;
+        return new SubresourceCreate.Answer(request, warnings);
     }
 
     /** Upstream's ValidateTokenRequest; the error names no object, as upstream's. */
