@@ -254,7 +254,7 @@ public final class Kubelet implements AutoCloseable {
         PodStatus status = syncer.syncPod(pod);
         remember(key, pod);
         statusManager.setStatus(pod, status);
-        resyncLater(key, status);
+        resyncLater(key, pod, status);
     }
 
     private void remember(String key, Pod pod) {
@@ -269,9 +269,17 @@ public final class Kubelet implements AutoCloseable {
         }
     }
 
-    /** Queues the pod's next sync: soon while it is on its way somewhere, after the sync frequency once it runs ready or has finished. */
-    private void resyncLater(String key, PodStatus status) {
+    /**
+     * Queues the pod's next sync: soon while it is on its way somewhere, after the sync frequency once it runs ready or has
+     * finished - and no later than its active deadline (upstream's activeDeadlineHandler asks for that sync).
+     */
+    private void resyncLater(String key, Pod pod, PodStatus status) {
         Duration after = steady(status) ? config.syncFrequency() : config.podResyncPeriod();
+        Long deadline = pod.getSpec().getActiveDeadlineSeconds();
+        if (deadline != null && status.getStartTime() != null && !"Failed".equals(status.getPhase()) && !"Succeeded".equals(status.getPhase())) {
+            Duration untilDeadline = Duration.between(clock.instant(), java.time.Instant.parse(status.getStartTime()).plusSeconds(deadline));
+            after = after == null || untilDeadline.compareTo(after) < 0 ? untilDeadline.isNegative() ? Duration.ZERO : untilDeadline : after;
+        }
         if (after != null) {
             queue.addAfter(key, after);
         }
@@ -318,7 +326,7 @@ public final class Kubelet implements AutoCloseable {
         if (mirror != null) {
             statusManager.setStatus(mirror, status);
         }
-        resyncLater(key, status);
+        resyncLater(key, staticPod, status);
     }
 
     private static Duration gracePeriod(Pod pod) {

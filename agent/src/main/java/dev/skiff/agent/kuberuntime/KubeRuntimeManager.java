@@ -302,6 +302,11 @@ public final class KubeRuntimeManager {
         return out;
     }
 
+    /** Where this runtime's container events go; the kubelet records its pod events there too. */
+    public ContainerEvents events() {
+        return events;
+    }
+
     /** The pod's containers as the API reports them, in the order they were started. */
     public List<ContainerStatus> containerStatuses(RunningPod pod) {
         List<ContainerStatus> statuses = new ArrayList<>();

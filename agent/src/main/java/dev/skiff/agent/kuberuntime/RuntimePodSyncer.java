@@ -66,6 +66,8 @@ public final class RuntimePodSyncer implements PodSyncer {
     private final Set<String> initialized = ConcurrentHashMap.newKeySet();
     /** Pods whose app containers have all finished for good (their sidecars are stopped and stay so). */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
+    /** Pods failed for running past their activeDeadlineSeconds. */
+    private final Set<String> pastDeadline = ConcurrentHashMap.newKeySet();
 
     /** @param volumes the pods' volumes; the runtime must take container mounts from it ({@link KubeRuntimeManager#withMounts}) */
     public RuntimePodSyncer(KubeRuntimeManager runtime, dev.skiff.agent.kubelet.envvars.EnvResolver env, VolumeManager volumes, String hostIp,
@@ -89,6 +91,9 @@ public final class RuntimePodSyncer implements PodSyncer {
         String uid = pod.getMetadata().getUid();
         String started = startTimes.computeIfAbsent(uid, u -> now());
         RunningPod runningPod = running.get(uid);
+        if (pastDeadline.contains(uid) || pastActiveDeadline(pod, started, clock.instant())) {
+            return deadlineExceeded(pod, started, runningPod);
+        }
         if (!finished.contains(uid) && !mountVolumes(pod, runningPod != null)) {
             return waiting(pod, started, "ContainerCreating", null);
         }
@@ -250,6 +255,56 @@ public final class RuntimePodSyncer implements PodSyncer {
             }
         }
         volumes.unmountPod(uid);
+    }
+
+    static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+    static final String DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline";
+
+    /** Upstream's activeDeadlineHandler: spec.activeDeadlineSeconds counted from the pod's start time on the node. */
+    public static boolean pastActiveDeadline(Pod pod, String startTime, java.time.Instant now) {
+        Long deadline = pod.getSpec().getActiveDeadlineSeconds();
+        return deadline != null && startTime != null && !now.isBefore(java.time.Instant.parse(startTime).plusSeconds(deadline));
+    }
+
+    /**
+     * A pod active past its deadline fails as upstream's: phase Failed, reason DeadlineExceeded, the event of that
+     * reason; its containers are stopped (within the pod's grace period) and never started again; the pod stays until it
+     * is deleted.
+     */
+    private PodStatus deadlineExceeded(Pod pod, String started, RunningPod runningPod) {
+        String uid = pod.getMetadata().getUid();
+        if (pastDeadline.add(uid)) {
+            LOG.info("pod {}/{} past its active deadline: stopping it", pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+            runtime.events().event(pod, null, "Normal", DEADLINE_EXCEEDED, DEADLINE_MESSAGE);
+            probes.removePod(pod);
+            finished.add(uid);
+            if (runningPod != null) {
+                Long grace = pod.getSpec().getTerminationGracePeriodSeconds();
+                for (String name : runningPod.containerIds().keySet()) {
+                    runtime.stopContainer(runningPod, name, Duration.ofSeconds(grace == null ? 30 : grace));
+                }
+            }
+            volumes.unmountPod(uid);
+        }
+        List<ContainerStatus> statuses = new ArrayList<>();
+        Map<String, ContainerStatus> byName = new java.util.HashMap<>();
+        if (runningPod != null) {
+            withSpecImages(pod, runtime.containerStatuses(runningPod)).forEach(st -> byName.put(st.getName(), st));
+        }
+        for (Container c : pod.getSpec().getContainers()) {
+            ContainerStatus st = byName.get(c.getName());
+            statuses.add(st == null ? waitingStatus(c, "ContainerCreating", null)
+                    : new ContainerStatusBuilder(withLastState(uid, st)).withReady(false).withStarted(false).build());
+        }
+        var status = new PodStatusBuilder().withPhase("Failed").withReason(DEADLINE_EXCEEDED).withMessage(DEADLINE_MESSAGE)
+                .withConditions(condition("PodReadyToStartContainers", runningPod != null, null, started),
+                        condition("Initialized", true, null, started),
+                        condition("Ready", false, "PodCompleted", started), condition("ContainersReady", false, "PodCompleted", started))
+                .withHostIP(hostIp).withHostIPs(new HostIP(hostIp)).withStartTime(started).withContainerStatuses(statuses);
+        if (runningPod != null) {
+            status.withPodIP(runningPod.podIp()).withPodIPs(new PodIP(runningPod.podIp()));
+        }
+        return status.build();
     }
 
     /** The status with the last termination this agent saw of the container as lastState. */
@@ -475,6 +530,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         startFailures.keySet().removeIf(k -> k.startsWith(uid + "/"));
         initialized.remove(uid);
         finished.remove(uid);
+        pastDeadline.remove(uid);
         runtime.forgetPod(uid);
         if (runningPod != null) {
             runtime.killPod(runningPod, pod, gracePeriod);

@@ -21,10 +21,14 @@ public interface ContainerEvents {
 
     void event(Pod pod, String containerName, String type, String reason, String message);
 
-    /** Events written to the API server by {@code recorder} (source component "kubelet", host the node). */
+    /**
+     * Events written to the API server by {@code recorder} (source component "kubelet", host the node); a null container
+     * name makes it an event of the whole pod (no fieldPath).
+     */
     static ContainerEvents to(EventRecorder recorder) {
         return (pod, container, type, reason, message) -> recorder.event(new ObjectReferenceBuilder(EventRecorder.reference(pod))
-                .withApiVersion("v1").withKind("Pod").withFieldPath("spec.containers{" + container + "}").build(), type, reason, message);
+                .withApiVersion("v1").withKind("Pod").withFieldPath(container == null ? null : "spec.containers{" + container + "}").build(),
+                type, reason, message);
     }
 
     /** Events only logged: for a runtime driven without an API server (tests of the runtime layer). */

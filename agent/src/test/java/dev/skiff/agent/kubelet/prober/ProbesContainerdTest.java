@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * Probes and lifecycle hooks on a real node: the in-process control plane, a {@link NodeAgent} with
  * its own containerd (bridge skiff-pr0 on 10.88.83.0/24), pods bound to it through the API, their
  * status and events read back through the API. Commands are run in containers through the agent's
- * runtime to flip what the probes see. Needs root and the packages bin/test installs.
+ * runtime to flip what the probes see; also the pod's active deadline, which the same sync loop keeps. Needs root and the
+ * packages bin/test installs.
  */
 @Tag("containerd")
 class ProbesContainerdTest {
@@ -155,6 +156,27 @@ class ProbesContainerdTest {
             assertThat(Instant.now()).as("pod %s deleted", name).isBefore(deadline);
             Thread.sleep(200);
         }
+    }
+
+    @Test
+    void aPodRunningPastItsActiveDeadlineFailsWithDeadlineExceededAndItsContainerIsStopped() throws Exception {
+        Pod created = client.resource(new PodBuilder().withNewMetadata().withName("deadline").withNamespace("default").endMetadata()
+                .withNewSpec().withNodeName(NODE).withTerminationGracePeriodSeconds(5L).withActiveDeadlineSeconds(4L)
+                .withContainers(sleeper("main").build()).endSpec().build()).create();
+        Instant createdAt = Instant.now();
+        await("deadline", "Running", p -> "Running".equals(p.getStatus().getPhase()));
+        Pod failed = await("deadline", "Failed past its deadline", p -> "Failed".equals(p.getStatus().getPhase()));
+        // the kubelet asks for a sync at the deadline: a running ready pod is otherwise synced again only after a minute
+        assertThat(Duration.between(createdAt, Instant.now())).as("failed soon after the 4 s deadline").isLessThan(Duration.ofSeconds(40));
+        assertThat(failed.getStatus().getReason()).isEqualTo("DeadlineExceeded");
+        assertThat(failed.getStatus().getMessage()).isEqualTo("Pod was active on the node longer than the specified deadline");
+        assertThat(failed.getMetadata().getUid()).as("the pod stays").isEqualTo(created.getMetadata().getUid());
+        Pod stopped = await("deadline", "its container stopped", p -> p.getStatus().getContainerStatuses().getFirst().getState().getTerminated() != null);
+        assertThat(stopped.getStatus().getContainerStatuses().getFirst().getReady()).isFalse();
+        awaitEvent("deadline", "DeadlineExceeded", e -> "Pod was active on the node longer than the specified deadline".equals(e.getMessage()));
+        Thread.sleep(3000);
+        assertThat(client.pods().inNamespace("default").withName("deadline").get().getStatus().getContainerStatuses().getFirst()
+                .getRestartCount()).as("never started again").isZero();
     }
 
     @Test
