@@ -358,10 +358,12 @@ public final class Scheduler implements AutoCloseable {
 
     private void handleFailure(QueuedPod qp, String reason, String message, String nominatedNode, long cycle) {
         LOG.info("unable to schedule pod={} reason={} message=\"{}\"", qp.podInfo().key(), reason, message);
+        queue.addUnschedulableIfNotPresent(qp, cycle);
+        // after the requeue, as upstream's handleSchedulingFailure: requeueing takes the nomination from
+        // the pod's status, which does not carry this one until the status update comes back
         if (nominatedNode != null) {
             queue.nominate(qp.podInfo(), nominatedNode);
         }
-        queue.addUnschedulableIfNotPresent(qp, cycle);
         podWriter.recordFailure(qp.podInfo().pod(), reason, message, nominatedNode);
     }
 

@@ -41,6 +41,19 @@ class SchedulerTest {
                 .withNodeName(out.bindings.get(pending.getMetadata().getName())).endSpec().build());
     }
 
+    private void addFourCpuNodes(String... names) {
+        for (String name : names) {
+            scheduler.onNodeAdd(node(name).capacity("4", "8Gi", "110").obj());
+        }
+    }
+
+    /** Once the back-off of a failed attempt is over: the tick flushes backoffQ, then the cycles run. */
+    private void drainAfterBackoff() throws InterruptedException {
+        clock.step(Duration.ofSeconds(2));
+        scheduler.tick();
+        drain();
+    }
+
     @Test
     void failureMessageAggregatesReasonsAndPreemptionAsUpstream() throws Exception {
         scheduler.onNodeAdd(node("cp").taint("node-role.kubernetes.io/control-plane", null, "NoSchedule").obj());
@@ -84,8 +97,7 @@ class SchedulerTest {
 
     @Test
     void preemptionEvictsTheLowestPriorityVictimsAndNominatesTheNode() throws Exception {
-        scheduler.onNodeAdd(node("n1").capacity("4", "8Gi", "110").obj());
-        scheduler.onNodeAdd(node("n2").capacity("4", "8Gi", "110").obj());
+        addFourCpuNodes("n1", "n2");
         Pod low = pod("low").node("n1").priority(1).req("2", "").obj();
         scheduler.onPodAdd(low);
         scheduler.onPodAdd(pod("mid").node("n1").priority(5).req("2", "").obj());
@@ -97,10 +109,31 @@ class SchedulerTest {
         assertThat(out.nominations).containsEntry("high", "n1");
         // the victim goes away; the preemptor lands on the node it was nominated to
         scheduler.onPodDelete(low);
-        clock.step(Duration.ofSeconds(2));
-        scheduler.tick();
-        drain();
+        drainAfterBackoff();
         assertThat(out.bindings).containsEntry("high", "n1");
+    }
+
+    @Test
+    void theNodeFreedForAPreemptorIsKeptForItBeforeItsStatusSaysSo() throws Exception {
+        addFourCpuNodes("n1", "n2");
+        Pod low1 = pod("low1").node("n1").priority(1).req("4", "").obj();
+        scheduler.onPodAdd(low1);
+        scheduler.onPodAdd(pod("low2").node("n2").priority(1).req("4", "").obj());
+        scheduler.onPodAdd(pod("high1").priority(10).req("4", "").obj());
+        drain();
+        assertThat(out.victims).containsExactly("low1");
+        assertThat(out.nominations).containsEntry("high1", "n1");
+        // the victim is gone before the preemptor's nominatedNodeName comes back from the API server;
+        // a pod of the same priority must still count high1 on n1 and preempt elsewhere, as upstream's
+        // handleSchedulingFailure records the nomination in the queue after requeueing the pod
+        scheduler.onPodDelete(low1);
+        scheduler.onPodAdd(pod("high2").priority(10).req("4", "").obj());
+        drain();
+        assertThat(out.bindings).doesNotContainKey("high2");
+        assertThat(out.victims).containsExactly("low1", "low2");
+        assertThat(out.nominations).containsEntry("high2", "n2");
+        drainAfterBackoff();
+        assertThat(out.bindings).containsEntry("high1", "n1");
     }
 
     @Test

@@ -8,8 +8,8 @@ import dev.skiff.scheduler.app.SchedulerServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.NodeSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import java.nio.file.Files;
@@ -27,17 +27,37 @@ import java.util.function.IntFunction;
 /**
  * scheduler_perf against the real API server: an in-process control plane (embedded store), N Node
  * objects created through the API (no kubelets, as upstream's scheduler_perf), then the scheduler
- * (leader election off) and pods created through the API by 64 concurrent writers. Per-pod latency
- * is from just before the pod's create request to when a watch sees it bound; throughput is pods
- * over the time from the first create to the last bind. Scheduler, API server, store and this
- * client share the JVM and the machine's cores, as inside `skiff server`. Asserts nothing.
+ * (leader election off) and, per workload, its init pods (created and bound, not measured) and its
+ * measured pods, created through the API by 64 concurrent writers. Per-pod latency is from just
+ * before the pod's create request to when a watch sees it bound; throughput is pods over the time
+ * from the first create to the last bind. Each workload's pods are deleted (grace period 0) before
+ * the next one starts, so every workload starts on empty nodes as in upstream's fresh cluster per
+ * workload. Scheduler, API server, store and this client share the JVM and the machine's cores, as
+ * inside `skiff server`. Asserts nothing.
  *
- * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--only NAME]}
+ * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--only NAME[,NAME...]]}
  */
 public final class SchedulerApiBench {
     private static final int WRITERS = 64;
+    private static final String NAMES = "SchedulingBasic|NodeAffinity|PodAntiAffinity|TopologySpread|Preemption";
 
-    record Workload(String name, int pods, IntFunction<Pod> pod) {
+    /** scheduler_perf's workload: initPods created and bound first (not measured), then the measured pods. */
+    record Workload(String name, int initPods, IntFunction<Pod> initPod, int pods, IntFunction<Pod> pod) {
+        Workload(String name, int pods, IntFunction<Pod> pod) {
+            this(name, 0, i -> null, pods, pod);
+        }
+
+        String namespace() {
+            return name.toLowerCase(Locale.ROOT);
+        }
+
+        String initNamespace() {
+            return namespace() + "-init";
+        }
+    }
+
+    /** One batch of pods: when the first create was sent, when the last create returned, when the last bind was seen. */
+    record Batch(long first, long created, long lastBound, Latencies latencies, Latencies watched) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -50,29 +70,43 @@ public final class SchedulerApiBench {
                 case "--pods" -> pods = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 default -> {
-                    System.err.println("usage: bin/bench scheduler-api [--nodes N] [--pods N] [--only SchedulingBasic|NodeAffinity]");
+                    System.err.println("usage: bin/bench scheduler-api [--nodes N] [--pods N] [--only NAME[,NAME...]] (" + NAMES + ")");
                     System.exit(2);
                 }
             }
         }
+        // sizes of upstream's 5000Nodes cases, scaled with the node count
+        String anti = "podantiaffinity";
         List<Workload> workloads = List.of(
                 new Workload("SchedulingBasic", pods, i -> SchedulerBench.basePod("basic-" + i).build()),
-                new Workload("NodeAffinity", pods / 2, i -> SchedulerBench.basePod("aff-" + i).editSpec().withNewAffinity().withNewNodeAffinity()
-                        .withNewRequiredDuringSchedulingIgnoredDuringExecution().addNewNodeSelectorTerm()
-                        .withMatchExpressions(new NodeSelectorRequirementBuilder().withKey("pool").withOperator("In").withValues("a").build())
-                        .endNodeSelectorTerm().endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().endAffinity()
-                        .endSpec().build()));
+                new Workload("NodeAffinity", pods / 2, i -> SchedulerBench.nodeAffinityPod("aff-" + i)),
+                new Workload("PodAntiAffinity", nodes / 5, i -> SchedulerBench.antiAffinityPod("anti-init-" + i, List.of(anti, anti + "-init")),
+                        nodes / 5, i -> SchedulerBench.antiAffinityPod("anti-" + i, List.of(anti, anti + "-init"))),
+                new Workload("TopologySpread", nodes, i -> SchedulerBench.basePod("spread-init-" + i).build(),
+                        nodes * 2 / 5, i -> SchedulerBench.spreadPod("spread-" + i)),
+                new Workload("Preemption", 4 * nodes, i -> SchedulerBench.lowPriorityPod("low-" + i),
+                        nodes, i -> SchedulerBench.highPriorityPod("high-" + i)));
+        List<String> selected = only == null ? workloads.stream().map(Workload::name).toList() : List.of(only.split(","));
+        for (String name : selected) {
+            if (workloads.stream().noneMatch(w -> w.name().equals(name))) {
+                System.err.println("no workload " + name + "; one of " + NAMES);
+                System.exit(2);
+            }
+        }
         Path dir = Files.createTempDirectory("skiff-scheduler-bench");
         try (var controlPlane = LocalControlPlane.start(dir); KubernetesClient client = RestClients.fromKubeconfig(controlPlane.kubeconfig())) {
             long t0 = System.nanoTime();
             createAll(nodes, i -> client.resource(node(i)).create());
             System.out.printf(Locale.ROOT, "# %d nodes created through the API in %.1f s; %d cores, JDK %s%n", nodes,
                     (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors(), Runtime.version());
-            System.out.printf(Locale.ROOT, "| workload | nodes | pods | pods/s | p50 ms | p99 ms | creates/s |%n|---|---|---|---|---|---|---|%n");
+            client.resource(new PriorityClassBuilder().withNewMetadata().withName(SchedulerBench.HIGH_PRIORITY_CLASS).endMetadata()
+                    .withValue(SchedulerBench.HIGH_PRIORITY).build()).create();
+            System.out.printf(Locale.ROOT, "| workload | nodes | init pods | pods | pods/s | p50 ms | p99 ms | creates/s |%n"
+                    + "|---|---|---|---|---|---|---|---|%n");
             try (var scheduler = SchedulerServer.start(client, KubeSchedulerConfiguration.defaults(), false)) {
                 run(client, new Workload("warmup", 500, i -> SchedulerBench.basePod("w-" + i).build()), nodes, false);
                 for (Workload w : workloads) {
-                    if (only == null || only.equals(w.name())) {
+                    if (selected.contains(w.name())) {
                         run(client, w, nodes, true);
                     }
                 }
@@ -86,12 +120,42 @@ public final class SchedulerApiBench {
     }
 
     private static void run(KubernetesClient client, Workload w, int nodes, boolean print) throws Exception {
-        String ns = w.name().toLowerCase(Locale.ROOT);
+        if (w.initPods() > 0) {
+            long t0 = System.nanoTime();
+            schedule(client, w.name(), w.initNamespace(), w.initPods(), w.initPod());
+            if (print) {
+                System.out.printf(Locale.ROOT, "#   %s: %d init pods created and bound in %.1f s%n", w.name(), w.initPods(), (System.nanoTime() - t0) / 1e9);
+            }
+        }
+        Batch b = schedule(client, w.name(), w.namespace(), w.pods(), w.pod());
+        if (print) {
+            double seconds = (b.lastBound() - b.first()) / 1e9;
+            System.out.printf(Locale.ROOT, "| %s | %d | %d | %d | %.0f | %.1f | %.1f | %.0f |%n", w.name(), nodes, w.initPods(), w.pods(),
+                    w.pods() / seconds, b.latencies().percentileMillis(0.5), b.latencies().percentileMillis(0.99),
+                    w.pods() / ((b.created() - b.first()) / 1e9));
+            System.out.printf(Locale.ROOT, "#   %s: create -> seen unbound by a watch: p50 %.1f ms, p99 %.1f ms (%d seen before binding)%n",
+                    w.name(), b.watched().percentileMillis(0.5), b.watched().percentileMillis(0.99), b.watched().count());
+            if (w.initPods() > 0) {
+                int left = client.pods().inNamespace(w.initNamespace()).list().getItems().size();
+                System.out.printf(Locale.ROOT, "#   %s: %d of the %d init pods deleted by preemption%n", w.name(), w.initPods() - left, w.initPods());
+            }
+        }
+        long t0 = System.nanoTime();
+        for (String ns : w.initPods() > 0 ? List.of(w.namespace(), w.initNamespace()) : List.of(w.namespace())) {
+            client.pods().inNamespace(ns).withGracePeriod(0).delete();
+        }
+        if (print) {
+            System.out.printf(Locale.ROOT, "#   %s: its pods deleted in %.1f s%n", w.name(), (System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /** Creates count pods in ns (a new namespace) and waits until a watch has seen every one bound. */
+    private static Batch schedule(KubernetesClient client, String workload, String ns, int count, IntFunction<Pod> template) throws Exception {
         client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         Map<String, Long> sent = new ConcurrentHashMap<>();
         Latencies latencies = new Latencies();
         Latencies watched = new Latencies();
-        CountDownLatch allBound = new CountDownLatch(w.pods());
+        CountDownLatch allBound = new CountDownLatch(count);
         long[] lastBound = new long[1];
         var seen = ConcurrentHashMap.<String>newKeySet();
         var seenUnbound = ConcurrentHashMap.<String>newKeySet();
@@ -134,23 +198,19 @@ public final class SchedulerApiBench {
             }
         }, 0);
         long first = System.nanoTime();
-        createAll(w.pods(), i -> {
-            Pod pod = w.pod().apply(i);
+        createAll(count, i -> {
+            Pod pod = template.apply(i);
             pod.getMetadata().setNamespace(ns);
             sent.put(pod.getMetadata().getName(), System.nanoTime());
             client.resource(pod).create();
         });
         long created = System.nanoTime();
         if (!allBound.await(10, TimeUnit.MINUTES)) {
-            throw new IllegalStateException(w.name() + ": only " + (w.pods() - allBound.getCount()) + " of " + w.pods() + " bound");
+            throw new IllegalStateException(workload + ": only " + (count - allBound.getCount()) + " of " + count + " pods in " + ns + " bound");
         }
         informer.close();
-        if (print) {
-            double seconds = (lastBound[0] - first) / 1e9;
-            System.out.printf(Locale.ROOT, "| %s | %d | %d | %.0f | %.1f | %.1f | %.0f |%n", w.name(), nodes, w.pods(), w.pods() / seconds,
-                    latencies.percentileMillis(0.5), latencies.percentileMillis(0.99), w.pods() / ((created - first) / 1e9));
-            System.out.printf(Locale.ROOT, "#   %s: create -> seen unbound by a watch: p50 %.1f ms, p99 %.1f ms (%d seen before binding)%n",
-                    w.name(), watched.percentileMillis(0.5), watched.percentileMillis(0.99), watched.count());
+        synchronized (latencies) {
+            return new Batch(first, created, lastBound[0], latencies, watched);
         }
     }
 
