@@ -90,7 +90,7 @@ public final class SchedulerBench {
             bound.incrementAndGet();
             self[0].onPodAdd(new PodBuilder(pod).editSpec().withNodeName(node).endSpec().build());
         };
-        List<Pod> victims = new ArrayList<>();
+        List<Pod> victims = java.util.Collections.synchronizedList(new ArrayList<>()); // preemption deletes a node's victims concurrently
         PodWriter failures = new PodWriter() {
             @Override
             public void recordFailure(Pod pod, String reason, String message, String nominatedNodeName) {
