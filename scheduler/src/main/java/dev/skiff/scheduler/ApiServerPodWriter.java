@@ -63,8 +63,9 @@ public final class ApiServerPodWriter implements PodWriter {
             status.put("nominatedNodeName", nominatedNodeName.isEmpty() ? null : nominatedNodeName);
         }
         try {
-            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-                    .subresource("status").patch(PatchContext.of(PatchType.STRATEGIC_MERGE), Serialization.asJson(Map.of("status", status)));
+            // on the pod itself, not by name: fabric8 GETs a named resource before patching it
+            client.pods().resource(pod).subresource("status")
+                    .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), Serialization.asJson(Map.of("status", status)));
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) { // a pod deleted meanwhile needs no condition
                 LOG.warn("updating pod={}/{} status failed: {}", pod.getMetadata().getNamespace(), pod.getMetadata().getName(), e.getMessage());
