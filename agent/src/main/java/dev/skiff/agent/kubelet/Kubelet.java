@@ -275,10 +275,12 @@ public final class Kubelet implements AutoCloseable {
      */
     private void resyncLater(String key, Pod pod, PodStatus status) {
         Duration after = steady(status) ? config.syncFrequency() : config.podResyncPeriod();
-        Long deadline = pod.getSpec().getActiveDeadlineSeconds();
-        if (deadline != null && status.getStartTime() != null && !"Failed".equals(status.getPhase()) && !"Succeeded".equals(status.getPhase())) {
-            Duration untilDeadline = Duration.between(clock.instant(), java.time.Instant.parse(status.getStartTime()).plusSeconds(deadline));
-            after = after == null || untilDeadline.compareTo(after) < 0 ? untilDeadline.isNegative() ? Duration.ZERO : untilDeadline : after;
+        var deadline = ActiveDeadline.of(pod, status.getStartTime());
+        if (deadline.isPresent() && !"Failed".equals(status.getPhase()) && !"Succeeded".equals(status.getPhase())) {
+            Duration untilDeadline = Duration.between(clock.instant(), deadline.get());
+            if (after == null || untilDeadline.compareTo(after) < 0) {
+                after = untilDeadline; // a negative delay queues it at once
+            }
         }
         if (after != null) {
             queue.addAfter(key, after);

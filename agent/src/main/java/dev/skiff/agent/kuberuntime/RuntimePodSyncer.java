@@ -91,7 +91,7 @@ public final class RuntimePodSyncer implements PodSyncer {
         String uid = pod.getMetadata().getUid();
         String started = startTimes.computeIfAbsent(uid, u -> now());
         RunningPod runningPod = running.get(uid);
-        if (pastDeadline.contains(uid) || pastActiveDeadline(pod, started, clock.instant())) {
+        if (pastDeadline.contains(uid) || dev.skiff.agent.kubelet.ActiveDeadline.exceeded(pod, started, clock.instant())) {
             return deadlineExceeded(pod, started, runningPod);
         }
         if (!finished.contains(uid) && !mountVolumes(pod, runningPod != null)) {
@@ -259,12 +259,6 @@ public final class RuntimePodSyncer implements PodSyncer {
 
     static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
     static final String DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline";
-
-    /** Upstream's activeDeadlineHandler: spec.activeDeadlineSeconds counted from the pod's start time on the node. */
-    public static boolean pastActiveDeadline(Pod pod, String startTime, java.time.Instant now) {
-        Long deadline = pod.getSpec().getActiveDeadlineSeconds();
-        return deadline != null && startTime != null && !now.isBefore(java.time.Instant.parse(startTime).plusSeconds(deadline));
-    }
 
     /**
      * A pod active past its deadline fails as upstream's: phase Failed, reason DeadlineExceeded, the event of that
