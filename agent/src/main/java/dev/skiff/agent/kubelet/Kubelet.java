@@ -346,7 +346,8 @@ public final class Kubelet implements AutoCloseable {
             return java.util.Optional.of(pod == null || !MirrorClient.isMirrorPod(pod) ? staticPod
                     : new io.fabric8.kubernetes.api.model.PodBuilder(staticPod).withStatus(pod.getStatus()).build());
         }
-        return pod != null && ours(pod) ? java.util.Optional.of(pod) : java.util.Optional.empty();
+        // a mirror pod without its static pod runs nothing here (upstream's pod manager keeps mirror pods apart)
+        return pod != null && ours(pod) && !MirrorClient.isMirrorPod(pod) ? java.util.Optional.of(pod) : java.util.Optional.empty();
     }
 
     public List<String> nodeNames() {
