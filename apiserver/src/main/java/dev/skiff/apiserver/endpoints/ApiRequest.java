@@ -30,4 +30,14 @@ public record ApiRequest(RequestInfo info, UserInfo user, String method, String 
         var values = headers.get(name.toLowerCase(Locale.ROOT));
         return values == null || values.isEmpty() ? null : values.getFirst();
     }
+
+    /** Asks to switch to WebSocket (upstream: wsstream.IsWebSocketRequest). */
+    public boolean webSocketRequested() {
+        return webSocketRequested(header("upgrade"), header("connection"));
+    }
+
+    public static boolean webSocketRequested(String upgrade, String connection) {
+        return upgrade != null && upgrade.equalsIgnoreCase("websocket") && connection != null
+                && connection.toLowerCase(Locale.ROOT).contains("upgrade");
+    }
 }

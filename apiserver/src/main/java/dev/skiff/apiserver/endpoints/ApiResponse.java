@@ -15,6 +15,15 @@ public interface ApiResponse {
     ResponseStream stream(int status, String contentType, Map<String, String> headers);
 
     /**
+     * Answers an {@code Upgrade: websocket} request by switching protocols (upstream serves watches
+     * so when asked, fabric8's client by default): each {@link ResponseStream#writeMessages} piece
+     * becomes one text message; what the client sends is read and dropped.
+     */
+    default ResponseStream webSocket() {
+        throw ApiException.badRequest("this transport cannot upgrade to WebSocket");
+    }
+
+    /**
      * Hands the request on to {@code location} (upstream: UpgradeAwareHandler): an upgrade the backend
      * accepts becomes a tunnel between client and backend, any other answer is relayed - except, when
      * {@code errors} is given, an answer outside 2xx, which becomes the Status {@code errors} makes of

@@ -351,7 +351,8 @@ public final class ResourceHandler implements ApiHandler {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Math.max(0, timeoutSeconds));
         var queue = new LinkedBlockingQueue<WatchEvent<T>>();
         dev.skiff.registry.watch.WatchStream watch = null;
-        try (ResponseStream stream = response.stream(200, table ? TABLE : ApiResponse.JSON, Map.of())) {
+        try (ResponseStream stream = request.webSocketRequested() ? response.webSocket()
+                : response.stream(200, table ? TABLE : ApiResponse.JSON, Map.of())) {
             try {
                 watch = r.registry().watch(ns, options, queue::add);
             } catch (ApiException e) {
@@ -372,7 +373,7 @@ public final class ResourceHandler implements ApiHandler {
                 batch.clear();
                 batch.add(next);
                 queue.drainTo(batch, MAX_WATCH_EVENTS_PER_WRITE - 1);
-                var lines = new java.io.ByteArrayOutputStream();
+                List<byte[]> lines = new ArrayList<>(batch.size());
                 boolean ended = false;
                 for (WatchEvent<T> event : batch) {
                     ObjectNode line = BodyDecoder.JSON.createObjectNode().put("type", event.type().name());
@@ -385,13 +386,13 @@ public final class ResourceHandler implements ApiHandler {
                     } else {
                         line.set("object", BodyDecoder.JSON.valueToTree(typed(r, event.object())));
                     }
-                    lines.writeBytes((line.toString() + "\n").getBytes(StandardCharsets.UTF_8));
+                    lines.add((line.toString() + "\n").getBytes(StandardCharsets.UTF_8));
                     if (event.type() == WatchEvent.Type.ERROR) {
                         ended = true; // an error is the watch's last event
                         break;
                     }
                 }
-                if (!stream.write(lines.toByteArray()) || ended) {
+                if (!stream.writeMessages(lines) || ended) {
                     break;
                 }
             }

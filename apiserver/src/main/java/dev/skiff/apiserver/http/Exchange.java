@@ -31,4 +31,8 @@ interface Exchange extends ApiResponse {
         var values = headers().get(name.toLowerCase(Locale.ROOT));
         return values == null || values.isEmpty() ? null : values.getFirst();
     }
+
+    default boolean webSocketRequested() {
+        return dev.skiff.apiserver.endpoints.ApiRequest.webSocketRequested(header("upgrade"), header("connection"));
+    }
 }

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.ServerWebSocket;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -251,28 +252,86 @@ final class VertxExchange implements Exchange {
             extraHeaders.forEach(response::putHeader);
             return response.writeHead();
         });
-        return new ResponseStream() {
-            @Override
-            public boolean write(byte[] chunk) {
-                if (clientGone) {
-                    return false;
-                }
-                // one write at a time, each waited for: the producer runs at the client's pace
-                return await(() -> request.response().write(Buffer.buffer(chunk))) && !clientGone;
-            }
+        return new Stream(chunk -> request.response().write(Buffer.buffer(chunk)), () -> request.response().end());
+    }
 
-            @Override
-            public boolean open() {
-                return !clientGone;
+    @Override
+    public ResponseStream webSocket() {
+        if (!responded.compareAndSet(false, true)) {
+            throw new IllegalStateException("response already sent for " + method() + " " + path);
+        }
+        if (request.version() == HttpVersion.HTTP_2) {
+            responded.set(false);
+            throw ApiException.badRequest("an upgrade needs HTTP/1.1");
+        }
+        var accepted = new CompletableFuture<ServerWebSocket>();
+        context.runOnContext(v -> request.toWebSocket().onComplete(done -> {
+            if (done.failed()) {
+                accepted.completeExceptionally(done.cause());
+                return;
             }
-
+            ServerWebSocket socket = done.result();
+            socket.handler(ignored -> { }); // a watch's client has nothing to say; read and drop it
+            socket.exceptionHandler(e -> clientGone = true);
+            socket.closeHandler(closed -> clientGone = true);
+            accepted.complete(socket);
+        }));
+        ServerWebSocket socket;
+        try {
+            socket = accepted.get();
+        } catch (ExecutionException e) {
+            responded.set(false);
+            throw ApiException.badRequest("the WebSocket handshake failed: " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiException.internal("interrupted during the WebSocket handshake");
+        }
+        java.util.function.Function<byte[], Future<Void>> text =
+                message -> socket.writeTextMessage(new String(message, java.nio.charset.StandardCharsets.UTF_8));
+        return new Stream(text, socket::close) {
             @Override
-            public void close() {
-                if (!clientGone) {
-                    await(() -> request.response().end());
-                }
+            public boolean writeMessages(List<byte[]> messages) {
+                return send(() -> {
+                    Future<Void> last = Future.succeededFuture();
+                    for (byte[] message : messages) {
+                        last = text.apply(message);
+                    }
+                    return last;
+                });
             }
         };
+    }
+
+    /** A response stream over the connection's context: one write at a time, each waited for, so the producer runs at the client's pace. */
+    private class Stream implements ResponseStream {
+        private final java.util.function.Function<byte[], Future<Void>> write;
+        private final Supplier<Future<Void>> end;
+
+        Stream(java.util.function.Function<byte[], Future<Void>> write, Supplier<Future<Void>> end) {
+            this.write = write;
+            this.end = end;
+        }
+
+        @Override
+        public boolean write(byte[] chunk) {
+            return send(() -> write.apply(chunk));
+        }
+
+        boolean send(Supplier<Future<Void>> operation) {
+            return !clientGone && await(operation) && !clientGone;
+        }
+
+        @Override
+        public boolean open() {
+            return !clientGone;
+        }
+
+        @Override
+        public void close() {
+            if (!clientGone) {
+                await(end);
+            }
+        }
     }
 
     /** Runs a Vert.x operation on the context and waits for it; false when it failed (client gone). */

@@ -9,10 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * fabric8 clients for a skiff server, as client-go's rest.Config from a kubeconfig, with the two
+ * fabric8 clients for a skiff server, as client-go's rest.Config from a kubeconfig, with the three
  * settings skiff needs: its client keys are EC in PKCS#8 ("PRIVATE KEY"), which fabric8 reads as
- * RSA unless told; and watches go over plain HTTP streaming, as kubectl's do, because fabric8's
- * default WebSocket watch waits for an upgrade skiff does not answer.
+ * RSA unless told; and watches go over plain HTTP streaming, as kubectl's and client-go's do (the
+ * server serves fabric8's default WebSocket watches too, but skiff's own components use what the
+ * upstream components use), over HTTP/1.1 (see docs/architecture.md).
  */
 public final class RestClients {
     private RestClients() {
