@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.admission;
 
+import dev.skiff.apiserver.admission.podsecurity.PodSecurity;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,7 +22,7 @@ public record AdmissionOptions(List<String> enable, List<String> disable) {
     public static final List<String> ALL_ORDERED = List.of(
             "AlwaysAdmit", "NamespaceAutoProvision", NamespaceLifecycle.NAME, "NamespaceExists",
             "LimitPodHardAntiAffinityTopology", LimitRanger.NAME, ServiceAccountAdmission.NAME, "NodeRestriction",
-            "TaintNodesByCondition", "AlwaysPullImages", "ImagePolicyWebhook", "PodSecurity", "PodNodeSelector",
+            "TaintNodesByCondition", "AlwaysPullImages", "ImagePolicyWebhook", PodSecurity.NAME, "PodNodeSelector",
             PRIORITY, DEFAULT_TOLERATION_SECONDS, "PodTolerationRestriction", "EventRateLimit",
             "ExtendedResourceToleration", "DefaultStorageClass", "StorageObjectInUseProtection",
             "OwnerReferencesPermissionEnforcement", "PersistentVolumeClaimResize", "RuntimeClass",
@@ -36,15 +37,15 @@ public record AdmissionOptions(List<String> enable, List<String> disable) {
             "PersistentVolumeClaimResize", DEFAULT_TOLERATION_SECONDS, "MutatingAdmissionWebhook",
             "ValidatingAdmissionWebhook", ResourceQuotaAdmission.NAME, "StorageObjectInUseProtection", PRIORITY,
             "TaintNodesByCondition", "RuntimeClass", "CertificateApproval", "CertificateSigning",
-            "ClusterTrustBundleAttest", "CertificateSubjectRestriction", "DefaultIngressClass", "PodSecurity",
+            "ClusterTrustBundleAttest", "CertificateSubjectRestriction", "DefaultIngressClass", PodSecurity.NAME,
             "PodTopologyLabels", "MutatingAdmissionPolicy", "ValidatingAdmissionPolicy");
 
     /**
-     * The plugins skiff runs: NamespaceLifecycle, LimitRanger, ServiceAccount and ResourceQuota in the
-     * chain, Priority and DefaultTolerationSeconds in the pod strategy.
+     * The plugins skiff runs: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity and
+     * ResourceQuota in the chain, Priority and DefaultTolerationSeconds in the pod strategy.
      */
     public static final Set<String> IMPLEMENTED = Set.of(NamespaceLifecycle.NAME, LimitRanger.NAME, ServiceAccountAdmission.NAME,
-            PRIORITY, DEFAULT_TOLERATION_SECONDS, ResourceQuotaAdmission.NAME);
+            PodSecurity.NAME, PRIORITY, DEFAULT_TOLERATION_SECONDS, ResourceQuotaAdmission.NAME);
 
     public AdmissionOptions {
         enable = names(enable);

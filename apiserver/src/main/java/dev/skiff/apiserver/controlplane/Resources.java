@@ -5,6 +5,7 @@ import dev.skiff.apiserver.admission.AdmissionOptions;
 import dev.skiff.apiserver.admission.AdmissionPlugin;
 import dev.skiff.apiserver.admission.LimitRanger;
 import dev.skiff.apiserver.admission.NamespaceLifecycle;
+import dev.skiff.apiserver.admission.podsecurity.PodSecurity;
 import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
 import dev.skiff.apiserver.admission.ServiceAccountAdmission;
 import dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration;
@@ -162,6 +163,8 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                         NamespaceLifecycle.NAME, () -> new NamespaceLifecycle(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name)),
                         LimitRanger.NAME, () -> new LimitRanger(ns -> limitRanges.list(ns, ListOptions.latest()).items()),
                         ServiceAccountAdmission.NAME, () -> new ServiceAccountAdmission(serviceAccounts::get),
+                        PodSecurity.NAME, () -> new PodSecurity(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name),
+                                ns -> pods.list(ns, ListOptions.latest()).items(), clock),
                         ResourceQuotaAdmission.NAME, () -> new ResourceQuotaAdmission(quotas, clock))),
                 authenticator, tokens);
     }

@@ -52,9 +52,9 @@ class AdmissionOptionsTest {
     void enablingAnUpstreamPluginSkiffDoesNotRunIsRefusedDisablingItIsNot() {
         assertThatThrownBy(() -> new AdmissionOptions(List.of("AlwaysPullImages"), List.of()).validated())
                 .hasMessage("enable-admission-plugins plugin \"AlwaysPullImages\" is not implemented by skiff (it implements "
-                        + "[NamespaceLifecycle, LimitRanger, ServiceAccount, Priority, DefaultTolerationSeconds, ResourceQuota])");
-        assertThat(new AdmissionOptions(List.of(), List.of("PodSecurity", "MutatingAdmissionWebhook")).validate()).isEmpty();
-        assertThat(new AdmissionOptions(List.of("LimitRanger"), List.of()).validate()).isEmpty();
+                        + "[NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds, ResourceQuota])");
+        assertThat(new AdmissionOptions(List.of(), List.of("LimitRanger", "PodSecurity", "MutatingAdmissionWebhook")).validate()).isEmpty();
+        assertThat(new AdmissionOptions(List.of("LimitRanger", "PodSecurity"), List.of()).validate()).isEmpty();
     }
 
     @Test
