@@ -391,6 +391,35 @@ class KubectlResourcesTest {
         }
     }
 
+    @Test
+    void podSecurityLabelsRefuseWarnAndReportExistingPods() throws Exception {
+        ok("kubectl", "create", "namespace", "psa");
+        // the serviceaccount controller makes "default" a moment after the namespace
+        for (int i = 0; i < 100 && run("kubectl", "get", "serviceaccount", "default", "-n", "psa").exit() != 0; i++) {
+            Thread.sleep(100);
+        }
+        ok("kubectl", "run", "loose", "-n", "psa", "--image=busybox:1.36", "--restart=Never");
+        var labelled = run("kubectl", "label", "namespace", "psa", "pod-security.kubernetes.io/enforce=restricted");
+        assertThat(labelled.exit()).isZero();
+        assertThat(labelled.out().strip()).isEqualTo("namespace/psa labeled");
+        assertThat(labelled.err().lines().toList()).containsExactly(
+                "Warning: existing pods in namespace \"psa\" violate the new PodSecurity enforce level \"restricted:latest\"",
+                "Warning: loose: allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile");
+        var refused = run("kubectl", "run", "x", "-n", "psa", "--image=busybox:1.36");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err().strip()).isEqualTo("Error from server (Forbidden): pods \"x\" is forbidden: violates PodSecurity "
+                + "\"restricted:latest\": allowPrivilegeEscalation != false (container \"x\" must set securityContext.allowPrivilegeEscalation=false), "
+                + "unrestricted capabilities (container \"x\" must set securityContext.capabilities.drop=[\"ALL\"]), runAsNonRoot != true "
+                + "(pod or container \"x\" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container \"x\" must set "
+                + "securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")");
+        ok("kubectl", "label", "namespace", "psa", "--overwrite", "pod-security.kubernetes.io/enforce=privileged",
+                "pod-security.kubernetes.io/warn=baseline");
+        var hostPort = run("kubectl", "run", "host", "-n", "psa", "--image=busybox:1.36", "--restart=Never",
+                "--overrides={\"spec\":{\"hostNetwork\":true}}");
+        assertThat(hostPort.exit()).isZero();
+        assertThat(hostPort.err().strip()).isEqualTo("Warning: would violate PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true)");
+    }
+
     static String oldestKubectl() throws IOException {
         return Kubectl.oldest();
     }

@@ -104,6 +104,16 @@ public final class PodEvaluator implements Evaluator {
         return usage;
     }
 
+    /** The pod's requests without its overhead, as the LimitRanger admission's podRequests measures a pod. */
+    public static Map<String, Quantity> podRequests(PodSpec spec) {
+        return sum(spec, PodEvaluator::requests, null, false);
+    }
+
+    /** The pod's limits without its overhead, as the LimitRanger admission's podLimits. */
+    public static Map<String, Quantity> podLimits(PodSpec spec) {
+        return sum(spec, PodEvaluator::limits, null, false);
+    }
+
     private static Map<String, Quantity> sum(PodSpec spec, Function<Container, Map<String, Quantity>> of) {
         return sum(spec, of, spec.getOverhead(), false);
     }

@@ -36,9 +36,10 @@ public final class AdmissionChain {
     }
 
     /** The object-level validation of every plugin for one request, as the registry runs it; a refusal reverts what earlier plugins reserved. */
-    public ObjectAdmission forObjects(dev.skiff.apiserver.authn.UserInfo user, dev.skiff.apiserver.request.RequestInfo request) {
+    public ObjectAdmission forObjects(dev.skiff.apiserver.authn.UserInfo user, dev.skiff.apiserver.request.RequestInfo request,
+                                      dev.skiff.apiserver.endpoints.Warnings warnings) {
         return (object, old, dryRun) -> {
-            var attributes = new ObjectAttributes(user, request, object, old, dryRun);
+            var attributes = new ObjectAttributes(user, request, object, old, dryRun, warnings);
             StoreHooks.Transaction all = StoreHooks.Transaction.NONE;
             for (var plugin : plugins) {
                 StoreHooks.Transaction done = all;

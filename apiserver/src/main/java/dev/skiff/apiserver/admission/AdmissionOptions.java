@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.admission;
 
+import dev.skiff.apiserver.admission.podsecurity.PodSecurity;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,8 +21,8 @@ public record AdmissionOptions(List<String> enable, List<String> disable) {
     /** Upstream's AllOrderedPlugins (kube-apiserver 1.33): the order plugins run in. */
     public static final List<String> ALL_ORDERED = List.of(
             "AlwaysAdmit", "NamespaceAutoProvision", NamespaceLifecycle.NAME, "NamespaceExists",
-            "LimitPodHardAntiAffinityTopology", "LimitRanger", ServiceAccountAdmission.NAME, "NodeRestriction",
-            "TaintNodesByCondition", "AlwaysPullImages", "ImagePolicyWebhook", "PodSecurity", "PodNodeSelector",
+            "LimitPodHardAntiAffinityTopology", LimitRanger.NAME, ServiceAccountAdmission.NAME, "NodeRestriction",
+            "TaintNodesByCondition", "AlwaysPullImages", "ImagePolicyWebhook", PodSecurity.NAME, "PodNodeSelector",
             PRIORITY, DEFAULT_TOLERATION_SECONDS, "PodTolerationRestriction", "EventRateLimit",
             "ExtendedResourceToleration", "DefaultStorageClass", "StorageObjectInUseProtection",
             "OwnerReferencesPermissionEnforcement", "PersistentVolumeClaimResize", "RuntimeClass",
@@ -32,16 +33,19 @@ public record AdmissionOptions(List<String> enable, List<String> disable) {
 
     /** Upstream's default-on plugins (the complement of DefaultOffAdmissionPlugins). */
     static final Set<String> DEFAULT_ON = Set.of(
-            NamespaceLifecycle.NAME, "LimitRanger", ServiceAccountAdmission.NAME, "DefaultStorageClass",
+            NamespaceLifecycle.NAME, LimitRanger.NAME, ServiceAccountAdmission.NAME, "DefaultStorageClass",
             "PersistentVolumeClaimResize", DEFAULT_TOLERATION_SECONDS, "MutatingAdmissionWebhook",
             "ValidatingAdmissionWebhook", ResourceQuotaAdmission.NAME, "StorageObjectInUseProtection", PRIORITY,
             "TaintNodesByCondition", "RuntimeClass", "CertificateApproval", "CertificateSigning",
-            "ClusterTrustBundleAttest", "CertificateSubjectRestriction", "DefaultIngressClass", "PodSecurity",
+            "ClusterTrustBundleAttest", "CertificateSubjectRestriction", "DefaultIngressClass", PodSecurity.NAME,
             "PodTopologyLabels", "MutatingAdmissionPolicy", "ValidatingAdmissionPolicy");
 
-    /** The plugins skiff runs: NamespaceLifecycle, ServiceAccount and ResourceQuota in the chain, Priority and DefaultTolerationSeconds in the pod strategy. */
-    public static final Set<String> IMPLEMENTED = Set.of(NamespaceLifecycle.NAME, ServiceAccountAdmission.NAME, PRIORITY,
-            DEFAULT_TOLERATION_SECONDS, ResourceQuotaAdmission.NAME);
+    /**
+     * The plugins skiff runs: NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity and
+     * ResourceQuota in the chain, Priority and DefaultTolerationSeconds in the pod strategy.
+     */
+    public static final Set<String> IMPLEMENTED = Set.of(NamespaceLifecycle.NAME, LimitRanger.NAME, ServiceAccountAdmission.NAME,
+            PodSecurity.NAME, PRIORITY, DEFAULT_TOLERATION_SECONDS, ResourceQuotaAdmission.NAME);
 
     public AdmissionOptions {
         enable = names(enable);

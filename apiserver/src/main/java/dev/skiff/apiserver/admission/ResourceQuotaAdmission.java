@@ -200,10 +200,7 @@ public final class ResourceQuotaAdmission implements AdmissionPlugin {
     }
 
     private static ApiException forbidden(ObjectAttributes a, String why) {
-        var meta = a.object().getMetadata();
-        String name = meta.getName() != null && !meta.getName().isEmpty() ? meta.getName()
-                : meta.getGenerateName() != null ? meta.getGenerateName() : "Unknown";
-        return ApiException.forbidden(a.request().apiGroup(), a.request().resource(), name, why);
+        return a.forbidden(why);
     }
 
     private static Map<String, Quantity> hard(ResourceQuotaStatus status) {

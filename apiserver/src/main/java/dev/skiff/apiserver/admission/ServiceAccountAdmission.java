@@ -1,16 +1,11 @@
 package dev.skiff.apiserver.admission;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.skiff.api.errors.ApiException;
-import dev.skiff.api.resource.ResourceInfo;
-import dev.skiff.api.resource.ResourceRegistry;
-import dev.skiff.apiserver.handlers.BodyDecoder;
 import dev.skiff.apiserver.serviceaccount.ServiceAccountObjects.Getter;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
-import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashSet;
@@ -36,8 +31,6 @@ public final class ServiceAccountAdmission implements AdmissionPlugin {
     /** Upstream tries 10 times; skiff's controllers start beside the API server and may need a moment longer at first start. */
     static final int DEFAULT_ACCOUNT_ATTEMPTS = 25;
     private static final String NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ResourceInfo POD = ResourceRegistry.builtIn().find("", "v1", "pods").orElseThrow();
 
     private final Getter<ServiceAccount> serviceAccounts;
     private final Random random;
@@ -61,14 +54,12 @@ public final class ServiceAccountAdmission implements AdmissionPlugin {
 
     @Override
     public boolean handles(AdmissionAttributes attributes) {
-        var info = attributes.request();
-        return info.resourceRequest() && info.verb().equals("create") && info.apiGroup().isEmpty()
-                && info.resource().equals("pods") && info.subresource().isEmpty();
+        return PodBodies.podCreate(attributes);
     }
 
     @Override
     public AdmissionAttributes admit(AdmissionAttributes attributes) {
-        ObjectNode pod = parse(attributes);
+        ObjectNode pod = PodBodies.tree(attributes);
         if (pod == null) {
             return attributes; // not a pod the decoder will accept: let it say why
         }
@@ -99,11 +90,7 @@ public final class ServiceAccountAdmission implements AdmissionPlugin {
             ArrayNode copied = spec.putArray("imagePullSecrets");
             account.getImagePullSecrets().forEach(s -> copied.addObject().put("name", s.getName()));
         }
-        try {
-            return attributes.withBody("application/json", JSON.writeValueAsBytes(pod));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return PodBodies.withTree(attributes, pod);
     }
 
     /** The service account, looked up again a few times when it is the default one (upstream's getServiceAccount); null when missing. */
@@ -196,14 +183,5 @@ public final class ServiceAccountAdmission implements AdmissionPlugin {
             suffix.append(NAME_ALPHABET.charAt(random.nextInt(NAME_ALPHABET.length())));
         }
         return suffix.toString();
-    }
-
-    /** The pod as a JSON tree (the body may be JSON, YAML or protobuf); null when it does not decode. */
-    private static ObjectNode parse(AdmissionAttributes attributes) {
-        try {
-            return BodyDecoder.tree(attributes.body(), attributes.contentType(), POD) instanceof ObjectNode object ? object : null;
-        } catch (ApiException e) {
-            return null; // the handler's decode answers it
-        }
     }
 }

@@ -3,7 +3,9 @@ package dev.skiff.apiserver.controlplane;
 import dev.skiff.api.resource.ResourceInfo;
 import dev.skiff.apiserver.admission.AdmissionOptions;
 import dev.skiff.apiserver.admission.AdmissionPlugin;
+import dev.skiff.apiserver.admission.LimitRanger;
 import dev.skiff.apiserver.admission.NamespaceLifecycle;
+import dev.skiff.apiserver.admission.podsecurity.PodSecurity;
 import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
 import dev.skiff.apiserver.admission.ServiceAccountAdmission;
 import dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration;
@@ -114,6 +116,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
         var tokens = new ServiceAccountTokens(serviceAccountKey, ServiceAccountTokens.DEFAULT_ISSUER,
                 List.of(ServiceAccountTokens.DEFAULT_ISSUER),
                 new ServiceAccountObjects(serviceAccounts::get, pods::get, secrets::get, nodes::get), clock);
+        GenericRegistry<LimitRange> limitRanges = new GenericRegistry<>(store, LimitRangeStrategy.RESOURCE, new LimitRangeStrategy(), clock, random);
         List<ServedResource<?>> served = new java.util.ArrayList<>(List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),
                 ServedResource.of(info(builtIn, "configmaps"), ConfigMap.class, configMaps, clock),
@@ -147,8 +150,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                         new GenericRegistry<>(store, PersistentVolumeClaimStrategy.RESOURCE, new PersistentVolumeClaimStrategy(), clock, random),
                         clock),
                 ServedResource.of(info(builtIn, "resourcequotas"), ResourceQuota.class, quotas, clock),
-                ServedResource.of(info(builtIn, "limitranges"), LimitRange.class,
-                        new GenericRegistry<>(store, LimitRangeStrategy.RESOURCE, new LimitRangeStrategy(), clock, random), clock)));
+                ServedResource.of(info(builtIn, "limitranges"), LimitRange.class, limitRanges, clock)));
         served.addAll(GroupResources.serve(store, builtIn, clock, random, priorityClasses::set, podDisruptionBudgets));
         SystemNamespaces.ensure(namespaces);
         var authenticator = new java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator>();
@@ -159,7 +161,10 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                 .prefix("/openapi/v2", openApiV2).prefix("/openapi/v3", openApiV3).build(), namespaces, services, endpoints,
                 chain(admission, Map.of(
                         NamespaceLifecycle.NAME, () -> new NamespaceLifecycle(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name)),
+                        LimitRanger.NAME, () -> new LimitRanger(ns -> limitRanges.list(ns, ListOptions.latest()).items()),
                         ServiceAccountAdmission.NAME, () -> new ServiceAccountAdmission(serviceAccounts::get),
+                        PodSecurity.NAME, () -> new PodSecurity(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name),
+                                ns -> pods.list(ns, ListOptions.latest()).items(), clock),
                         ResourceQuotaAdmission.NAME, () -> new ResourceQuotaAdmission(quotas, clock))),
                 authenticator, tokens);
     }

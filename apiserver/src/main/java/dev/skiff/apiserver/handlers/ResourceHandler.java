@@ -34,7 +34,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -657,13 +656,7 @@ public final class ResourceHandler implements ApiHandler {
     }
 
     private static Map<String, String> warnings(List<String> warnings) {
-        if (warnings.isEmpty()) {
-            return Map.of();
-        }
-        Map<String, String> headers = new HashMap<>();
-        headers.put("Warning", String.join(", ", warnings.stream()
-                .map(w -> "299 - \"" + w.replace("\\", "\\\\").replace("\"", "\\\"") + "\"").toList()));
-        return headers;
+        return dev.skiff.apiserver.endpoints.Warnings.headers(warnings);
     }
 
     private static void send(ApiResponse response, int status, String contentType, Map<String, String> headers, Object value) {

@@ -10,7 +10,9 @@ import dev.skiff.apiserver.authz.RequestAuthorizer;
 import dev.skiff.apiserver.endpoints.ApiRequest;
 import dev.skiff.apiserver.endpoints.ApiResponse;
 import dev.skiff.apiserver.endpoints.Json;
+import dev.skiff.apiserver.endpoints.ResponseStream;
 import dev.skiff.apiserver.endpoints.Routes;
+import dev.skiff.apiserver.endpoints.Warnings;
 import dev.skiff.apiserver.request.MaxInFlightLimit;
 import dev.skiff.apiserver.request.RequestInfo;
 import dev.skiff.apiserver.request.RequestInfoResolver;
@@ -58,6 +60,8 @@ public final class RequestChain {
     void serve(Exchange exchange) {
         RequestInfo info = RequestInfoResolver.resolve(exchange.method(), exchange.path(), exchange.query());
         UserInfo user = null;
+        var warnings = new Warnings();
+        ApiResponse response = warned(exchange, warnings);
         if (caBundle != null && exchange.path().equals("/cacerts") && exchange.method().equals("GET")) {
             exchange.send(200, "text/plain; charset=utf-8", Map.of(), caBundle);
             return;
@@ -72,7 +76,7 @@ public final class RequestChain {
                 var headers = exchange.headers();
                 if (info.resourceRequest() && info.mutating()) {
                     String contentType = exchange.header("content-type");
-                    var admitted = admission.admit(new AdmissionAttributes(user, info, contentType, body));
+                    var admitted = admission.admit(new AdmissionAttributes(user, info, contentType, body, warnings));
                     body = admitted.body();
                     if (admitted.contentType() != null && !admitted.contentType().equals(contentType)) {
                         // a mutating plugin re-encoded the body (as JSON)
@@ -81,17 +85,37 @@ public final class RequestChain {
                     }
                 }
                 handler.handle(new ApiRequest(info, user, exchange.method(), exchange.path(), exchange.query(),
-                        headers, body, admission.forObjects(user, info)), exchange);
+                        headers, body, admission.forObjects(user, info, warnings)), response);
             }
         } catch (ApiException e) {
-            fail(exchange, e, info, user);
+            fail(exchange, response, e, info, user);
         } catch (Exception e) {
             log.error("request failed verb={} path={} user={}", info.verb(), info.path(), user == null ? "" : user.name(), e);
-            fail(exchange, ApiException.internal(String.valueOf(e.getMessage())), info, user);
+            fail(exchange, response, ApiException.internal(String.valueOf(e.getMessage())), info, user);
         }
     }
 
-    private static void fail(Exchange exchange, ApiException e, RequestInfo info, UserInfo user) {
+    /** The exchange answering with the request's warnings as Warning headers, after any the handler sends itself. */
+    private static ApiResponse warned(Exchange exchange, Warnings warnings) {
+        return new ApiResponse() {
+            @Override
+            public void send(int status, String contentType, Map<String, String> headers, byte[] body) {
+                exchange.send(status, contentType, warnings.addTo(headers), body);
+            }
+
+            @Override
+            public ResponseStream stream(int status, String contentType, Map<String, String> headers) {
+                return exchange.stream(status, contentType, warnings.addTo(headers));
+            }
+
+            @Override
+            public void proxy(java.net.URI location, byte[] body, java.util.function.BiFunction<Integer, String, ApiException> errors) {
+                exchange.proxy(location, body, errors);
+            }
+        };
+    }
+
+    private static void fail(Exchange exchange, ApiResponse response, ApiException e, RequestInfo info, UserInfo user) {
         if (exchange.responded()) {
             log.warn("request failed after its response started verb={} path={} code={} message=\"{}\"",
                     info.verb(), info.path(), e.code(), e.getMessage());
@@ -105,6 +129,6 @@ public final class RequestChain {
         var headers = retryAfter != null && retryAfter > 0
                 ? Map.of("Retry-After", String.valueOf(retryAfter))
                 : Map.<String, String>of();
-        exchange.send(e.code(), ApiResponse.JSON, headers, Json.write(e.status()));
+        response.send(e.code(), ApiResponse.JSON, headers, Json.write(e.status()));
     }
 }

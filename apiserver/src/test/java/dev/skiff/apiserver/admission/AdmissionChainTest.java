@@ -60,7 +60,7 @@ class AdmissionChainTest {
     @Test
     void reservationsCommitTogether() {
         var admission = new AdmissionChain(List.of(reserving("one"), reserving("two")))
-                .forObjects(user, RequestInfoResolver.resolve("POST", "/api/v1/namespaces/ns/configmaps", Map.of()));
+                .forObjects(user, RequestInfoResolver.resolve("POST", "/api/v1/namespaces/ns/configmaps", Map.of()), new dev.skiff.apiserver.endpoints.Warnings());
         admission.admit(cm, null, false).commit();
         assertThat(log).containsExactly("one reserved c on create", "two reserved c on create", "one committed", "two committed");
     }
@@ -68,7 +68,7 @@ class AdmissionChainTest {
     @Test
     void aRefusalRevertsWhatEarlierPluginsReserved() {
         var admission = new AdmissionChain(List.of(reserving("one"), refusing, reserving("three")))
-                .forObjects(user, RequestInfoResolver.resolve("PUT", "/api/v1/namespaces/ns/configmaps/c", Map.of()));
+                .forObjects(user, RequestInfoResolver.resolve("PUT", "/api/v1/namespaces/ns/configmaps/c", Map.of()), new dev.skiff.apiserver.endpoints.Warnings());
         assertThatThrownBy(() -> admission.admit(cm, cm, false)).isInstanceOf(ApiException.class)
                 .hasMessage("configmaps \"c\" is forbidden: no");
         assertThat(log).containsExactly("one reserved c", "one reverted");

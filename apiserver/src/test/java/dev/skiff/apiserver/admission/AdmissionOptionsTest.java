@@ -27,7 +27,7 @@ class AdmissionOptionsTest {
         List<String> enabled = options.enabledPluginNames();
         assertThat(enabled).doesNotContain("Priority", "NamespaceLifecycle", "PodSecurity");
         assertThat(enabled.stream().filter(AdmissionOptions.IMPLEMENTED::contains).toList())
-                .containsExactly("ServiceAccount", "DefaultTolerationSeconds", "ResourceQuota");
+                .containsExactly("LimitRanger", "ServiceAccount", "DefaultTolerationSeconds", "ResourceQuota");
         assertThat(options.enabled("Priority")).isFalse();
         assertThat(options.enabled("DefaultTolerationSeconds")).isTrue();
     }
@@ -52,8 +52,9 @@ class AdmissionOptionsTest {
     void enablingAnUpstreamPluginSkiffDoesNotRunIsRefusedDisablingItIsNot() {
         assertThatThrownBy(() -> new AdmissionOptions(List.of("AlwaysPullImages"), List.of()).validated())
                 .hasMessage("enable-admission-plugins plugin \"AlwaysPullImages\" is not implemented by skiff (it implements "
-                        + "[NamespaceLifecycle, ServiceAccount, Priority, DefaultTolerationSeconds, ResourceQuota])");
-        assertThat(new AdmissionOptions(List.of(), List.of("LimitRanger", "MutatingAdmissionWebhook")).validate()).isEmpty();
+                        + "[NamespaceLifecycle, LimitRanger, ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds, ResourceQuota])");
+        assertThat(new AdmissionOptions(List.of(), List.of("LimitRanger", "PodSecurity", "MutatingAdmissionWebhook")).validate()).isEmpty();
+        assertThat(new AdmissionOptions(List.of("LimitRanger", "PodSecurity"), List.of()).validate()).isEmpty();
     }
 
     @Test

@@ -247,6 +247,55 @@ class RequestChainTest {
     }
 
     @Test
+    void warningsAdmissionAddsGoOutOnceEachAfterTheHandlersOwnAndWithARefusal() throws Exception {
+        AdmissionPlugin warning = new AdmissionPlugin() {
+            @Override
+            public String name() {
+                return "warning";
+            }
+
+            @Override
+            public AdmissionAttributes admit(AdmissionAttributes attributes) {
+                attributes.warnings().add("on the \"body\"");
+                attributes.warnings().add("on the \"body\"");
+                return attributes;
+            }
+
+            @Override
+            public dev.skiff.registry.generic.StoreHooks.Transaction validateObject(dev.skiff.apiserver.admission.ObjectAttributes attributes) {
+                attributes.warnings().add("on the object");
+                if (attributes.object().getMetadata().getName().equals("bad")) {
+                    throw ApiException.forbidden("", "configmaps", "bad", "no");
+                }
+                return dev.skiff.registry.generic.StoreHooks.Transaction.NONE;
+            }
+        };
+        var routes = Routes.builder().prefix("/api", (request, response) -> {
+            String name = new String(request.body(), StandardCharsets.UTF_8);
+            if (request.method().equals("POST")) {
+                request.admission().admit(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName(name).endMetadata().build(),
+                        null, false);
+            }
+            response.send(201, "application/json", Map.of("Warning", "299 - \"the handler's\""), "{}".getBytes(StandardCharsets.UTF_8));
+        }).build();
+        var authenticator = new RequestAuthenticator(List.of(new TokenAuthenticator(Map.of(TOKEN, ALICE))));
+        var chain = new RequestChain(authenticator, new MaxInFlightLimit(0, 0), new RequestAuthorizer(new AlwaysAllowAuthorizer()),
+                new AdmissionChain(List.of(warning)), routes, 1024);
+        var created = new FakeExchange("POST", "/api/v1/namespaces/default/configmaps").bearer(TOKEN).body("cm".getBytes(StandardCharsets.UTF_8));
+        chain.serve(created);
+        assertThat(created.status).isEqualTo(201);
+        assertThat(created.responseHeaders.get("Warning"))
+                .isEqualTo("299 - \"the handler's\", 299 - \"on the \\\"body\\\"\", 299 - \"on the object\"");
+        var refused = new FakeExchange("POST", "/api/v1/namespaces/default/configmaps").bearer(TOKEN).body("bad".getBytes(StandardCharsets.UTF_8));
+        chain.serve(refused);
+        assertThat(refused.status).isEqualTo(403);
+        assertThat(refused.responseHeaders.get("Warning")).isEqualTo("299 - \"on the \\\"body\\\"\", 299 - \"on the object\"");
+        var read = new FakeExchange("GET", "/api/v1/namespaces/default/configmaps").bearer(TOKEN);
+        chain.serve(read);
+        assertThat(read.responseHeaders.get("Warning")).as("a request of its own, no admission").isEqualTo("299 - \"the handler's\"");
+    }
+
+    @Test
     void handlerFailureIsInternalErrorStatus() throws Exception {
         var failing = Routes.builder().exact("/boom", (request, response) -> {
             throw new IllegalStateException("kaput");
