@@ -128,6 +128,18 @@ public final class Containerd implements AutoCloseable {
      */
     @Override
     public void close() {
+        stop();
+        for (ProcessHandle shim : shims()) {
+            LOG.warn("killing containerd shim pid={} left by socket={}", shim.pid(), config.socket());
+            shim.destroyForcibly();
+        }
+    }
+
+    /**
+     * Stops containerd only (SIGTERM, SIGKILL after a grace period): its shims keep the containers running, and a
+     * containerd started again on the same root and state reconnects to them.
+     */
+    public void stop() {
         process.destroy();
         try {
             if (!process.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
@@ -137,10 +149,6 @@ public final class Containerd implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        for (ProcessHandle shim : shims()) {
-            LOG.warn("killing containerd shim pid={} left by socket={}", shim.pid(), config.socket());
-            shim.destroyForcibly();
         }
     }
 

@@ -9,6 +9,7 @@ import dev.skiff.client.workqueue.RateLimitingQueue;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -17,12 +18,15 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -161,6 +165,43 @@ public final class Kubelet implements AutoCloseable {
                 queue.add(key);
             }
         });
+    }
+
+    /**
+     * Tears down the pods the runtime of {@code node} has that are neither bound to it in the API nor static pods, nor synced
+     * by this kubelet: pods deleted while the agent was down (upstream's HandlePodCleanups, which waits for every pod source
+     * to be ready; so the caller calls this once the API's pods are listed and the static pods read). Each is stopped with
+     * the default grace period of 30 s, its spec being gone.
+     */
+    public void cleanupOrphanedPods(String node) {
+        PodSyncer syncer = syncer(node);
+        try {
+            Instant deadline = clock.instant().plus(CACHE_SYNC_TIMEOUT);
+            while (!pods.hasSynced()) { // the API's pods listed: else every pod would look orphaned
+                if (clock.instant().isAfter(deadline)) {
+                    LOG.warn("node={} pods not listed within {}: orphaned pods not cleaned up", node, CACHE_SYNC_TIMEOUT);
+                    return;
+                }
+                Thread.sleep(10);
+            }
+            Set<String> orphans = new HashSet<>(syncer.runtimePodUids()); // first: a pod synced from now on is in a list below
+            for (Pod pod : pods.getIndexer().list()) {
+                if (node.equals(pod.getSpec().getNodeName())) {
+                    orphans.remove(pod.getMetadata().getUid());
+                }
+            }
+            staticPods.values().forEach(p -> orphans.remove(p.getMetadata().getUid()));
+            synced.values().forEach(p -> orphans.remove(p.getMetadata().getUid()));
+            for (String uid : orphans) {
+                LOG.info("node={} pod uid={} runs but is no longer bound here: tearing it down", node, uid);
+                syncer.syncTerminatingPod(new PodBuilder().withNewMetadata().withUid(uid).endMetadata().withNewSpec().endSpec().build(),
+                        Duration.ofSeconds(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("node={} cleanup of orphaned pods failed: {}", node, e.toString());
+        }
     }
 
     private boolean ours(Pod pod) {
