@@ -2,6 +2,8 @@ package dev.skiff.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skiff.agent.containerd.Containerd;
+import dev.skiff.agent.containerd.ContainerdConfig;
 import dev.skiff.agent.cri.RemoteRuntime;
 import dev.skiff.agent.cri.v1.ImageSpec;
 import dev.skiff.agent.cri.v1.ImageStatusRequest;
@@ -13,7 +15,6 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -205,20 +206,7 @@ class NodeAgentContainerdTest {
             Thread.sleep(200);
         }
         // the kept pod was synced by then (its worker started before the cleanup): nothing of it was started again
-        Instant watchUntil = Instant.now().plusSeconds(5);
-        while (Instant.now().isBefore(watchUntil)) {
-            assertThat(runtimeIds(keptUid)).as("same sandbox and container").isEqualTo(keptInRuntime);
-            Pod now = client.pods().inNamespace("default").withName("kept").get();
-            assertThat(main(now).getContainerID()).isEqualTo(main(kept).getContainerID());
-            assertThat(main(now).getRestartCount()).isZero();
-            assertThat(main(now).getState().getRunning()).isNotNull();
-            assertThat(main(now).getState().getRunning().getStartedAt()).isEqualTo(main(kept).getState().getRunning().getStartedAt());
-            assertThat(now.getStatus().getPhase()).isEqualTo("Running");
-            assertThat(now.getStatus().getStartTime()).isEqualTo(kept.getStatus().getStartTime());
-            assertThat(now.getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready")).extracting(PodCondition::getStatus)
-                    .containsExactly("True");
-            Thread.sleep(250);
-        }
+        assertKeptAsItRan(kept, keptInRuntime);
         var exec = agent().runtime().exec(main(kept).getContainerID(), List.of("echo", "adopted"), Duration.ofSeconds(10));
         assertThat(exec.stdout()).isEqualTo("adopted\n");
 
@@ -226,6 +214,45 @@ class NodeAgentContainerdTest {
         while (agent().runtime().runtimePodUids().contains(keptUid)) {
             assertThat(Instant.now()).as("an adopted pod deleted is torn down").isBefore(deadline.plus(WAIT).plus(WAIT));
             Thread.sleep(200);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void agentStartedAgainReplacesTheContainerdAKilledAgentLeftAndAdoptsItsPods() throws Exception {
+        create("survivor", "Always", sleeper());
+        Pod survivor = await("survivor", "running and ready", NodeAgentContainerdTest::runningAndReady);
+        String uid = survivor.getMetadata().getUid();
+        List<String> inRuntime = runtimeIds(uid);
+        node.stopAgent();
+        // what an agent killed with SIGKILL leaves: its containerd child, still running on the agent's config and root
+        Containerd leftover = Containerd.start(ContainerdConfig.defaults(node.dir().resolve("agent/containerd"), POD_CIDR, BRIDGE),
+                Duration.ofSeconds(60));
+        try {
+            node.startAgent();
+            assertThat(leftover.isAlive()).as("the leftover containerd was stopped").isFalse();
+        } finally {
+            if (leftover.isAlive()) {
+                leftover.stop();
+            }
+        }
+        assertKeptAsItRan(survivor, inRuntime);
+    }
+
+    /** For 5 s: the pod runs on in the sandbox and container it had before the restart, as the API reports it then. */
+    private static void assertKeptAsItRan(Pod before, List<String> runtimeIdsBefore) throws InterruptedException {
+        Instant watchUntil = Instant.now().plusSeconds(5);
+        while (Instant.now().isBefore(watchUntil)) {
+            assertThat(runtimeIds(before.getMetadata().getUid())).as("same sandbox and container").isEqualTo(runtimeIdsBefore);
+            Pod now = client.pods().inNamespace("default").withName(before.getMetadata().getName()).get();
+            assertThat(main(now).getContainerID()).isEqualTo(main(before).getContainerID());
+            assertThat(main(now).getRestartCount()).isZero();
+            assertThat(main(now).getState().getRunning()).isNotNull();
+            assertThat(main(now).getState().getRunning().getStartedAt()).isEqualTo(main(before).getState().getRunning().getStartedAt());
+            assertThat(now.getStatus().getPhase()).isEqualTo("Running");
+            assertThat(now.getStatus().getStartTime()).isEqualTo(before.getStatus().getStartTime());
+            assertThat(runningAndReady(now)).as("Ready").isTrue();
+            Thread.sleep(250);
         }
     }
 
