@@ -84,6 +84,9 @@ public final class NodeAgent implements AutoCloseable {
     /** How often a running pod's volumes are set up again, so configMap/secret updates reach it (upstream's --sync-frequency, 1m). */
     static final Duration VOLUME_REMOUNT = Duration.ofMinutes(1);
 
+    /** How often pods the runtime has but the node no longer should are looked for (upstream's housekeeping period). */
+    static final Duration HOUSEKEEPING = Duration.ofSeconds(2);
+
     /** How long a node waits for node IPAM to give it a pod CIDR. */
     static final Duration POD_CIDR_TIMEOUT = Duration.ofMinutes(2);
 
@@ -195,8 +198,7 @@ public final class NodeAgent implements AutoCloseable {
                 staticPods = new FileSource(config.podManifestPath(), config.nodeName())
                         .start(config.fileCheckFrequency(), pods -> k.updateStaticPods(config.nodeName(), pods));
             }
-            String nodeName = config.nodeName();
-            Thread.ofVirtual().name("pod-cleanup").start(() -> k.cleanupOrphanedPods(nodeName)); // after the static pods are read
+            kubelet.startPodCleanups(config.nodeName(), HOUSEKEEPING); // after the static pods are read
             imageGc = new ImageGcManager(runtime.cri(), config.imageGc(), java.util.Set.of(runtime.sandboxImage()), recorder,
                     config.nodeName(), Clock.systemUTC()).start();
             var proxy = config.proxy() == null ? null : ProxyServer.start(client, config.proxy(), IptablesRunner.host());

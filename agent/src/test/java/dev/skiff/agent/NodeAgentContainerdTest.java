@@ -184,8 +184,10 @@ class NodeAgentContainerdTest {
     void agentStartedAgainAdoptsRunningPodsAndTearsDownPodsDeletedWhileItWasDown() throws Exception {
         create("kept", "Always", sleeper());
         create("gone", "Always", sleeper());
+        create("done", "Never", new ContainerBuilder().withName("main").withImage(LocalImages.BUSYBOX).withCommand("true"));
         Pod kept = await("kept", "running and ready", NodeAgentContainerdTest::runningAndReady);
         Pod gone = await("gone", "running and ready", NodeAgentContainerdTest::runningAndReady);
+        String doneUid = await("done", "Succeeded", p -> "Succeeded".equals(p.getStatus().getPhase())).getMetadata().getUid();
         String keptUid = kept.getMetadata().getUid();
         String goneUid = gone.getMetadata().getUid();
         List<String> keptInRuntime = runtimeIds(keptUid);
@@ -211,8 +213,10 @@ class NodeAgentContainerdTest {
         assertThat(exec.stdout()).isEqualTo("adopted\n");
 
         client.pods().inNamespace("default").withName("kept").delete();
-        while (agent().runtime().runtimePodUids().contains(keptUid)) {
-            assertThat(Instant.now()).as("an adopted pod deleted is torn down").isBefore(deadline.plus(WAIT).plus(WAIT));
+        client.pods().inNamespace("default").withName("done").delete();
+        while (agent().runtime().runtimePodUids().contains(keptUid) || agent().runtime().runtimePodUids().contains(doneUid)) {
+            assertThat(Instant.now()).as("an adopted pod and one that had finished before the restart, deleted, are torn down")
+                    .isBefore(deadline.plus(WAIT).plus(WAIT));
             Thread.sleep(200);
         }
     }

@@ -87,6 +87,8 @@ public final class Kubelet implements AutoCloseable {
     private final Controller controller;
     private final ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("node-status").factory());
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("housekeeping").factory());
     private SharedIndexInformer<Pod> pods;
 
     private Kubelet(KubernetesClient client, Clock clock, Config config, List<NodeStatus> nodes, Function<String, PodSyncer> syncers) {
@@ -168,12 +170,20 @@ public final class Kubelet implements AutoCloseable {
     }
 
     /**
-     * Tears down the pods the runtime of {@code node} has that are neither bound to it in the API nor static pods, nor synced
-     * by this kubelet: pods deleted while the agent was down (upstream's HandlePodCleanups, which waits for every pod source
-     * to be ready; so the caller calls this once the API's pods are listed and the static pods read). Each is stopped with
-     * the default grace period of 30 s, its spec being gone.
+     * Runs {@link #cleanupOrphanedPods} for {@code node} now and every {@code period} (upstream's housekeeping, every 2 s).
+     * The caller starts it once every pod source is read (the static pods too), as upstream waits for all sources.
      */
-    public void cleanupOrphanedPods(String node) {
+    public void startPodCleanups(String node, Duration period) {
+        housekeeping.scheduleWithFixedDelay(() -> cleanupOrphanedPods(node), 0, period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Tears down the pods the runtime of {@code node} has that are neither bound to it in the API nor static pods, nor synced
+     * by this kubelet (upstream's HandlePodCleanups): pods deleted while the agent was down, and pods that had finished
+     * before it started (not synced again) once they are deleted. Each is stopped with the default grace period of 30 s,
+     * its spec being gone.
+     */
+    void cleanupOrphanedPods(String node) {
         PodSyncer syncer = syncer(node);
         try {
             Instant deadline = clock.instant().plus(CACHE_SYNC_TIMEOUT);
@@ -193,7 +203,7 @@ public final class Kubelet implements AutoCloseable {
             staticPods.values().forEach(p -> orphans.remove(p.getMetadata().getUid()));
             synced.values().forEach(p -> orphans.remove(p.getMetadata().getUid()));
             for (String uid : orphans) {
-                LOG.info("node={} pod uid={} runs but is no longer bound here: tearing it down", node, uid);
+                LOG.info("node={} pod uid={} is on the runtime but no longer bound here: tearing it down", node, uid);
                 syncer.syncTerminatingPod(new PodBuilder().withNewMetadata().withUid(uid).endMetadata().withNewSpec().endSpec().build(),
                         Duration.ofSeconds(30));
             }
@@ -398,6 +408,7 @@ public final class Kubelet implements AutoCloseable {
     @Override
     public void close() throws Exception {
         statusTimer.shutdownNow();
+        housekeeping.shutdownNow();
         leases.close();
         controller.close();
         if (pods != null) {
