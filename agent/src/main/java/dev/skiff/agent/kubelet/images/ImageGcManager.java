@@ -114,7 +114,7 @@ public final class ImageGcManager implements AutoCloseable {
     }
 
     /** One run of the kubelet's loop: collect, and record ImageGCFailed only when the run before failed too. */
-    public void collectOnce() {
+    public synchronized void collectOnce() {
         try {
             garbageCollect();
             if (prevFailed) {
