@@ -9,6 +9,8 @@ import dev.skiff.agent.kubelet.Kubelet;
 import dev.skiff.agent.kubelet.pleg.GenericPleg;
 import dev.skiff.agent.kubelet.config.FileSource;
 import dev.skiff.agent.kubelet.events.ContainerEvents;
+import dev.skiff.agent.kubelet.images.ImageGcManager;
+import dev.skiff.agent.kubelet.images.ImageGcPolicy;
 import dev.skiff.agent.kubelet.prober.ProbeManager;
 import dev.skiff.agent.kubelet.prober.Prober;
 import dev.skiff.client.record.EventRecorder;
@@ -50,16 +52,26 @@ public final class NodeAgent implements AutoCloseable {
      * @param flannelBackend how pods reach other nodes' pods: {@code host-gw} or {@code vxlan} (--flannel-backend)
      * @param podManifestPath static pods' file or directory (--pod-manifest-path); null for none
      * @param fileCheckFrequency how often it is read again (--file-check-frequency)
+     * @param imageGc    image garbage collection (--image-gc-high-threshold, --image-gc-low-threshold, --image-minimum-gc-age,
+     *                   --image-maximum-gc-age)
      */
     public record Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                          List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod,
                          dev.skiff.agent.kubelet.network.dns.Configurer dns, ProxyServer.Config proxy,
-                         String clusterCidr, int kubeletPort, String flannelBackend, Path podManifestPath, Duration fileCheckFrequency) {
+                         String clusterCidr, int kubeletPort, String flannelBackend, Path podManifestPath, Duration fileCheckFrequency,
+                         ImageGcPolicy imageGc) {
         /** Without cluster DNS (pods resolve with the host's /etc/resolv.conf), service proxy or masquerade; the kubelet server on a free port. */
         public Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                       List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
             this(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
-                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null, null, 0, "host-gw", null, FileSource.DEFAULT_PERIOD);
+                    dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null, null, 0, "host-gw", null, FileSource.DEFAULT_PERIOD,
+                    ImageGcPolicy.DEFAULTS);
+        }
+
+        /** This config with another image garbage collection policy. */
+        public Config withImageGc(ImageGcPolicy policy) {
+            return new Config(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
+                    dns, proxy, clusterCidr, kubeletPort, flannelBackend, podManifestPath, fileCheckFrequency, policy);
         }
     }
 
@@ -71,6 +83,9 @@ public final class NodeAgent implements AutoCloseable {
     static final Duration PLEG_RELIST = Duration.ofSeconds(1);
     /** How often a running pod's volumes are set up again, so configMap/secret updates reach it (upstream's --sync-frequency, 1m). */
     static final Duration VOLUME_REMOUNT = Duration.ofMinutes(1);
+
+    /** How often pods the runtime has but the node no longer should are looked for (upstream's housekeeping period). */
+    static final Duration HOUSEKEEPING = Duration.ofSeconds(2);
 
     /** How long a node waits for node IPAM to give it a pod CIDR. */
     static final Duration POD_CIDR_TIMEOUT = Duration.ofMinutes(2);
@@ -87,10 +102,11 @@ public final class NodeAgent implements AutoCloseable {
     private final Masquerade masquerade;
     private final KubeletServer server;
     private final FileSource staticPods;
+    private final ImageGcManager imageGc;
 
     private NodeAgent(LocalRuntime runtime, RouteNetwork routes, Kubelet kubelet, GenericPleg pleg, String podCidr, ProbeManager probes, EventRecorder recorder,
                       VolumeManager volumes, ProxyServer proxy, Masquerade masquerade,
-                      KubeletServer server, FileSource staticPods) {
+                      KubeletServer server, FileSource staticPods, ImageGcManager imageGc) {
         this.runtime = runtime;
         this.routes = routes;
         this.kubelet = kubelet;
@@ -103,6 +119,7 @@ public final class NodeAgent implements AutoCloseable {
         this.masquerade = masquerade;
         this.server = server;
         this.staticPods = staticPods;
+        this.imageGc = imageGc;
     }
 
     /**
@@ -136,6 +153,7 @@ public final class NodeAgent implements AutoCloseable {
         Masquerade masquerade = null;
         KubeletServer server = null;
         FileSource staticPods = null;
+        ImageGcManager imageGc = null;
         GenericPleg pleg = null;
         try {
             routes = RouteNetwork.start(client, config.nodeName(), "vxlan".equals(config.flannelBackend())
@@ -143,7 +161,8 @@ public final class NodeAgent implements AutoCloseable {
             masquerade = config.clusterCidr() == null ? null : Masquerade.start(IptablesRunner.host(), config.clusterCidr());
             var capacity = MachineInfo.capacity(config.dataDir(), config.maxPods());
             var env = new EnvResolver(client, capacity::get);
-            volumes = new VolumeManager(client, config.dataDir().resolve("pods"), env, recorder, VOLUME_REMOUNT, Clock.systemUTC());
+            volumes = new VolumeManager(client, config.dataDir().resolve("pods"), env, recorder, VOLUME_REMOUNT, Clock.systemUTC(),
+                    runtime.manager().runtimePodUids()); // pods still running from the agent's last run keep their directories
             var podRuntime = runtime.manager().withMounts(volumes::mounts)
                     .withPullSecrets(dev.skiff.agent.kubelet.images.PullSecrets.fromApi(client, recorder));
             var syncer = new RuntimePodSyncer(podRuntime, env, volumes, config.nodeIp(), Clock.systemUTC(), probes);
@@ -179,9 +198,16 @@ public final class NodeAgent implements AutoCloseable {
                 staticPods = new FileSource(config.podManifestPath(), config.nodeName())
                         .start(config.fileCheckFrequency(), pods -> k.updateStaticPods(config.nodeName(), pods));
             }
+            kubelet.startPodCleanups(config.nodeName(), HOUSEKEEPING); // after the static pods are read
+            imageGc = new ImageGcManager(runtime.cri(), config.imageGc(), java.util.Set.of(runtime.sandboxImage()), recorder,
+                    config.nodeName(), Clock.systemUTC()).start();
             var proxy = config.proxy() == null ? null : ProxyServer.start(client, config.proxy(), IptablesRunner.host());
-            return new NodeAgent(runtime, routes, kubelet, pleg, podCidr, probes, recorder, volumes, proxy, masquerade, server, staticPods);
+            return new NodeAgent(runtime, routes, kubelet, pleg, podCidr, probes, recorder, volumes, proxy, masquerade, server, staticPods,
+                    imageGc);
         } catch (RuntimeException | IOException | InterruptedException e) {
+            if (imageGc != null) {
+                imageGc.close();
+            }
             if (staticPods != null) {
                 staticPods.close();
             }
@@ -242,6 +268,11 @@ public final class NodeAgent implements AutoCloseable {
         return runtime.manager();
     }
 
+    /** The node's image garbage collection (tests run a collection through it). */
+    public ImageGcManager imageGc() {
+        return imageGc;
+    }
+
     /** This host's name as a node name (lower case). */
     public static String hostName() throws IOException {
         return java.net.InetAddress.getLocalHost().getHostName().toLowerCase(java.util.Locale.ROOT);
@@ -262,13 +293,28 @@ public final class NodeAgent implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Stops the agent and leaves its pods running, as a kubelet that stops does: the loops, servers, proxy and routes
+     * stop, containerd stops with SIGTERM (its shims keep the containers running), the bridge, the pods' directories and
+     * containerd's state stay. An agent started again on the same data dir adopts the pods that still run and tears down
+     * those deleted meanwhile.
+     */
+    public void stop() throws Exception {
+        shutdown(true);
+    }
+
     @Override
     public void close() throws Exception {
+        shutdown(false);
+    }
+
+    private void shutdown(boolean keepPods) throws Exception {
         try {
             if (proxy != null) {
                 proxy.close();
             }
             server.close();
+            imageGc.close();
             if (staticPods != null) {
                 staticPods.close();
             }
@@ -283,9 +329,15 @@ public final class NodeAgent implements AutoCloseable {
                 }
             } finally {
                 try {
-                    runtime.close();
+                    if (keepPods) {
+                        runtime.stop();
+                    } else {
+                        runtime.close();
+                    }
                 } finally {
-                    volumes.close(); // after the containers are gone: nothing holds the tmpfs mounts any more
+                    if (!keepPods) {
+                        volumes.close(); // after the containers are gone: nothing holds the tmpfs mounts any more
+                    }
                     recorder.close();
                 }
             }

@@ -119,6 +119,21 @@ class SkiffFlagsTest {
     }
 
     @Test
+    void badImageGcFlagsAreOneLineErrorsInTheKubeletsWords() {
+        assertOneLineUsageError(run("agent", "--image-gc-high-threshold", "101"),
+                "invalid configuration: imageGCHighThresholdPercent (--image-gc-high-threshold) 101 must be between 0 and 100, inclusive");
+        assertOneLineUsageError(run("agent", "--image-gc-low-threshold", "-1"),
+                "invalid configuration: imageGCLowThresholdPercent (--image-gc-low-threshold) -1 must be between 0 and 100, inclusive");
+        assertOneLineUsageError(run("agent", "--image-gc-high-threshold", "70", "--image-gc-low-threshold", "70"),
+                "invalid configuration: imageGCLowThresholdPercent (--image-gc-low-threshold) 70 must be less than "
+                        + "imageGCHighThresholdPercent (--image-gc-high-threshold) 70");
+        assertOneLineUsageError(run("agent", "--image-gc-high-threshold", "high"), "--image-gc-high-threshold");
+        assertOneLineUsageError(run("agent", "--image-minimum-gc-age", "two minutes"), "--image-minimum-gc-age");
+        assertOneLineUsageError(run("agent", "--image-maximum-gc-age", "1m"),
+                "invalid configuration: imageMaximumGCAge 1m must be greater than imageMinimumGCAge 2m");
+    }
+
+    @Test
     void badNodeLifecycleFlagsAreOneLineErrors() {
         assertOneLineUsageError(run("controller-manager", "--kubeconfig", "/no/such/file", "--node-monitor-period", "0s"), "--node-monitor-period");
         assertOneLineUsageError(run("controller-manager", "--kubeconfig", "/no/such/file", "--node-startup-grace-period", "soon"),

@@ -43,6 +43,7 @@ public final class Containerd implements AutoCloseable {
         }
         Files.createDirectories(config.dataDir());
         Path toml = ContainerdFiles.write(config);
+        stopLeftover(config, toml);
         Files.deleteIfExists(config.socket());
         Path log = config.dataDir().resolve("containerd.log");
         Process process = new ProcessBuilder(config.containerdBin().toString(), "--config", toml.toString())
@@ -58,6 +59,27 @@ public final class Containerd implements AutoCloseable {
             throw e;
         }
         return containerd;
+    }
+
+    /**
+     * Stops a containerd an earlier run left on this config (the agent was killed: its child outlives it), which would
+     * hold the root's metadata lock; its shims stay, so the new containerd takes over the containers still running.
+     */
+    private static void stopLeftover(ContainerdConfig config, Path toml) {
+        ProcessHandle.allProcesses().forEach(p -> {
+            List<String> args = commandLine(p.pid());
+            if (args.size() == 3 && args.get(0).equals(config.containerdBin().toString()) && args.get(2).equals(toml.toString())) {
+                LOG.warn("containerd pid={} left by an earlier run on config={}; stopping it", p.pid(), toml);
+                p.destroy();
+                try {
+                    p.onExit().get(STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
+                } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                    p.destroyForcibly();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
     }
 
     private void awaitReady(Duration timeout, Path log) throws IOException {
@@ -128,6 +150,18 @@ public final class Containerd implements AutoCloseable {
      */
     @Override
     public void close() {
+        stop();
+        for (ProcessHandle shim : shims()) {
+            LOG.warn("killing containerd shim pid={} left by socket={}", shim.pid(), config.socket());
+            shim.destroyForcibly();
+        }
+    }
+
+    /**
+     * Stops containerd only (SIGTERM, SIGKILL after a grace period): its shims keep the containers running, and a
+     * containerd started again on the same root and state reconnects to them.
+     */
+    public void stop() {
         process.destroy();
         try {
             if (!process.waitFor(STOP_GRACE.toSeconds(), TimeUnit.SECONDS)) {
@@ -137,10 +171,6 @@ public final class Containerd implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        for (ProcessHandle shim : shims()) {
-            LOG.warn("killing containerd shim pid={} left by socket={}", shim.pid(), config.socket());
-            shim.destroyForcibly();
         }
     }
 

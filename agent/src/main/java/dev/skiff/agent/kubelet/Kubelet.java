@@ -9,6 +9,7 @@ import dev.skiff.client.workqueue.RateLimitingQueue;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -17,12 +18,15 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -83,6 +87,8 @@ public final class Kubelet implements AutoCloseable {
     private final Controller controller;
     private final ScheduledExecutorService statusTimer = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("node-status").factory());
+    private final ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("housekeeping").factory());
     private SharedIndexInformer<Pod> pods;
 
     private Kubelet(KubernetesClient client, Clock clock, Config config, List<NodeStatus> nodes, Function<String, PodSyncer> syncers) {
@@ -161,6 +167,51 @@ public final class Kubelet implements AutoCloseable {
                 queue.add(key);
             }
         });
+    }
+
+    /**
+     * Runs {@link #cleanupOrphanedPods} for {@code node} now and every {@code period} (upstream's housekeeping, every 2 s).
+     * The caller starts it once every pod source is read (the static pods too), as upstream waits for all sources.
+     */
+    public void startPodCleanups(String node, Duration period) {
+        housekeeping.scheduleWithFixedDelay(() -> cleanupOrphanedPods(node), 0, period.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Tears down the pods the runtime of {@code node} has that are neither bound to it in the API nor static pods, nor synced
+     * by this kubelet (upstream's HandlePodCleanups): pods deleted while the agent was down, and pods that had finished
+     * before it started (not synced again) once they are deleted. Each is stopped with the default grace period of 30 s,
+     * its spec being gone.
+     */
+    void cleanupOrphanedPods(String node) {
+        PodSyncer syncer = syncer(node);
+        try {
+            Instant deadline = clock.instant().plus(CACHE_SYNC_TIMEOUT);
+            while (!pods.hasSynced()) { // the API's pods listed: else every pod would look orphaned
+                if (clock.instant().isAfter(deadline)) {
+                    LOG.warn("node={} pods not listed within {}: orphaned pods not cleaned up", node, CACHE_SYNC_TIMEOUT);
+                    return;
+                }
+                Thread.sleep(10);
+            }
+            Set<String> orphans = new HashSet<>(syncer.runtimePodUids()); // first: a pod synced from now on is in a list below
+            for (Pod pod : pods.getIndexer().list()) {
+                if (node.equals(pod.getSpec().getNodeName())) {
+                    orphans.remove(pod.getMetadata().getUid());
+                }
+            }
+            staticPods.values().forEach(p -> orphans.remove(p.getMetadata().getUid()));
+            synced.values().forEach(p -> orphans.remove(p.getMetadata().getUid()));
+            for (String uid : orphans) {
+                LOG.info("node={} pod uid={} is on the runtime but no longer bound here: tearing it down", node, uid);
+                syncer.syncTerminatingPod(new PodBuilder().withNewMetadata().withUid(uid).endMetadata().withNewSpec().endSpec().build(),
+                        Duration.ofSeconds(30));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("node={} cleanup of orphaned pods failed: {}", node, e.toString());
+        }
     }
 
     private boolean ours(Pod pod) {
@@ -357,6 +408,7 @@ public final class Kubelet implements AutoCloseable {
     @Override
     public void close() throws Exception {
         statusTimer.shutdownNow();
+        housekeeping.shutdownNow();
         leases.close();
         controller.close();
         if (pods != null) {

@@ -302,6 +302,58 @@ public final class KubeRuntimeManager {
         return out;
     }
 
+    /**
+     * The pod as the runtime already runs it - its newest ready sandbox and the newest attempt of each container in it - so
+     * an agent started again takes over what the one before started instead of starting it twice (upstream's kubelet
+     * always reads pods back from the runtime). Empty when no ready sandbox of the pod's UID exists.
+     */
+    public java.util.Optional<RunningPod> existingPod(Pod pod) throws IOException {
+        var ready = dev.skiff.agent.cri.v1.PodSandboxFilter.newBuilder().putLabelSelector(Labels.POD_UID, pod.getMetadata().getUid())
+                .setState(dev.skiff.agent.cri.v1.PodSandboxStateValue.newBuilder().setState(PodSandboxState.SANDBOX_READY));
+        var sandbox = cri.runtime().listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(ready).build()).getItemsList().stream()
+                .max(java.util.Comparator.comparingLong(dev.skiff.agent.cri.v1.PodSandbox::getCreatedAt));
+        if (sandbox.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        String sandboxId = sandbox.get().getId();
+        String podIp = cri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).build())
+                .getStatus().getNetwork().getIp();
+        PodSandboxConfig config = SandboxConfigs.forPod(pod, podLogsRoot, sandbox.get().getMetadata().getAttempt(), dns.podDns(pod));
+        Map<String, dev.skiff.agent.cri.v1.Container> newest = new LinkedHashMap<>();
+        var inSandbox = dev.skiff.agent.cri.v1.ContainerFilter.newBuilder().setPodSandboxId(sandboxId);
+        for (var c : cri.runtime().listContainers(ListContainersRequest.newBuilder().setFilter(inSandbox).build()).getContainersList()) {
+            newest.merge(c.getMetadata().getName(), c, (a, b) -> a.getMetadata().getAttempt() >= b.getMetadata().getAttempt() ? a : b);
+        }
+        Map<String, String> ids = new LinkedHashMap<>();
+        newest.forEach((name, c) -> ids.put(name, c.getId()));
+        return java.util.Optional.of(new RunningPod(sandboxId, podIp, config, ids));
+    }
+
+    /** The UIDs of the pods the runtime has sandboxes of, ready or not. */
+    public java.util.Set<String> runtimePodUids() {
+        java.util.Set<String> uids = new java.util.HashSet<>();
+        for (var sandbox : cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()) {
+            uids.add(sandbox.getLabelsOrDefault(Labels.POD_UID, sandbox.getMetadata().getUid()));
+        }
+        return uids;
+    }
+
+    /**
+     * Stops and removes every sandbox of the pod with this UID, with their containers: a pod this agent never ran but the
+     * runtime has, e.g. one deleted while the agent was down (upstream's HandlePodCleanups kills such orphaned pods).
+     */
+    public void killPods(String podUid, Duration gracePeriod) {
+        var ofPod = dev.skiff.agent.cri.v1.PodSandboxFilter.newBuilder().putLabelSelector(Labels.POD_UID, podUid);
+        for (var sandbox : cri.runtime().listPodSandbox(ListPodSandboxRequest.newBuilder().setFilter(ofPod).build()).getItemsList()) {
+            var inSandbox = dev.skiff.agent.cri.v1.ContainerFilter.newBuilder().setPodSandboxId(sandbox.getId());
+            Map<String, String> ids = new LinkedHashMap<>();
+            for (var c : cri.runtime().listContainers(ListContainersRequest.newBuilder().setFilter(inSandbox).build()).getContainersList()) {
+                ids.put(c.getId(), c.getId());
+            }
+            killPod(new RunningPod(sandbox.getId(), "", null, ids), gracePeriod);
+        }
+    }
+
     /** Where this runtime's container events go; the kubelet records its pod events there too. */
     public ContainerEvents events() {
         return events;

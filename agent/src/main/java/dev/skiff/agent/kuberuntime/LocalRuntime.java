@@ -82,10 +82,26 @@ public final class LocalRuntime implements AutoCloseable {
         return manager;
     }
 
+    /** The CRI client on this runtime's socket. */
+    public RemoteRuntime cri() {
+        return cri;
+    }
+
+    /** The image the runtime makes pod sandboxes from (containerd's sandbox_image). */
+    public String sandboxImage() {
+        return containerd.config().sandboxImage();
+    }
+
     /** "containerd://<version>" as nodeInfo.containerRuntimeVersion reports it. */
     public String runtimeVersion() {
         var v = cri.version();
         return v.getRuntimeName() + "://" + v.getRuntimeVersion();
+    }
+
+    /** Stops containerd and leaves the pods running (their shims stay), for a runtime started again on the same directory. */
+    public void stop() {
+        cri.close();
+        containerd.stop();
     }
 
     @Override

@@ -64,6 +64,8 @@ public final class RuntimePodSyncer implements PodSyncer {
     private final Map<String, ContainerStatus> startFailures = new ConcurrentHashMap<>();
     /** Pods whose init containers have all succeeded once (upstream never goes back to initializing after that). */
     private final Set<String> initialized = ConcurrentHashMap.newKeySet();
+    /** Pods whose first sync looked for them in the runtime already (an agent started again adopts what runs). */
+    private final Set<String> adoptionChecked = ConcurrentHashMap.newKeySet();
     /** Pods whose app containers have all finished for good (their sidecars are stopped and stay so). */
     private final Set<String> finished = ConcurrentHashMap.newKeySet();
     /** Pods failed for running past their activeDeadlineSeconds. */
@@ -89,8 +91,14 @@ public final class RuntimePodSyncer implements PodSyncer {
     @Override
     public PodStatus syncPod(Pod pod) {
         String uid = pod.getMetadata().getUid();
-        String started = startTimes.computeIfAbsent(uid, u -> now());
+        // a pod that already ran keeps its start time (also when an agent started again adopts it)
+        String started = startTimes.computeIfAbsent(uid, u -> pod.getStatus() != null && pod.getStatus().getStartTime() != null
+                ? pod.getStatus().getStartTime() : now());
         RunningPod runningPod = running.get(uid);
+        if (runningPod == null && !adoptionChecked.contains(uid)) {
+            runningPod = adopt(pod);
+            adoptionChecked.add(uid);
+        }
         if (pastDeadline.contains(uid) || dev.skiff.agent.kubelet.ActiveDeadline.exceeded(pod, started, clock.instant())) {
             return deadlineExceeded(pod, started, runningPod);
         }
@@ -161,6 +169,26 @@ public final class RuntimePodSyncer implements PodSyncer {
                 .withInitContainerStatuses(init.statuses().isEmpty() ? null : init.statuses())
                 .withContainerStatuses(statuses)
                 .build();
+    }
+
+    /**
+     * The first sync of a pod the runtime already runs (started by this agent before it was restarted): its sandbox and
+     * containers are taken over as they are, so nothing restarts, and its probes start again.
+     */
+    private RunningPod adopt(Pod pod) {
+        RunningPod existing;
+        try {
+            existing = runtime.existingPod(pod).orElse(null);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // the pod worker tries again
+        }
+        if (existing != null) {
+            running.put(pod.getMetadata().getUid(), existing);
+            probes.addPod(pod);
+            LOG.info("pod {}/{} adopted from the runtime sandbox={} containers={}", pod.getMetadata().getNamespace(),
+                    pod.getMetadata().getName(), existing.sandboxId(), existing.containerIds().keySet());
+        }
+        return existing;
     }
 
     /**
@@ -523,11 +551,14 @@ public final class RuntimePodSyncer implements PodSyncer {
         lastTerminated.keySet().removeIf(k -> k.startsWith(uid + "/"));
         startFailures.keySet().removeIf(k -> k.startsWith(uid + "/"));
         initialized.remove(uid);
+        adoptionChecked.remove(uid);
         finished.remove(uid);
         pastDeadline.remove(uid);
         runtime.forgetPod(uid);
         if (runningPod != null) {
             runtime.killPod(runningPod, pod, gracePeriod);
+        } else {
+            runtime.killPods(uid, gracePeriod); // one the runtime has but this agent never ran: left by the agent before
         }
         volumes.unmountPod(uid);
         return pod.getStatus() == null ? new PodStatus() : new PodStatusBuilder(pod.getStatus()).build();
@@ -540,6 +571,8 @@ public final class RuntimePodSyncer implements PodSyncer {
 
     @Override
     public Set<String> runtimePodUids() {
-        return Set.copyOf(running.keySet());
+        Set<String> uids = new java.util.HashSet<>(runtime.runtimePodUids());
+        uids.addAll(running.keySet());
+        return uids;
     }
 }

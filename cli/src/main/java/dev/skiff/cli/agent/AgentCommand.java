@@ -105,6 +105,45 @@ public final class AgentCommand implements Callable<Integer> {
             description = "How often --pod-manifest-path is read again for changes (default: ${DEFAULT-VALUE}).")
     String fileCheckFrequency;
 
+    @Option(names = "--image-gc-high-threshold", defaultValue = "85",
+            description = "The percent of disk usage after which image garbage collection is always run; 100 turns it off (default: ${DEFAULT-VALUE}).")
+    int imageGcHighThreshold;
+
+    @Option(names = "--image-gc-low-threshold", defaultValue = "80",
+            description = "The percent of disk usage before which image garbage collection is never run; what it frees down to (default: ${DEFAULT-VALUE}).")
+    int imageGcLowThreshold;
+
+    @Option(names = "--image-minimum-gc-age", defaultValue = "2m",
+            description = "Minimum age for an unused image before it is garbage collected (default: ${DEFAULT-VALUE}).")
+    String imageMinimumGcAge;
+
+    @Option(names = "--image-maximum-gc-age", defaultValue = "0s",
+            description = "Maximum age an image can be unused before it is garbage collected; 0s is no maximum (default: ${DEFAULT-VALUE}).")
+    String imageMaximumGcAge;
+
+    /** The image GC flags checked as the kubelet's configuration validation checks them, in its words. */
+    static dev.skiff.agent.kubelet.images.ImageGcPolicy imageGcPolicy(int high, int low, String minAgeFlag, String maxAgeFlag) {
+        if (high < 0 || high > 100) {
+            throw new UsageException("invalid configuration: imageGCHighThresholdPercent (--image-gc-high-threshold) " + high
+                    + " must be between 0 and 100, inclusive");
+        }
+        if (low < 0 || low > 100) {
+            throw new UsageException("invalid configuration: imageGCLowThresholdPercent (--image-gc-low-threshold) " + low
+                    + " must be between 0 and 100, inclusive");
+        }
+        if (low >= high) {
+            throw new UsageException("invalid configuration: imageGCLowThresholdPercent (--image-gc-low-threshold) " + low
+                    + " must be less than imageGCHighThresholdPercent (--image-gc-high-threshold) " + high);
+        }
+        Duration minAge = Flags.duration("--image-minimum-gc-age", minAgeFlag);
+        Duration maxAge = Flags.duration("--image-maximum-gc-age", maxAgeFlag);
+        if (!maxAge.isZero() && maxAge.compareTo(minAge) <= 0) {
+            throw new UsageException("invalid configuration: imageMaximumGCAge " + maxAgeFlag + " must be greater than imageMinimumGCAge "
+                    + minAgeFlag);
+        }
+        return new dev.skiff.agent.kubelet.images.ImageGcPolicy(high, low, minAge, maxAge);
+    }
+
     /** --flannel-backend checked. */
     public static String flannelBackend(String value) {
         if (!value.equals("host-gw") && !value.equals("vxlan")) {
@@ -168,6 +207,7 @@ public final class AgentCommand implements Callable<Integer> {
         }
         Flags.ipv4Cidr("--cluster-cidr", clusterCidr);
         Duration checkFrequency = Flags.duration("--file-check-frequency", fileCheckFrequency);
+        var imageGc = imageGcPolicy(imageGcHighThreshold, imageGcLowThreshold, imageMinimumGcAge, imageMaximumGcAge);
         if (checkFrequency.isZero()) {
             throw new UsageException("invalid value for --file-check-frequency: " + fileCheckFrequency + " (more than 0)");
         }
@@ -178,7 +218,7 @@ public final class AgentCommand implements Callable<Integer> {
                      podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer(),
                      disableKubeProxy ? null : dev.skiff.proxy.ProxyServer.Config.defaults(name, clusterCidr), clusterCidr,
                      Flags.port("--kubelet-port", kubeletPort, false), flannelBackend(flannelBackend),
-                     podManifestPath == null ? null : podManifestPath.toAbsolutePath(), checkFrequency))) {
+                     podManifestPath == null ? null : podManifestPath.toAbsolutePath(), checkFrequency, imageGc))) {
             System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + agent.podCidr() + ")");
             awaitShutdown(stopped, closed);
         } finally {

@@ -72,6 +72,15 @@ public final class VolumeManager implements AutoCloseable {
      */
     public VolumeManager(KubernetesClient client, Path podsDir, EnvResolver env, EventRecorder events, Duration remountPeriod, Clock clock)
             throws IOException {
+        this(client, podsDir, env, events, remountPeriod, clock, java.util.Set.of());
+    }
+
+    /**
+     * As the other constructor, the directories of the pods in {@code runningPodUids} (still running from the agent's
+     * previous run, to be adopted) left in place while those of other pods a previous run left are removed.
+     */
+    public VolumeManager(KubernetesClient client, Path podsDir, EnvResolver env, EventRecorder events, Duration remountPeriod, Clock clock,
+                         java.util.Set<String> runningPodUids) throws IOException {
         this.client = client;
         this.tokens = new TokenManager(client, clock);
         this.podsDir = podsDir;
@@ -80,7 +89,7 @@ public final class VolumeManager implements AutoCloseable {
         this.remountPeriod = remountPeriod;
         this.clock = clock;
         Files.createDirectories(podsDir);
-        removeOrphans();
+        removeOrphans(runningPodUids);
     }
 
     /** Sets up the pod's volumes (again once the remount period has passed since the last time). */
@@ -370,10 +379,12 @@ public final class VolumeManager implements AutoCloseable {
     }
 
     /** Pod directories a previous run left (the agent tears its pods down when it stops; a crash may leave mounts). */
-    private void removeOrphans() throws IOException {
+    private void removeOrphans(java.util.Set<String> running) throws IOException {
         try (var list = Files.list(podsDir)) {
             for (Path dir : list.toList()) {
-                removePodDir(dir);
+                if (!running.contains(dir.getFileName().toString())) {
+                    removePodDir(dir);
+                }
             }
         }
     }

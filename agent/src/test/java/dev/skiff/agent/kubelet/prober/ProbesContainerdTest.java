@@ -3,10 +3,9 @@ package dev.skiff.agent.kubelet.prober;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.skiff.agent.LocalNode;
 import dev.skiff.agent.NodeAgent;
 import dev.skiff.agent.images.LocalImages;
-import dev.skiff.apiserver.controlplane.LocalControlPlane;
-import dev.skiff.client.rest.RestClients;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -19,16 +18,12 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -48,8 +43,7 @@ class ProbesContainerdTest {
     private static final String NODE = "probes-node";
     private static final Duration WAIT = Duration.ofSeconds(120);
 
-    private static Path dir;
-    private static LocalControlPlane controlPlane;
+    private static LocalNode node;
     private static KubernetesClient client;
     private static NodeAgent agent;
     private static HttpServer hookServer;
@@ -57,11 +51,10 @@ class ProbesContainerdTest {
 
     @BeforeAll
     static void start() throws IOException, InterruptedException {
-        dir = Files.createTempDirectory(Path.of("/tmp"), "skp-"); // short: containerd's socket path must fit a sockaddr_un
-        controlPlane = LocalControlPlane.start(dir.resolve("cp"));
-        client = RestClients.fromKubeconfig(controlPlane.kubeconfig());
-        agent = NodeAgent.start(client, new NodeAgent.Config(NODE, "127.0.0.1", dir.resolve("agent"), POD_CIDR, BRIDGE, Map.of(), List.of(),
+        node = LocalNode.start("skp-", dataDir -> new NodeAgent.Config(NODE, "127.0.0.1", dataDir, POD_CIDR, BRIDGE, Map.of(), List.of(),
                 110, 40, Duration.ofMinutes(5)));
+        client = node.client();
+        agent = node.agent();
         hookServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         hookServer.createContext("/", exchange -> {
             hookRequests.add(exchange.getRequestURI().getPath() + " " + exchange.getRequestHeaders().getFirst("User-Agent"));
@@ -76,17 +69,8 @@ class ProbesContainerdTest {
         if (hookServer != null) {
             hookServer.stop(0);
         }
-        if (agent != null) {
-            agent.close();
-        }
-        if (client != null) {
-            client.close();
-        }
-        if (controlPlane != null) {
-            controlPlane.close();
-        }
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        if (node != null) {
+            node.close();
         }
     }
 
