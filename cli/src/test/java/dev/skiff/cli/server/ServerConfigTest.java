@@ -107,6 +107,22 @@ class ServerConfigTest {
     }
 
     @Test
+    void metricResolutionIsFifteenSecondsUnlessSetAndMustBePositive() {
+        var defaults = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(defaults).parseArgs("--data-dir", "/tmp/skiff-flags-test");
+        assertThat(defaults.config().metricResolution()).isEqualTo(java.time.Duration.ofSeconds(15));
+        var set = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(set).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--metric-resolution", "5s");
+        assertThat(set.config().metricResolution()).isEqualTo(java.time.Duration.ofSeconds(5));
+        for (String bad : java.util.List.of("0s", "soon", "-5s")) {
+            var command = new dev.skiff.cli.server.ServerCommand();
+            new picocli.CommandLine(command).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--metric-resolution", bad);
+            org.assertj.core.api.Assertions.assertThatThrownBy(command::config).as(bad)
+                    .isInstanceOf(dev.skiff.cli.UsageException.class).hasMessageContaining("--metric-resolution");
+        }
+    }
+
+    @Test
     void admissionAndTokenExpirationFollowTheirFlags() {
         var defaults = new dev.skiff.cli.server.ServerCommand();
         new picocli.CommandLine(defaults).parseArgs("--data-dir", "/tmp/skiff-flags-test");
