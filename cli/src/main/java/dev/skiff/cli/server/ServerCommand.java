@@ -126,6 +126,9 @@ public final class ServerCommand implements Callable<Integer> {
     @Mixin
     dev.skiff.cli.controller.NodeLifecycleFlags nodeLifecycle = new dev.skiff.cli.controller.NodeLifecycleFlags();
 
+    @Mixin
+    dev.skiff.cli.controller.HorizontalPodAutoscalerFlags horizontalPodAutoscaler = new dev.skiff.cli.controller.HorizontalPodAutoscalerFlags();
+
     @Option(names = "--cluster-dns", description = "The cluster DNS service IP, which pods resolve with (default: the 10th address of --service-cluster-ip-range, 10.43.0.10).")
     String clusterDns;
 
@@ -176,7 +179,7 @@ public final class ServerCommand implements Callable<Integer> {
                 disableKubeProxy,
                 disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig),
                 disableControllerManager ? null : ControllerManagerCommand.validate(controllers),
-                nodeLifecycle.applyTo(ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24)),
+                horizontalPodAutoscaler.applyTo(nodeLifecycle.applyTo(ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24))),
                 clusterDns(serviceCidr),
                 Flags.port("--kubelet-port", kubeletPort, false), dev.skiff.cli.agent.AgentCommand.flannelBackend(flannelBackend),
                 podManifestPath == null ? null : podManifestPath.toAbsolutePath(), admission(), tokenExpiration(), metricResolution());
