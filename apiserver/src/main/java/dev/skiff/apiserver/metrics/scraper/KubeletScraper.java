@@ -37,7 +37,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Scrapes every Ready node's kubelet {@code /metrics/resource} once per {@code --metric-resolution}
+ * Scrapes every Ready node's kubelet (simulated nodes have none and are skipped) {@code /metrics/resource} once per {@code --metric-resolution}
  * (upstream metrics-server's scraper; default 15 s) with the API server's kubelet client
  * certificate, in parallel, each request bounded by the smaller of 10 s (metrics-server's
  * --kubelet-request-timeout) and the resolution, and stores each round. A node that fails is left
@@ -49,6 +49,8 @@ public final class KubeletScraper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KubeletScraper.class);
     public static final Duration DEFAULT_RESOLUTION = Duration.ofSeconds(15);
     private static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** The label `skiff agent --simulated` puts on its hollow nodes. */
+    static final String SIMULATED_NODE_LABEL = "node.skiff.dev/simulated";
 
     private final Supplier<List<Node>> nodes;
     private final MetricsStorage storage;
@@ -87,7 +89,7 @@ public final class KubeletScraper implements AutoCloseable {
     }
 
     MetricsBatch scrape() {
-        List<Node> ready = nodes.get().stream().filter(KubeletScraper::ready).toList();
+        List<Node> ready = nodes.get().stream().filter(KubeletScraper::scrapable).toList();
         List<Future<ResourceMetricsDecoder.Decoded>> results = new ArrayList<>();
         for (Node node : ready) {
             results.add(requests.submit(() -> scrape(node)));
@@ -121,7 +123,12 @@ public final class KubeletScraper implements AutoCloseable {
         return ResourceMetricsDecoder.decode(response.body(), clock.instant());
     }
 
-    private static boolean ready(Node node) {
+    /** A Ready node with a kubelet server: simulated nodes (agent's SimulatedNodes label) have none, and their addresses take no traffic. */
+    static boolean scrapable(Node node) {
+        var labels = node.getMetadata().getLabels();
+        if (labels != null && "true".equals(labels.get(SIMULATED_NODE_LABEL))) {
+            return false;
+        }
         return node.getStatus() != null && node.getStatus().getConditions() != null && node.getStatus().getConditions().stream()
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
