@@ -23,6 +23,23 @@ interface ScaleClient {
         }
     }
 
+    /** The API's Status message (e.g. {@code deployments.apps "web" not found}) where the failure carries one. */
+    private static String statusMessage(RuntimeException e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        int body = message.indexOf('{');
+        if (body >= 0) {
+            try {
+                var status = Serialization.unmarshal(message.substring(body), io.fabric8.kubernetes.api.model.Status.class);
+                if (status != null && status.getMessage() != null) {
+                    return status.getMessage();
+                }
+            } catch (RuntimeException notJson) {
+                // not a Status: the message as it is
+            }
+        }
+        return message;
+    }
+
     static ScaleClient of(KubernetesClient client) {
         var registry = ResourceRegistry.builtIn();
         return new ScaleClient() {
@@ -47,7 +64,7 @@ interface ScaleClient {
                 try {
                     return Serialization.unmarshal(RawRequests.send(client, "GET", path, null), Scale.class);
                 } catch (RuntimeException e) {
-                    throw new ScaleException(e.getMessage());
+                    throw new ScaleException(statusMessage(e));
                 }
             }
 
@@ -57,7 +74,7 @@ interface ScaleClient {
                 try {
                     return Serialization.unmarshal(RawRequests.send(client, "PUT", path, scale), Scale.class);
                 } catch (RuntimeException e) {
-                    throw new ScaleException(e.getMessage());
+                    throw new ScaleException(statusMessage(e));
                 }
             }
         };
