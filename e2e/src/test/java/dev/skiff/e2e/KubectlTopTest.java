@@ -67,6 +67,12 @@ class KubectlTopTest {
                 assertThat(cells(node).getFirst()).isEqualTo("topper");
                 assertThat(millicores(cells(node).get(1))).isGreaterThan(300);
                 assertThat(cells(node).get(3)).matches("[0-9]+Mi");
+                assertThat(kubectl.ok("kubectl", "api-resources", "--api-group=metrics.k8s.io", "--no-headers").lines().map(l -> cells(l)))
+                        .containsExactly(java.util.List.of("nodes", "metrics.k8s.io/v1beta1", "false", "NodeMetrics"),
+                                java.util.List.of("pods", "metrics.k8s.io/v1beta1", "true", "PodMetrics"));
+                String printed = kubectl.ok("kubectl", "get", "nodes.metrics.k8s.io", "topper");
+                assertThat(printed.lines().findFirst().orElseThrow()).matches("NAME\\s+CPU\\s+MEMORY\\s+WINDOW");
+                assertThat(printed.lines().skip(1).findFirst().orElseThrow()).matches("topper\\s+[0-9]+n\\s+[0-9]+Ki\\s+[0-9.]+s");
                 assertThat(kubectl.ok("kubectl", "get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/default/pods"))
                         .contains("\"kind\":\"PodMetricsList\"").contains("\"name\":\"burn\"");
 
