@@ -168,6 +168,9 @@ public final class NodeAgent implements AutoCloseable {
             var syncer = new RuntimePodSyncer(podRuntime, env, volumes, config.nodeIp(), Clock.systemUTC(), probes);
             var kubeletRef = new java.util.concurrent.atomic.AtomicReference<Kubelet>();
             var manager = runtime.manager();
+            var resourceMetrics = new dev.skiff.agent.kubelet.metrics.collectors.ResourceMetricsCollector(
+                    new dev.skiff.agent.kubelet.stats.CriStatsProvider(manager.cri(), dev.skiff.agent.kubelet.stats.NodeUsage.host(),
+                            config.nodeName())::summary);
             // the kubelet server listens before the node is registered, so the port the Node reports is served
             server = KubeletServer.start(new HostInterface() {
                 @Override
@@ -184,6 +187,11 @@ public final class NodeAgent implements AutoCloseable {
                 @Override
                 public dev.skiff.agent.kuberuntime.KubeRuntimeManager runtime() {
                     return manager;
+                }
+
+                @Override
+                public java.util.Optional<dev.skiff.agent.kubelet.metrics.collectors.ResourceMetricsCollector> resourceMetrics() {
+                    return java.util.Optional.of(resourceMetrics);
                 }
             }, "0.0.0.0", config.kubeletPort(), config.nodeName(), clientCa);
             var node = new NodeStatus(config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()), config.taints(), capacity,

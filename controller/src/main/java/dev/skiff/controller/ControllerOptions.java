@@ -14,12 +14,14 @@ import java.time.Duration;
  * @param nodeMonitorPeriod      how often node lifecycle checks every node's health (--node-monitor-period, 5 s)
  * @param nodeStartupGracePeriod how long a node that never posted a Ready condition may stay silent after
  *                               its creation before it is marked Unknown (--node-startup-grace-period, 1 m)
+ * @param horizontalPodAutoscalerSyncPeriod how often each HPA is reconciled (--horizontal-pod-autoscaler-sync-period, 15 s)
  */
 public record ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, int nodeCidrMaskSize, Duration nodeMonitorGracePeriod,
-                                Duration nodeMonitorPeriod, Duration nodeStartupGracePeriod) {
+                                Duration nodeMonitorPeriod, Duration nodeStartupGracePeriod, Duration horizontalPodAutoscalerSyncPeriod) {
     public static final Duration DEFAULT_NODE_MONITOR_GRACE_PERIOD = Duration.ofSeconds(50);
     public static final Duration DEFAULT_NODE_MONITOR_PERIOD = Duration.ofSeconds(5);
     public static final Duration DEFAULT_NODE_STARTUP_GRACE_PERIOD = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_HORIZONTAL_POD_AUTOSCALER_SYNC_PERIOD = Duration.ofSeconds(15);
     /** Upstream's defaults: no node CIDR allocation. */
     public static final ControllerOptions DEFAULTS = new ControllerOptions(false, null, 24);
 
@@ -27,11 +29,12 @@ public record ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, i
         positive("node monitor grace period", nodeMonitorGracePeriod);
         positive("node monitor period", nodeMonitorPeriod);
         positive("node startup grace period", nodeStartupGracePeriod);
+        positive("horizontal pod autoscaler sync period", horizontalPodAutoscalerSyncPeriod);
     }
 
     public ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, int nodeCidrMaskSize) {
         this(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, DEFAULT_NODE_MONITOR_GRACE_PERIOD, DEFAULT_NODE_MONITOR_PERIOD,
-                DEFAULT_NODE_STARTUP_GRACE_PERIOD);
+                DEFAULT_NODE_STARTUP_GRACE_PERIOD, DEFAULT_HORIZONTAL_POD_AUTOSCALER_SYNC_PERIOD);
     }
 
     private static void positive(String what, Duration d) {
@@ -46,14 +49,22 @@ public record ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, i
     }
 
     public ControllerOptions withNodeMonitorGracePeriod(Duration period) {
-        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, period, nodeMonitorPeriod, nodeStartupGracePeriod);
+        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, period, nodeMonitorPeriod, nodeStartupGracePeriod,
+                horizontalPodAutoscalerSyncPeriod);
     }
 
     public ControllerOptions withNodeMonitorPeriod(Duration period) {
-        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, period, nodeStartupGracePeriod);
+        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, period, nodeStartupGracePeriod,
+                horizontalPodAutoscalerSyncPeriod);
     }
 
     public ControllerOptions withNodeStartupGracePeriod(Duration period) {
-        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, period);
+        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, period,
+                horizontalPodAutoscalerSyncPeriod);
+    }
+
+    public ControllerOptions withHorizontalPodAutoscalerSyncPeriod(Duration period) {
+        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod,
+                nodeStartupGracePeriod, period);
     }
 }

@@ -109,6 +109,11 @@ public final class KubeRuntimeManager {
     }
 
     /** This runtime with containers getting their volume mounts from {@code mounts}. */
+    /** The runtime's CRI client, for the stats provider. */
+    public RemoteRuntime cri() {
+        return cri;
+    }
+
     public KubeRuntimeManager withMounts(ContainerMounts mounts) {
         return new KubeRuntimeManager(cri, podLogsRoot, dns, events, mounts, images);
     }

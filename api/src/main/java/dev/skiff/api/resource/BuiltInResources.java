@@ -94,6 +94,7 @@ final class BuiltInResources {
     private static final Set<String> ALL = ResourceInfo.ALL_VERBS;
     private static final Set<String> NO_DELETE_COLLECTION = Set.of("create", "delete", "get", "list", "patch", "update", "watch");
     private static final Set<String> CREATE = Set.of("create");
+    private static final Set<String> GET_LIST = Set.of("get", "list");
     private static final Set<String> GET_PATCH_UPDATE = Set.of("get", "patch", "update");
     private static final List<String> ALL_CATEGORY = List.of("all");
 
@@ -224,6 +225,13 @@ final class BuiltInResources {
         // discovery.k8s.io/v1
         r.add(ns("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", List.of(), List.of(), ALL, EndpointSlice.class,
                 EndpointSliceList.class, "/registry/endpointslices"));
+        // metrics.k8s.io/v1beta1: read-only, never stored (metrics-server's API, served by skiff itself)
+        r.add(new ResourceInfo("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", "", false, List.of(), List.of(), GET_LIST, List.of(),
+                io.fabric8.kubernetes.api.model.metrics.v1beta1.NodeMetrics.class,
+                io.fabric8.kubernetes.api.model.metrics.v1beta1.NodeMetricsList.class, null));
+        r.add(new ResourceInfo("metrics.k8s.io", "v1beta1", "PodMetrics", "pods", "", true, List.of(), List.of(), GET_LIST, List.of(),
+                io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetrics.class,
+                io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsList.class, null));
         return r;
     }
 
@@ -248,7 +256,9 @@ final class BuiltInResources {
                 new GroupVersion("storage.k8s.io", "v1"),
                 new GroupVersion("scheduling.k8s.io", "v1"),
                 new GroupVersion("coordination.k8s.io", "v1"),
-                new GroupVersion("discovery.k8s.io", "v1"));
+                new GroupVersion("discovery.k8s.io", "v1"),
+                // an aggregated API's group comes after the built-in ones (metrics-server's APIService priority 100)
+                new GroupVersion("metrics.k8s.io", "v1beta1"));
     }
 
     private static ResourceInfo ns(String group, String version, String kind, String resource, List<String> shortNames,

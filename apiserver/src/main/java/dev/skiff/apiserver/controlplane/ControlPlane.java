@@ -9,6 +9,10 @@ import dev.skiff.apiserver.authn.ServiceAccountTokenAuthenticator;
 import dev.skiff.apiserver.pki.ClusterPki;
 import java.security.KeyPair;
 import java.util.List;
+import dev.skiff.apiserver.metrics.scraper.KubeletScraper;
+import dev.skiff.registry.storage.ListOptions;
+import java.time.Clock;
+import java.time.Duration;
 import dev.skiff.apiserver.admission.AdmissionOptions;
 import dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration;
 import org.slf4j.Logger;
@@ -22,9 +26,11 @@ import org.slf4j.LoggerFactory;
 public final class ControlPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
     private final ApiServer apiServer;
+    private final KubeletScraper scraper;
 
-    private ControlPlane(ApiServer apiServer) {
+    private ControlPlane(ApiServer apiServer, KubeletScraper scraper) {
         this.apiServer = apiServer;
+        this.scraper = scraper;
     }
 
     /** Serves every resource over {@code store} with upstream's default admission plugins; the caller keeps owning (and closes) the store. */
@@ -38,6 +44,15 @@ public final class ControlPlane implements AutoCloseable {
      * (--service-account-max-token-expiration, --service-account-extend-token-expiration).
      */
     public static ControlPlane start(Store store, ApiServerConfig config, AdmissionOptions admission, TokenExpiration tokenExpiration) {
+        return start(store, config, admission, tokenExpiration, KubeletScraper.DEFAULT_RESOLUTION);
+    }
+
+    /**
+     * As {@link #start(Store, ApiServerConfig, AdmissionOptions, TokenExpiration)}, the kubelets scraped for the metrics API
+     * every {@code metricResolution} (metrics-server's --metric-resolution).
+     */
+    public static ControlPlane start(Store store, ApiServerConfig config, AdmissionOptions admission, TokenExpiration tokenExpiration,
+                                     Duration metricResolution) {
         // the service-account signing key is the cluster PKI's, read (or created) before the registries that issue tokens
         KeyPair serviceAccountKey = ClusterPki.loadOrCreateServiceAccountKey(config.tlsDir());
         var resources = Resources.serve(store, config.serviceClusterIpRange(), config.serviceNodePortRange(), serviceAccountKey,
@@ -54,7 +69,10 @@ public final class ControlPlane implements AutoCloseable {
             apiServer.close();
             throw e;
         }
-        return new ControlPlane(apiServer);
+        var nodes = resources.nodes();
+        var scraper = new KubeletScraper(() -> nodes.list(null, ListOptions.latest()).items(), apiServer.pki().kubeletClient(),
+                resources.metrics(), metricResolution, Clock.systemUTC()).start();
+        return new ControlPlane(apiServer, scraper);
     }
 
     public ApiServer apiServer() {
@@ -63,6 +81,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        scraper.close();
         apiServer.close();
     }
 }

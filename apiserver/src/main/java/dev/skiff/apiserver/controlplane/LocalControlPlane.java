@@ -53,6 +53,16 @@ public final class LocalControlPlane implements AutoCloseable {
 
     /** As {@link #start(Path, int)} with the admission plugins and TokenRequest lifetimes given (as `skiff server`'s flags give them). */
     public static LocalControlPlane start(Path dir, int port, AdmissionOptions admission, TokenExpiration tokenExpiration) {
+        return start(dir, port, admission, tokenExpiration, dev.skiff.apiserver.metrics.scraper.KubeletScraper.DEFAULT_RESOLUTION);
+    }
+
+    /** As {@link #start(Path)}, the kubelets scraped for the metrics API every {@code metricResolution}. */
+    public static LocalControlPlane start(Path dir, java.time.Duration metricResolution) {
+        return start(dir, 0, AdmissionOptions.disabling(Set.of(ServiceAccountAdmission.NAME)), TokenExpiration.defaults(), metricResolution);
+    }
+
+    private static LocalControlPlane start(Path dir, int port, AdmissionOptions admission, TokenExpiration tokenExpiration,
+                                           java.time.Duration metricResolution) {
         Store store = EmbeddedStore.open(EmbeddedStoreConfig.defaults(dir.resolve("db")));
         try {
             // the defaults of --service-cluster-ip-range (10.43.0.0/16) and --service-node-port-range (30000-32767)
@@ -60,7 +70,7 @@ public final class LocalControlPlane implements AutoCloseable {
                     ServiceCidr.DEFAULT, PortRange.DEFAULT, 0, 0, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
                     dir.resolve("admin.kubeconfig"), PosixFilePermissions.fromString("rw-------"),
                     VersionInfo.of("", "1970-01-01T00:00:00Z"));
-            return new LocalControlPlane(dir, store, ControlPlane.start(store, config, admission, tokenExpiration));
+            return new LocalControlPlane(dir, store, ControlPlane.start(store, config, admission, tokenExpiration, metricResolution));
         } catch (RuntimeException e) {
             store.close();
             throw e;

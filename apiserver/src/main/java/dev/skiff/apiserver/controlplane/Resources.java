@@ -20,7 +20,12 @@ import java.security.KeyPair;
 import dev.skiff.api.resource.ResourceRegistry;
 import dev.skiff.apiserver.bootstrap.SystemNamespaces;
 import dev.skiff.apiserver.endpoints.Routes;
+import dev.skiff.apiserver.handlers.ReadOnlyResource;
 import dev.skiff.apiserver.handlers.ResourceHandler;
+import dev.skiff.apiserver.metrics.storage.MetricsStorage;
+import dev.skiff.apiserver.registry.metrics.NodeMetricsRest;
+import dev.skiff.apiserver.registry.metrics.PodMetricsRest;
+import dev.skiff.api.selector.LabelSelector;
 import dev.skiff.apiserver.handlers.ServedResource;
 import dev.skiff.apiserver.handlers.SubresourceCreate;
 import dev.skiff.apiserver.openapi.OpenApiV2;
@@ -80,7 +85,7 @@ import java.util.List;
 record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRegistry<Service> services,
                  GenericRegistry<Endpoints> endpoints, List<AdmissionPlugin> admission,
                  java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator> authenticator,
-                 ServiceAccountTokens serviceAccountTokens) {
+                 ServiceAccountTokens serviceAccountTokens, GenericRegistry<Node> nodes, MetricsStorage metrics) {
 
     /**
      * {@code serviceAccountKey}: the cluster's sa.key/sa.pub, which signs and checks service-account tokens;
@@ -154,7 +159,32 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
         served.addAll(GroupResources.serve(store, builtIn, clock, random, priorityClasses::set, podDisruptionBudgets));
         SystemNamespaces.ensure(namespaces);
         var authenticator = new java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator>();
-        var handler = new ResourceHandler(served, GroupResources.reviews(builtIn, authenticator::get), builtIn.groupVersions());
+        var metrics = new MetricsStorage();
+        var nodeMetrics = new NodeMetricsRest(nodes, metrics, clock);
+        var podMetrics = new PodMetricsRest(pods, metrics, clock);
+        var handler = new ResourceHandler(served, GroupResources.reviews(builtIn, authenticator::get), List.of(
+                ReadOnlyResource.of(builtIn.find("metrics.k8s.io", "v1beta1", "nodes").orElseThrow(), new ReadOnlyResource.Reader() {
+                    @Override
+                    public io.fabric8.kubernetes.api.model.HasMetadata get(String namespace, String name) {
+                        return nodeMetrics.get(name);
+                    }
+
+                    @Override
+                    public List<? extends io.fabric8.kubernetes.api.model.HasMetadata> list(String namespace, LabelSelector selector) {
+                        return nodeMetrics.list(selector);
+                    }
+                }, clock),
+                ReadOnlyResource.of(builtIn.find("metrics.k8s.io", "v1beta1", "pods").orElseThrow(), new ReadOnlyResource.Reader() {
+                    @Override
+                    public io.fabric8.kubernetes.api.model.HasMetadata get(String namespace, String name) {
+                        return podMetrics.get(namespace, name);
+                    }
+
+                    @Override
+                    public List<? extends io.fabric8.kubernetes.api.model.HasMetadata> list(String namespace, LabelSelector selector) {
+                        return podMetrics.list(namespace, selector);
+                    }
+                }, clock)), builtIn.groupVersions());
         var openApiV2 = new OpenApiV2(served, "v1.33.0+skiff");
         var openApiV3 = new OpenApiV3(served, "v1.33.0+skiff", clock);
         return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler)
@@ -166,7 +196,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                         PodSecurity.NAME, () -> new PodSecurity(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name),
                                 ns -> pods.list(ns, ListOptions.latest()).items(), clock),
                         ResourceQuotaAdmission.NAME, () -> new ResourceQuotaAdmission(quotas, clock))),
-                authenticator, tokens);
+                authenticator, tokens, nodes, metrics);
     }
 
     /**

@@ -56,6 +56,7 @@ public final class ResourceHandler implements ApiHandler {
 
     private final Map<String, ServedResource<?>> byPath = new LinkedHashMap<>();
     private final Map<String, CreateOnlyResource<?>> createOnly = new LinkedHashMap<>();
+    private final Map<String, ReadOnlyResource> readOnly = new LinkedHashMap<>();
     private final Discovery discovery;
 
     public ResourceHandler(List<ServedResource<?>> served, List<GroupVersion> groupVersionOrder) {
@@ -63,6 +64,11 @@ public final class ResourceHandler implements ApiHandler {
     }
 
     public ResourceHandler(List<ServedResource<?>> served, List<CreateOnlyResource<?>> reviews, List<GroupVersion> groupVersionOrder) {
+        this(served, reviews, List.of(), groupVersionOrder);
+    }
+
+    public ResourceHandler(List<ServedResource<?>> served, List<CreateOnlyResource<?>> reviews, List<ReadOnlyResource> reads,
+                           List<GroupVersion> groupVersionOrder) {
         List<Discovery.Entry> entries = new ArrayList<>();
         for (ServedResource<?> r : served) {
             byPath.put(key(r.info().group(), r.info().version(), r.info().resource()), r);
@@ -71,6 +77,10 @@ public final class ResourceHandler implements ApiHandler {
         for (CreateOnlyResource<?> r : reviews) {
             createOnly.put(key(r.info().group(), r.info().version(), r.info().resource()), r);
             entries.add(new Discovery.Entry(r.info(), java.util.Set.of("create"), List.of()));
+        }
+        for (ReadOnlyResource r : reads) {
+            readOnly.put(key(r.info().group(), r.info().version(), r.info().resource()), r);
+            entries.add(new Discovery.Entry(r.info(), r.info().verbs(), List.of()));
         }
         this.discovery = new Discovery(entries, groupVersionOrder);
     }
@@ -93,6 +103,11 @@ public final class ResourceHandler implements ApiHandler {
         CreateOnlyResource<?> review = createOnly.get(key(info.apiGroup(), info.apiVersion(), info.resource()));
         if (review != null && info.subresource().isEmpty() && info.name().isEmpty()) {
             createReview(review, request, response);
+            return;
+        }
+        ReadOnlyResource read = readOnly.get(key(info.apiGroup(), info.apiVersion(), info.resource()));
+        if (read != null) {
+            serveReadOnly(read, request, response);
             return;
         }
         ServedResource<?> served = byPath.get(key(info.apiGroup(), info.apiVersion(), info.resource()));
@@ -262,6 +277,44 @@ public final class ResourceHandler implements ApiHandler {
         HasMetadata answer = r.create(decoded.object(), request.user());
         answer.setApiVersion(r.info().apiVersion());
         send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), answer);
+    }
+
+    /** GET of a never-stored, read-only resource (metrics.k8s.io): get or list, as JSON or a Table; other verbs 405. */
+    private void serveReadOnly(ReadOnlyResource r, ApiRequest request, ApiResponse response) {
+        var info = request.info();
+        if (!info.subresource().isEmpty()) {
+            throw ApiException.notFoundPath();
+        }
+        boolean namespaced = r.info().namespaced();
+        String name = info.name();
+        if (!namespaced && !info.namespace().isEmpty() || namespaced && info.namespace().isEmpty() && !name.isEmpty()) {
+            throw ApiException.notFoundPath();
+        }
+        String namespace = namespaced && !info.namespace().isEmpty() ? info.namespace() : null;
+        switch (info.verb()) {
+            case "get" -> {
+                HasMetadata object = r.reader().get(namespace, name);
+                if (wantsTable(request)) {
+                    send(response, 200, TABLE, Map.of(), r.table().table(List.of(object), null, null, null,
+                            request.queryParam("includeObject"), true));
+                } else {
+                    response.json(200, object);
+                }
+            }
+            case "list" -> {
+                LabelSelector labels = LabelSelector.parse(orEmpty(request.queryParam("labelSelector")));
+                var fieldsOf = dev.skiff.api.selector.SelectableFields.metadataOnly(namespaced);
+                FieldSelector fields = FieldSelector.parse(orEmpty(request.queryParam("fieldSelector")), fieldsOf);
+                List<? extends HasMetadata> items = r.reader().list(namespace, labels).stream()
+                        .filter(o -> fields.matches(fieldsOf.of(o))).toList();
+                if (wantsTable(request)) {
+                    send(response, 200, TABLE, Map.of(), r.table().table(items, null, null, null, request.queryParam("includeObject"), true));
+                } else {
+                    response.json(200, new ListBody(r.info().kind() + "List", r.info().apiVersion(), null, null, null, items));
+                }
+            }
+            default -> throw ApiException.methodNotSupported(r.info().resource(), request.method());
+        }
     }
 
     // -- read

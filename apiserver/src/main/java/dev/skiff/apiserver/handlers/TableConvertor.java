@@ -119,6 +119,7 @@ public final class TableConvertor {
                     new Column("Selector", "string", "", "Selector is a label query over pods that should match the Replicas count.",
                             o -> selector(((ReplicationController) o).getSpec().getSelector()), 1));
             default -> StorageColumns.forKind(kind, name, age(clock))
+                    .or(() -> MetricsColumns.forKind(kind, name))
                     .or(() -> GroupColumns.forKind(kind, name, age(clock), clock)).orElseGet(() -> List.of(name,
                     new Column("Created At", "date", "", CREATION_DESCRIPTION, o -> nullToEmpty(o.getMetadata().getCreationTimestamp()))));
         };

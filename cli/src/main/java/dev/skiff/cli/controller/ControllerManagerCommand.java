@@ -46,10 +46,14 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     @Mixin
     NodeLifecycleFlags nodeLifecycle = new NodeLifecycleFlags();
 
+    @Mixin
+    HorizontalPodAutoscalerFlags horizontalPodAutoscaler = new HorizontalPodAutoscalerFlags();
+
     @Override
     public Integer call() throws Exception {
         validate(controllers);
-        var options = nodeLifecycle.applyTo(nodeIpam("--cluster-cidr", allocateNodeCidrs, clusterCidr, nodeCidrMaskSize));
+        var options = horizontalPodAutoscaler.applyTo(nodeLifecycle.applyTo(nodeIpam("--cluster-cidr", allocateNodeCidrs, clusterCidr,
+                nodeCidrMaskSize)));
         if (concurrentSyncs < 1) {
             throw new UsageException("invalid value for --concurrent-syncs: " + concurrentSyncs + " (at least 1)");
         }

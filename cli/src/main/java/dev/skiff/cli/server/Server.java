@@ -56,7 +56,7 @@ public final class Server implements AutoCloseable {
                 started.push(etcdServer);
             }
             var controlPlane = ControlPlane.start(store, config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)),
-                    config.admission(), config.tokenExpiration());
+                    config.admission(), config.tokenExpiration(), config.metricResolution());
             started.push(controlPlane);
             apiServer = controlPlane.apiServer();
             // through the API like any scheduler, controller manager or agent, with the admin credentials;

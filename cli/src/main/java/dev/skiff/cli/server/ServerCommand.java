@@ -8,6 +8,7 @@ import dev.skiff.cli.controller.ControllerManagerCommand;
 import dev.skiff.cli.scheduler.SchedulerCommand;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -84,6 +85,10 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Issue the tokens kubelets ask for pods (3607 s) for a year, with a warn-after claim at 3607 s (default: ${DEFAULT-VALUE}).")
     boolean serviceAccountExtendTokenExpiration;
 
+    @Option(names = "--metric-resolution", defaultValue = "15s",
+            description = "How often the kubelets are scraped for the metrics API (metrics.k8s.io), as metrics-server's flag (default: ${DEFAULT-VALUE}).")
+    String metricResolution;
+
     @Option(names = "--disable-agent", description = "Do not run a node agent beside the control plane.")
     boolean disableAgent;
 
@@ -120,6 +125,9 @@ public final class ServerCommand implements Callable<Integer> {
 
     @Mixin
     dev.skiff.cli.controller.NodeLifecycleFlags nodeLifecycle = new dev.skiff.cli.controller.NodeLifecycleFlags();
+
+    @Mixin
+    dev.skiff.cli.controller.HorizontalPodAutoscalerFlags horizontalPodAutoscaler = new dev.skiff.cli.controller.HorizontalPodAutoscalerFlags();
 
     @Option(names = "--cluster-dns", description = "The cluster DNS service IP, which pods resolve with (default: the 10th address of --service-cluster-ip-range, 10.43.0.10).")
     String clusterDns;
@@ -171,10 +179,18 @@ public final class ServerCommand implements Callable<Integer> {
                 disableKubeProxy,
                 disableScheduler ? null : SchedulerCommand.configuration(schedulerConfig),
                 disableControllerManager ? null : ControllerManagerCommand.validate(controllers),
-                nodeLifecycle.applyTo(ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24)),
+                horizontalPodAutoscaler.applyTo(nodeLifecycle.applyTo(ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24))),
                 clusterDns(serviceCidr),
                 Flags.port("--kubelet-port", kubeletPort, false), dev.skiff.cli.agent.AgentCommand.flannelBackend(flannelBackend),
-                podManifestPath == null ? null : podManifestPath.toAbsolutePath(), admission(), tokenExpiration());
+                podManifestPath == null ? null : podManifestPath.toAbsolutePath(), admission(), tokenExpiration(), metricResolution());
+    }
+
+    private Duration metricResolution() {
+        var resolution = Flags.duration("--metric-resolution", metricResolution);
+        if (resolution.isZero()) {
+            throw new UsageException("invalid value for --metric-resolution: '" + metricResolution + "' (must be positive)");
+        }
+        return resolution;
     }
 
     /** --enable/--disable-admission-plugins, checked as kube-apiserver checks them. */

@@ -28,7 +28,8 @@ import java.util.Set;
  * (the pods' range it masquerades cluster-IP traffic from outside of) is node IPAM's, in {@code controllerOptions}.
  * {@code podManifestPath} is the embedded agent's static pods (--pod-manifest-path), null for none.
  * {@code admission} is --enable/--disable-admission-plugins (validated), {@code tokenExpiration}
- * --service-account-max-token-expiration and --service-account-extend-token-expiration.
+ * --service-account-max-token-expiration and --service-account-extend-token-expiration. {@code metricResolution} is how
+ * often the metrics API scrapes the kubelets (metrics-server's --metric-resolution).
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
@@ -39,7 +40,7 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            boolean disableKubeProxy, KubeSchedulerConfiguration scheduler, List<String> controllers,
                            dev.skiff.controller.ControllerOptions controllerOptions, ClusterDns dns, int kubeletPort,
                            String flannelBackend, Path podManifestPath, AdmissionOptions admission,
-                           TokenExpiration tokenExpiration) {
+                           TokenExpiration tokenExpiration, Duration metricResolution) {
 
     /**
      * The cluster DNS: its service IP and domain (the embedded agent's --cluster-dns and --cluster-domain too), and where

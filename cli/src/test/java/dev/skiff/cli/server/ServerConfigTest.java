@@ -107,6 +107,38 @@ class ServerConfigTest {
     }
 
     @Test
+    void horizontalPodAutoscalerSyncPeriodReachesTheControllerOptions() {
+        var defaults = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(defaults).parseArgs("--data-dir", "/tmp/skiff-flags-test");
+        assertThat(defaults.config().controllerOptions().horizontalPodAutoscalerSyncPeriod()).isEqualTo(java.time.Duration.ofSeconds(15));
+        var set = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(set).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--horizontal-pod-autoscaler-sync-period", "3s",
+                "--node-monitor-period", "2s");
+        assertThat(set.config().controllerOptions().horizontalPodAutoscalerSyncPeriod()).isEqualTo(java.time.Duration.ofSeconds(3));
+        assertThat(set.config().controllerOptions().nodeMonitorPeriod()).isEqualTo(java.time.Duration.ofSeconds(2));
+        var bad = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(bad).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--horizontal-pod-autoscaler-sync-period", "0s");
+        org.assertj.core.api.Assertions.assertThatThrownBy(bad::config).isInstanceOf(dev.skiff.cli.UsageException.class)
+                .hasMessageContaining("--horizontal-pod-autoscaler-sync-period");
+    }
+
+    @Test
+    void metricResolutionIsFifteenSecondsUnlessSetAndMustBePositive() {
+        var defaults = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(defaults).parseArgs("--data-dir", "/tmp/skiff-flags-test");
+        assertThat(defaults.config().metricResolution()).isEqualTo(java.time.Duration.ofSeconds(15));
+        var set = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(set).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--metric-resolution", "5s");
+        assertThat(set.config().metricResolution()).isEqualTo(java.time.Duration.ofSeconds(5));
+        for (String bad : java.util.List.of("0s", "soon", "-5s")) {
+            var command = new dev.skiff.cli.server.ServerCommand();
+            new picocli.CommandLine(command).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--metric-resolution", bad);
+            org.assertj.core.api.Assertions.assertThatThrownBy(command::config).as(bad)
+                    .isInstanceOf(dev.skiff.cli.UsageException.class).hasMessageContaining("--metric-resolution");
+        }
+    }
+
+    @Test
     void admissionAndTokenExpirationFollowTheirFlags() {
         var defaults = new dev.skiff.cli.server.ServerCommand();
         new picocli.CommandLine(defaults).parseArgs("--data-dir", "/tmp/skiff-flags-test");

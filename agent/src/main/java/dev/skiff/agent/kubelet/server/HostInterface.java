@@ -14,4 +14,9 @@ public interface HostInterface {
     Optional<RunningPod> runningPod(String uid);
 
     KubeRuntimeManager runtime();
+
+    /** The node's resource metrics ({@code /metrics/resource}); empty where the node has none to report. */
+    default Optional<dev.skiff.agent.kubelet.metrics.collectors.ResourceMetricsCollector> resourceMetrics() {
+        return Optional.empty();
+    }
 }

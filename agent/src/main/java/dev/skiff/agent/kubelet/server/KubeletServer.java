@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * a client certificate the cluster CA signed (the API server's kubelet client certificate), anyone
  * else gets 401. Serves container logs from the CRI log files, and exec, attach and port-forward
  * by asking the runtime for a streaming URL and proxying the caller's upgrade (SPDY/3.1 or
- * WebSocket) to the runtime's streaming server byte for byte.
+ * WebSocket) to the runtime's streaming server byte for byte, and the resource metrics
+ * ({@code /metrics/resource}) metrics-server and skiff's metrics API scrape.
  */
 public final class KubeletServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KubeletServer.class);
@@ -154,6 +155,16 @@ public final class KubeletServer implements AutoCloseable {
                     ports.add(parsePort(port));
                 }
                 proxyTo(request, context, cri(() -> host.runtime().portForwardUrl(running, ports)));
+            }
+            case "metrics" -> {
+                if (path.size() != 2 || !path.get(1).equals("resource") || !method.equals("GET")) {
+                    throw new HttpError(404, "404 page not found");
+                }
+                var metrics = host.resourceMetrics().orElseThrow(() -> new HttpError(404, "404 page not found"));
+                String body = metrics.collect();
+                context.runOnContext(v -> request.response().setStatusCode(200)
+                        .putHeader("Content-Type", dev.skiff.agent.kubelet.metrics.collectors.ResourceMetricsCollector.CONTENT_TYPE)
+                        .end(body));
             }
             default -> throw new HttpError(404, "404 page not found");
         }

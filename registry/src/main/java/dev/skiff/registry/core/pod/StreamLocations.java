@@ -2,10 +2,10 @@ package dev.skiff.registry.core.pod;
 
 import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.errors.ApiException.Cause;
+import dev.skiff.registry.core.node.KubeletConnection;
 import dev.skiff.registry.generic.GenericRegistry;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -23,9 +22,6 @@ import java.util.stream.Collectors;
  * kubelet port its status reports, and the options passed on as the kubelet's query.
  */
 public final class StreamLocations {
-    /** The kubelet port when a node reports none (upstream's default). */
-    static final int DEFAULT_KUBELET_PORT = 10250;
-
     private final GenericRegistry<Pod> pods;
     private final GenericRegistry<Node> nodes;
 
@@ -185,18 +181,9 @@ public final class StreamLocations {
 
     /** The kubelet of the pod's node: its InternalIP and the port its status reports. */
     private URI kubelet(Pod pod, String path, List<String> params) {
-        String nodeName = pod.getSpec().getNodeName();
-        Node node = nodes.get(null, nodeName);
-        List<NodeAddress> addresses = node.getStatus() == null || node.getStatus().getAddresses() == null ? List.of()
-                : node.getStatus().getAddresses();
-        String host = addresses.stream().filter(a -> "InternalIP".equals(a.getType())).map(NodeAddress::getAddress).findFirst()
-                .or(() -> addresses.stream().map(NodeAddress::getAddress).filter(Objects::nonNull).findFirst())
-                .orElseThrow(() -> ApiException.internal("node " + nodeName + " has no address"));
-        Integer port = node.getStatus().getDaemonEndpoints() == null || node.getStatus().getDaemonEndpoints().getKubeletEndpoint() == null
-                ? null : node.getStatus().getDaemonEndpoints().getKubeletEndpoint().getPort();
-        String authority = (host.contains(":") ? "[" + host + "]" : host) + ":" + (port == null || port == 0 ? DEFAULT_KUBELET_PORT : port);
+        Node node = nodes.get(null, pod.getSpec().getNodeName());
         String segments = java.util.Arrays.stream(path.split("/")).map(StreamLocations::encode).collect(Collectors.joining("/"));
-        return URI.create("https://" + authority + segments + (params.isEmpty() ? "" : "?" + String.join("&", params)));
+        return URI.create(KubeletConnection.baseUri(node) + segments + (params.isEmpty() ? "" : "?" + String.join("&", params)));
     }
 
     private static String first(Map<String, List<String>> query, String name) {

@@ -1,0 +1,290 @@
+package dev.skiff.controller.podautoscaler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.skiff.controller.ControllerContext;
+import dev.skiff.controller.ControllerOptions;
+import dev.skiff.controller.MovableClock;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.ScaleBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicy;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerCondition;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.SharedInformerFactory;
+import io.fabric8.kubernetes.client.informers.impl.cache.CacheImpl;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The HPA controller's sync against in-memory caches (informers never started, objects put into their
+ * indexers), the target's scale and the pods' metrics held in memory and the status writes captured,
+ * as upstream's horizontal_test.go does; the client points nowhere (events fail and are logged).
+ */
+class HorizontalControllerSyncTest {
+    private static final Instant NOW = Instant.parse("2026-12-03T12:00:00Z");
+
+    private final MovableClock clock = new MovableClock(NOW);
+    private KubernetesClient client;
+    private SharedInformerFactory informers;
+    private HorizontalController controller;
+    private final List<HorizontalPodAutoscaler> written = new ArrayList<>();
+    private final Map<String, Scale> scales = new HashMap<>();
+    private final Map<String, PodMetric> podMetrics = new HashMap<>();
+    private final List<Integer> scaleWrites = new ArrayList<>();
+    private String metricsError;
+
+    @BeforeEach
+    void setUp() {
+        client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl("http://127.0.0.1:1")
+                .withRequestRetryBackoffLimit(0).build()).build();
+        informers = client.informers();
+        MetricsClient metrics = (resource, namespace, selector) -> {
+            if (metricsError != null) {
+                throw new MetricsClient.MetricsException(metricsError);
+            }
+            return Map.copyOf(podMetrics);
+        };
+        ScaleClient scaleClient = new ScaleClient() {
+            @Override
+            public Scale get(String namespace, io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference ref) throws ScaleException {
+                Scale scale = scales.get(ref.getKind() + "/" + ref.getName());
+                if (scale == null) {
+                    throw new ScaleException("deployments.apps \"" + ref.getName() + "\" not found");
+                }
+                return new ScaleBuilder(scale).build();
+            }
+
+            @Override
+            public Scale update(String namespace, io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReference ref, Scale scale) {
+                scales.put(ref.getKind() + "/" + ref.getName(), scale);
+                scaleWrites.add(scale.getSpec().getReplicas());
+                return scale;
+            }
+        };
+        controller = new HorizontalController(new ControllerContext(client, informers, clock, 1, ControllerOptions.DEFAULTS), metrics,
+                scaleClient, written::add);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        controller.close();
+        client.close();
+    }
+
+    @Test
+    void scalesUpToTheCpuUtilizationTargetAndReportsStatus() {
+        target(2);
+        runningPods(2, "1");
+        usage(900, "web-0", "web-1");
+        add(hpa(1, 10, null));
+
+        controller.sync("default/web");
+
+        assertThat(scaleWrites).as("90%% of request against 50%%: ceil(1.8 * 2)").containsExactly(4);
+        var status = lastStatus();
+        assertThat(status.getStatus().getCurrentReplicas()).isEqualTo(2);
+        assertThat(status.getStatus().getDesiredReplicas()).isEqualTo(4);
+        assertThat(status.getStatus().getLastScaleTime()).isNotNull();
+        var current = status.getStatus().getCurrentMetrics().getFirst().getResource();
+        assertThat(current.getName()).isEqualTo("cpu");
+        assertThat(current.getCurrent().getAverageUtilization()).isEqualTo(90);
+        assertThat(current.getCurrent().getAverageValue()).isEqualTo(new Quantity("900m"));
+        assertThat(condition(status, "AbleToScale")).extracting(HorizontalPodAutoscalerCondition::getStatus, HorizontalPodAutoscalerCondition::getReason,
+                HorizontalPodAutoscalerCondition::getMessage).containsExactly("True", "SucceededRescale", "the HPA controller was able to update the target scale to 4");
+        assertThat(condition(status, "ScalingActive")).extracting(HorizontalPodAutoscalerCondition::getReason, HorizontalPodAutoscalerCondition::getMessage)
+                .containsExactly("ValidMetricFound", "the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)");
+        assertThat(condition(status, "ScalingLimited")).extracting(HorizontalPodAutoscalerCondition::getStatus, HorizontalPodAutoscalerCondition::getReason)
+                .containsExactly("False", "DesiredWithinRange");
+    }
+
+    @Test
+    void withoutABehaviorAScaleUpIsLimitedToTwiceTheSizeOrFour() {
+        target(3);
+        runningPods(3, "1");
+        usage(1000, "web-0", "web-1", "web-2");
+        add(hpa(1, 20, null, 10));
+
+        controller.sync("default/web");
+
+        assertThat(scaleWrites).as("ceil(10 * 3) = 30, limited to max(2 * 3, 4)").containsExactly(6);
+        assertThat(condition(lastStatus(), "ScalingLimited")).extracting(HorizontalPodAutoscalerCondition::getStatus,
+                HorizontalPodAutoscalerCondition::getReason, HorizontalPodAutoscalerCondition::getMessage)
+                .containsExactly("True", "ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate");
+    }
+
+    @Test
+    void aScaleDownWaitsOutTheFiveMinuteStabilizationWindow() {
+        target(4);
+        runningPods(4, "1");
+        usage(50, "web-0", "web-1", "web-2", "web-3");
+        add(hpa(1, 10, null));
+
+        controller.sync("default/web");
+        assertThat(scaleWrites).isEmpty();
+        assertThat(condition(lastStatus(), "AbleToScale")).extracting(HorizontalPodAutoscalerCondition::getReason)
+                .isEqualTo("ScaleDownStabilized");
+        assertThat(lastStatus().getStatus().getDesiredReplicas()).isEqualTo(4);
+
+        clock.set(NOW.plus(Duration.ofMinutes(4)));
+        controller.sync("default/web");
+        assertThat(scaleWrites).as("4 minutes later the first recommendation still holds").isEmpty();
+
+        clock.set(NOW.plus(Duration.ofMinutes(5)).plusSeconds(1));
+        controller.sync("default/web");
+        assertThat(scaleWrites).as("10%% of a 50%% target: ceil(0.2 * 4)").containsExactly(1);
+    }
+
+    @Test
+    void scaleUpPoliciesLimitEachPeriodFromItsStartingSize() {
+        target(2);
+        runningPods(2, "1");
+        usage(2000, "web-0", "web-1");
+        var behavior = new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehaviorBuilder()
+                .withNewScaleUp().withPolicies(new HPAScalingPolicy(60, "Pods", 1)).endScaleUp().build();
+        add(hpa(1, 10, behavior));
+
+        controller.sync("default/web");
+        assertThat(scaleWrites).as("one pod per minute").containsExactly(3);
+
+        clock.set(NOW.plusSeconds(15));
+        controller.sync("default/web");
+        assertThat(scaleWrites).as("the minute's pod is spent").containsExactly(3);
+        assertThat(condition(lastStatus(), "ScalingLimited")).extracting(HorizontalPodAutoscalerCondition::getReason).isEqualTo("ScaleUpLimit");
+
+        clock.set(NOW.plusSeconds(61));
+        controller.sync("default/web");
+        assertThat(scaleWrites).containsExactly(3, 4);
+    }
+
+    @Test
+    void boundsApplyBeforeMetrics() {
+        target(12);
+        add(hpa(2, 10, null));
+        controller.sync("default/web");
+        assertThat(scaleWrites).containsExactly(10);
+        assertThat(lastStatus().getStatus().getDesiredReplicas()).isEqualTo(10);
+
+        target(0);
+        scaleWrites.clear();
+        controller.sync("default/web");
+        assertThat(scaleWrites).isEmpty();
+        assertThat(condition(lastStatus(), "ScalingActive")).extracting(HorizontalPodAutoscalerCondition::getStatus,
+                HorizontalPodAutoscalerCondition::getReason, HorizontalPodAutoscalerCondition::getMessage)
+                .containsExactly("False", "ScalingDisabled", "scaling is disabled since the replica count of the target is zero");
+    }
+
+    @Test
+    void metricsThatCannotBeReadLeaveTheScaleAndSayWhy() {
+        target(2);
+        runningPods(2, "1");
+        metricsError = "no metrics returned from resource metrics API";
+        add(hpa(1, 10, null));
+
+        controller.sync("default/web");
+
+        assertThat(scaleWrites).isEmpty();
+        assertThat(condition(lastStatus(), "ScalingActive")).extracting(HorizontalPodAutoscalerCondition::getStatus,
+                HorizontalPodAutoscalerCondition::getReason, HorizontalPodAutoscalerCondition::getMessage)
+                .containsExactly("False", "FailedGetResourceMetric", "the HPA was unable to compute the replica count: failed to get cpu utilization: "
+                        + "unable to get metrics for resource cpu: no metrics returned from resource metrics API");
+        assertThat(condition(lastStatus(), "AbleToScale")).extracting(HorizontalPodAutoscalerCondition::getReason).isEqualTo("SucceededGetScale");
+
+        scales.clear();
+        controller.sync("default/web");
+        assertThat(condition(lastStatus(), "AbleToScale")).extracting(HorizontalPodAutoscalerCondition::getStatus,
+                HorizontalPodAutoscalerCondition::getReason, HorizontalPodAutoscalerCondition::getMessage)
+                .containsExactly("False", "FailedGetScale", "the HPA controller was unable to get the target's current scale: deployments.apps \"web\" not found");
+    }
+
+    @Test
+    void memoryAverageValueTargets() {
+        target(2);
+        runningPods(2, "1");
+        podMetrics.put("web-0", new PodMetric(NOW, Duration.ofSeconds(15), 300L * 1024 * 1024 * 1000));
+        podMetrics.put("web-1", new PodMetric(NOW, Duration.ofSeconds(15), 300L * 1024 * 1024 * 1000));
+        HorizontalPodAutoscaler hpa = hpa(1, 10, null);
+        hpa.getSpec().setMetrics(List.of(new MetricSpecBuilder().withType("Resource").withNewResource().withName("memory")
+                .withNewTarget().withType("AverageValue").withAverageValue(new Quantity("100Mi")).endTarget().endResource().build()));
+        add(hpa);
+
+        controller.sync("default/web");
+
+        assertThat(scaleWrites).as("300Mi per pod against 100Mi: 3 * 2").containsExactly(4);
+        var current = lastStatus().getStatus().getCurrentMetrics().getFirst().getResource().getCurrent();
+        assertThat(current.getAverageValue()).isEqualTo(new Quantity("300Mi"));
+        assertThat(current.getAverageUtilization()).isNull();
+        assertThat(condition(lastStatus(), "ScalingActive").getMessage()).endsWith("from memory resource");
+    }
+
+    // -- fixtures
+
+    private void target(int replicas) {
+        scales.put("Deployment/web", new ScaleBuilder().withNewMetadata().withName("web").withNamespace("default").endMetadata()
+                .withNewSpec().withReplicas(replicas).endSpec().withNewStatus().withReplicas(replicas).withSelector("app=web").endStatus().build());
+    }
+
+    private void runningPods(int count, String cpuRequest) {
+        for (int i = 0; i < count; i++) {
+            Pod pod = ReplicaCalculatorTest.pod("web-" + i, "Running", cpuRequest, true, NOW.minus(Duration.ofHours(1)), NOW.minus(Duration.ofHours(1)));
+            pod.getMetadata().setNamespace("default");
+            pod.getMetadata().setLabels(Map.of("app", "web"));
+            add(pod);
+        }
+        Pod other = ReplicaCalculatorTest.pod("other", "Running", "1", true, NOW.minus(Duration.ofHours(1)), NOW.minus(Duration.ofHours(1)));
+        other.getMetadata().setNamespace("default");
+        other.getMetadata().setLabels(Map.of("app", "other"));
+        add(other);
+    }
+
+    private void usage(long milliCores, String... pods) {
+        for (String pod : pods) {
+            podMetrics.put(pod, new PodMetric(NOW.minusSeconds(5), Duration.ofSeconds(15), milliCores));
+        }
+    }
+
+    private static HorizontalPodAutoscaler hpa(int min, int max, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior behavior) {
+        return hpa(min, max, behavior, 50);
+    }
+
+    private static HorizontalPodAutoscaler hpa(int min, int max, io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior behavior,
+                                               int cpuUtilization) {
+        return new HorizontalPodAutoscalerBuilder().withNewMetadata().withName("web").withNamespace("default").endMetadata()
+                .withNewSpec().withMinReplicas(min).withMaxReplicas(max).withBehavior(behavior)
+                .withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment").withName("web").endScaleTargetRef()
+                .withMetrics(new MetricSpecBuilder().withType("Resource").withNewResource().withName("cpu").withNewTarget()
+                        .withType("Utilization").withAverageUtilization(cpuUtilization).endTarget().endResource().build())
+                .endSpec().build();
+    }
+
+    private HorizontalPodAutoscaler lastStatus() {
+        assertThat(written).isNotEmpty();
+        HorizontalPodAutoscaler last = written.getLast();
+        add(last); // the informer would see the write
+        return last;
+    }
+
+    private static HorizontalPodAutoscalerCondition condition(HorizontalPodAutoscaler hpa, String type) {
+        return hpa.getStatus().getConditions().stream().filter(c -> type.equals(c.getType())).findFirst().orElseThrow();
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> void add(T object) {
+        var indexer = informers.getExistingSharedIndexInformer((Class<T>) object.getClass()).getIndexer();
+        ((CacheImpl<T>) indexer).put(object);
+    }
+}
