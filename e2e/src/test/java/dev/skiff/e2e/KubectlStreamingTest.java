@@ -113,6 +113,10 @@ class KubectlStreamingTest {
                     assertThat(kubectl.ok(binary, "exec", "two", "-c", "b", "--", "hostname")).isEqualTo("two");
                 }
 
+                // the official Python client's exec: WebSocket (v4.channel.k8s.io) through the API server and the kubelet
+                assertThat(PythonClientTest.runScript(dir, "python_exec.py", kubeconfig.toString(), "talker").lines()
+                        .filter(l -> l.startsWith("ok "))).containsExactly("ok output", "ok exit code", "ok stdin");
+
                 // attach: stdin reaches the container's main process (kubectl ends at the end of its input, so the
                 // answer is read from the log), and the main process's output reaches an attached kubectl
                 var attached = kubectl.runWithInput("hello\n", "kubectl", "attach", "-i", "reader");
