@@ -28,7 +28,8 @@ public final class Controllers {
                 dev.skiff.controller.cronjob.CronJobController.DESCRIPTOR,
                 dev.skiff.controller.ttlafterfinished.TtlAfterFinishedController.DESCRIPTOR,
                 dev.skiff.controller.nodeipam.NodeIpamController.DESCRIPTOR,
-                dev.skiff.controller.disruption.DisruptionController.DESCRIPTOR
+                dev.skiff.controller.disruption.DisruptionController.DESCRIPTOR,
+                dev.skiff.controller.volume.persistentvolume.PersistentVolumeController.DESCRIPTOR
         );
     }
 }
