@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,26 +82,46 @@ public final class PersistentVolumeController implements AutoCloseable {
         this.volumes = new Lister<>(volumeInformer.getIndexer());
         this.claims = new Lister<>(claimInformer.getIndexer());
         this.classes = new Lister<>(classInformer.getIndexer());
-        volumeInformer.addEventHandler(volumeController.enqueueingHandler());
-        claimInformer.addEventHandler(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(PersistentVolumeClaim claim) {
-                claimController.enqueue(claim);
+        volumeInformer.addEventHandler(handler(volumeController::enqueue, volume -> {
+            // its claim has lost it (upstream's deleteVolume)
+            var ref = volume.getSpec() == null ? null : volume.getSpec().getClaimRef();
+            if (ref != null && ref.getName() != null) {
+                claimQueue.add(ref.getNamespace() + "/" + ref.getName());
             }
-
-            @Override
-            public void onUpdate(PersistentVolumeClaim old, PersistentVolumeClaim claim) {
-                claimController.enqueue(claim);
+        }));
+        claimInformer.addEventHandler(handler(claimController::enqueue, claim -> {
+            // the volume it was bound to is released (upstream's deleteClaim); a volume whose claimRef names it
+            // without the claim naming the volume yet (half-bound) too, which upstream leaves to its periodic resync
+            if (claim.getSpec() != null && claim.getSpec().getVolumeName() != null && !claim.getSpec().getVolumeName().isEmpty()) {
+                volumeQueue.add(claim.getSpec().getVolumeName());
             }
-
-            @Override
-            public void onDelete(PersistentVolumeClaim claim, boolean finalStateUnknown) {
-                // the volume it was bound to is released (upstream's deleteClaim)
-                if (claim.getSpec() != null && claim.getSpec().getVolumeName() != null && !claim.getSpec().getVolumeName().isEmpty()) {
-                    volumeQueue.add(claim.getSpec().getVolumeName());
+            for (PersistentVolume volume : volumes.list()) {
+                var ref = volume.getSpec().getClaimRef();
+                if (ref != null && Objects.equals(ref.getUid(), claim.getMetadata().getUid())) {
+                    volumeQueue.add(volume.getMetadata().getName());
                 }
             }
-        });
+        }));
+    }
+
+    /** A handler that queues added and updated objects and hands deleted ones to {@code deleted}. */
+    private static <T> ResourceEventHandler<T> handler(Consumer<T> enqueue, Consumer<T> deleted) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                enqueue.accept(obj);
+            }
+
+            @Override
+            public void onUpdate(T old, T obj) {
+                enqueue.accept(obj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean finalStateUnknown) {
+                deleted.accept(obj);
+            }
+        };
     }
 
     static AutoCloseable start(ControllerContext context) {

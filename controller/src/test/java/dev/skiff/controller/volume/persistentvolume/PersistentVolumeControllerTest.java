@@ -169,6 +169,20 @@ class PersistentVolumeControllerTest extends ControlPlaneTest {
     }
 
     @Test
+    void aBoundClaimWhoseVolumeIsDeletedIsLost() throws Exception {
+        createVolume(volume("doomed", "1Gi", "", "ReadWriteOnce"));
+        try (var manager = ControllerManager.start(client, List.of(PersistentVolumeController.NAME), false, 2)) {
+            client.resource(claim("orphan", "1Gi", "", "ReadWriteOnce")).create();
+            awaitBound("orphan", "doomed");
+            client.persistentVolumes().withName("doomed").delete();
+            await("the claim Lost", () -> "Lost".equals(phase("orphan")));
+            awaitEvent("orphan", "Warning", "ClaimLost", "Bound claim has lost its PersistentVolume. Data on the volume is lost!");
+            assertThat(claim("orphan").getSpec().getVolumeName()).isEqualTo("doomed");
+            assertThat(claim("orphan").getStatus().getCapacity()).as("reset with the phase").isNullOrEmpty();
+        }
+    }
+
+    @Test
     void twoClaimsRacingForOneVolumeBindOnlyOne() throws Exception {
         createVolume(volume("only", "1Gi", "", "ReadWriteOnce"));
         try (var manager = ControllerManager.start(client, List.of(PersistentVolumeController.NAME), false, 4);
