@@ -114,8 +114,11 @@ class PersistentVolumeControllerTest extends ControlPlaneTest {
                 .withProvisioner("kubernetes.io/no-provisioner").withVolumeBindingMode("WaitForFirstConsumer").build()).create();
         client.resource(new StorageClassBuilder().withNewMetadata().withName("manual").endMetadata()
                 .withProvisioner("kubernetes.io/no-provisioner").withVolumeBindingMode("Immediate").build()).create();
+        client.resource(new StorageClassBuilder().withNewMetadata().withName("nfs").endMetadata()
+                .withProvisioner("example.com/nfs").withVolumeBindingMode("Immediate").build()).create();
         createVolume(volume("local-pv", "1Gi", "local", "ReadWriteOnce"));
         try (var manager = ControllerManager.start(client, List.of(PersistentVolumeController.NAME), false, 2)) {
+            client.resource(claim("external", "1Gi", "nfs", "ReadWriteOnce")).create();
             client.resource(claim("no-class", "1Gi", "", "ReadWriteOnce")).create();
             client.resource(claim("no-such-class", "1Gi", "missing", "ReadWriteOnce")).create();
             client.resource(claim("in-tree", "1Gi", "manual", "ReadWriteOnce")).create();
@@ -125,7 +128,12 @@ class PersistentVolumeControllerTest extends ControlPlaneTest {
             awaitEvent("no-such-class", "Warning", "ProvisioningFailed", "storageclass.storage.k8s.io \"missing\" not found");
             awaitEvent("in-tree", "Warning", "ProvisioningFailed", "no volume plugin matched name: kubernetes.io/no-provisioner");
             awaitEvent("first-consumer", "Normal", "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
-            for (String name : List.of("no-class", "no-such-class", "in-tree", "first-consumer")) {
+            awaitEvent("external", "Normal", "ExternalProvisioning", "Waiting for a volume to be created either by the external provisioner "
+                    + "'example.com/nfs' or manually by the system administrator. If volume creation is delayed, please verify that the "
+                    + "provisioner is running and correctly registered.");
+            assertThat(claim("external").getMetadata().getAnnotations()).containsEntry("volume.kubernetes.io/storage-provisioner", "example.com/nfs")
+                    .containsEntry("volume.beta.kubernetes.io/storage-provisioner", "example.com/nfs");
+            for (String name : List.of("no-class", "no-such-class", "in-tree", "first-consumer", "external")) {
                 assertThat(claim(name).getStatus().getPhase()).as(name).isEqualTo("Pending");
                 assertThat(claim(name).getSpec().getVolumeName()).as(name).isNull();
             }
