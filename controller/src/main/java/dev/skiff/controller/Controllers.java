@@ -29,7 +29,8 @@ public final class Controllers {
                 dev.skiff.controller.ttlafterfinished.TtlAfterFinishedController.DESCRIPTOR,
                 dev.skiff.controller.nodeipam.NodeIpamController.DESCRIPTOR,
                 dev.skiff.controller.disruption.DisruptionController.DESCRIPTOR,
-                dev.skiff.controller.podautoscaler.HorizontalController.DESCRIPTOR
+                dev.skiff.controller.podautoscaler.HorizontalController.DESCRIPTOR,
+                dev.skiff.controller.volume.persistentvolume.PersistentVolumeController.DESCRIPTOR
         );
     }
 }

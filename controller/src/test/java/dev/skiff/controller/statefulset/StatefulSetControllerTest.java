@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.controller.ControllerManager;
 import dev.skiff.controller.ControlPlaneTest;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
@@ -14,6 +18,8 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -144,6 +150,68 @@ class StatefulSetControllerTest extends ControlPlaneTest {
                 return eq(s.getCurrentReplicas(), 3) && eq(s.getUpdatedReplicas(), 3) && newRevision.equals(s.getCurrentRevision());
             });
         }
+    }
+
+    @Test
+    void volumeClaimTemplatesCreateEachPodsClaimsBeforeThePodAndTheBinderBindsThem() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            client.resource(new PersistentVolumeBuilder().withNewMetadata().withName("disk-" + i).endMetadata().withNewSpec()
+                    .withCapacity(Map.of("storage", new Quantity("1Gi"))).withAccessModes("ReadWriteOnce").withStorageClassName("")
+                    .withNewHostPath().withPath("/tmp/skiff-sts/disk-" + i).endHostPath().endSpec().build()).create();
+        }
+        // the creation revisions of claims and pods, from watches started before anything is created
+        Map<String, Long> created = new ConcurrentHashMap<>();
+        try (Watch claims = client.persistentVolumeClaims().inNamespace("default").watch(addedRevisions(created));
+             Watch pods = client.pods().inNamespace("default").watch(addedRevisions(created));
+             var manager = ControllerManager.start(client, List.of("statefulset", "persistentvolume-binder"), false, 2)) {
+            StatefulSet set = new StatefulSetBuilder(statefulSet("db", 2, "busybox:1")).editSpec().addNewVolumeClaimTemplate()
+                    .withNewMetadata().withName("data").addToLabels("tier", "storage").endMetadata().withNewSpec().withAccessModes("ReadWriteOnce")
+                    .withStorageClassName("").withNewResources().addToRequests("storage", new Quantity("1Gi")).endResources().endSpec()
+                    .endVolumeClaimTemplate().endSpec().build();
+            client.resource(set).create();
+            for (int i = 0; i < 2; i++) {
+                String name = "db-" + i;
+                await(name + " created", () -> pod(name) != null);
+                kubelet().markReady(name);
+            }
+            await("both claims and pods seen", () -> created.keySet().containsAll(
+                    List.of("PersistentVolumeClaim/data-db-0", "PersistentVolumeClaim/data-db-1", "Pod/db-0", "Pod/db-1")));
+            for (int i = 0; i < 2; i++) {
+                String claimName = "data-db-" + i;
+                assertThat(created.get("PersistentVolumeClaim/" + claimName)).as("%s created before db-%d", claimName, i)
+                        .isLessThan(created.get("Pod/db-" + i));
+                assertThat(pod("db-" + i).getSpec().getVolumes()).anySatisfy(v -> {
+                    assertThat(v.getName()).isEqualTo("data");
+                    assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo(claimName);
+                });
+                PersistentVolumeClaim claim = client.persistentVolumeClaims().inNamespace("default").withName(claimName).get();
+                assertThat(claim.getMetadata().getLabels()).containsEntry("tier", "storage").containsEntry("app", "db");
+                await(claimName + " Bound", () -> {
+                    PersistentVolumeClaim c = client.persistentVolumeClaims().inNamespace("default").withName(claimName).get();
+                    return "Bound".equals(c.getStatus().getPhase()) && c.getSpec().getVolumeName() != null;
+                });
+            }
+            assertThat(List.of("disk-0", "disk-1")).allSatisfy(v -> assertThat(client.persistentVolumes().withName(v).get().getStatus()
+                    .getPhase()).isEqualTo("Bound"));
+            assertThat(client.v1().events().inNamespace("default").list().getItems()).anyMatch(e -> "SuccessfulCreate".equals(e.getReason())
+                    && "create Claim data-db-1 Pod db-1 in StatefulSet db success".equals(e.getMessage()));
+        }
+    }
+
+    /** A watcher recording each added object's resourceVersion (skiff's store revision, so creations order) as Kind/name. */
+    private static <T extends HasMetadata> Watcher<T> addedRevisions(Map<String, Long> created) {
+        return new Watcher<>() {
+            @Override
+            public void eventReceived(Action action, T obj) {
+                if (action == Action.ADDED) {
+                    created.putIfAbsent(obj.getKind() + "/" + obj.getMetadata().getName(), Long.parseLong(obj.getMetadata().getResourceVersion()));
+                }
+            }
+
+            @Override
+            public void onClose(WatcherException cause) {
+            }
+        };
     }
 
     private static StatefulSet statefulSet(String name, int replicas, String image) {
