@@ -156,23 +156,24 @@ public final class DeploymentController implements AutoCloseable {
 
     private void rolloutRolling(Deployment d, List<ReplicaSet> sets, LabelSelector selector) {
         ReplicaSet newRs = syncRevision(d, sets, true);
+        DeploymentCondition created = createdCondition(d, sets, newRs);
         List<ReplicaSet> old = sets.stream().filter(rs -> !rs.getMetadata().getUid().equals(newRs.getMetadata().getUid())).toList();
         List<ReplicaSet> all = new ArrayList<>(old);
         all.add(newRs); // as just written (it may have been created or updated this sync)
         sets = all;
         if (reconcileNewReplicaSet(d, newRs, sets)) {
-            updateStatus(d, refreshed(d, selector), newRs, null);
+            updateStatus(d, refreshed(d, selector), newRs, created);
             return;
         }
         if (reconcileOldReplicaSets(d, newRs, old, sets)) {
-            updateStatus(d, refreshed(d, selector), newRs, null);
+            updateStatus(d, refreshed(d, selector), newRs, created);
             return;
         }
         List<ReplicaSet> now = refreshed(d, selector);
         if (complete(d, now, newRs)) {
             cleanup(d, now, newRs);
         }
-        updateStatus(d, now, newRs, null);
+        updateStatus(d, now, newRs, created);
     }
 
     private void rolloutRecreate(Deployment d, List<ReplicaSet> sets, LabelSelector selector) {
@@ -191,6 +192,7 @@ public final class DeploymentController implements AutoCloseable {
             return;
         }
         ReplicaSet current = newRs != null ? newRs : syncRevision(d, sets, true);
+        DeploymentCondition created = createdCondition(d, sets, current);
         if (replicas(current) != replicas(d)) {
             scaleReplicaSet(d, current, replicas(d));
         }
@@ -198,7 +200,7 @@ public final class DeploymentController implements AutoCloseable {
         if (complete(d, now, current)) {
             cleanup(d, now, current);
         }
-        updateStatus(d, now, current, null);
+        updateStatus(d, now, current, created);
     }
 
     /** Upstream's NewRSNewReplicas and reconcileNewReplicaSet: grow the new set within maxSurge, or shrink it to the desired count. */
@@ -457,7 +459,40 @@ public final class DeploymentController implements AutoCloseable {
         return sets.stream().filter(s -> s.getMetadata().getUid().equals(rs.getMetadata().getUid())).findFirst().orElse(rs);
     }
 
+    /**
+     * A new set made by this sync: upstream's getNewReplicaSet sets Progressing=True NewReplicaSetCreated, from which the
+     * progress deadline counts until the rollout makes progress.
+     */
+    private DeploymentCondition createdCondition(Deployment d, List<ReplicaSet> before, ReplicaSet newRs) {
+        if (newRs == null || d.getSpec().getProgressDeadlineSeconds() == null
+                || before.stream().anyMatch(rs -> rs.getMetadata().getUid().equals(newRs.getMetadata().getUid()))) {
+            return null;
+        }
+        DeploymentCondition created = condition("Progressing", "True", "NewReplicaSetCreated",
+                "Created new replica set \"" + newRs.getMetadata().getName() + "\"");
+        // written at once, as upstream: the status update at the end of this sync may meet a conflict (the revision
+        // annotation just changed the deployment), and the retry no longer sees the set as new
+        Map<String, DeploymentCondition> conditions = new java.util.LinkedHashMap<>();
+        if (d.getStatus() != null && d.getStatus().getConditions() != null) {
+            d.getStatus().getConditions().forEach(c -> conditions.put(c.getType(), c));
+        }
+        setCondition(conditions, created);
+        client.apps().deployments().inNamespace(d.getMetadata().getNamespace()).resource(new DeploymentBuilder(d)
+                .editMetadata().withResourceVersion(null).endMetadata()
+                .editOrNewStatus().withConditions(new ArrayList<>(conditions.values())).endStatus().build()).patchStatus();
+        return created;
+    }
+
     private void updateStatus(Deployment d, List<ReplicaSet> sets, ReplicaSet newRs, DeploymentCondition progressOverride) {
+        updateStatus(d, sets, newRs, progressOverride, null);
+    }
+
+    /**
+     * @param progressOverride the Progressing condition to report regardless (paused)
+     * @param created          the condition of a set created this sync, taken as the starting point before progress is judged
+     */
+    private void updateStatus(Deployment d, List<ReplicaSet> sets, ReplicaSet newRs, DeploymentCondition progressOverride,
+                              DeploymentCondition created) {
         int want = replicas(d);
         int total = sets.stream().mapToInt(DeploymentUtil::statusReplicas).sum();
         int updated = newRs == null ? 0 : statusReplicas(current(sets, newRs));
@@ -469,6 +504,9 @@ public final class DeploymentController implements AutoCloseable {
         if (old.getConditions() != null) {
             old.getConditions().forEach(c -> conditions.put(c.getType(), c));
         }
+        if (created != null) {
+            setCondition(conditions, created);
+        }
         setCondition(conditions, availableAll >= minAvailable
                 ? condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.")
                 : condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."));
@@ -477,11 +515,13 @@ public final class DeploymentController implements AutoCloseable {
         DeploymentCondition progressing;
         if (progressOverride != null) {
             progressing = progressOverride;
+        } else if (total == updated && conditions.get("Progressing") != null
+                && "NewReplicaSetAvailable".equals(conditions.get("Progressing").getReason())) {
+            progressing = conditions.get("Progressing"); // a complete rollout being scaled: no progress to judge (upstream's isCompleteDeployment)
         } else if (done) {
             progressing = condition("Progressing", "True", "NewReplicaSetAvailable", "ReplicaSet \"" + rsName + "\" has successfully progressed.");
         } else if (newRs != null && (updated > zero(old.getUpdatedReplicas()) || readyAll > zero(old.getReadyReplicas())
-                || availableAll > zero(old.getAvailableReplicas()) || total - updated < zero(old.getReplicas()) - zero(old.getUpdatedReplicas())
-                || conditions.get("Progressing") == null || !"True".equals(conditions.get("Progressing").getStatus()))) {
+                || availableAll > zero(old.getAvailableReplicas()) || total - updated < zero(old.getReplicas()) - zero(old.getUpdatedReplicas()))) {
             progressing = condition("Progressing", "True", "ReplicaSetUpdated", "ReplicaSet \"" + rsName + "\" is progressing.");
         } else if (timedOut(d, conditions.get("Progressing"))) {
             progressing = condition("Progressing", "False", "ProgressDeadlineExceeded", "ReplicaSet \"" + rsName + "\" has timed out progressing.");

@@ -121,6 +121,34 @@ class DeploymentControllerTest extends ControlPlaneTest {
         }
     }
 
+    @Test
+    void aRolloutThatMakesNoProgressPastItsDeadlineIsReportedAndRecoversWhenFixed() throws Exception {
+        try (var manager = ControllerManager.start(client, List.of("*"), false, 2)) {
+            client.resource(new DeploymentBuilder(deployment("late", 2, "busybox:1")).editSpec().withProgressDeadlineSeconds(5).endSpec()
+                    .build()).create();
+            awaitComplete("late", 2);
+            client.apps().deployments().inNamespace("default").withName("late").edit(x -> new DeploymentBuilder(x).editSpec().editTemplate()
+                    .editSpec().editFirstContainer().withImage(NO_SUCH_IMAGE).endContainer().endSpec().endTemplate().endSpec().build());
+            long rolled = System.nanoTime();
+            await("the new set exists", () -> sets("late").stream().anyMatch(rs -> image(rs).equals(NO_SUCH_IMAGE)));
+            String newSet = sets("late").stream().filter(rs -> image(rs).equals(NO_SUCH_IMAGE)).findFirst().orElseThrow().getMetadata().getName();
+            await("the deadline passes", () -> "ProgressDeadlineExceeded".equals(conditionReason(get("late"), "Progressing")));
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - rolled)).as("not before the deadline")
+                    .isGreaterThanOrEqualTo(java.time.Duration.ofSeconds(5));
+            var progressing = get("late").getStatus().getConditions().stream().filter(c -> c.getType().equals("Progressing")).findFirst()
+                    .orElseThrow();
+            assertThat(progressing.getStatus()).isEqualTo("False");
+            assertThat(progressing.getMessage()).isEqualTo("ReplicaSet \"" + newSet + "\" has timed out progressing.");
+            assertThat(conditionReason(get("late"), "Available")).as("the old pods still serve").isEqualTo("MinimumReplicasAvailable");
+            assertThat(sizesByImage("late")).as("a timed-out rollout is not rolled back").containsEntry(NO_SUCH_IMAGE, 1);
+
+            client.apps().deployments().inNamespace("default").withName("late").edit(x -> new DeploymentBuilder(x).editSpec().editTemplate()
+                    .editSpec().editFirstContainer().withImage("busybox:2").endContainer().endSpec().endTemplate().endSpec().build());
+            awaitComplete("late", 2);
+            assertThat(pods("late")).allSatisfy(p -> assertThat(p.getSpec().getContainers().getFirst().getImage()).isEqualTo("busybox:2"));
+        }
+    }
+
     private Map<String, Integer> sizesByImage(String app) {
         return sets(app).stream().collect(Collectors.toMap(DeploymentControllerTest::image, rs -> rs.getSpec().getReplicas()));
     }
