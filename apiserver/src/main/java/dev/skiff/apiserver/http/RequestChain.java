@@ -109,6 +109,11 @@ public final class RequestChain {
             }
 
             @Override
+            public ResponseStream webSocket() {
+                return exchange.webSocket();
+            }
+
+            @Override
             public void proxy(java.net.URI location, byte[] body, java.util.function.BiFunction<Integer, String, ApiException> errors) {
                 exchange.proxy(location, body, errors);
             }
