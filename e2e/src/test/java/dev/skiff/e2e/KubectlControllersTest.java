@@ -69,6 +69,9 @@ class KubectlControllersTest {
      * kubectl's rollout commands against the Deployment controller. No agent runs here, so a thread
      * plays the kubelet: it marks every new pod Running and Ready through pods/status.
      */
+    /** An image the test kubelet below never starts. */
+    private static final String STALLED_IMAGE = "busybox:stalled";
+
     @Test
     void kubectlRolloutStatusHistoryUndoAndRestart() throws Exception {
         Path kubeconfig = dir.resolve("admin.yaml");
@@ -79,7 +82,8 @@ class KubectlControllersTest {
                 while (kubeletRunning.get()) {
                     try {
                         for (var pod : client.pods().inNamespace("default").list().getItems()) {
-                            if (pod.getMetadata().getDeletionTimestamp() == null && !"Running".equals(pod.getStatus().getPhase())) {
+                            if (pod.getMetadata().getDeletionTimestamp() == null && !"Running".equals(pod.getStatus().getPhase())
+                                    && !STALLED_IMAGE.equals(pod.getSpec().getContainers().getFirst().getImage())) {
                                 client.pods().inNamespace("default").withName(pod.getMetadata().getName()).editStatus(p ->
                                         new io.fabric8.kubernetes.api.model.PodBuilder(p).editStatus().withPhase("Running").addNewCondition()
                                                 .withType("Ready").withStatus("True").withLastTransitionTime(Instant.now().toString().replaceAll("\\.\\d+Z", "Z"))
@@ -115,10 +119,19 @@ class KubectlControllersTest {
                 awaitText(kubectl, List.of("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].spec.containers[0].image}"),
                         "busybox:1 busybox:1 busybox:1");
 
+                // a rollout whose pods never get ready: rollout status ends with the progress deadline, as upstream's kubectl says it
+                kubectl.ok("kubectl", "patch", "deployment", "web", "-p", "{\"spec\":{\"progressDeadlineSeconds\":5}}");
+                kubectl.ok("kubectl", "set", "image", "deployment/web", "busybox=" + STALLED_IMAGE);
+                var stalled = kubectl.run("kubectl", "rollout", "status", "deployment/web", "--timeout=60s");
+                assertThat(stalled.exit()).as(stalled.out()).isEqualTo(1);
+                assertThat(stalled.err().strip()).isEqualTo("error: deployment \"web\" exceeded its progress deadline");
+                kubectl.ok("kubectl", "rollout", "undo", "deployment/web");
+                kubectl.ok("kubectl", "rollout", "status", "deployment/web", "--timeout=60s");
+
                 kubectl.ok("kubectl", "rollout", "restart", "deployment/web");
                 kubectl.ok("kubectl", "rollout", "status", "deployment/web", "--timeout=60s");
                 assertThat(kubectl.ok("kubectl", "get", "deployment", "web", "-o",
-                        "jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}")).isEqualTo("4");
+                        "jsonpath={.metadata.annotations.deployment\\.kubernetes\\.io/revision}")).isEqualTo("6");
                 var lines = kubectl.ok("kubectl", "get", "deployment", "web").lines().toList();
                 assertThat(cells(lines.getFirst())).containsExactly("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE");
                 assertThat(cells(lines.get(1)).subList(0, 4)).containsExactly("web", "3/3", "3", "3");
