@@ -207,7 +207,7 @@ public final class ApiServerBench {
             int reads = size >= 100_000 ? 5 : 20;
             String heap = (before >> 20) + " -> " + (with >> 20);
             for (String[] mode : new String[][] {{"resourceVersion=0 (cache)", "?resourceVersion=0"},
-                    {"resourceVersion unset (consistent, cache)", ""}, {"limit=500 pages (store)", "?limit=500"}}) {
+                    {"resourceVersion unset (consistent, cache)", ""}, {"limit=500 pages (cache snapshot)", "?limit=500"}}) {
                 Latencies l = new Latencies();
                 for (int i = -WARM_UP_READS; i < reads; i++) {
                     long t0 = System.nanoTime();

@@ -2,6 +2,7 @@ package dev.skiff.registry.cacher;
 
 import com.google.protobuf.ByteString;
 import dev.skiff.api.errors.ApiException;
+import dev.skiff.registry.storage.ContinueToken;
 import dev.skiff.registry.storage.ListOptions;
 import dev.skiff.registry.storage.ListResult;
 import dev.skiff.registry.storage.ResourceVersionMatch;
@@ -31,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.pcollections.TreePMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,8 +46,10 @@ import org.slf4j.LoggerFactory;
  * the cache started (nothing dropped yet), or one the store has not reached, goes to the store
  * watch, so answers are the store's. Lists at resourceVersion "0", at "" without a limit (after
  * checking the cache has caught up with the store's current revision, as upstream's consistent
- * reads from cache), and NotOlderThan a revision the cache has reached are served here; exact
- * revisions, continue tokens and limited lists go to the store, whose pages and tokens they need.
+ * reads from cache), and NotOlderThan a revision the cache has reached are served here, paged when
+ * they have a limit. Exact revisions and continue tokens are served from the snapshot of the state
+ * at that revision while it is in the window (upstream's snapshottable cache), from the store
+ * otherwise; pages and tokens are the store's, so either can continue what the other began.
  *
  * <p>Events reach sinks from the store watch's thread with the cache locked: a sink must not block.
  * Listed and watched objects are shared between requests and must not be mutated.
@@ -65,7 +69,10 @@ public final class Cacher<T extends HasMetadata> {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition advanced = lock.newCondition();
-    private final TreeMap<String, T> objects = new TreeMap<>();
+    /** The current objects by key relative to the resource's prefix: persistent, so a snapshot is a reference. */
+    private TreePMap<String, T> objects = TreePMap.empty();
+    /** The state at each revision of the window (and the list the cache began with), for lists at those revisions. */
+    private final TreeMap<Long, TreePMap<String, T>> snapshots = new TreeMap<>();
     private final ArrayDeque<CacheEvent<T>> window = new ArrayDeque<>();
     private final Set<CacheWatcher<T>> watchers = new LinkedHashSet<>();
     private Watch storeWatch;
@@ -88,8 +95,17 @@ public final class Cacher<T extends HasMetadata> {
     public ListResult<T> list(String namespace, ListOptions options) {
         String rv = options.resourceVersion() == null ? "" : options.resourceVersion();
         boolean continuing = options.continueToken() != null && !options.continueToken().isEmpty();
-        if (continuing || options.match() == ResourceVersionMatch.EXACT || options.limit() > 0) {
-            return storage.list(namespace, options);
+        if (continuing) {
+            ContinueToken token = rv.isEmpty() || rv.equals("0") ? ContinueToken.tryDecode(options.continueToken()) : null;
+            if (token == null || token.revision() == -1) {
+                return storage.list(namespace, options); // the store words the error, or reads the latest revision
+            }
+            return fromSnapshot(namespace, options, token.revision(), token.start());
+        }
+        boolean legacyExact = options.match() == ResourceVersionMatch.UNSET && options.limit() > 0 && !rv.isEmpty() && !rv.equals("0");
+        if (options.match() == ResourceVersionMatch.EXACT || legacyExact) {
+            long at = rv.isEmpty() ? 0 : Storage.parseResourceVersion(rv);
+            return at == 0 ? storage.list(namespace, options) : fromSnapshot(namespace, options, at, null);
         }
         long wanted;
         if (rv.isEmpty()) {
@@ -100,21 +116,80 @@ public final class Cacher<T extends HasMetadata> {
         } else {
             wanted = Storage.parseResourceVersion(rv);
         }
+        TreePMap<String, T> state;
+        long at;
         lock.lock();
         try {
             if (!ensureReady() || !fresh(wanted)) {
                 return storage.list(namespace, options);
             }
-            List<T> items = new ArrayList<>();
-            for (T object : scope(namespace).values()) {
-                if (options.predicate().test(object)) {
-                    items.add(object);
-                }
-            }
-            return new ListResult<>(items, Long.toString(revision), null, null);
+            state = objects;
+            at = revision;
         } finally {
             lock.unlock();
         }
+        return page(state, at, namespace, null, options);
+    }
+
+    /**
+     * A list of the state at revision {@code at} (an exact resourceVersion or a continue token's), as upstream's
+     * snapshottable cache (KEP-4988): from the snapshot the cache kept for it, or from the store when the cache no
+     * longer (or not yet) holds that revision.
+     */
+    private ListResult<T> fromSnapshot(String namespace, ListOptions options, long at, String start) {
+        TreePMap<String, T> state;
+        lock.lock();
+        try {
+            if (!ensureReady() || !fresh(at)) {
+                return storage.list(namespace, options);
+            }
+            var snapshot = snapshots.floorEntry(at);
+            if (snapshot == null) {
+                return storage.list(namespace, options);
+            }
+            state = snapshot.getValue();
+        } finally {
+            lock.unlock();
+        }
+        return page(state, at, namespace, start, options);
+    }
+
+    /**
+     * Up to {@code options.limit()} objects of {@code state} in {@code namespace} matching the predicate, from key
+     * {@code start} on; a continue token (in the store's encoding, so either can serve the next page) when more keys
+     * follow, and the count of those when nothing is filtered, as the store answers.
+     */
+    private ListResult<T> page(TreePMap<String, T> state, long at, String namespace, String start, ListOptions options) {
+        String prefix = prefix(namespace);
+        String from = start != null && start.compareTo(prefix) > 0 ? start : prefix;
+        String to = prefix.isEmpty() ? null : prefix + Character.MAX_VALUE;
+        if (to != null && from.compareTo(to) >= 0) {
+            return new ListResult<>(List.of(), Long.toString(at), null, null);
+        }
+        var range = to == null ? state.tailMap(from, true) : state.subMap(from, true, to, false);
+        long limit = options.limit();
+        List<T> items = new ArrayList<>();
+        var entries = range.entrySet().iterator();
+        String lastKey = null;
+        while (entries.hasNext() && (limit <= 0 || items.size() < limit)) {
+            var entry = entries.next();
+            lastKey = entry.getKey();
+            if (options.predicate().test(entry.getValue())) {
+                items.add(entry.getValue());
+            }
+        }
+        if (!entries.hasNext()) {
+            return new ListResult<>(items, Long.toString(at), null, null);
+        }
+        Long remaining = null;
+        if (options.predicate() == ListOptions.EVERYTHING) {
+            long count = 0;
+            for (; entries.hasNext(); entries.next()) {
+                count++;
+            }
+            remaining = count;
+        }
+        return new ListResult<>(items, Long.toString(at), new ContinueToken(at, lastKey + '\0').encode(), remaining);
     }
 
     // -- watch
@@ -219,14 +294,17 @@ public final class Cacher<T extends HasMetadata> {
         }
         try {
             ListResult<T> state = storage.list(null, ListOptions.latest());
-            objects.clear();
+            TreeMap<String, T> listed = new TreeMap<>();
+            for (T object : state.items()) {
+                listed.put(relativeKey(object.getMetadata()), object);
+            }
+            objects = TreePMap.fromSortedMap(listed);
             window.clear();
             evicted = false;
-            for (T object : state.items()) {
-                objects.put(relativeKey(object.getMetadata()), object);
-            }
             listRevision = Long.parseLong(state.resourceVersion());
             revision = listRevision;
+            snapshots.clear();
+            snapshots.put(listRevision, objects);
             ByteString prefix = ByteString.copyFromUtf8(storage.resource().listPrefix(null));
             storeWatch = store.watch(WatchRequest.prefix(prefix, listRevision + 1).withProgressNotify(), new Feed());
             storeWatchesStarted++;
@@ -335,25 +413,27 @@ public final class Cacher<T extends HasMetadata> {
         T current = null;
         if (change.type() == Event.Type.PUT) {
             current = storage.codec().decode(change.kv().value(), storage.resource().type(), at);
-            objects.put(key, current);
+            objects = objects.plus(key, current);
         } else {
-            objects.remove(key);
             if (previous == null) {
                 return; // a key this cache never held (not a decodable object of this resource)
             }
+            objects = objects.minus(key);
         }
+        snapshots.put(at, objects);
         CacheEvent<T> event = new CacheEvent<>(at, key, current, previous, storage.codec());
         window.addLast(event);
         if (window.size() > capacity) {
             window.removeFirst();
             evicted = true;
+            snapshots.headMap(window.getFirst().revision(), false).clear(); // as upstream, snapshots live as long as the window
         }
         for (CacheWatcher<T> watcher : watchers) {
             watcher.deliver(event);
         }
     }
 
-    private Map<String, T> scope(String namespace) {
+    private TreePMap<String, T> scope(String namespace) {
         String prefix = prefix(namespace);
         return prefix.isEmpty() ? objects : objects.subMap(prefix, true, prefix + Character.MAX_VALUE, false);
     }

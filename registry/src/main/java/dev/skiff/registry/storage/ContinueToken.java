@@ -11,13 +11,22 @@ import java.util.Base64;
  * {@code {"v":"meta.k8s.io/v1","rv":<revision>,"start":"<next key relative to the resource prefix>"}}.
  * {@code rv} -1 means "continue at the latest revision" (handed out after the snapshot was compacted).
  */
-record ContinueToken(long revision, String start) {
+public record ContinueToken(long revision, String start) {
     private static final String VERSION = "meta.k8s.io/v1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    String encode() {
+    public String encode() {
         ObjectNode node = JSON.createObjectNode().put("v", VERSION).put("rv", revision).put("start", start);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(node.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The token, or null when it is not valid (the store's list then answers with the reason). */
+    public static ContinueToken tryDecode(String token) {
+        try {
+            return decode(token);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Throws IllegalArgumentException with upstream's reason when the token is not valid. */

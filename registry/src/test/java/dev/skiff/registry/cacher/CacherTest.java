@@ -1,7 +1,9 @@
 package dev.skiff.registry.cacher;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.skiff.api.errors.ApiException;
 import dev.skiff.registry.storage.ListOptions;
 import dev.skiff.registry.storage.ListResult;
 import dev.skiff.registry.storage.ObjectCodec;
@@ -196,11 +198,82 @@ class CacherTest {
         assertThat(namesAndVersions(cacher.list("ns1", webInNs1)))
                 .isEqualTo(namesAndVersions(storage.list("ns1", ListOptions.latest().withPredicate(tier("web")))))
                 .isNotEmpty();
-        // a limited list pages through the store as before, with its continue token
-        ListResult<ConfigMap> page = cacher.list(null, ListOptions.latest().withLimit(10));
-        assertThat(page.items()).hasSize(10);
-        assertThat(page.continueToken()).isNotNull();
+        // limited lists page through the cache exactly as through the store: items, tokens, remaining counts
+        for (String ns : new String[] {null, "ns1"}) {
+            for (Predicate<HasMetadata> predicate : List.of(ListOptions.EVERYTHING, tier("db"))) {
+                assertThat(pages(cacher::list, ns, predicate, 7)).isEqualTo(pages(storage::list, ns, predicate, 7)).hasSizeGreaterThan(3);
+            }
+        }
         assertThat(cacher.storeWatchesStarted()).isEqualTo(1);
+    }
+
+    interface Lister {
+        ListResult<ConfigMap> list(String namespace, ListOptions options);
+    }
+
+    /** Every page of a paged list: its items, resourceVersion, continue token and remaining count. */
+    static List<String> pages(Lister lister, String namespace, Predicate<HasMetadata> predicate, int limit) {
+        List<String> pages = new ArrayList<>();
+        String token = null;
+        do {
+            var page = lister.list(namespace, ListOptions.latest().withPredicate(predicate).withLimit(limit).withContinue(token));
+            pages.add(namesAndVersions(page) + " rv=" + page.resourceVersion() + " continue=" + page.continueToken()
+                    + " remaining=" + page.remainingItemCount());
+            token = page.continueToken();
+        } while (token != null);
+        return pages;
+    }
+
+    @Test
+    void pagesContinueFromTheSnapshotOfTheirRevisionEvenAfterTheStoreCompactedIt() throws Exception {
+        Cacher<ConfigMap> cacher = cacher(Cacher.DEFAULT_CAPACITY);
+        for (int i = 0; i < 10; i++) {
+            create("ns", "cm-" + i, "web");
+        }
+        ListResult<ConfigMap> first = cacher.list("ns", ListOptions.latest().withLimit(4));
+        assertThat(first.items()).extracting(c -> c.getMetadata().getName()).containsExactly("cm-0", "cm-1", "cm-2", "cm-3");
+        assertThat(first.remainingItemCount()).isEqualTo(6);
+        // later writes touch what the next pages hold; then the store forgets the page's revision
+        setData("ns", "cm-5", "changed");
+        storage.delete("ns", "cm-6", Preconditions.NONE, 0, false);
+        create("ns", "cm-55", "web");
+        assertThat(cacher.list("ns", ListOptions.latest()).items()).as("the cache has seen them").hasSize(10);
+        store.compact(store.status().revision());
+
+        ListResult<ConfigMap> second = cacher.list("ns", ListOptions.latest().withLimit(4).withContinue(first.continueToken()));
+        assertThat(second.resourceVersion()).isEqualTo(first.resourceVersion());
+        assertThat(second.items()).extracting(c -> c.getMetadata().getName()).containsExactly("cm-4", "cm-5", "cm-6", "cm-7");
+        assertThat(second.items().get(1).getData()).as("as it was at the first page's revision").isNullOrEmpty();
+        ListResult<ConfigMap> last = cacher.list("ns", ListOptions.latest().withLimit(4).withContinue(second.continueToken()));
+        assertThat(last.items()).extracting(c -> c.getMetadata().getName()).containsExactly("cm-8", "cm-9");
+        assertThat(last.continueToken()).isNull();
+
+        // an exact revision the cache still holds is served too; the store alone would answer 410
+        ListOptions exact = ListOptions.latest().atResourceVersion(first.resourceVersion(), dev.skiff.registry.storage.ResourceVersionMatch.EXACT);
+        assertThat(cacher.list("ns", exact).items()).hasSize(10);
+        assertThatThrownBy(() -> storage.list("ns", exact)).isInstanceOfSatisfying(ApiException.class,
+                e -> assertThat(e.status().getCode()).isEqualTo(410));
+        assertThat(cacher.storeWatchesStarted()).isEqualTo(1);
+    }
+
+    @Test
+    void aRevisionThatLeftTheWindowIsTheStoresToAnswer() throws Exception {
+        Cacher<ConfigMap> cacher = cacher(4);
+        for (int i = 0; i < 6; i++) {
+            create("ns", "cm-" + i, "web");
+        }
+        ListResult<ConfigMap> first = cacher.list("ns", ListOptions.latest().withLimit(2));
+        for (int i = 0; i < 5; i++) {
+            setData("ns", "cm-0", "v" + i); // five events push the first page's revision out of a window of four
+        }
+        assertThat(cacher.list("ns", ListOptions.latest()).items()).hasSize(6);
+        // not compacted: the store still serves the page at its revision
+        ListResult<ConfigMap> second = cacher.list("ns", ListOptions.latest().withLimit(2).withContinue(first.continueToken()));
+        assertThat(second.items()).extracting(c -> c.getMetadata().getName()).containsExactly("cm-2", "cm-3");
+        assertThat(second.resourceVersion()).isEqualTo(first.resourceVersion());
+        store.compact(store.status().revision());
+        assertThatThrownBy(() -> cacher.list("ns", ListOptions.latest().withLimit(2).withContinue(second.continueToken())))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.status().getCode()).isEqualTo(410));
     }
 
     @Test
