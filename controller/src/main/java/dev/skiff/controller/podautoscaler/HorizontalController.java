@@ -10,6 +10,7 @@ import dev.skiff.controller.ControllerDescriptor;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.ContainerResourceMetricStatus;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerCondition;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerStatus;
@@ -281,56 +282,70 @@ public final class HorizontalController implements AutoCloseable {
 
     private Proposal computeReplicasForMetric(HorizontalPodAutoscaler hpa, MetricSpec spec, LabelSelector selector, String selectorText,
                                               int currentReplicas) throws MetricFailure {
-        if (!"Resource".equals(spec.getType())) {
+        boolean containerResource = "ContainerResource".equals(spec.getType());
+        if (!"Resource".equals(spec.getType()) && !containerResource) {
             String reason = switch (Objects.requireNonNullElse(spec.getType(), "")) {
                 case "Object" -> "FailedGetObjectMetric";
                 case "Pods" -> "FailedGetPodsMetric";
                 case "External" -> "FailedGetExternalMetric";
-                case "ContainerResource" -> "FailedGetContainerResourceMetric";
                 default -> "InvalidMetricSourceType";
             };
             String message = reason.equals("InvalidMetricSourceType") ? "unknown metric source type \"" + spec.getType() + "\""
-                    : "unable to get metric of type " + spec.getType() + ": skiff serves no custom, external or container resource metrics API";
+                    : "unable to get metric of type " + spec.getType() + ": skiff serves no custom or external metrics API";
             events.event(hpa, EventRecorder.WARNING, reason, message);
             throw new MetricFailure(reason, "the HPA was unable to compute the replica count: " + message, message);
         }
-        String resource = spec.getResource().getName();
-        var target = spec.getResource().getTarget();
+        // a ContainerResource metric is a Resource metric of one container of each pod (upstream's computeStatusForResourceMetricGeneric)
+        String resource = containerResource ? spec.getContainerResource().getName() : spec.getResource().getName();
+        String container = containerResource ? spec.getContainerResource().getContainer() : null;
+        var target = containerResource ? spec.getContainerResource().getTarget() : spec.getResource().getTarget();
         String namespace = hpa.getMetadata().getNamespace();
         List<Pod> targetPods = pods.namespace(namespace).list().stream().filter(p -> selector.matches(
                 p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels())).toList();
+        String failedReason = containerResource ? "FailedGetContainerResourceMetric" : "FailedGetResourceMetric";
+        String failedWhat = containerResource ? container + " container" : resource + " resource";
+        boolean averageValue = target.getAverageValue() != null;
         try {
             Map<String, PodMetric> podMetrics;
             try {
-                podMetrics = metrics.resourceMetric(resource, namespace, selectorText);
+                podMetrics = metrics.resourceMetric(resource, namespace, selectorText, container);
             } catch (MetricsClient.MetricsException e) {
                 throw new ReplicaCalculator.CalculationException("unable to get metrics for resource " + resource + ": " + e.getMessage());
             }
-            if ("Utilization".equals(target.getType()) && target.getAverageUtilization() != null) {
-                var result = calculator.resourceReplicas(currentReplicas, target.getAverageUtilization(), resource, podMetrics, targetPods,
-                        clock.instant());
-                return new Proposal(result.replicas(), resource + " resource utilization (percentage of request)",
-                        resourceStatus(resource, new MetricValueStatus(result.utilization(), milliQuantity(result.rawAverageMilli()), null)));
-            }
-            if ("AverageValue".equals(target.getType()) && target.getAverageValue() != null) {
+            if (averageValue) {
                 var result = calculator.plainReplicas(currentReplicas, ReplicaCalculator.milli(target.getAverageValue()), resource, podMetrics,
                         targetPods, clock.instant());
                 return new Proposal(result.replicas(), resource + " resource",
-                        resourceStatus(resource, new MetricValueStatus(null, milliQuantity(result.rawAverageMilli()), null)));
+                        resourceStatus(resource, container, new MetricValueStatus(null, milliQuantity(result.rawAverageMilli()), null)));
             }
-            throw new ReplicaCalculator.CalculationException("invalid resource metric source: neither a utilization target nor a value target was set");
+            if (target.getAverageUtilization() != null) {
+                var result = calculator.resourceReplicas(currentReplicas, target.getAverageUtilization(), resource, container, podMetrics,
+                        targetPods, clock.instant());
+                return new Proposal(result.replicas(), resource + (containerResource ? " container" : "")
+                        + " resource utilization (percentage of request)",
+                        resourceStatus(resource, container, new MetricValueStatus(result.utilization(), milliQuantity(result.rawAverageMilli()), null)));
+            }
+            String invalid = "invalid resource metric source: neither an average utilization target nor an average value (usage) target was set";
+            events.event(hpa, EventRecorder.WARNING, failedReason, invalid);
+            throw new MetricFailure(failedReason, "the HPA was unable to compute the replica count: " + invalid,
+                    "failed to get " + failedWhat + " metric value: " + invalid);
         } catch (ReplicaCalculator.CalculationException e) {
-            String inner = "failed to get " + resource + " utilization: " + e.getMessage();
-            events.event(hpa, EventRecorder.WARNING, "FailedGetResourceMetric", inner);
-            throw new MetricFailure("FailedGetResourceMetric", "the HPA was unable to compute the replica count: " + inner,
-                    "failed to get " + resource + " resource metric value: " + inner);
+            String inner = "failed to get " + resource + (averageValue ? " usage: " : " utilization: ") + e.getMessage();
+            events.event(hpa, EventRecorder.WARNING, failedReason, inner);
+            throw new MetricFailure(failedReason, "the HPA was unable to compute the replica count: " + inner,
+                    "failed to get " + failedWhat + " metric value: " + inner);
         }
     }
 
-    private static MetricStatus resourceStatus(String resource, MetricValueStatus current) {
+    private static MetricStatus resourceStatus(String resource, String container, MetricValueStatus current) {
         var status = new MetricStatus();
-        status.setType("Resource");
-        status.setResource(new ResourceMetricStatus(current, resource));
+        if (container == null) {
+            status.setType("Resource");
+            status.setResource(new ResourceMetricStatus(current, resource));
+        } else {
+            status.setType("ContainerResource");
+            status.setContainerResource(new ContainerResourceMetricStatus(container, current, resource));
+        }
         return status;
     }
 

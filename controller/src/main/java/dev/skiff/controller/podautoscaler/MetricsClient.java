@@ -17,8 +17,11 @@ import java.util.Map;
  * sum of its containers' (a pod with a container lacking the resource is left out).
  */
 interface MetricsClient {
-    /** Usage of {@code resource} by pod name; fails with upstream's messages when the API has none. */
-    Map<String, PodMetric> resourceMetric(String resource, String namespace, String selector) throws MetricsException;
+    /**
+     * Usage of {@code resource} by pod name, of the pod's containers summed or of {@code container} alone when it is not
+     * null; fails with upstream's messages when the API has none.
+     */
+    Map<String, PodMetric> resourceMetric(String resource, String namespace, String selector, String container) throws MetricsException;
 
     final class MetricsException extends Exception {
         MetricsException(String message) {
@@ -27,7 +30,7 @@ interface MetricsClient {
     }
 
     static MetricsClient resourceMetrics(KubernetesClient client) {
-        return (resource, namespace, selector) -> {
+        return (resource, namespace, selector, container) -> {
             List<PodMetrics> items;
             try {
                 items = client.resources(PodMetrics.class).inNamespace(namespace).withLabelSelector(selector).list().getItems();
@@ -37,8 +40,31 @@ interface MetricsClient {
             if (items.isEmpty()) {
                 throw new MetricsException("no metrics returned from resource metrics API");
             }
-            return podMetrics(items, resource);
+            return container == null ? podMetrics(items, resource) : containerMetrics(items, resource, container);
         };
+    }
+
+    /** One container's usage per pod; a pod whose metrics lack the container fails the whole read, as upstream's. */
+    static Map<String, PodMetric> containerMetrics(List<PodMetrics> items, String resource, String container) throws MetricsException {
+        Map<String, PodMetric> out = new HashMap<>();
+        for (PodMetrics m : items) {
+            ContainerMetrics found = m.getContainers() == null ? null
+                    : m.getContainers().stream().filter(c -> container.equals(c.getName())).findFirst().orElse(null);
+            if (found == null) {
+                throw new MetricsException("container " + container + " not present in metrics for pod " + m.getMetadata().getNamespace()
+                        + "/" + m.getMetadata().getName());
+            }
+            Quantity usage = found.getUsage() == null ? null : found.getUsage().get(resource);
+            if (usage != null) {
+                out.put(m.getMetadata().getName(), podMetric(m, ReplicaCalculator.milli(usage)));
+            }
+        }
+        return out;
+    }
+
+    private static PodMetric podMetric(PodMetrics m, long milliValue) {
+        Duration window = m.getWindow() == null ? Duration.ZERO : m.getWindow().getDuration();
+        return new PodMetric(Instant.parse(m.getTimestamp()), window, milliValue);
     }
 
     static Map<String, PodMetric> podMetrics(List<PodMetrics> items, String resource) {
@@ -55,8 +81,7 @@ interface MetricsClient {
                 sum += ReplicaCalculator.milli(usage);
             }
             if (!missing) {
-                Duration window = m.getWindow() == null ? Duration.ZERO : m.getWindow().getDuration();
-                out.put(m.getMetadata().getName(), new PodMetric(Instant.parse(m.getTimestamp()), window, sum));
+                out.put(m.getMetadata().getName(), podMetric(m, sum));
             }
         }
         return out;

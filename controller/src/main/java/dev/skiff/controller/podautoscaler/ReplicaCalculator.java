@@ -53,9 +53,15 @@ final class ReplicaCalculator {
     /** Utilization target: {@code targetUtilization} percent of the pods' requests of {@code resource}. */
     Result resourceReplicas(int currentReplicas, int targetUtilization, String resource, Map<String, PodMetric> podMetrics, List<Pod> pods,
                             Instant now) throws CalculationException {
+        return resourceReplicas(currentReplicas, targetUtilization, resource, null, podMetrics, pods, now);
+    }
+
+    /** ... of {@code container}'s requests only when it is not null (a ContainerResource metric). */
+    Result resourceReplicas(int currentReplicas, int targetUtilization, String resource, String container, Map<String, PodMetric> podMetrics,
+                            List<Pod> pods, Instant now) throws CalculationException {
         Map<String, PodMetric> metrics = new HashMap<>(podMetrics);
         Groups groups = usablePods(pods, metrics, resource, now);
-        Map<String, Long> requests = podRequests(pods, resource);
+        Map<String, Long> requests = podRequests(pods, resource, container);
         Instant timestamp = metrics.values().iterator().next().timestamp();
         Ratio ratio = utilizationRatio(metrics, requests, targetUtilization);
         boolean scaleUpWithUnready = !groups.unready().isEmpty() && ratio.ratio() > 1.0;
@@ -219,12 +225,24 @@ final class ReplicaCalculator {
         return "False".equals(ready.getStatus()) && started.plus(INITIAL_READINESS_DELAY).isAfter(transition);
     }
 
-    /** Each pod's summed container requests of {@code resource} in milli-units; a container without one fails the calculation. */
-    static Map<String, Long> podRequests(List<Pod> pods, String resource) throws CalculationException {
+    /**
+     * Each pod's summed requests of {@code resource} in milli-units, over its containers and restartable (sidecar) init
+     * containers, or only {@code container} when that is not null; a counted container without one fails the calculation.
+     */
+    static Map<String, Long> podRequests(List<Pod> pods, String resource, String container) throws CalculationException {
         Map<String, Long> requests = new HashMap<>();
         for (Pod pod : pods) {
             long sum = 0;
-            for (Container c : pod.getSpec().getContainers()) {
+            List<Container> counted = new java.util.ArrayList<>(pod.getSpec().getContainers());
+            for (Container c : pod.getSpec().getInitContainers() == null ? List.<Container>of() : pod.getSpec().getInitContainers()) {
+                if ("Always".equals(c.getRestartPolicy())) {
+                    counted.add(c);
+                }
+            }
+            for (Container c : counted) {
+                if (container != null && !container.equals(c.getName())) {
+                    continue;
+                }
                 Quantity request = c.getResources() == null || c.getResources().getRequests() == null ? null
                         : c.getResources().getRequests().get(resource);
                 if (request == null) {

@@ -47,13 +47,15 @@ class HorizontalControllerSyncTest {
     private final Map<String, PodMetric> podMetrics = new HashMap<>();
     private final List<Integer> scaleWrites = new ArrayList<>();
     private String metricsError;
+    private final List<String> metricsContainers = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl("http://127.0.0.1:1")
                 .withRequestRetryBackoffLimit(0).build()).build();
         informers = client.informers();
-        MetricsClient metrics = (resource, namespace, selector) -> {
+        MetricsClient metrics = (resource, namespace, selector, container) -> {
+            metricsContainers.add(container);
             if (metricsError != null) {
                 throw new MetricsClient.MetricsException(metricsError);
             }
@@ -229,6 +231,59 @@ class HorizontalControllerSyncTest {
         assertThat(current.getAverageValue()).isEqualTo(new Quantity("300Mi"));
         assertThat(current.getAverageUtilization()).isNull();
         assertThat(condition(lastStatus(), "ScalingActive").getMessage()).endsWith("from memory resource");
+    }
+
+    @Test
+    void containerResourceMetricsWeighOneContainerAgainstItsOwnRequest() {
+        target(2);
+        for (int i = 0; i < 2; i++) {
+            // the app asks for 500m, a sidecar for a whole core: only the app's request counts
+            Pod pod = ReplicaCalculatorTest.running("web-" + i, "1");
+            pod.getMetadata().setNamespace("default");
+            pod.getMetadata().setLabels(Map.of("app", "web"));
+            pod.getSpec().getContainers().getFirst().setName("sidecar");
+            pod.getSpec().getContainers().add(new io.fabric8.kubernetes.api.model.ContainerBuilder().withName("app").withNewResources()
+                    .addToRequests("cpu", new Quantity("500m")).endResources().build());
+            add(pod);
+        }
+        usage(500, "web-0", "web-1"); // the app container's usage, as the metrics client hands it for container "app"
+        HorizontalPodAutoscaler hpa = hpa(1, 10, null);
+        hpa.getSpec().setMetrics(List.of(new MetricSpecBuilder().withType("ContainerResource").withNewContainerResource().withName("cpu")
+                .withContainer("app").withNewTarget().withType("Utilization").withAverageUtilization(50).endTarget().endContainerResource().build()));
+        add(hpa);
+
+        controller.sync("default/web");
+
+        assertThat(metricsContainers).containsExactly("app");
+        assertThat(scaleWrites).as("100%% of the app's 500m against 50%%: ceil(2.0 * 2)").containsExactly(4);
+        var current = lastStatus().getStatus().getCurrentMetrics().getFirst();
+        assertThat(current.getType()).isEqualTo("ContainerResource");
+        assertThat(current.getContainerResource().getContainer()).isEqualTo("app");
+        assertThat(current.getContainerResource().getName()).isEqualTo("cpu");
+        assertThat(current.getContainerResource().getCurrent().getAverageUtilization()).isEqualTo(100);
+        assertThat(current.getContainerResource().getCurrent().getAverageValue()).isEqualTo(new Quantity("500m"));
+        assertThat(condition(lastStatus(), "ScalingActive").getMessage())
+                .isEqualTo("the HPA was able to successfully calculate a replica count from cpu container resource utilization (percentage of request)");
+
+        metricsError = "container app not present in metrics for pod default/web-0";
+        controller.sync("default/web");
+        assertThat(condition(lastStatus(), "ScalingActive")).extracting(HorizontalPodAutoscalerCondition::getStatus,
+                HorizontalPodAutoscalerCondition::getReason, HorizontalPodAutoscalerCondition::getMessage)
+                .containsExactly("False", "FailedGetContainerResourceMetric", "the HPA was unable to compute the replica count: failed to get cpu "
+                        + "utilization: unable to get metrics for resource cpu: container app not present in metrics for pod default/web-0");
+    }
+
+    @Test
+    void theMetricsClientTakesOneContainersUsageAndFailsWhenAPodLacksIt() throws Exception {
+        var metrics = new io.fabric8.kubernetes.api.model.metrics.v1beta1.PodMetricsBuilder().withNewMetadata().withName("web-0")
+                .withNamespace("default").endMetadata().withTimestamp(NOW.toString()).withWindow(new io.fabric8.kubernetes.api.model.Duration(Duration.ofSeconds(15)))
+                .addNewContainer().withName("app").addToUsage("cpu", new Quantity("250m")).endContainer()
+                .addNewContainer().withName("sidecar").addToUsage("cpu", new Quantity("1")).endContainer().build();
+        assertThat(MetricsClient.containerMetrics(List.of(metrics), "cpu", "app")).containsExactly(
+                Map.entry("web-0", new PodMetric(NOW, Duration.ofSeconds(15), 250)));
+        assertThat(MetricsClient.podMetrics(List.of(metrics), "cpu").get("web-0").milliValue()).isEqualTo(1250);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> MetricsClient.containerMetrics(List.of(metrics), "cpu", "missing"))
+                .hasMessage("container missing not present in metrics for pod default/web-0");
     }
 
     // -- fixtures
