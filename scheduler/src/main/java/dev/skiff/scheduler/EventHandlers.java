@@ -1,14 +1,19 @@
 package dev.skiff.scheduler;
 
 import dev.skiff.api.selector.LabelSelector;
+import dev.skiff.scheduler.framework.ClusterEvent;
+import dev.skiff.scheduler.framework.ClusterEvent.ActionType;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ReplicationController;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -22,7 +27,8 @@ import java.util.function.Consumer;
 /**
  * Feeds the scheduler from informers, as upstream's eventhandlers.go: assigned pods go to the cache,
  * unassigned pods of this scheduler's profiles to the queue (a pod being deleted leaves the queue),
- * nodes and namespaces to their handlers; services, replication controllers, replica sets and stateful
+ * nodes and namespaces to their handlers; claims, volumes and storage classes back the scheduler's
+ * {@link ApiServerStorage} and their additions and updates are cluster events; services, replication controllers, replica sets and stateful
  * sets give the default topology-spread selector (upstream's helper.DefaultSelector).
  */
 public final class EventHandlers {
@@ -76,6 +82,10 @@ public final class EventHandlers {
                 scheduler.onPodDelete(pod);
             }
         });
+        var claims = handlers.add(PersistentVolumeClaim.class, storageHandler(scheduler, ClusterEvent.Resource.PERSISTENT_VOLUME_CLAIM));
+        var volumes = handlers.add(PersistentVolume.class, storageHandler(scheduler, ClusterEvent.Resource.PERSISTENT_VOLUME));
+        var classes = handlers.add(StorageClass.class, storageHandler(scheduler, ClusterEvent.Resource.STORAGE_CLASS));
+        scheduler.setStorage(new ApiServerStorage(client, claims, volumes, classes));
         var services = handlers.add(Service.class, null);
         var controllers = handlers.add(ReplicationController.class, null);
         var replicaSets = handlers.add(ReplicaSet.class, null);
@@ -105,6 +115,27 @@ public final class EventHandlers {
             return requirements.isEmpty() ? LabelSelector.nothing() : LabelSelector.parse(String.join(",", requirements));
         });
         return handlers;
+    }
+
+    /** Additions and updates of a storage object become cluster events (deletions make nothing schedulable). */
+    private static <T> ResourceEventHandler<T> storageHandler(Scheduler scheduler, ClusterEvent.Resource resource) {
+        ClusterEvent add = ClusterEvent.of(resource, ActionType.ADD);
+        ClusterEvent update = ClusterEvent.of(resource, ActionType.UPDATE);
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                scheduler.onStorageEvent(add, null, obj);
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                scheduler.onStorageEvent(update, oldObj, newObj);
+            }
+
+            @Override
+            public void onDelete(T obj, boolean finalStateUnknown) {
+            }
+        };
     }
 
     private static void addIfSelects(List<String> requirements, io.fabric8.kubernetes.api.model.LabelSelector selector,

@@ -18,6 +18,7 @@ import dev.skiff.scheduler.framework.Plugins.PreFilterResult;
 import dev.skiff.scheduler.framework.QueuedPod;
 import dev.skiff.scheduler.framework.Snapshot;
 import dev.skiff.scheduler.framework.Status;
+import dev.skiff.scheduler.framework.StorageAccess;
 import dev.skiff.scheduler.framework.plugins.defaultbinder.Binder;
 import dev.skiff.scheduler.internal.cache.Cache;
 import dev.skiff.scheduler.internal.queue.SchedulingQueue;
@@ -73,6 +74,7 @@ public final class Scheduler implements AutoCloseable {
     private final PodWriter podWriter;
     private final Map<String, Map<String, String>> namespaceLabels = new ConcurrentHashMap<>();
     private volatile Function<Pod, LabelSelector> defaultSpreadSelector = p -> LabelSelector.nothing();
+    private volatile StorageAccess storage = StorageAccess.NONE;
     private int nextStartNodeIndex;
 
     /**
@@ -148,6 +150,11 @@ public final class Scheduler implements AutoCloseable {
         public LabelSelector defaultSpreadSelector(Pod pod) {
             return defaultSpreadSelector.apply(pod);
         }
+
+        @Override
+        public StorageAccess storage() {
+            return storage;
+        }
     }
 
     private Status preEnqueue(Pod pod) {
@@ -173,7 +180,17 @@ public final class Scheduler implements AutoCloseable {
         this.defaultSpreadSelector = f;
     }
 
+    /** Where volume plugins read claims, volumes and classes and write bindings (the informers' listers and the API). */
+    public void setStorage(StorageAccess storage) {
+        this.storage = storage;
+    }
+
     // --- cluster events (the informers' side) ---
+
+    /** A PersistentVolume, PersistentVolumeClaim or StorageClass was added or updated: pods a volume plugin rejected may fit now. */
+    public void onStorageEvent(ClusterEvent event, Object oldObj, Object newObj) {
+        queue.moveAllToActiveOrBackoffQueue(event, oldObj, newObj);
+    }
 
     public void onNamespace(String name, Map<String, String> labels) {
         namespaceLabels.put(name, labels == null ? Map.of() : Map.copyOf(labels));

@@ -216,5 +216,9 @@ class SchedulerTest {
                 .hasMessageContaining("initializing plugin \"NodeResourcesFit\": invalid args");
         assertThatThrownBy(() -> newScheduler(KubeSchedulerConfiguration.parse(CONFIG.replace("name: NodeResourcesFit\n        weight: 5",
                 "name: PrioritySort")))).hasMessage("plugin \"PrioritySort\" does not extend score plugin");
+        String volumeBinding = CONFIG + "  - name: VolumeBinding\n    args:\n      bindTimeoutSeconds: %d\n";
+        assertThatThrownBy(() -> newScheduler(KubeSchedulerConfiguration.parse(volumeBinding.formatted(-1))))
+                .hasMessageContaining("bindTimeoutSeconds: Invalid value: -1: invalid BindTimeoutSeconds, should not be a negative value");
+        newScheduler(KubeSchedulerConfiguration.parse(volumeBinding.formatted(30))).close();
     }
 }

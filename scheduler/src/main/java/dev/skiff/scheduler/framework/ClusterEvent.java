@@ -9,7 +9,7 @@ import java.util.Set;
  * plugin that rejected it and that plugin's hint says it may help.
  */
 public record ClusterEvent(Resource resource, Set<ActionType> actions, String label) {
-    public enum Resource { POD, NODE, PERSISTENT_VOLUME_CLAIM, WILDCARD }
+    public enum Resource { POD, NODE, PERSISTENT_VOLUME_CLAIM, PERSISTENT_VOLUME, STORAGE_CLASS, WILDCARD }
 
     public enum ActionType {
         ADD, DELETE, UPDATE_NODE_ALLOCATABLE, UPDATE_NODE_LABEL, UPDATE_NODE_TAINT, UPDATE_NODE_CONDITION,

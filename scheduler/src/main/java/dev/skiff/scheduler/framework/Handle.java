@@ -34,4 +34,7 @@ public interface Handle {
 
     /** Clears the nominated node of a pod that preemption displaced. */
     void clearNomination(Pod pod);
+
+    /** The PersistentVolumeClaims, PersistentVolumes and StorageClasses, and the writes to them VolumeBinding makes. */
+    StorageAccess storage();
 }

@@ -67,6 +67,9 @@ public final class InTreePlugins {
     record NodeAffinityArgs(io.fabric8.kubernetes.api.model.NodeAffinity addedAffinity) {
     }
 
+    record VolumeBindingArgs(Long bindTimeoutSeconds) {
+    }
+
     record DefaultPreemptionArgs(Integer minCandidateNodesPercentage, Integer minCandidateNodesAbsolute) {
     }
 
@@ -103,7 +106,14 @@ public final class InTreePlugins {
                     s.requestedToCapacityRatio() == null ? null : s.requestedToCapacityRatio().shape());
             return new NodeResourcesFit(Set.copyOf(args.ignoredResources() == null ? List.of() : args.ignoredResources()), strategy);
         });
-        r.put(VolumeBinding.NAME, (a, c) -> new VolumeBinding());
+        r.put(VolumeBinding.NAME, (a, c) -> {
+            VolumeBindingArgs args = args(a, VolumeBindingArgs.class);
+            long timeout = args.bindTimeoutSeconds() == null ? VolumeBinding.DEFAULT_BIND_TIMEOUT_SECONDS : args.bindTimeoutSeconds();
+            if (timeout < 0) {
+                throw new IllegalArgumentException("bindTimeoutSeconds: Invalid value: " + timeout + ": invalid BindTimeoutSeconds, should not be a negative value");
+            }
+            return new VolumeBinding(c.handle(), java.time.Duration.ofSeconds(timeout));
+        });
         r.put(PodTopologySpread.NAME, (a, c) -> {
             PodTopologySpreadArgs args = args(a, PodTopologySpreadArgs.class);
             boolean list = "List".equals(args.defaultingType());

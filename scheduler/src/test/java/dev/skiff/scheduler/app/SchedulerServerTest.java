@@ -4,15 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.apiserver.controlplane.LocalControlPlane;
 import dev.skiff.client.rest.RestClients;
+import dev.skiff.controller.ControllerManager;
+import dev.skiff.controller.volume.persistentvolume.PersistentVolumeController;
 import dev.skiff.scheduler.apis.config.KubeSchedulerConfiguration;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolume;
+import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClassBuilder;
+import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The scheduler against the real API server (in-process control plane, embedded store): nodes and
  * pods are created through the API as a kubelet and a user would; the scheduler binds through
- * pods/binding and writes conditions, nominations and events through the API.
+ * pods/binding and writes conditions, nominations and events through the API. Volume binding runs
+ * with the controller manager's PV controller, which completes the bindings the scheduler starts.
  */
 class SchedulerServerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
@@ -143,6 +151,49 @@ class SchedulerServerTest {
     }
 
     @Test
+    void placesAPodByItsWaitForFirstConsumerClaimAndTheVolumeBindsThere() throws Exception {
+        createNode(node("node-a", "4", "8Gi", Map.of(), false));
+        createNode(node("node-b", "4", "8Gi", Map.of(), false));
+        client.resource(new StorageClassBuilder().withNewMetadata().withName("local").endMetadata()
+                .withProvisioner("kubernetes.io/no-provisioner").withVolumeBindingMode("WaitForFirstConsumer").build()).create();
+        client.resource(localVolume("pv-a-1g", "1Gi", "node-a")).create();
+        client.resource(localVolume("pv-b-5g", "5Gi", "node-b")).create();
+        try (var pvController = ControllerManager.start(client, List.of(PersistentVolumeController.NAME), false, 2);
+             var scheduler = SchedulerServer.start(client, KubeSchedulerConfiguration.defaults(), false)) {
+            client.resource(claim("data", "3Gi")).create();
+            createPod(pod("app", "100m", p -> withClaim(p, "data")));
+            assertThat(awaitNode("app")).as("only node-b has a volume that fits").isEqualTo("node-b");
+            await("the claim is Bound", () -> "Bound".equals(client.persistentVolumeClaims().inNamespace("default").withName("data").get()
+                    .getStatus().getPhase()));
+            PersistentVolumeClaim bound = client.persistentVolumeClaims().inNamespace("default").withName("data").get();
+            assertThat(bound.getSpec().getVolumeName()).isEqualTo("pv-b-5g");
+            PersistentVolume volume = client.persistentVolumes().withName("pv-b-5g").get();
+            assertThat(volume.getSpec().getClaimRef().getUid()).isEqualTo(bound.getMetadata().getUid());
+            assertThat(volume.getMetadata().getAnnotations()).containsEntry("pv.kubernetes.io/bound-by-controller", "yes");
+            assertThat(client.persistentVolumes().withName("pv-a-1g").get().getSpec().getClaimRef()).isNull();
+
+            client.resource(claim("huge", "50Gi")).create();
+            createPod(pod("stuck", "100m", p -> withClaim(p, "huge")));
+            await("stuck is reported unschedulable", () -> scheduledCondition("stuck") != null);
+            assertThat(scheduledCondition("stuck").getStatus()).isEqualTo("False");
+            assertThat(scheduledCondition("stuck").getMessage())
+                    .startsWith("0/2 nodes are available: 2 node(s) didn't find available persistent volumes to bind.");
+            createPod(pod("no-claim", "100m", p -> withClaim(p, "missing")));
+            await("no-claim is reported unschedulable", () -> scheduledCondition("no-claim") != null);
+            assertThat(scheduledCondition("no-claim").getMessage())
+                    .startsWith("0/2 nodes are available: persistentvolumeclaim \"missing\" not found.");
+            Thread.sleep(1000);
+            assertThat(client.pods().inNamespace("default").withName("stuck").get().getSpec().getNodeName()).isNull();
+            assertThat(client.persistentVolumeClaims().inNamespace("default").withName("huge").get().getStatus().getPhase()).isEqualTo("Pending");
+
+            client.resource(localVolume("pv-a-100g", "100Gi", "node-a")).create();
+            assertThat(awaitNode("stuck")).as("a volume that fits comes: the PV event retries the pod").isEqualTo("node-a");
+            await("the big claim is Bound to it", () -> "pv-a-100g".equals(client.persistentVolumeClaims().inNamespace("default")
+                    .withName("huge").get().getSpec().getVolumeName()));
+        }
+    }
+
+    @Test
     void onlyTheLeaderSchedulesAndAnotherTakesOverWhenItStops() throws Exception {
         createNode(node("worker", "4", "8Gi", Map.of(), false));
         var first = SchedulerServer.start(client, KubeSchedulerConfiguration.defaults(), true);
@@ -167,6 +218,26 @@ class SchedulerServerTest {
     }
 
     // --- helpers
+
+    private static PersistentVolume localVolume(String name, String size, String node) {
+        return new PersistentVolumeBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec()
+                .withCapacity(Map.of("storage", new Quantity(size))).withAccessModes("ReadWriteOnce").withStorageClassName("local")
+                .withPersistentVolumeReclaimPolicy("Retain").withNewLocal().withPath("/mnt/disks/" + name).endLocal()
+                .withNewNodeAffinity().withNewRequired().addNewNodeSelectorTerm().addNewMatchExpression().withKey("kubernetes.io/hostname")
+                .withOperator("In").withValues(node).endMatchExpression().endNodeSelectorTerm().endRequired().endNodeAffinity()
+                .endSpec().build();
+    }
+
+    private static PersistentVolumeClaim claim(String name, String size) {
+        return new PersistentVolumeClaimBuilder().withNewMetadata().withName(name).withNamespace("default").endMetadata().withNewSpec()
+                .withAccessModes("ReadWriteOnce").withStorageClassName("local").withNewResources().addToRequests("storage", new Quantity(size))
+                .endResources().endSpec().build();
+    }
+
+    private static Pod withClaim(Pod pod, String claim) {
+        return new PodBuilder(pod).editSpec().addNewVolume().withName("data").withNewPersistentVolumeClaim().withClaimName(claim)
+                .endPersistentVolumeClaim().endVolume().endSpec().build();
+    }
 
     private static Node node(String name, String cpu, String memory, Map<String, String> labels, boolean controlPlaneTaint) {
         Map<String, Quantity> resources = Map.of("cpu", new Quantity(cpu), "memory", new Quantity(memory), "pods", new Quantity("110"));

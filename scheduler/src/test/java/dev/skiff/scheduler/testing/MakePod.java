@@ -177,6 +177,13 @@ public final class MakePod {
         return this;
     }
 
+    /** A volume of the claim. */
+    public MakePod claim(String volume, String claimName) {
+        b.editSpec().addNewVolume().withName(volume).withNewPersistentVolumeClaim().withClaimName(claimName).endPersistentVolumeClaim()
+                .endVolume().endSpec();
+        return this;
+    }
+
     public MakePod preemptionPolicy(String p) {
         b.editSpec().withPreemptionPolicy(p).endSpec();
         return this;

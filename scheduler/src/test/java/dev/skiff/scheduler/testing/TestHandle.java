@@ -7,6 +7,7 @@ import dev.skiff.scheduler.framework.NodeInfo;
 import dev.skiff.scheduler.framework.Parallelizer;
 import dev.skiff.scheduler.framework.PodInfo;
 import dev.skiff.scheduler.framework.Snapshot;
+import dev.skiff.scheduler.framework.StorageAccess;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ public final class TestHandle implements Handle {
     public final Snapshot snapshot;
     public final Map<String, Map<String, String>> namespaces = new HashMap<>();
     public LabelSelector defaultSelector = LabelSelector.nothing();
+    public StorageAccess storage = StorageAccess.NONE;
 
     public TestHandle(List<Node> nodes, List<Pod> pods) {
         List<NodeInfo> infos = new ArrayList<>();
@@ -73,5 +75,10 @@ public final class TestHandle implements Handle {
     @Override
     public LabelSelector defaultSpreadSelector(Pod pod) {
         return defaultSelector;
+    }
+
+    @Override
+    public StorageAccess storage() {
+        return storage;
     }
 }

@@ -1,11 +1,11 @@
 package dev.skiff.controller.volume.persistentvolume;
 
+import dev.skiff.api.storage.volume.PersistentVolumes;
 import dev.skiff.client.controller.Controller;
 import dev.skiff.client.record.EventRecorder;
 import dev.skiff.client.workqueue.RateLimitingQueue;
 import dev.skiff.controller.ControllerContext;
 import dev.skiff.controller.ControllerDescriptor;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * class whose provisioner is in-tree gets ProvisioningFailed, one of an external provisioner the
  * storage-provisioner annotations and ExternalProvisioning, as upstream), reclaim policy Delete
  * deletes the PersistentVolume object but leaves the storage's contents in place, and Recycle fails
- * the volume (VolumeFailedRecycle). Claims of a WaitForFirstConsumer class stay Pending: the
- * scheduler's volume binding is not implemented.
+ * the volume (VolumeFailedRecycle). A claim of a WaitForFirstConsumer class stays Pending until the
+ * scheduler's VolumeBinding pre-binds a volume to it (claimRef with the claim's UID), which this
+ * controller then completes, or selects a node for provisioning (volume.kubernetes.io/selected-node).
  */
 public final class PersistentVolumeController implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PersistentVolumeController.class);
@@ -50,11 +51,11 @@ public final class PersistentVolumeController implements AutoCloseable {
     static final String COMPONENT = "persistentvolume-controller";
     /** Upstream's default --pvclaimbinder-sync-period: how often unbound claims are looked at again. */
     static final Duration SYNC_PERIOD = Duration.ofSeconds(15);
-    static final String ANN_BIND_COMPLETED = "pv.kubernetes.io/bind-completed";
-    static final String ANN_BOUND_BY_CONTROLLER = "pv.kubernetes.io/bound-by-controller";
+    static final String ANN_BIND_COMPLETED = PersistentVolumes.ANN_BIND_COMPLETED;
+    static final String ANN_BOUND_BY_CONTROLLER = PersistentVolumes.ANN_BOUND_BY_CONTROLLER;
     static final String ANN_STORAGE_PROVISIONER = "volume.kubernetes.io/storage-provisioner";
     static final String ANN_BETA_STORAGE_PROVISIONER = "volume.beta.kubernetes.io/storage-provisioner";
-    static final String ANN_SELECTED_NODE = "volume.kubernetes.io/selected-node";
+    static final String ANN_SELECTED_NODE = PersistentVolumes.ANN_SELECTED_NODE;
 
     private final KubernetesClient client;
     private final EventRecorder events;
@@ -159,7 +160,7 @@ public final class PersistentVolumeController implements AutoCloseable {
                 bind(volume, claim);
                 return;
             }
-            String className = PersistentVolumeIndex.claimClass(claim);
+            String className = PersistentVolumes.claimClass(claim);
             if (delayBinding && !annotations(claim).containsKey(ANN_SELECTED_NODE)) {
                 events.event(claim, EventRecorder.NORMAL, "WaitForFirstConsumer", "waiting for first consumer to be created before binding");
             } else if (!className.isEmpty()) {
@@ -184,7 +185,7 @@ public final class PersistentVolumeController implements AutoCloseable {
             } else {
                 bind(volume, claim);
             }
-        } else if (PersistentVolumeIndex.isBoundToClaim(volume, claim)) {
+        } else if (PersistentVolumes.isBoundToClaim(volume, claim)) {
             bind(volume, claim);
         } else {
             events.event(claim, EventRecorder.WARNING, "FailedBinding", "volume \"" + volumeName + "\" already bound to a different claim.");
@@ -216,12 +217,7 @@ public final class PersistentVolumeController implements AutoCloseable {
 
     /** Whether the claim's class binds on the first consumer (upstream's IsDelayBindingMode); a missing class does not. */
     private boolean delayBinding(PersistentVolumeClaim claim) {
-        String className = PersistentVolumeIndex.claimClass(claim);
-        if (className.isEmpty()) {
-            return false;
-        }
-        StorageClass sc = classes.get(className);
-        return sc != null && "WaitForFirstConsumer".equals(sc.getVolumeBindingMode());
+        return PersistentVolumes.isDelayBindingMode(claim, classes::get);
     }
 
     /**
@@ -270,26 +266,12 @@ public final class PersistentVolumeController implements AutoCloseable {
     }
 
     private PersistentVolume bindVolumeToClaim(PersistentVolume volume, PersistentVolumeClaim claim) {
-        var ref = volume.getSpec().getClaimRef();
-        boolean byController = !PersistentVolumeIndex.isBoundToClaim(volume, claim);
-        boolean dirty = ref == null || !Objects.equals(ref.getUid(), claim.getMetadata().getUid())
-                || !Objects.equals(ref.getName(), claim.getMetadata().getName())
-                || !Objects.equals(ref.getNamespace(), claim.getMetadata().getNamespace());
-        if (byController && !annotations(volume).containsKey(ANN_BOUND_BY_CONTROLLER)) {
-            dirty = true;
-        }
-        if (!dirty) {
+        PersistentVolume bound = PersistentVolumes.bindVolumeToClaim(volume, claim);
+        if (bound == null) {
             return volume;
         }
-        var builder = new PersistentVolumeBuilder(volume).editSpec().withClaimRef(new ObjectReferenceBuilder()
-                .withKind("PersistentVolumeClaim").withApiVersion("v1").withNamespace(claim.getMetadata().getNamespace())
-                .withName(claim.getMetadata().getName()).withUid(claim.getMetadata().getUid())
-                .withResourceVersion(claim.getMetadata().getResourceVersion()).build()).endSpec();
-        if (byController) {
-            builder.editMetadata().addToAnnotations(ANN_BOUND_BY_CONTROLLER, "yes").endMetadata();
-        }
         // an update with the cached resourceVersion: of two claims racing for the volume only the first write succeeds
-        PersistentVolume updated = client.persistentVolumes().resource(builder.build()).update();
+        PersistentVolume updated = client.persistentVolumes().resource(bound).update();
         LOG.info("claim {} bound to volume {}", key(claim), volume.getMetadata().getName());
         return updated;
     }
@@ -342,7 +324,7 @@ public final class PersistentVolumeController implements AutoCloseable {
     }
 
     private PersistentVolume updateVolumePhase(PersistentVolume volume, String phase, String message) {
-        if (phase.equals(PersistentVolumeIndex.phase(volume))) {
+        if (phase.equals(PersistentVolumes.phase(volume))) {
             return volume;
         }
         var updated = new PersistentVolumeBuilder(volume).editOrNewStatus().withPhase(phase).withMessage(message).endStatus().build();
@@ -359,7 +341,7 @@ public final class PersistentVolumeController implements AutoCloseable {
         var ref = volume.getSpec().getClaimRef();
         if (ref == null || ref.getUid() == null || ref.getUid().isEmpty()) {
             // unused, or reserved for a claim that has not bound yet: the claim's sync binds it
-            boolean becameAvailable = !"Available".equals(PersistentVolumeIndex.phase(volume));
+            boolean becameAvailable = !"Available".equals(PersistentVolumes.phase(volume));
             updateVolumePhase(volume, "Available", null);
             if (becameAvailable) {
                 enqueueUnboundClaims();
@@ -368,13 +350,13 @@ public final class PersistentVolumeController implements AutoCloseable {
         }
         PersistentVolumeClaim claim = claimOf(volume);
         if (claim == null) {
-            if (!"Released".equals(PersistentVolumeIndex.phase(volume)) && !"Failed".equals(PersistentVolumeIndex.phase(volume))) {
+            if (!"Released".equals(PersistentVolumes.phase(volume)) && !"Failed".equals(PersistentVolumes.phase(volume))) {
                 LOG.info("volume {} is released, reclaim policy {}", name, volume.getSpec().getPersistentVolumeReclaimPolicy());
                 volume = updateVolumePhase(volume, "Released", null);
             }
             reclaimVolume(volume);
         } else if (claim.getSpec().getVolumeName() == null || claim.getSpec().getVolumeName().isEmpty()) {
-            if (PersistentVolumeIndex.volumeModeMismatch(claim, volume)) {
+            if (PersistentVolumes.volumeModeMismatch(claim, volume)) {
                 events.event(volume, EventRecorder.WARNING, "VolumeMismatch", "Cannot bind PersistentVolume to requested PersistentVolumeClaim \""
                         + claim.getMetadata().getName() + "\" due to incompatible volumeMode.");
                 events.event(claim, EventRecorder.WARNING, "VolumeMismatch", "Cannot bind PersistentVolume \"" + name
@@ -393,7 +375,7 @@ public final class PersistentVolumeController implements AutoCloseable {
     private PersistentVolumeClaim claimOf(PersistentVolume volume) {
         var ref = volume.getSpec().getClaimRef();
         PersistentVolumeClaim claim = claims.namespace(ref.getNamespace()).get(ref.getName());
-        String phase = PersistentVolumeIndex.phase(volume);
+        String phase = PersistentVolumes.phase(volume);
         boolean recheck = claim == null ? !"Released".equals(phase) && !"Failed".equals(phase)
                 : !Objects.equals(claim.getMetadata().getUid(), ref.getUid());
         if (recheck) {
@@ -444,7 +426,7 @@ public final class PersistentVolumeController implements AutoCloseable {
     }
 
     private void volumePhaseWithEvent(PersistentVolume volume, String phase, String reason, String message) {
-        if (phase.equals(PersistentVolumeIndex.phase(volume))) {
+        if (phase.equals(PersistentVolumes.phase(volume))) {
             return;
         }
         PersistentVolume updated = updateVolumePhase(volume, phase, message);
