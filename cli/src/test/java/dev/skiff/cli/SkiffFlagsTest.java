@@ -155,6 +155,33 @@ class SkiffFlagsTest {
     }
 
     @Test
+    void aBadAdmissionConfigurationFileIsAOneLineError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        assertOneLineUsageError(run("server", "--admission-control-config-file", dir.resolve("missing.yaml").toString()), "no such file");
+        var wrongKind = java.nio.file.Files.writeString(dir.resolve("cm.yaml"), "apiVersion: v1\nkind: ConfigMap\n");
+        assertOneLineUsageError(run("server", "--admission-control-config-file", wrongKind.toString()), "expected kind \"AdmissionConfiguration\"");
+        var badPolicy = java.nio.file.Files.writeString(dir.resolve("psa.yaml"), """
+                apiVersion: apiserver.config.k8s.io/v1
+                kind: AdmissionConfiguration
+                plugins:
+                - name: PodSecurity
+                  configuration:
+                    apiVersion: pod-security.admission.config.k8s.io/v1
+                    kind: PodSecurityConfiguration
+                    defaults: {enforce: strict}
+                """);
+        assertOneLineUsageError(run("server", "--admission-control-config-file", badPolicy.toString()),
+                "plugin \"PodSecurity\": defaults.enforce: Invalid value: \"strict\": must be one of privileged, baseline, restricted");
+        var otherPlugin = java.nio.file.Files.writeString(dir.resolve("rq.yaml"), """
+                apiVersion: apiserver.config.k8s.io/v1
+                kind: AdmissionConfiguration
+                plugins:
+                - name: EventRateLimit
+                  path: eventconfig.yaml
+                """);
+        assertOneLineUsageError(run("server", "--admission-control-config-file", otherPlugin.toString()), "plugin \"EventRateLimit\"");
+    }
+
+    @Test
     void maxTokenExpirationOutsideAnHourToTwoToTheThirtySecondSecondsIsRejected() {
         assertOneLineUsageError(run("server", "--service-account-max-token-expiration", "30m"),
                 "the service-account-max-token-expiration must be between 1 hour and 2^32 seconds");

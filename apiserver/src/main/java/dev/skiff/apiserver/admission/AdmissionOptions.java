@@ -14,7 +14,7 @@ import java.util.TreeSet;
  * known; skiff implements {@link #IMPLEMENTED} of them, so enabling another is refused rather than
  * silently not enforced, and disabling one skiff does not run is accepted (it is off either way).
  */
-public record AdmissionOptions(List<String> enable, List<String> disable) {
+public record AdmissionOptions(List<String> enable, List<String> disable, AdmissionConfiguration configuration) {
     public static final String PRIORITY = "Priority";
     public static final String DEFAULT_TOLERATION_SECONDS = "DefaultTolerationSeconds";
 
@@ -50,6 +50,12 @@ public record AdmissionOptions(List<String> enable, List<String> disable) {
     public AdmissionOptions {
         enable = names(enable);
         disable = names(disable);
+        configuration = configuration == null ? AdmissionConfiguration.DEFAULT : configuration;
+    }
+
+    /** The plugins by flags, with no configuration file. */
+    public AdmissionOptions(List<String> enable, List<String> disable) {
+        this(enable, disable, AdmissionConfiguration.DEFAULT);
     }
 
     /** No flags: upstream's default-on plugins. */

@@ -194,7 +194,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                         LimitRanger.NAME, () -> new LimitRanger(ns -> limitRanges.list(ns, ListOptions.latest()).items()),
                         ServiceAccountAdmission.NAME, () -> new ServiceAccountAdmission(serviceAccounts::get),
                         PodSecurity.NAME, () -> new PodSecurity(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name),
-                                ns -> pods.list(ns, ListOptions.latest()).items(), clock),
+                                ns -> pods.list(ns, ListOptions.latest()).items(), clock, admission.configuration().podSecurity()),
                         ResourceQuotaAdmission.NAME, () -> new ResourceQuotaAdmission(quotas, clock))),
                 authenticator, tokens, nodes, metrics);
     }

@@ -1,5 +1,6 @@
 package dev.skiff.cli.server;
 
+import dev.skiff.apiserver.admission.AdmissionConfiguration;
 import dev.skiff.apiserver.admission.AdmissionOptions;
 import dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration;
 import dev.skiff.cli.Flags;
@@ -76,6 +77,11 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--disable-admission-plugins", split = ",", paramLabel = "<plugin>",
             description = "Admission plugins to turn off although they are on by default, e.g. ServiceAccount,DefaultTolerationSeconds.")
     List<String> disableAdmissionPlugins = new ArrayList<>();
+
+    @Option(names = "--admission-control-config-file", paramLabel = "<file>",
+            description = "An AdmissionConfiguration (apiserver.config.k8s.io/v1) configuring admission plugins; skiff applies PodSecurity's "
+                    + "(PodSecurityConfiguration: defaults and exemptions).")
+    Path admissionControlConfigFile;
 
     @Option(names = "--service-account-max-token-expiration",
             description = "Longest lifetime of a requested service-account token, e.g. 24h (1h to 2^32 s); longer requests get this (default: no limit).")
@@ -193,10 +199,12 @@ public final class ServerCommand implements Callable<Integer> {
         return resolution;
     }
 
-    /** --enable/--disable-admission-plugins, checked as kube-apiserver checks them. */
+    /** --enable/--disable-admission-plugins, checked as kube-apiserver checks them, and --admission-control-config-file. */
     private AdmissionOptions admission() {
         try {
-            return new AdmissionOptions(enableAdmissionPlugins, disableAdmissionPlugins).validated();
+            var configuration = admissionControlConfigFile == null ? AdmissionConfiguration.DEFAULT
+                    : AdmissionConfiguration.read(admissionControlConfigFile);
+            return new AdmissionOptions(enableAdmissionPlugins, disableAdmissionPlugins, configuration).validated();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -29,7 +29,16 @@ final class AdmissionServer implements AutoCloseable {
     }
 
     AdmissionServer(Path dir) throws Exception {
-        this.server = LocalControlPlane.start(dir);
+        this(dir, LocalControlPlane.start(dir));
+    }
+
+    /** A server whose admission runs as {@code options} say (with `skiff server`'s flags and configuration file). */
+    AdmissionServer(Path dir, dev.skiff.apiserver.admission.AdmissionOptions options) throws Exception {
+        this(dir, LocalControlPlane.start(dir, 0, options, dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration.defaults()));
+    }
+
+    private AdmissionServer(Path dir, LocalControlPlane server) throws Exception {
+        this.server = server;
         this.client = RestClients.fromKubeconfig(server.kubeconfig());
         this.http = HttpClient.newBuilder().sslContext(RestClients.trustingAnyServer()).build();
         this.token = Files.readString(dir.resolve("token")).strip();

@@ -34,6 +34,31 @@ class PodSecurityAdmissionTest {
     }
 
     @Test
+    void theAdmissionConfigurationFileSetsTheDefaultPolicyAndExemptions(@TempDir Path configured) throws Exception {
+        var file = java.nio.file.Files.writeString(configured.resolve("admission.yaml"), """
+                apiVersion: apiserver.config.k8s.io/v1
+                kind: AdmissionConfiguration
+                plugins:
+                - name: PodSecurity
+                  path: podsecurity.yaml
+                """);
+        java.nio.file.Files.writeString(configured.resolve("podsecurity.yaml"), """
+                apiVersion: pod-security.admission.config.k8s.io/v1
+                kind: PodSecurityConfiguration
+                defaults: {enforce: baseline}
+                exemptions: {namespaces: [kube-system]}
+                """);
+        var options = new dev.skiff.apiserver.admission.AdmissionOptions(java.util.List.of(), java.util.List.of("ServiceAccount"),
+                dev.skiff.apiserver.admission.AdmissionConfiguration.read(file));
+        try (var server = new AdmissionServer(configured.resolve("server"), options)) {
+            var refused = server.post("/api/v1/namespaces/default/pods", PRIVILEGED_POD.formatted("p"));
+            assertThat(refused.code()).isEqualTo(403);
+            assertThat(refused.body().path("message").asText()).startsWith("pods \"p\" is forbidden: violates PodSecurity \"baseline:latest\"");
+            assertThat(server.post("/api/v1/namespaces/kube-system/pods", PRIVILEGED_POD.formatted("p")).code()).isEqualTo(201);
+        }
+    }
+
+    @Test
     void enforceRefusesAPodWithUpstreamsStatus() throws Exception {
         namespace("locked", "\"pod-security.kubernetes.io/enforce\":\"restricted\"");
         var answer = raw.post("/api/v1/namespaces/locked/pods", PLAIN_POD.formatted("x"));

@@ -48,9 +48,11 @@ import java.util.function.Function;
  * are never refused, only warned. Namespaces with invalid labels are refused on create (422), and on
  * update when the label errors changed; making an enforce level stricter warns about the namespace's
  * existing pods that would fail it (at most 3000, for at most a second). Pod subresources that
- * cannot change the spec (status, binding, eviction, exec, ...) are not checked. Exemptions (users,
- * namespaces, runtime classes) and the audit mode's annotations are not implemented: skiff has no
- * admission configuration file and no audit log.
+ * cannot change the spec (status, binding, eviction, exec, ...) are not checked. The
+ * {@link PodSecurityConfiguration} (from the admission configuration file) gives the policy of
+ * unlabelled namespaces and the exemptions: requests in exempt namespaces or by exempt users, and
+ * pods of exempt runtime classes, are not checked; labelling an exempt namespace warns that its
+ * policy will be ignored. The audit mode's annotations are not implemented: skiff has no audit log.
  */
 public final class PodSecurity implements AdmissionPlugin {
     public static final String NAME = "PodSecurity";
@@ -64,12 +66,15 @@ public final class PodSecurity implements AdmissionPlugin {
     private final Function<String, Optional<Namespace>> namespaces;
     private final Function<String, List<Pod>> pods;
     private final Clock clock;
+    private final PodSecurityConfiguration configuration;
 
     /** {@code namespaces}: the namespace of a name if it exists; {@code pods}: a namespace's pods. */
-    public PodSecurity(Function<String, Optional<Namespace>> namespaces, Function<String, List<Pod>> pods, Clock clock) {
+    public PodSecurity(Function<String, Optional<Namespace>> namespaces, Function<String, List<Pod>> pods, Clock clock,
+                       PodSecurityConfiguration configuration) {
         this.namespaces = namespaces;
         this.pods = pods;
         this.clock = clock;
+        this.configuration = configuration;
     }
 
     @Override
@@ -96,14 +101,15 @@ public final class PodSecurity implements AdmissionPlugin {
             return;
         }
         Namespace namespace = (Namespace) a.object();
-        var parsed = Policy.fromLabels(namespace.getMetadata().getLabels());
+        var parsed = Policy.fromLabels(namespace.getMetadata().getLabels(), configuration.defaults());
         if (a.create()) {
             if (!parsed.errors().isEmpty()) {
                 throw ApiException.invalid("", "Namespace", namespace.getMetadata().getName(), parsed.errors());
             }
+            warnIfExempt(a, namespace, parsed.policy());
             return;
         }
-        var old = Policy.fromLabels(a.old().getMetadata().getLabels());
+        var old = Policy.fromLabels(a.old().getMetadata().getLabels(), configuration.defaults());
         if (!parsed.errors().isEmpty() && (old.errors().isEmpty() || !parsed.errors().equals(old.errors()))) {
             throw ApiException.invalid("", "Namespace", namespace.getMetadata().getName(), parsed.errors());
         }
@@ -113,11 +119,44 @@ public final class PodSecurity implements AdmissionPlugin {
                 || (enforce.version().equals(before.version()) && enforce.level().compareTo(before.level()) <= 0)) {
             return;
         }
+        if (warnIfExempt(a, namespace, parsed.policy())) {
+            return;
+        }
         evaluatePodsInNamespace(namespace.getMetadata().getName(), enforce).forEach(a.warnings()::add);
     }
 
+    /**
+     * For an exempt namespace: upstream's warning that the non-privileged modes its labels set will be ignored (none when
+     * the policy is privileged or the configured default). True when the namespace is exempt.
+     */
+    private boolean warnIfExempt(ObjectAttributes a, Namespace namespace, Policy policy) {
+        String name = namespace.getMetadata().getName();
+        if (!configuration.exemptNamespace(name)) {
+            return false;
+        }
+        if (policy.fullyPrivileged() || policy.equivalent(configuration.defaults())) {
+            return true;
+        }
+        Map<String, String> labels = namespace.getMetadata().getLabels();
+        List<String> modes = new ArrayList<>();
+        for (var mode : List.of(Map.entry(Policy.ENFORCE, policy.enforce()), Map.entry(Policy.AUDIT, policy.audit()),
+                Map.entry(Policy.WARN, policy.warn()))) {
+            if (mode.getValue().level() != Level.PRIVILEGED && (labels.containsKey(mode.getKey()) || labels.containsKey(mode.getKey() + "-version"))) {
+                modes.add(mode.getKey().substring(Policy.PREFIX.length()) + "=" + mode.getValue());
+            }
+        }
+        a.warnings().add("namespace " + ApiException.goQuote(name) + " is exempt from Pod Security, and the policy (" + String.join(", ", modes)
+                + ") will be ignored");
+        return true;
+    }
+
+    /** The namespace or user exemptions that skip a pod or workload request before its namespace is looked at. */
+    private boolean exempt(ObjectAttributes a) {
+        return configuration.exemptNamespace(a.object().getMetadata().getNamespace()) || configuration.exemptUser(a.user().name());
+    }
+
     private void validatePod(ObjectAttributes a) {
-        if (IGNORED_POD_SUBRESOURCES.contains(a.request().subresource())) {
+        if (IGNORED_POD_SUBRESOURCES.contains(a.request().subresource()) || exempt(a)) {
             return;
         }
         var parsed = policy(a);
@@ -132,6 +171,9 @@ public final class PodSecurity implements AdmissionPlugin {
     }
 
     private void validateWorkload(ObjectAttributes a) {
+        if (exempt(a)) {
+            return;
+        }
         Policy.Parsed parsed;
         try {
             parsed = policy(a);
@@ -153,11 +195,14 @@ public final class PodSecurity implements AdmissionPlugin {
         String name = a.object().getMetadata().getNamespace();
         Namespace namespace = namespaces.apply(name)
                 .orElseThrow(() -> ApiException.internal("failed to lookup namespace " + ApiException.goQuote(name)));
-        return Policy.fromLabels(namespace.getMetadata().getLabels());
+        return Policy.fromLabels(namespace.getMetadata().getLabels(), configuration.defaults());
     }
 
-    /** EvaluatePod: a failed enforce level refuses (when enforced), else a failed warn level warns. */
-    private static void evaluate(ObjectAttributes a, Policy policy, ObjectMeta meta, PodSpec spec, boolean enforce) {
+    /** EvaluatePod: pods of an exempt runtime class pass; a failed enforce level refuses (when enforced), else a failed warn level warns. */
+    private void evaluate(ObjectAttributes a, Policy policy, ObjectMeta meta, PodSpec spec, boolean enforce) {
+        if (configuration.exemptRuntimeClass(spec.getRuntimeClassName())) {
+            return;
+        }
         Map<LevelVersion, List<Failure>> results = new LinkedHashMap<>();
         if (enforce) {
             List<Failure> failures = results.computeIfAbsent(policy.enforce(), lv -> Checks.evaluate(lv, meta, spec));
@@ -218,12 +263,15 @@ public final class PodSecurity implements AdmissionPlugin {
         return warnings;
     }
 
-    /** prioritizePods: one pod of each controller first, then the others of the same controllers. */
-    private static List<Pod> prioritized(List<Pod> pods) {
+    /** prioritizePods: pods of exempt runtime classes left out, one pod of each controller first, then the others of the same controllers. */
+    private List<Pod> prioritized(List<Pod> pods) {
         List<Pod> first = new ArrayList<>();
         List<Pod> duplicates = new ArrayList<>();
         Set<String> controllers = new HashSet<>();
         for (Pod pod : pods) {
+            if (pod.getSpec() != null && configuration.exemptRuntimeClass(pod.getSpec().getRuntimeClassName())) {
+                continue;
+            }
             String controller = controllerUid(pod);
             if (controller == null || controllers.add(controller)) {
                 first.add(pod);

@@ -49,6 +49,22 @@ public record Policy(LevelVersion enforce, LevelVersion audit, LevelVersion warn
             return new Version(minor, false);
         }
 
+        /** "latest" or "v1.x"; null when it is neither. */
+        static Version parse(String value) {
+            if (value.equals("latest")) {
+                return LATEST;
+            }
+            Matcher m = VERSION.matcher(value);
+            if (m.matches()) {
+                try {
+                    return of(Integer.parseInt(m.group(1)));
+                } catch (NumberFormatException e) {
+                    // too large for an int: upstream's Atoi fails the same way
+                }
+            }
+            return null;
+        }
+
         /** This version, or {@code newest} when it is later (latest included). */
         int atMost(int newest) {
             return latest || minor > newest ? newest : minor;
@@ -78,19 +94,26 @@ public record Policy(LevelVersion enforce, LevelVersion audit, LevelVersion warn
         return enforce.level() == Level.PRIVILEGED && audit.level() == Level.PRIVILEGED && warn.level() == Level.PRIVILEGED;
     }
 
-    /** PolicyToEvaluate: the policy the labels give, over the default one. */
+    /** PolicyToEvaluate over upstream's default configuration (privileged at latest for every mode). */
     public static Parsed fromLabels(Map<String, String> labels) {
+        return fromLabels(labels, DEFAULT);
+    }
+
+    /** PolicyToEvaluate: the policy the labels give, over {@code defaults} (the configured policy of unlabelled namespaces). */
+    public static Parsed fromLabels(Map<String, String> labels, Policy defaults) {
         var errors = new ArrayList<Cause>();
         if (labels == null || labels.isEmpty()) {
-            return new Parsed(DEFAULT, errors);
+            return new Parsed(defaults, errors);
         }
         Level enforceLevel = level(labels, ENFORCE, Level.RESTRICTED, errors);
         Level auditLevel = level(labels, AUDIT, Level.PRIVILEGED, errors);
         Level warnLevel = level(labels, WARN, Level.PRIVILEGED, errors);
-        Version enforceVersion = version(labels, ENFORCE, errors);
-        var enforce = new LevelVersion(enforceLevel == null ? Level.PRIVILEGED : enforceLevel, enforceVersion);
-        var audit = new LevelVersion(auditLevel == null ? Level.PRIVILEGED : auditLevel, version(labels, AUDIT, errors));
-        var warn = new LevelVersion(warnLevel == null ? Level.PRIVILEGED : warnLevel, version(labels, WARN, errors));
+        var enforce = new LevelVersion(enforceLevel == null ? defaults.enforce().level() : enforceLevel,
+                version(labels, ENFORCE, defaults.enforce().version(), errors));
+        var audit = new LevelVersion(auditLevel == null ? defaults.audit().level() : auditLevel,
+                version(labels, AUDIT, defaults.audit().version(), errors));
+        var warn = new LevelVersion(warnLevel == null ? defaults.warn().level() : warnLevel,
+                version(labels, WARN, defaults.warn().version(), errors));
         boolean enforceLabelled = labels.containsKey(ENFORCE) && Level.parse(labels.get(ENFORCE)) != null;
         if (!labels.containsKey(WARN) && enforceLabelled && enforce.level().compareTo(warn.level()) > 0) {
             warn = new LevelVersion(enforce.level(), labels.containsKey(WARN + "-version") ? warn.version() : enforce.version());
@@ -98,6 +121,15 @@ public record Policy(LevelVersion enforce, LevelVersion audit, LevelVersion warn
         // errors in upstream's order: enforce level and version, audit level and version, warn level and version
         errors.sort(java.util.Comparator.comparingInt(c -> order(c.field())));
         return new Parsed(new Policy(enforce, audit, warn), errors);
+    }
+
+    /** Upstream's Policy.Equivalent: the same levels, and the same versions where the level is not privileged. */
+    boolean equivalent(Policy other) {
+        return equivalent(enforce, other.enforce) && equivalent(audit, other.audit) && equivalent(warn, other.warn);
+    }
+
+    private static boolean equivalent(LevelVersion a, LevelVersion b) {
+        return a.level() == b.level() && (a.level() == Level.PRIVILEGED || a.version().equals(b.version()));
     }
 
     private static int order(String field) {
@@ -127,22 +159,18 @@ public record Policy(LevelVersion enforce, LevelVersion audit, LevelVersion warn
         return level;
     }
 
-    private static Version version(Map<String, String> labels, String mode, List<Cause> errors) {
+    private static Version version(Map<String, String> labels, String mode, Version unlabelled, List<Cause> errors) {
         String label = mode + "-version";
         String value = labels.get(label);
-        if (value == null || value.equals("latest")) {
+        if (value == null) {
+            return unlabelled;
+        }
+        Version version = Version.parse(value);
+        if (version == null) {
+            errors.add(Cause.invalid(path(label), value, "must be \"latest\" or \"v1.x\""));
             return Version.LATEST;
         }
-        Matcher m = VERSION.matcher(value);
-        if (m.matches()) {
-            try {
-                return Version.of(Integer.parseInt(m.group(1)));
-            } catch (NumberFormatException e) {
-                // too large for an int: upstream's Atoi fails the same way
-            }
-        }
-        errors.add(Cause.invalid(path(label), value, "must be \"latest\" or \"v1.x\""));
-        return Version.LATEST;
+        return version;
     }
 
     private static String path(String label) {

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 class PodSecurityTest {
     private final Map<String, Namespace> namespaces = new HashMap<>();
     private final List<Pod> pods = new ArrayList<>();
-    private final AdmissionChain chain = new AdmissionChain(List.of(new PodSecurity(n -> Optional.ofNullable(namespaces.get(n)),
-            ns -> pods.stream().filter(p -> p.getMetadata().getNamespace().equals(ns)).toList(), Clock.systemUTC())));
+    private PodSecurityConfiguration configuration = PodSecurityConfiguration.DEFAULT;
+    private String user = "a";
     private final Warnings warnings = new Warnings();
 
     private void namespace(String name, String... labels) {
@@ -44,7 +44,84 @@ class PodSecurityTest {
     }
 
     private void admit(String method, String path, HasMetadata object, HasMetadata old) {
-        chain.forObjects(new UserInfo("a", List.of()), RequestInfoResolver.resolve(method, path, Map.of()), warnings).admit(object, old, false);
+        admit(method, path, object, old, warnings);
+    }
+
+    private void admit(String method, String path, HasMetadata object, HasMetadata old, Warnings into) {
+        var chain = new AdmissionChain(List.of(new PodSecurity(n -> Optional.ofNullable(namespaces.get(n)),
+                ns -> pods.stream().filter(p -> p.getMetadata().getNamespace().equals(ns)).toList(), Clock.systemUTC(), configuration)));
+        chain.forObjects(new UserInfo(user, List.of()), RequestInfoResolver.resolve(method, path, Map.of()), into).admit(object, old, false);
+    }
+
+    private static PodSecurityConfiguration configuration(String yaml) throws Exception {
+        return PodSecurityConfiguration.from(new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readTree(yaml));
+    }
+
+    @Test
+    void configuredDefaultsApplyToUnlabelledNamespacesAndLabelsOverrideThem() throws Exception {
+        configuration = configuration("""
+                apiVersion: pod-security.admission.config.k8s.io/v1
+                kind: PodSecurityConfiguration
+                defaults: {enforce: baseline, enforce-version: v1.30, warn: restricted}
+                """);
+        namespace("plain");
+        assertThatThrownBy(() -> admit("POST", "/api/v1/namespaces/plain/pods", pod("plain", "priv", true), null))
+                .hasMessageStartingWith("pods \"priv\" is forbidden: violates PodSecurity \"baseline:v1.30\": privileged");
+        admit("POST", "/api/v1/namespaces/plain/pods", pod("plain", "ok", false), null);
+        assertThat(warnings.all()).singleElement().asString().startsWith("would violate PodSecurity \"restricted:latest\"");
+        namespace("open", Policy.ENFORCE, "privileged", Policy.WARN, "privileged");
+        assertThatCode(() -> admit("POST", "/api/v1/namespaces/open/pods", pod("open", "priv", true), null)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void exemptNamespacesUsersAndRuntimeClassesAreNotChecked() throws Exception {
+        configuration = configuration("""
+                apiVersion: pod-security.admission.config.k8s.io/v1
+                kind: PodSecurityConfiguration
+                defaults: {enforce: restricted}
+                exemptions: {usernames: ["system:serviceaccount:kube-system:installer"], runtimeClasses: [kata], namespaces: [kube-system]}
+                """);
+        namespace("kube-system");
+        namespace("apps");
+        assertThatCode(() -> admit("POST", "/api/v1/namespaces/kube-system/pods", pod("kube-system", "priv", true), null)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> admit("POST", "/api/v1/namespaces/apps/pods", pod("apps", "priv", true), null)).isInstanceOf(ApiException.class);
+        Pod kata = new PodBuilder(pod("apps", "kata", true)).editSpec().withRuntimeClassName("kata").endSpec().build();
+        assertThatCode(() -> admit("POST", "/api/v1/namespaces/apps/pods", kata, null)).doesNotThrowAnyException();
+        user = "system:serviceaccount:kube-system:installer";
+        assertThatCode(() -> admit("POST", "/api/v1/namespaces/apps/pods", pod("apps", "priv", true), null)).doesNotThrowAnyException();
+        assertThat(warnings.all()).isEmpty();
+
+        // labelling an exempt namespace is allowed with upstream's warning; its existing pods are not evaluated
+        pods.add(pod("kube-system", "running", true));
+        var onUpdate = new Warnings();
+        admit("POST", "/api/v1/namespaces", ns("kube-system", Policy.ENFORCE, "baseline", Policy.AUDIT + "-version", "v1.29"), null);
+        admit("PUT", "/api/v1/namespaces/kube-system", ns("kube-system", Policy.ENFORCE, "baseline"), ns("kube-system", Policy.ENFORCE, "privileged"),
+                onUpdate);
+        assertThat(onUpdate.all()).isEqualTo(warnings.all());
+        assertThat(warnings.all()).as("on create and on a stricter update").singleElement().matches(w -> w.equals("namespace \"kube-system\" is exempt from Pod Security, and the policy (enforce=baseline:latest) "
+                + "will be ignored"));
+        // and an ordinary namespace made stricter warns about its pods, but not those of an exempt runtime class
+        pods.add(kata);
+        user = "a";
+        namespace("apps", Policy.ENFORCE, "privileged");
+        admit("PUT", "/api/v1/namespaces/apps", ns("apps", Policy.ENFORCE, "baseline"), ns("apps", Policy.ENFORCE, "privileged"));
+        assertThat(warnings.all()).hasSize(1);
+    }
+
+    @Test
+    void aBadConfigurationIsRefusedWithEveryProblem() {
+        assertThatThrownBy(() -> configuration("""
+                apiVersion: pod-security.admission.config.k8s.io/v1
+                kind: PodSecurityConfiguration
+                defaults: {enforce: strict, warn-version: "1.2"}
+                exemptions: {namespaces: [Bad_Name, ok, ok], usernames: [""]}
+                """)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("[defaults.enforce: Invalid value: \"strict\": must be one of privileged, baseline, restricted, "
+                        + "defaults.warn-version: Invalid value: \"1.2\": must be \"latest\" or \"v1.x\", exemptions.namespaces[0]: Invalid value: \"Bad_Name\": ")
+                .hasMessageContaining("exemptions.namespaces[2]: Duplicate value: \"ok\"")
+                .hasMessageEndingWith("exemptions.usernames[0]: Invalid value: \"\": username must not be empty]");
+        assertThatThrownBy(() -> configuration("{apiVersion: v1, kind: ConfigMap}")).hasMessageContaining("expected PodSecurityConfiguration");
     }
 
     private static Pod pod(String namespace, String name, boolean privileged) {
@@ -136,16 +213,14 @@ class PodSecurityTest {
                 "existing pods in namespace \"team\" violate the new PodSecurity enforce level \"baseline:latest\"",
                 "web-1 (and 1 other pod): privileged");
         var restricted = new Warnings();
-        chain.forObjects(new UserInfo("a", List.of()), RequestInfoResolver.resolve("PUT", "/api/v1/namespaces/team", Map.of()), restricted)
-                .admit(ns("team", Policy.ENFORCE, "restricted"), ns("team", Policy.ENFORCE, "baseline"), false);
+        admit("PUT", "/api/v1/namespaces/team", ns("team", Policy.ENFORCE, "restricted"), ns("team", Policy.ENFORCE, "baseline"), restricted);
         assertThat(restricted.all()).containsExactly(
                 "existing pods in namespace \"team\" violate the new PodSecurity enforce level \"restricted:latest\"",
                 "fine: allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile",
                 "web-1 (and 1 other pod): privileged, allowPrivilegeEscalation != false, unrestricted capabilities, runAsNonRoot != true, seccompProfile");
         // relaxing the level, or keeping it, checks nothing
         var relaxed = new Warnings();
-        chain.forObjects(new UserInfo("a", List.of()), RequestInfoResolver.resolve("PUT", "/api/v1/namespaces/team", Map.of()), relaxed)
-                .admit(ns("team", Policy.ENFORCE, "baseline"), ns("team", Policy.ENFORCE, "restricted"), false);
+        admit("PUT", "/api/v1/namespaces/team", ns("team", Policy.ENFORCE, "baseline"), ns("team", Policy.ENFORCE, "restricted"), relaxed);
         assertThat(relaxed.all()).isEmpty();
     }
 }
