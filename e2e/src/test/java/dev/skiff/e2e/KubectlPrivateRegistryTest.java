@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
  * loopback (Debian's docker-registry, the project's busybox pushed with skopeo): an open one on HTTP, one behind
  * htpasswd auth and one on HTTPS with a CA of its own. The same pods, none with imagePullSecrets, are given to an agent
  * with an empty registries file - every pull fails (ErrImagePull) - and to an agent with a file that mirrors
- * {@code mirror.invalid} and every other registry ({@code *}) to the open registry, {@code tls.invalid} to the HTTPS one
+ * {@code mirror.invalid} (with a rewrite of {@code mirrored/x} to {@code library/x}, the open registry's repository) and
+ * every other registry ({@code *}) to the open registry, {@code tls.invalid} to the HTTPS one
  * (its CA from {@code configs.tls.ca_file}) and has node-wide credentials for the locked one: all of them run.
  * {@code .invalid} names never resolve, so nothing leaves the machine.
  */
@@ -32,7 +33,7 @@ class KubectlPrivateRegistryTest {
     Path dir;
 
     @Test
-    void mirrorsTlsAndNodeWideCredentialsFromTheRegistriesFile() throws Exception {
+    void mirrorsRewritesTlsAndNodeWideCredentialsFromTheRegistriesFile() throws Exception {
         Path archive = dir.resolve("busybox.tar");
         OciArchive.write(LocalImages.fromDebian().busybox(), archive);
         Path kubeconfig = dir.resolve("admin.yaml");
@@ -45,9 +46,9 @@ class KubectlPrivateRegistryTest {
             locked.push(archive, "busybox:locked", "puller:s3cret:pw", dir.resolve("push-locked.log"));
             tls.push(archive, "busybox:tls", null, dir.resolve("push-tls.log"));
             var kubectl = new Kubectl(kubeconfig, dir);
-            List<String> pods = List.of("mirrored", "defaultmirror", "locked", "tls");
-            List<String> images = List.of("mirror.invalid/library/busybox:open", "any.invalid/library/busybox:open",
-                    locked.host() + "/busybox:locked", "tls.invalid/busybox:tls");
+            List<String> pods = List.of("mirrored", "rewritten", "defaultmirror", "locked", "tls");
+            List<String> images = List.of("mirror.invalid/library/busybox:open", "mirror.invalid/mirrored/busybox:open",
+                    "any.invalid/library/busybox:open", locked.host() + "/busybox:locked", "tls.invalid/busybox:tls");
 
             // without configuration: none of the images can be pulled
             Path empty = Files.writeString(dir.resolve("empty.yaml"), "");
@@ -70,6 +71,8 @@ class KubectlPrivateRegistryTest {
                       mirror.invalid:
                         endpoint:
                           - "http://%s"
+                        rewrite:
+                          "^mirrored/(.*)": "library/$1"
                       tls.invalid:
                         endpoint:
                           - "https://%s"
@@ -93,6 +96,9 @@ class KubectlPrivateRegistryTest {
                     awaitRunning(kubectl, pod);
                 }
                 assertThat(events(kubectl, "mirrored", "Pulled")).startsWith("Successfully pulled image \"mirror.invalid/library/busybox:open\" in ");
+                assertThat(events(kubectl, "rewritten", "Pulled")).startsWith("Successfully pulled image \"mirror.invalid/mirrored/busybox:open\" in ");
+                assertThat(get(kubectl, "rewritten", "{.status.containerStatuses[0].image}")).as("the image keeps the pod's name")
+                        .isEqualTo("mirror.invalid/mirrored/busybox:open");
                 assertThat(events(kubectl, "locked", "Pulled")).startsWith("Successfully pulled image \"" + locked.host() + "/busybox:locked\" in ");
             });
             assertThat(open.isAlive() && locked.isAlive() && tls.isAlive()).as("the registries ran all along").isTrue();

@@ -62,7 +62,9 @@ public final class LocalRuntime implements AutoCloseable {
         try {
             importLocalImages(containerd, dataDir.resolve("images"));
             var cri = RemoteRuntime.connect(containerd.endpoint(), Duration.ofSeconds(30));
-            return new LocalRuntime(containerd, cri, new KubeRuntimeManager(cri, dataDir.resolve("pods"), dns, events));
+            var rewrites = new dev.skiff.agent.containerd.registries.Rewrites(registries,
+                    new ImageImporter(ImageImporter.CTR, containerd.config().socket()));
+            return new LocalRuntime(containerd, cri, new KubeRuntimeManager(cri, dataDir.resolve("pods"), dns, events).withRewrites(rewrites));
         } catch (IOException | RuntimeException e) {
             containerd.teardown();
             containerd.close();

@@ -20,11 +20,10 @@ import java.util.stream.Stream;
  * {@code <host>}'s own file. Containerd 1.6 reads a hosts.toml without a {@code host} table as broken (it falls back
  * to certificate files in the directory), so a file without endpoints has an empty {@code [host]} table. A registry
  * with its own file but no mirror gets the {@code *} mirror's endpoints, which it would have had without the file.
- * Credentials are not part of hosts.toml: they go into the CRI plugin's {@code registry.configs} (see
- * {@link #authToml}).
+ * A mirror with rewrites also gets the directory of its rewrite host ({@link Rewrites}). Credentials are not part of
+ * hosts.toml: they go into the CRI plugin's {@code registry.configs} (see {@link #authToml}).
  */
 public final class HostsDir {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HostsDir.class);
     /** The host directory containerd falls back to for a registry without its own. */
     static final String DEFAULT_DIR = "_default";
 
@@ -45,7 +44,26 @@ public final class HostsDir {
                 out.put(host, hostsToml(r, host, fallback == null ? List.of() : fallback.endpoints()));
             }
         }
+        for (var e : r.mirrors().entrySet()) {
+            List<String> endpoints = e.getValue().endpoints();
+            if (!e.getValue().rewrites().isEmpty() && !endpoints.isEmpty()) {
+                out.put(Rewrites.host(r, e.getKey()), rewriteHostsToml(r, endpoints));
+            }
+        }
         return out;
+    }
+
+    /**
+     * A mirror's rewrite host ({@link Rewrites}): its endpoints only, the last as {@code server} so that containerd
+     * adds no default endpoint for the made-up host name.
+     */
+    private static String rewriteHostsToml(Registries r, List<String> endpoints) {
+        String last = endpoints.getLast();
+        StringBuilder b = new StringBuilder("# written by skiff from its registries file: the rewritten pulls of a mirror\n");
+        b.append("server = ").append(quote(last)).append('\n');
+        tls(b, r.configs().get(URI.create(last).getRawAuthority()));
+        hosts(b, r, endpoints.subList(0, endpoints.size() - 1));
+        return b.toString().stripTrailing() + "\n";
     }
 
     private static String hostsToml(Registries r, String registry, List<String> endpoints) {
@@ -53,6 +71,11 @@ public final class HostsDir {
         if (registry != null) {
             tls(b, r.configs().get(registry));
         }
+        hosts(b, r, endpoints);
+        return b.toString().stripTrailing() + "\n";
+    }
+
+    private static void hosts(StringBuilder b, Registries r, List<String> endpoints) {
         if (endpoints.isEmpty()) {
             b.append("\n[host]\n");
         }
@@ -61,7 +84,6 @@ public final class HostsDir {
             b.append("  capabilities = [\"pull\", \"resolve\"]\n");
             tls(b, r.configs().get(URI.create(ep).getRawAuthority()));
         }
-        return b.toString().stripTrailing() + "\n";
     }
 
     private static void tls(StringBuilder b, Registries.Config config) {
@@ -121,11 +143,6 @@ public final class HostsDir {
             }
         }
         Files.createDirectories(dir);
-        r.mirrors().forEach((name, mirror) -> {
-            if (!mirror.rewrites().isEmpty()) {
-                LOG.warn("registries: mirrors.{}.rewrite is not applied (containerd 1.6 has no rewrites); images are pulled by their own names", name);
-            }
-        });
         for (var e : render(r).entrySet()) {
             Path host = dir.resolve(e.getKey());
             Files.createDirectories(host);

@@ -104,6 +104,31 @@ class HostsDirTest {
     }
 
     @Test
+    void aMirrorWithRewritesHasARewriteHostWithItsEndpointsOnly() throws Exception {
+        Files.writeString(dir.resolve("ca.pem"), "ca");
+        var r = parse("""
+                mirrors:
+                  docker.io:
+                    endpoint: ["http://127.0.0.1:5001", "https://127.0.0.1:5002"]
+                    rewrite: {"^rancher/(.*)": "mirrored/$1"}
+                configs:
+                  "127.0.0.1:5002":
+                    tls: {ca_file: ca.pem}
+                """);
+        var files = HostsDir.render(r);
+        assertThat(files.keySet()).containsExactly("docker.io", "127.0.0.1:5002", "rewrite-0.skiff.invalid");
+        JsonNode rewrite = TOML.readTree(files.get("rewrite-0.skiff.invalid"));
+        assertThat(rewrite.get("server").asText()).as("the last endpoint is the server: no default endpoint for the made-up host")
+                .isEqualTo("https://127.0.0.1:5002");
+        assertThat(rewrite.get("ca").asText()).isEqualTo(dir.resolve("ca.pem").toString());
+        assertThat(hostOrder(files.get("rewrite-0.skiff.invalid"))).containsExactly("http://127.0.0.1:5001");
+        JsonNode single = TOML.readTree(HostsDir.render(parse("mirrors:\n  docker.io:\n    endpoint: [\"http://127.0.0.1:5001\"]\n"
+                + "    rewrite: {\"^a/\": \"b/\"}\n")).get("rewrite-0.skiff.invalid"));
+        assertThat(single.get("server").asText()).isEqualTo("http://127.0.0.1:5001");
+        assertThat(single.get("host").size()).isZero();
+    }
+
+    @Test
     void writeReplacesWhatAPreviousStartWrote() throws Exception {
         Path hosts = dir.resolve("certs.d");
         HostsDir.write(hosts, parse("mirrors:\n  old.example:\n    endpoint: [\"http://127.0.0.1:1\"]\n"));
