@@ -151,7 +151,7 @@ class SkiffFlagsTest {
         var ca = java.nio.file.Files.writeString(dir.resolve("ca.yaml"), "configs:\n  r.example:\n    tls: {ca_file: /no/such/ca.pem}\n");
         assertOneLineUsageError(run("agent", "--private-registry", ca.toString()),
                 "invalid value for --private-registry: " + ca + ": configs.r.example.tls.ca_file: cannot read /no/such/ca.pem");
-        assertThat(run("agent", "--help").out().replaceAll("\\s+", " ")).contains("default: /etc/skiff/registries.yaml, none when it does not exist");
+        assertThat(run("agent", "--help").out().replaceAll("\\s+", "")).contains("(default:/etc/skiff/registries.yaml,nonewhenitdoesnotexist)");
     }
 
     @Test
