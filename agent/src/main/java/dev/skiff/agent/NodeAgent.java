@@ -54,24 +54,31 @@ public final class NodeAgent implements AutoCloseable {
      * @param fileCheckFrequency how often it is read again (--file-check-frequency)
      * @param imageGc    image garbage collection (--image-gc-high-threshold, --image-gc-low-threshold, --image-minimum-gc-age,
      *                   --image-maximum-gc-age)
+     * @param registries the private registry configuration containerd pulls with (--private-registry)
      */
     public record Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                          List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod,
                          dev.skiff.agent.kubelet.network.dns.Configurer dns, ProxyServer.Config proxy,
                          String clusterCidr, int kubeletPort, String flannelBackend, Path podManifestPath, Duration fileCheckFrequency,
-                         ImageGcPolicy imageGc) {
+                         ImageGcPolicy imageGc, dev.skiff.agent.containerd.registries.Registries registries) {
         /** Without cluster DNS (pods resolve with the host's /etc/resolv.conf), service proxy or masquerade; the kubelet server on a free port. */
         public Config(String nodeName, String nodeIp, Path dataDir, String podCidr, String bridge, Map<String, String> labels,
                       List<Taint> taints, int maxPods, int leaseDurationSeconds, Duration statusReportPeriod) {
             this(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
                     dev.skiff.agent.kubelet.network.dns.Configurer.hostOnly(), null, null, 0, "host-gw", null, FileSource.DEFAULT_PERIOD,
-                    ImageGcPolicy.DEFAULTS);
+                    ImageGcPolicy.DEFAULTS, dev.skiff.agent.containerd.registries.Registries.NONE);
         }
 
         /** This config with another image garbage collection policy. */
         public Config withImageGc(ImageGcPolicy policy) {
             return new Config(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
-                    dns, proxy, clusterCidr, kubeletPort, flannelBackend, podManifestPath, fileCheckFrequency, policy);
+                    dns, proxy, clusterCidr, kubeletPort, flannelBackend, podManifestPath, fileCheckFrequency, policy, registries);
+        }
+
+        /** This config with another private registry configuration. */
+        public Config withRegistries(dev.skiff.agent.containerd.registries.Registries r) {
+            return new Config(nodeName, nodeIp, dataDir, podCidr, bridge, labels, taints, maxPods, leaseDurationSeconds, statusReportPeriod,
+                    dns, proxy, clusterCidr, kubeletPort, flannelBackend, podManifestPath, fileCheckFrequency, imageGc, r);
         }
     }
 
@@ -134,7 +141,8 @@ public final class NodeAgent implements AutoCloseable {
         var events = ContainerEvents.to(recorder);
         LocalRuntime runtime;
         try {
-            runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), podCidr, config.bridge(), config.dns(), events);
+            runtime = LocalRuntime.start(config.dataDir().resolve("containerd"), podCidr, config.bridge(), config.dns(), events,
+                    config.registries());
         } catch (IOException | RuntimeException e) {
             recorder.close();
             throw e;

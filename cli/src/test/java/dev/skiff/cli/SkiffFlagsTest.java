@@ -134,6 +134,27 @@ class SkiffFlagsTest {
     }
 
     @Test
+    void badPrivateRegistryFileIsOneLineErrorForAgentAndServer(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var missing = dir.resolve("missing.yaml");
+        for (String command : new String[] {"agent", "server"}) {
+            assertOneLineUsageError(run(command, "--private-registry", missing.toString()),
+                    "invalid value for --private-registry: " + missing + ": no such file");
+        }
+        var yamlError = java.nio.file.Files.writeString(dir.resolve("broken.yaml"), "mirrors:\n  docker.io: [\n");
+        assertOneLineUsageError(run("agent", "--private-registry", yamlError.toString()),
+                "invalid value for --private-registry: " + yamlError + ": invalid YAML: ");
+        var unknown = java.nio.file.Files.writeString(dir.resolve("unknown.yaml"), "mirrors: {}\nregistries: {}\n");
+        assertOneLineUsageError(run("server", "--private-registry", unknown.toString()),
+                "invalid value for --private-registry: " + unknown + ": the top level: unknown key \"registries\"");
+        var regex = java.nio.file.Files.writeString(dir.resolve("regex.yaml"), "mirrors:\n  docker.io:\n    rewrite: {\"(x\": y}\n");
+        assertOneLineUsageError(run("agent", "--private-registry", regex.toString()), "mirrors.docker.io.rewrite: invalid regex \"(x\"");
+        var ca = java.nio.file.Files.writeString(dir.resolve("ca.yaml"), "configs:\n  r.example:\n    tls: {ca_file: /no/such/ca.pem}\n");
+        assertOneLineUsageError(run("agent", "--private-registry", ca.toString()),
+                "invalid value for --private-registry: " + ca + ": configs.r.example.tls.ca_file: cannot read /no/such/ca.pem");
+        assertThat(run("agent", "--help").out().replaceAll("\\s+", "")).contains("(default:/etc/skiff/registries.yaml,nonewhenitdoesnotexist)");
+    }
+
+    @Test
     void badNodeLifecycleFlagsAreOneLineErrors() {
         assertOneLineUsageError(run("controller-manager", "--kubeconfig", "/no/such/file", "--node-monitor-period", "0s"), "--node-monitor-period");
         assertOneLineUsageError(run("controller-manager", "--kubeconfig", "/no/such/file", "--node-startup-grace-period", "soon"),

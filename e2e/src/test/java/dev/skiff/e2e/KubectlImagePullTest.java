@@ -127,7 +127,7 @@ class KubectlImagePullTest {
         return Files.writeString(dir.resolve(file), content).toString();
     }
 
-    private static void awaitRunning(Kubectl kubectl, String pod) throws Exception {
+    static void awaitRunning(Kubectl kubectl, String pod) throws Exception {
         try {
             await(pod + " runs", Duration.ofMinutes(2), () -> "Running".equals(get(kubectl, pod, "{.status.phase}")));
         } catch (AssertionError e) {
@@ -135,12 +135,12 @@ class KubectlImagePullTest {
         }
     }
 
-    private static String events(Kubectl kubectl, String pod, String reason) throws Exception {
+    static String events(Kubectl kubectl, String pod, String reason) throws Exception {
         return kubectl.ok("kubectl", "get", "events", "--field-selector", "involvedObject.name=" + pod + ",reason=" + reason,
                 "-o", "jsonpath={.items[*].message}");
     }
 
-    private static String get(Kubectl kubectl, String pod, String jsonpath) throws Exception {
+    static String get(Kubectl kubectl, String pod, String jsonpath) throws Exception {
         return kubectl.run("kubectl", "get", "pod", pod, "-o", "jsonpath=" + jsonpath).out().strip();
     }
 }

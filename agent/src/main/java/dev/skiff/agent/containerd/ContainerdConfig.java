@@ -11,14 +11,20 @@ import java.nio.file.Path;
  * @param sandboxImage  the image of every pod's sandbox (infra) container
  * @param cniBinDir     where the CNI plugin binaries are (Debian: /usr/lib/cni)
  * @param containerdBin the containerd binary
+ * @param registries    the private registry configuration (mirrors, TLS, node-wide credentials)
  */
 public record ContainerdConfig(Path dataDir, String podCidr, String bridge, String sandboxImage, Path cniBinDir,
-                               Path containerdBin) {
+                               Path containerdBin, dev.skiff.agent.containerd.registries.Registries registries) {
     public static final String DEFAULT_SANDBOX_IMAGE = "registry.k8s.io/pause:3.10";
 
     public static ContainerdConfig defaults(Path dataDir, String podCidr, String bridge) {
         return new ContainerdConfig(dataDir, podCidr, bridge, DEFAULT_SANDBOX_IMAGE, Path.of("/usr/lib/cni"),
-                Path.of("/usr/bin/containerd"));
+                Path.of("/usr/bin/containerd"), dev.skiff.agent.containerd.registries.Registries.NONE);
+    }
+
+    /** This config with another private registry configuration. */
+    public ContainerdConfig withRegistries(dev.skiff.agent.containerd.registries.Registries r) {
+        return new ContainerdConfig(dataDir, podCidr, bridge, sandboxImage, cniBinDir, containerdBin, r);
     }
 
     public Path socket() {

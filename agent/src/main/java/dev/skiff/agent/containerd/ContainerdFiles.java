@@ -1,5 +1,6 @@
 package dev.skiff.agent.containerd;
 
+import dev.skiff.agent.containerd.registries.HostsDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,8 @@ final class ContainerdFiles {
                 [%s.registry]
                   config_path = "%s"
                 """.formatted(d.resolve("root"), d.resolve("state"), c.socket(), c.socket() + ".ttrpc", d.resolve("opt"),
-                cri, c.sandboxImage(), !canLowerOomScore(), cri, cri, cri, cri, c.cniBinDir(), c.cniConfDir(), cri, c.registryConfigDir());
+                cri, c.sandboxImage(), !canLowerOomScore(), cri, cri, cri, cri, c.cniBinDir(), c.cniConfDir(), cri, c.registryConfigDir())
+                + HostsDir.authToml(c.registries(), cri);
     }
 
     /**
@@ -115,7 +117,7 @@ final class ContainerdFiles {
 
     static Path write(ContainerdConfig c) throws IOException {
         Files.createDirectories(c.cniConfDir());
-        Files.createDirectories(c.registryConfigDir());
+        HostsDir.write(c.registryConfigDir(), c.registries());
         Files.writeString(c.cniConfDir().resolve("10-skiff.conflist"), cniConflist(c));
         Path config = c.dataDir().resolve("config.toml");
         Files.writeString(config, configToml(c));

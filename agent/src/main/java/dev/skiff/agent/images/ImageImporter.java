@@ -55,24 +55,33 @@ public final class ImageImporter {
     }
 
     private List<String> importTar(Path archive) throws IOException {
-        List<String> command = List.of(ctr.toString(), "--address", socket.toString(), "--namespace", CRI_NAMESPACE,
-                "images", "import", "--snapshotter", "overlayfs", archive.toString());
+        String out = ctr(java.time.Duration.ofMinutes(2), "images", "import", "--snapshotter", "overlayfs", archive.toString());
+        return UNPACKED.matcher(out).results().map(m -> m.group(1)).toList();
+    }
+
+    /**
+     * Runs {@code ctr <args>} on this containerd's CRI namespace; returns its output. Not finishing within
+     * {@code timeout} or a non-zero exit is an IOException with ctr's output in one line.
+     */
+    public String ctr(java.time.Duration timeout, String... args) throws IOException {
+        List<String> command = new java.util.ArrayList<>(List.of(ctr.toString(), "--address", socket.toString(), "--namespace", CRI_NAMESPACE));
+        command.addAll(List.of(args));
+        String what = "ctr " + String.join(" ", args);
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
-            if (!process.waitFor(2, TimeUnit.MINUTES)) {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
-                throw new IOException("ctr import of " + archive + " did not finish within 2 minutes");
+                throw new IOException(what + " did not finish within " + timeout.toSeconds() + " s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted importing " + archive, e);
+            throw new IOException("interrupted: " + what, e);
         }
         if (process.exitValue() != 0) {
-            throw new IOException("ctr import of " + archive + " failed (exit " + process.exitValue() + "): "
-                    + out.strip().replaceAll("\\s*\\R\\s*", "; "));
+            throw new IOException(what + " failed (exit " + process.exitValue() + "): " + out.strip().replaceAll("\\s*\\R\\s*", "; "));
         }
-        return UNPACKED.matcher(out).results().map(m -> m.group(1)).toList();
+        return out;
     }
 
     /**

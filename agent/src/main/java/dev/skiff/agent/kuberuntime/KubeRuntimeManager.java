@@ -123,6 +123,11 @@ public final class KubeRuntimeManager {
         return new KubeRuntimeManager(cri, podLogsRoot, dns, events, mounts, images.withPullSecrets(secrets));
     }
 
+    /** This manager pulling with a registries file's rewrites. */
+    public KubeRuntimeManager withRewrites(dev.skiff.agent.containerd.registries.Rewrites rewrites) {
+        return new KubeRuntimeManager(cri, podLogsRoot, dns, events, mounts, images.withRewrites(rewrites));
+    }
+
     /** Forgets what the runtime keeps about a pod that is gone (its image pull back-offs). */
     public void forgetPod(String uid) {
         images.forgetPod(uid);

@@ -50,12 +50,21 @@ public final class LocalRuntime implements AutoCloseable {
      */
     public static LocalRuntime start(Path dataDir, String podCidr, String bridge, dev.skiff.agent.kubelet.network.dns.Configurer dns,
                                      dev.skiff.agent.kubelet.events.ContainerEvents events) throws IOException {
+        return start(dataDir, podCidr, bridge, dns, events, dev.skiff.agent.containerd.registries.Registries.NONE);
+    }
+
+    /** As {@link #start(Path, String, String, dev.skiff.agent.kubelet.network.dns.Configurer, dev.skiff.agent.kubelet.events.ContainerEvents)}, containerd pulling as {@code registries} says (mirrors, TLS, node-wide credentials). */
+    public static LocalRuntime start(Path dataDir, String podCidr, String bridge, dev.skiff.agent.kubelet.network.dns.Configurer dns,
+                                     dev.skiff.agent.kubelet.events.ContainerEvents events,
+                                     dev.skiff.agent.containerd.registries.Registries registries) throws IOException {
         Files.createDirectories(dataDir);
-        var containerd = Containerd.start(ContainerdConfig.defaults(dataDir, podCidr, bridge), Duration.ofSeconds(60));
+        var containerd = Containerd.start(ContainerdConfig.defaults(dataDir, podCidr, bridge).withRegistries(registries), Duration.ofSeconds(60));
         try {
             importLocalImages(containerd, dataDir.resolve("images"));
             var cri = RemoteRuntime.connect(containerd.endpoint(), Duration.ofSeconds(30));
-            return new LocalRuntime(containerd, cri, new KubeRuntimeManager(cri, dataDir.resolve("pods"), dns, events));
+            var rewrites = new dev.skiff.agent.containerd.registries.Rewrites(registries,
+                    new ImageImporter(ImageImporter.CTR, containerd.config().socket()));
+            return new LocalRuntime(containerd, cri, new KubeRuntimeManager(cri, dataDir.resolve("pods"), dns, events).withRewrites(rewrites));
         } catch (IOException | RuntimeException e) {
             containerd.teardown();
             containerd.close();

@@ -144,6 +144,26 @@ public final class AgentCommand implements Callable<Integer> {
         return new dev.skiff.agent.kubelet.images.ImageGcPolicy(high, low, minAge, maxAge);
     }
 
+    @Option(names = "--private-registry",
+            description = "Private registry configuration file, k3s's registries.yaml: mirrors, TLS, node-wide credentials (default: "
+                    + DEFAULT_PRIVATE_REGISTRY + ", none when it does not exist).")
+    Path privateRegistry;
+
+    /** k3s reads /etc/rancher/k3s/registries.yaml; skiff's own directory under /etc. */
+    public static final String DEFAULT_PRIVATE_REGISTRY = "/etc/skiff/registries.yaml";
+
+    /**
+     * --private-registry read and checked: the given file must exist, the default one may be missing (no
+     * configuration); anything in it that cannot be used is a usage error naming the file.
+     */
+    public static dev.skiff.agent.containerd.registries.Registries privateRegistry(Path flag) {
+        try {
+            return dev.skiff.agent.containerd.registries.Registries.read(flag != null ? flag : Path.of(DEFAULT_PRIVATE_REGISTRY), flag == null);
+        } catch (dev.skiff.agent.containerd.registries.Registries.InvalidException e) {
+            throw new UsageException("invalid value for --private-registry: " + e.getMessage());
+        }
+    }
+
     /** --flannel-backend checked. */
     public static String flannelBackend(String value) {
         if (!value.equals("host-gw") && !value.equals("vxlan")) {
@@ -208,6 +228,7 @@ public final class AgentCommand implements Callable<Integer> {
         Flags.ipv4Cidr("--cluster-cidr", clusterCidr);
         Duration checkFrequency = Flags.duration("--file-check-frequency", fileCheckFrequency);
         var imageGc = imageGcPolicy(imageGcHighThreshold, imageGcLowThreshold, imageMinimumGcAge, imageMaximumGcAge);
+        var registries = privateRegistry(privateRegistry);
         if (checkFrequency.isZero()) {
             throw new UsageException("invalid value for --file-check-frequency: " + fileCheckFrequency + " (more than 0)");
         }
@@ -218,7 +239,7 @@ public final class AgentCommand implements Callable<Integer> {
                      podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer(),
                      disableKubeProxy ? null : dev.skiff.proxy.ProxyServer.Config.defaults(name, clusterCidr), clusterCidr,
                      Flags.port("--kubelet-port", kubeletPort, false), flannelBackend(flannelBackend),
-                     podManifestPath == null ? null : podManifestPath.toAbsolutePath(), checkFrequency, imageGc))) {
+                     podManifestPath == null ? null : podManifestPath.toAbsolutePath(), checkFrequency, imageGc, registries))) {
             System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + agent.podCidr() + ")");
             awaitShutdown(stopped, closed);
         } finally {

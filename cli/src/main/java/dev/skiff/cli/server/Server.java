@@ -103,7 +103,8 @@ public final class Server implements AutoCloseable {
                             java.nio.file.Path.of("/etc/resolv.conf")), config.disableKubeProxy() ? null
                     : dev.skiff.proxy.ProxyServer.Config.defaults(dev.skiff.agent.NodeAgent.hostName(), config.controllerOptions().clusterCidr()),
                     config.controllerOptions().clusterCidr(), config.kubeletPort(), config.flannelBackend(), config.podManifestPath(),
-                    dev.skiff.agent.kubelet.config.FileSource.DEFAULT_PERIOD, dev.skiff.agent.kubelet.images.ImageGcPolicy.DEFAULTS));
+                    dev.skiff.agent.kubelet.config.FileSource.DEFAULT_PERIOD, dev.skiff.agent.kubelet.images.ImageGcPolicy.DEFAULTS,
+                    config.registries()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the node agent started", e);

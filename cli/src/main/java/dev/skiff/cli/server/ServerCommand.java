@@ -109,6 +109,11 @@ public final class ServerCommand implements Callable<Integer> {
             description = "A file or directory of static pods the embedded node agent runs (with mirror pods in the API).")
     Path podManifestPath;
 
+    @Option(names = "--private-registry",
+            description = "The embedded agent's private registry configuration, k3s's registries.yaml (default: "
+                    + dev.skiff.cli.agent.AgentCommand.DEFAULT_PRIVATE_REGISTRY + ", none when it does not exist).")
+    Path privateRegistry;
+
     @Option(names = "--flannel-backend", defaultValue = "host-gw",
             description = "How the embedded node reaches other nodes' pods: host-gw (nodes on one segment) or vxlan (default: ${DEFAULT-VALUE}).")
     String flannelBackend;
@@ -188,7 +193,8 @@ public final class ServerCommand implements Callable<Integer> {
                 horizontalPodAutoscaler.applyTo(nodeLifecycle.applyTo(ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24))),
                 clusterDns(serviceCidr),
                 Flags.port("--kubelet-port", kubeletPort, false), dev.skiff.cli.agent.AgentCommand.flannelBackend(flannelBackend),
-                podManifestPath == null ? null : podManifestPath.toAbsolutePath(), admission(), tokenExpiration(), metricResolution());
+                podManifestPath == null ? null : podManifestPath.toAbsolutePath(), admission(), tokenExpiration(), metricResolution(),
+                disableAgent ? dev.skiff.agent.containerd.registries.Registries.NONE : dev.skiff.cli.agent.AgentCommand.privateRegistry(privateRegistry));
     }
 
     private Duration metricResolution() {

@@ -29,7 +29,8 @@ import java.util.Set;
  * {@code podManifestPath} is the embedded agent's static pods (--pod-manifest-path), null for none.
  * {@code admission} is --enable/--disable-admission-plugins (validated), {@code tokenExpiration}
  * --service-account-max-token-expiration and --service-account-extend-token-expiration. {@code metricResolution} is how
- * often the metrics API scrapes the kubelets (metrics-server's --metric-resolution).
+ * often the metrics API scrapes the kubelets (metrics-server's --metric-resolution). {@code registries} is the embedded
+ * agent's private registry configuration (--private-registry).
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
@@ -40,7 +41,8 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            boolean disableKubeProxy, KubeSchedulerConfiguration scheduler, List<String> controllers,
                            dev.skiff.controller.ControllerOptions controllerOptions, ClusterDns dns, int kubeletPort,
                            String flannelBackend, Path podManifestPath, AdmissionOptions admission,
-                           TokenExpiration tokenExpiration, Duration metricResolution) {
+                           TokenExpiration tokenExpiration, Duration metricResolution,
+                           dev.skiff.agent.containerd.registries.Registries registries) {
 
     /**
      * The cluster DNS: its service IP and domain (the embedded agent's --cluster-dns and --cluster-domain too), and where

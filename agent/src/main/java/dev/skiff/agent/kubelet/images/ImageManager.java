@@ -1,5 +1,6 @@
 package dev.skiff.agent.kubelet.images;
 
+import dev.skiff.agent.containerd.registries.Rewrites;
 import dev.skiff.agent.credentialprovider.AuthConfig;
 import dev.skiff.agent.credentialprovider.secrets.PullSecretKeyring;
 import dev.skiff.agent.cri.RemoteRuntime;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * EnsureImageExists with kuberuntime's PullImage). The container's imagePullPolicy decides: Always pulls each
  * time, IfNotPresent only a missing image, Never never (a missing image is ErrImageNeverPull). A pull uses the
  * credentials of the pod's imagePullSecrets that match the image's registry, each in turn until one works
- * ({@link dev.skiff.agent.credentialprovider.DockerKeyring}), and none when none matches. A failed pull is
+ * ({@link dev.skiff.agent.credentialprovider.DockerKeyring}), and none when none matches (containerd then uses the
+ * registries file's node-wide credentials); an image a registries file rewrites is pulled as {@link Rewrites} says. A failed pull is
  * ErrImagePull and starts a back-off per pod and image (10 s, doubling to 5 min): until it has passed the
  * image is not pulled again and the container waits in ImagePullBackOff. Events as upstream's, on the
  * container: Pulling, Pulled, Failed, BackOff, ErrImageNeverPull.
@@ -59,19 +61,30 @@ public final class ImageManager {
     private final ContainerEvents events;
     private final PullSecrets secrets;
     private final Clock clock;
+    private final Rewrites rewrites;
     /** pod uid + "_" + image -> the back-off of its pulls; the message of the last failure. */
     private final Map<String, BackOff> backOffs = new ConcurrentHashMap<>();
 
     public ImageManager(RemoteRuntime cri, ContainerEvents events, PullSecrets secrets, Clock clock) {
+        this(cri, events, secrets, clock, Rewrites.NONE);
+    }
+
+    private ImageManager(RemoteRuntime cri, ContainerEvents events, PullSecrets secrets, Clock clock, Rewrites rewrites) {
         this.cri = cri;
         this.events = events;
         this.secrets = secrets;
         this.clock = clock;
+        this.rewrites = rewrites;
     }
 
     /** This manager with the pods' pull secrets from {@code secrets}. */
     public ImageManager withPullSecrets(PullSecrets secrets) {
-        return new ImageManager(cri, events, secrets, clock);
+        return new ImageManager(cri, events, secrets, clock, rewrites);
+    }
+
+    /** This manager pulling images a registries file's rewrite matches as {@link Rewrites} says. */
+    public ImageManager withRewrites(Rewrites rewrites) {
+        return new ImageManager(cri, events, secrets, clock, rewrites);
     }
 
     /**
@@ -115,7 +128,7 @@ public final class ImageManager {
         events.event(pod, container.getName(), EventRecorder.NORMAL, PULLING, "Pulling image \"" + image + "\"");
         long start = System.nanoTime();
         try {
-            pull(pod, spec, repository, sandboxConfig);
+            pullRewrittenOr(pod, spec, repository, sandboxConfig);
         } catch (IOException | StatusRuntimeException e) {
             String msg = e instanceof StatusRuntimeException s && s.getStatus().getDescription() != null ? s.getStatus().getDescription()
                     : e.getMessage();
@@ -134,6 +147,41 @@ public final class ImageManager {
     /** Forgets the pull back-offs of a pod that is gone. */
     public void forgetPod(String uid) {
         backOffs.keySet().removeIf(k -> k.startsWith(uid + "_"));
+    }
+
+    /**
+     * A registries file's rewrite first ({@link Rewrites}: the rewritten name from the mirror's endpoints, then
+     * renamed to the image's own), the image's own name when there is none or that pull fails.
+     */
+    private void pullRewrittenOr(Pod pod, ImageSpec spec, String repository, PodSandboxConfig sandboxConfig) throws IOException {
+        var rewritten = rewrites.pullReference(spec.getImage());
+        if (rewritten.isPresent()) {
+            try {
+                pull(pod, ImageSpec.newBuilder().setImage(rewritten.get()).build(), repository, sandboxConfig);
+                rewrites.rename(rewritten.get(), spec.getImage());
+                awaitKnown(spec);
+                return;
+            } catch (IOException | StatusRuntimeException e) {
+                LOG.info("pulling image={} as rewritten={} failed, pulling it by its own name: {}", spec.getImage(), rewritten.get(), e.getMessage());
+            }
+        }
+        pull(pod, spec, repository, sandboxConfig);
+    }
+
+    /** The CRI plugin learns of an image named with ctr from containerd's events: waits for it, up to 10 s. */
+    private void awaitKnown(ImageSpec spec) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!cri.images().imageStatus(ImageStatusRequest.newBuilder().setImage(spec).build()).hasImage()) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("the image renamed " + spec.getImage() + " is not known to the runtime");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted", e);
+            }
+        }
     }
 
     /**
