@@ -31,8 +31,17 @@ public final class RestClients {
         }
     }
 
+    /**
+     * fabric8's client with its serialization over a mapper carrying Jackson's Blackbird module (generated accessors
+     * instead of reflection, as the server's codecs): informers decode every watched object with it.
+     */
+    private static KubernetesClientBuilder builder() {
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper().registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule());
+        return new KubernetesClientBuilder().withKubernetesSerialization(new io.fabric8.kubernetes.client.utils.KubernetesSerialization(mapper, true));
+    }
+
     public static KubernetesClient fromKubeconfig(Path kubeconfig) {
-        return new KubernetesClientBuilder().withConfig(config(kubeconfig)).build();
+        return builder().withConfig(config(kubeconfig)).build();
     }
 
     /**
@@ -62,7 +71,7 @@ public final class RestClients {
                 .withCaCertData(java.util.Base64.getEncoder().encodeToString(bundle)).withOauthToken(token).build();
         config.setOnlyHttpWatches(true);
         config.setHttp2Disable(true);
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return builder().withConfig(config).build();
     }
 
     /** A TLS context that accepts any server certificate: only for fetching what is then verified another way. */
