@@ -250,10 +250,13 @@ public final class AgentCommand implements Callable<Integer> {
      * caller stops its components and the command exits 0 as a stop it was asked for. Should the JVM exit otherwise (another
      * signal, System.exit), a shutdown hook waits up to a minute for {@code closed} so the components still stop first.
      */
-    @SuppressWarnings("removal")
     public static void awaitShutdown(CountDownLatch stopped, CountDownLatch closed) throws InterruptedException {
         for (String signal : java.util.List.of("TERM", "INT")) {
-            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopped.countDown());
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopped.countDown());
+            } catch (IllegalArgumentException e) {
+                // the signal is ignored (SIGINT of a background job) or taken by the VM: the shutdown hook covers it
+            }
         }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             stopped.countDown();
