@@ -244,13 +244,24 @@ final class SkiffProcess implements AutoCloseable {
 
     /**
      * {@code skiff killall --data-dir} of the node agent this process ran (in the namespace it ran in), once: its pods, their
-     * network and mounts, containerd and shims are torn down. Nothing for a process without a real agent.
+     * network and mounts, containerd and shims are torn down. Nothing for a process without a real agent, nor while another
+     * agent (one started again on the same data dir) runs there: killall would stop it; it is torn down when it stops.
      */
     void killall() {
         if (agentDataDir == null || killedAll || process.isAlive()) {
             return;
         }
         killedAll = true;
+        Path agentDir = agentDataDir.resolve("agent");
+        if (Files.isDirectory(agentDir)) {
+            try (var free = dev.skiff.agent.DataDirLock.tryAcquire(agentDir).orElse(null)) {
+                if (free == null) {
+                    return;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         Path killallLog = log.resolveSibling(log.getFileName() + ".killall");
         long before = lineCount(killallLog);
         try {
