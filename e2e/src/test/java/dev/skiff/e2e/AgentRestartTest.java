@@ -62,6 +62,7 @@ class AgentRestartTest {
                     assertThat(get(kubectl, "sleeper", "{.status.containerStatuses[0].ready}")).isEqualTo("true");
                 }
                 assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the same process still runs").contains(true);
+                assertThat(mountsUnder(agentData.resolve("agent/pods"))).as("the pod's service account token volume (tmpfs)").isNotEmpty();
 
                 var killall = SkiffProcess.run(dir.resolve("killall.log"), "killall", "--data-dir", agentData.toString());
                 assertThat(killall.exit()).as(String.join("\n", killall.output())).isZero();
