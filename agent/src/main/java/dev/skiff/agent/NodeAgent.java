@@ -38,7 +38,8 @@ import java.util.Map;
  * pods bound to this node through it, and (unless disabled) the service proxy programming this host's
  * iptables, as a k3s agent embeds kube-proxy. What {@code skiff agent} runs, and {@code skiff server}
  * unless --disable-agent. Closing stops the proxy (removing its rules) and the loop, then tears the
- * runtime down (pods, bridge, containerd).
+ * runtime down (pods, bridge, containerd); {@link #stop} (what both commands do on SIGTERM) leaves the pods running,
+ * and {@link #killall} tears down what a stopped agent left.
  */
 public final class NodeAgent implements AutoCloseable {
     /**
@@ -110,10 +111,11 @@ public final class NodeAgent implements AutoCloseable {
     private final KubeletServer server;
     private final FileSource staticPods;
     private final ImageGcManager imageGc;
+    private final DataDirLock lock;
 
     private NodeAgent(LocalRuntime runtime, RouteNetwork routes, Kubelet kubelet, GenericPleg pleg, String podCidr, ProbeManager probes, EventRecorder recorder,
                       VolumeManager volumes, ProxyServer proxy, Masquerade masquerade,
-                      KubeletServer server, FileSource staticPods, ImageGcManager imageGc) {
+                      KubeletServer server, FileSource staticPods, ImageGcManager imageGc, DataDirLock lock) {
         this.runtime = runtime;
         this.routes = routes;
         this.kubelet = kubelet;
@@ -127,13 +129,25 @@ public final class NodeAgent implements AutoCloseable {
         this.server = server;
         this.staticPods = staticPods;
         this.imageGc = imageGc;
+        this.lock = lock;
     }
 
     /**
      * Registers the node and takes its pod CIDR ({@link SubnetLease}), starts containerd with pods on
      * that CIDR, the routes to other nodes' pods ({@link RouteNetwork}, flannel's host-gw or vxlan backend) and the kubelet loop.
+     * The data dir is held ({@link DataDirLock}) until the agent stops: a second agent on it fails to start.
      */
     public static NodeAgent start(KubernetesClient client, Config config) throws IOException, InterruptedException {
+        var lock = DataDirLock.acquire(config.dataDir());
+        try {
+            return start(client, config, lock);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            closeQuietly(lock, e);
+            throw e;
+        }
+    }
+
+    private static NodeAgent start(KubernetesClient client, Config config, DataDirLock lock) throws IOException, InterruptedException {
         byte[] clientCa = clusterCa(client);
         String podCidr = SubnetLease.acquire(client, config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()),
                 config.taints(), config.podCidr(), POD_CIDR_TIMEOUT);
@@ -219,7 +233,7 @@ public final class NodeAgent implements AutoCloseable {
                     config.nodeName(), Clock.systemUTC()).start();
             var proxy = config.proxy() == null ? null : ProxyServer.start(client, config.proxy(), IptablesRunner.host());
             return new NodeAgent(runtime, routes, kubelet, pleg, podCidr, probes, recorder, volumes, proxy, masquerade, server, staticPods,
-                    imageGc);
+                    imageGc, lock);
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (imageGc != null) {
                 imageGc.close();
@@ -324,6 +338,26 @@ public final class NodeAgent implements AutoCloseable {
         shutdown(false);
     }
 
+    /**
+     * Tears down what an agent left running on {@code dataDir} (its {@code <data-dir>/agent}) after it {@link #stop stopped}
+     * or was killed, as {@link #close} would have: every pod sandbox with its containers and network (CNI DEL releases the
+     * pod IPs), the bridge, containerd and its shims ({@link LocalRuntime#teardown}), then the pods' volume mounts and
+     * directories ({@link VolumeManager#removeAll}). No agent may run on the dir meanwhile (its lock is held throughout).
+     *
+     * @return how many pod sandboxes were torn down, or -1 when there was no runtime left to tear down
+     * @throws IOException when an agent runs on the dir, or the teardown failed
+     */
+    public static int killall(Path dataDir) throws IOException {
+        if (!java.nio.file.Files.isDirectory(dataDir)) {
+            return -1;
+        }
+        try (var held = DataDirLock.acquire(dataDir)) {
+            int sandboxes = LocalRuntime.teardown(dataDir.resolve("containerd"));
+            VolumeManager.removeAll(dataDir.resolve("pods"));
+            return sandboxes;
+        }
+    }
+
     private void shutdown(boolean keepPods) throws Exception {
         try {
             if (proxy != null) {
@@ -351,10 +385,14 @@ public final class NodeAgent implements AutoCloseable {
                         runtime.close();
                     }
                 } finally {
-                    if (!keepPods) {
-                        volumes.close(); // after the containers are gone: nothing holds the tmpfs mounts any more
+                    try {
+                        if (!keepPods) {
+                            volumes.close(); // after the containers are gone: nothing holds the tmpfs mounts any more
+                        }
+                        recorder.close();
+                    } finally {
+                        lock.close();
                     }
-                    recorder.close();
                 }
             }
         }

@@ -77,15 +77,8 @@ public final class LocalNode implements AutoCloseable {
         try {
             if (agent != null) {
                 agent.close();
-            } else if (Files.exists(config.dataDir().resolve("containerd"))) {
-                // stopped and not started again (or its start failed): its pods still run on a containerd to start for them
-                var containerd = dev.skiff.agent.containerd.Containerd.start(dev.skiff.agent.containerd.ContainerdConfig.defaults(
-                        config.dataDir().resolve("containerd"), config.podCidr(), config.bridge()), java.time.Duration.ofSeconds(60));
-                try {
-                    containerd.teardown();
-                } finally {
-                    containerd.close();
-                }
+            } else {
+                NodeAgent.killall(config.dataDir()); // stopped and not started again (or its start failed): its pods still run
             }
         } finally {
             client.close();

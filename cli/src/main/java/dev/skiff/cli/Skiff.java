@@ -2,6 +2,7 @@ package dev.skiff.cli;
 
 import dev.skiff.cli.agent.AgentCommand;
 import dev.skiff.cli.images.ImagesCommand;
+import dev.skiff.cli.killall.KillallCommand;
 import dev.skiff.cli.proxy.ProxyCommand;
 import dev.skiff.cli.controller.ControllerManagerCommand;
 import dev.skiff.cli.scheduler.SchedulerCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "skiff", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "A small, fast, Kubernetes-compatible container orchestrator.",
         subcommands = {ServerCommand.class, AgentCommand.class, ProxyCommand.class, SchedulerCommand.class, ControllerManagerCommand.class, StoreCommand.class,
-                ImagesCommand.class, VersionCommand.class})
+                ImagesCommand.class, KillallCommand.class, VersionCommand.class})
 public final class Skiff implements Runnable {
     /** grpc-java logs through java.util.logging; only its warnings belong on the console (held: JUL keeps loggers weakly). */
     private static final java.util.logging.Logger GRPC_LOG = java.util.logging.Logger.getLogger("io.grpc");

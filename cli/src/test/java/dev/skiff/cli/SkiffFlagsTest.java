@@ -85,6 +85,28 @@ class SkiffFlagsTest {
     }
 
     @Test
+    void badKillallInputIsAOneLineErrorAndAnEmptyDataDirHasNothingToTearDown(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        assertOneLineUsageError(run("killall", "--no-such-flag"), "--no-such-flag");
+        assertOneLineUsageError(run("killall", "everything"), "everything");
+        assertOneLineUsageError(run("killall", "--data-dir"), "--data-dir");
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("file"), "x");
+        assertOneLineUsageError(run("killall", "--data-dir", file.toString()), "is not a directory");
+
+        var nothing = run("killall", "--data-dir", dir.resolve("none").toString());
+        assertThat(nothing.exit()).isZero();
+        assertThat(nothing.err()).isEmpty();
+        assertThat(java.nio.file.Files.exists(dir.resolve("none"))).as("killall creates nothing").isFalse();
+
+        try (var held = dev.skiff.agent.DataDirLock.acquire(dir.resolve("data").resolve("agent"))) { // an agent running here
+            var running = run("killall", "--data-dir", dir.resolve("data").toString());
+            assertThat(running.exit()).isEqualTo(1);
+            assertThat(running.err().lines()).containsExactly("skiff: an agent is running on " + dir.resolve("data").resolve("agent")
+                    + " in this process: stop it first");
+        }
+    }
+
+    @Test
     void badApiServerFlagsAreOneLineErrors() {
         assertOneLineUsageError(run("server", "--service-cluster-ip-range", "10.43.0.0"), "--service-cluster-ip-range");
         assertOneLineUsageError(run("server", "--service-cluster-ip-range", "10.43.0.0/40"), "--service-cluster-ip-range");

@@ -18,10 +18,17 @@ import java.util.concurrent.TimeUnit;
 final class SkiffProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
+    /** How the process was started (nsenter into a node's namespace), so {@code skiff killall} runs where its agent ran. */
+    private final List<String> wrapper;
+    /** The data dir of the real node agent the process runs ({@code skiff agent}, or a server with its agent); null for none. */
+    private final Path agentDataDir;
+    private boolean killedAll;
 
-    private SkiffProcess(Process process, Path log) {
+    private SkiffProcess(Process process, Path log, List<String> wrapper, Path agentDataDir) {
         this.process = process;
         this.log = log;
+        this.wrapper = wrapper;
+        this.agentDataDir = agentDataDir;
     }
 
     static SkiffProcess start(Path log, String... args) {
@@ -34,6 +41,30 @@ final class SkiffProcess implements AutoCloseable {
     }
 
     private static SkiffProcess startWrapped(List<String> wrapper, Path log, String... args) {
+        var process = startProcess(wrapper, log, args);
+        return new SkiffProcess(process, log, wrapper, agentDataDir(args));
+    }
+
+    /**
+     * The data dir a real node agent keeps its state under when skiff runs {@code args}: {@code skiff agent} without
+     * --simulated, {@code skiff server} without --disable-agent; null otherwise.
+     */
+    private static Path agentDataDir(String... args) {
+        List<String> all = List.of(args);
+        boolean agent = !all.isEmpty() && (all.getFirst().equals("agent") && !all.contains("--simulated")
+                || all.getFirst().equals("server") && !all.contains("--disable-agent"));
+        if (!agent) {
+            return null;
+        }
+        for (int i = 1; i < all.size() - 1; i++) {
+            if (all.get(i).equals("--data-dir") || all.get(i).equals("-d")) {
+                return Path.of(all.get(i + 1));
+            }
+        }
+        return Path.of("/var/lib/skiff");
+    }
+
+    private static Process startProcess(List<String> wrapper, Path log, String... args) {
         var command = new ArrayList<>(wrapper);
         command.add(ProcessHandle.current().info().command().orElseThrow());
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -47,9 +78,8 @@ final class SkiffProcess implements AutoCloseable {
         command.addAll(List.of(args));
         try {
             Files.createDirectories(log.getParent());
-            var process = new ProcessBuilder(command).redirectErrorStream(true)
+            return new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-            return new SkiffProcess(process, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -170,16 +200,20 @@ final class SkiffProcess implements AutoCloseable {
         }
     }
 
-    /** SIGTERM, and the exit code once it has stopped. */
+    /**
+     * SIGTERM, and the exit code once it has stopped; then, for a process running a node agent (which leaves its pods
+     * running when it stops), {@code skiff killall} on its data dir, so nothing of it is left.
+     */
     int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             throw new AssertionError("skiff did not stop within 30 s of SIGTERM");
         }
+        killall();
         return process.exitValue();
     }
 
-    /** SIGKILL: no shutdown hook runs, nothing is flushed. */
+    /** SIGKILL: no shutdown hook runs, nothing is flushed; a node agent's pods and containerd are left (see {@link #killall}). */
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
@@ -189,12 +223,64 @@ final class SkiffProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** SIGTERM, as an operator stops skiff; true when it exited within {@code timeout}. */
+    /** SIGTERM, as an operator stops skiff; true when it exited within {@code timeout}. Then {@link #killall} as {@link #stop()}. */
     boolean stop(Duration timeout) throws InterruptedException {
         process.destroy();
-        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        boolean stopped = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        if (stopped) {
+            killall();
+        }
+        return stopped;
     }
 
+    /** SIGTERM only, and the exit code: a node agent leaves its pods running for the next agent on its data dir to adopt. */
+    int stopKeepingPods(Duration timeout) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("skiff did not stop within " + timeout + " of SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    /**
+     * {@code skiff killall --data-dir} of the node agent this process ran (in the namespace it ran in), once: its pods, their
+     * network and mounts, containerd and shims are torn down. Nothing for a process without a real agent, nor while another
+     * agent (one started again on the same data dir) runs there: killall would stop it; it is torn down when it stops.
+     */
+    void killall() {
+        if (agentDataDir == null || killedAll || process.isAlive()) {
+            return;
+        }
+        killedAll = true;
+        Path agentDir = agentDataDir.resolve("agent");
+        if (Files.isDirectory(agentDir)) {
+            try (var free = dev.skiff.agent.DataDirLock.tryAcquire(agentDir).orElse(null)) {
+                if (free == null) {
+                    return;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Path killallLog = log.resolveSibling(log.getFileName() + ".killall");
+        long before = lineCount(killallLog);
+        try {
+            var p = startProcess(wrapper, killallLog, "killall", "--data-dir", agentDataDir.toString());
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("skiff killall --data-dir " + agentDataDir + " did not finish in 120 s");
+            }
+            if (p.exitValue() != 0) {
+                throw new AssertionError("skiff killall --data-dir " + agentDataDir + " exited " + p.exitValue() + ":\n"
+                        + String.join("\n", linesFrom(killallLog, before)));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** SIGKILL if still running, then {@link #killall}: whatever the test did, nothing of a node agent is left. */
     @Override
     public void close() {
         process.destroyForcibly();
@@ -203,6 +289,7 @@ final class SkiffProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        killall();
     }
 
     static int freePort() {

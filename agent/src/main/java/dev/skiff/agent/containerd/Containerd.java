@@ -122,12 +122,16 @@ public final class Containerd implements AutoCloseable {
      * runs, as the kubelet would before the node goes away, then deletes the pod bridge: CNI's
      * bridge plugin never removes it, and a leftover bridge holding the pod CIDR's gateway
      * address would capture the routes of the next node on the same CIDR.
+     *
+     * @return how many pod sandboxes were torn down
      */
-    public void teardown() throws IOException {
+    public int teardown() throws IOException {
+        int sandboxes = 0;
         try (RemoteRuntime cri = RemoteRuntime.connect(config.socket().toString(), Duration.ofSeconds(30))) {
             for (PodSandbox sandbox : cri.runtime().listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsList()) {
                 cri.runtime().stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandbox.getId()).build());
                 cri.runtime().removePodSandbox(RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandbox.getId()).build());
+                sandboxes++;
             }
         }
         // not /sys/class/net: under nsenter --net that sysfs still shows the host's namespace, not ours
@@ -141,6 +145,8 @@ public final class Containerd implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted deleting bridge " + config.bridge(), e);
         }
+        ContainerdFiles.removeNetwork(config.dataDir());
+        return sandboxes;
     }
 
     /**

@@ -27,6 +27,11 @@ public record ContainerdConfig(Path dataDir, String podCidr, String bridge, Stri
         return new ContainerdConfig(dataDir, podCidr, bridge, sandboxImage, cniBinDir, containerdBin, r);
     }
 
+    /** The config of the containerd an agent ran on {@code dataDir} (bridge and pod CIDR as it last wrote them), if it ran there. */
+    public static java.util.Optional<ContainerdConfig> written(Path dataDir) throws java.io.IOException {
+        return ContainerdFiles.read(dataDir);
+    }
+
     public Path socket() {
         return dataDir.resolve("containerd.sock");
     }

@@ -118,9 +118,33 @@ final class ContainerdFiles {
     static Path write(ContainerdConfig c) throws IOException {
         Files.createDirectories(c.cniConfDir());
         HostsDir.write(c.registryConfigDir(), c.registries());
-        Files.writeString(c.cniConfDir().resolve("10-skiff.conflist"), cniConflist(c));
+        Files.writeString(conflist(c.dataDir()), cniConflist(c));
         Path config = c.dataDir().resolve("config.toml");
         Files.writeString(config, configToml(c));
         return config;
+    }
+
+    private static Path conflist(Path dataDir) {
+        return dataDir.resolve("cni/net.d/10-skiff.conflist");
+    }
+
+    /** The bridge and pod CIDR of the network config an earlier {@link #write} left under {@code dataDir}, if any. */
+    static java.util.Optional<ContainerdConfig> read(Path dataDir) throws IOException {
+        Path file = conflist(dataDir);
+        if (!Files.exists(file)) {
+            return java.util.Optional.empty();
+        }
+        var plugin = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile()).path("plugins").path(0);
+        String bridge = plugin.path("bridge").asText("");
+        String subnet = plugin.path("ipam").path("ranges").path(0).path(0).path("subnet").asText("");
+        if (bridge.isEmpty() || subnet.isEmpty()) {
+            throw new IOException(file + " names no bridge or pod subnet");
+        }
+        return java.util.Optional.of(ContainerdConfig.defaults(dataDir, subnet, bridge));
+    }
+
+    /** Removes the network config: the network it describes is gone. */
+    static void removeNetwork(Path dataDir) throws IOException {
+        Files.deleteIfExists(conflist(dataDir));
     }
 }

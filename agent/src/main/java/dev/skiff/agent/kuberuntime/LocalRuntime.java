@@ -113,6 +113,27 @@ public final class LocalRuntime implements AutoCloseable {
         containerd.stop();
     }
 
+    /**
+     * Tears down what a runtime {@link #stop stopped} (or killed) on {@code dataDir} left: containerd started again on the
+     * config it ran with, then {@link Containerd#teardown} and {@link Containerd#close} as {@link #close} does (every pod
+     * sandbox with its network, the bridge, containerd and its shims). Nothing is started when no runtime ran there or it
+     * was already torn down (the teardown removes the network config).
+     *
+     * @return how many pod sandboxes were torn down, or -1 when there was nothing to tear down
+     */
+    public static int teardown(Path dataDir) throws IOException {
+        var config = ContainerdConfig.written(dataDir);
+        if (config.isEmpty()) {
+            return -1;
+        }
+        var containerd = Containerd.start(config.get(), Duration.ofSeconds(60));
+        try {
+            return containerd.teardown();
+        } finally {
+            containerd.close();
+        }
+    }
+
     @Override
     public void close() throws IOException {
         cri.close();

@@ -234,14 +234,18 @@ public final class AgentCommand implements Callable<Integer> {
         }
         var stopped = new CountDownLatch(1);
         var closed = new CountDownLatch(1);
-        try (KubernetesClient client = connect();
-             var agent = dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(name, ip, dataDir.resolve("agent"),
-                     podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer(),
-                     disableKubeProxy ? null : dev.skiff.proxy.ProxyServer.Config.defaults(name, clusterCidr), clusterCidr,
-                     Flags.port("--kubelet-port", kubeletPort, false), flannelBackend(flannelBackend),
-                     podManifestPath == null ? null : podManifestPath.toAbsolutePath(), checkFrequency, imageGc, registries))) {
-            System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + agent.podCidr() + ")");
-            awaitShutdown(stopped, closed);
+        try (KubernetesClient client = connect()) {
+            var agent = dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(name, ip, dataDir.resolve("agent"),
+                    podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer(),
+                    disableKubeProxy ? null : dev.skiff.proxy.ProxyServer.Config.defaults(name, clusterCidr), clusterCidr,
+                    Flags.port("--kubelet-port", kubeletPort, false), flannelBackend(flannelBackend),
+                    podManifestPath == null ? null : podManifestPath.toAbsolutePath(), checkFrequency, imageGc, registries));
+            try {
+                System.out.println("skiff agent: node " + name + " registered (" + ip + ", pods from " + agent.podCidr() + ")");
+                awaitShutdown(stopped, closed);
+            } finally {
+                agent.stop(); // as a kubelet stops: the pods keep running, an agent started again adopts them; skiff killall tears down
+            }
         } finally {
             closed.countDown();
         }
@@ -263,10 +267,18 @@ public final class AgentCommand implements Callable<Integer> {
     }
 
     /**
-     * Blocks until the process is asked to stop (SIGTERM, Ctrl-C); the shutdown hook then waits up to a minute for
-     * {@code closed}, so pods, containerd and the bridge are cleaned up before the JVM exits.
+     * Blocks until the process is asked to stop (SIGTERM, Ctrl-C): those signals only release {@code stopped}, so the
+     * caller stops its components and the command exits 0 as a stop it was asked for. Should the JVM exit otherwise (another
+     * signal, System.exit), a shutdown hook waits up to a minute for {@code closed} so the components still stop first.
      */
     public static void awaitShutdown(CountDownLatch stopped, CountDownLatch closed) throws InterruptedException {
+        for (String signal : java.util.List.of("TERM", "INT")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopped.countDown());
+            } catch (IllegalArgumentException e) {
+                // the signal is ignored (SIGINT of a background job) or taken by the VM: the shutdown hook covers it
+            }
+        }
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().unstarted(() -> {
             stopped.countDown();
             try {

@@ -71,7 +71,7 @@ public final class ProxyCommand implements Callable<Integer> {
         var closed = new CountDownLatch(1);
         try (var client = join.connect(); var proxy = ProxyServer.start(client, config, IptablesRunner.host())) {
             System.out.println("skiff proxy: programming services for node " + hostname + " (cluster CIDR " + cidr + ")");
-            AgentCommand.awaitShutdown(stopped, closed); // the hook waits until the rules are removed
+            AgentCommand.awaitShutdown(stopped, closed); // until SIGTERM/Ctrl-C: the rules are removed as the proxy closes
         } finally {
             closed.countDown();
         }

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The control plane composed in order: store, its etcd endpoint, the API server, cluster DNS, the auto-deploy manifests, then the scheduler,
  * the controller manager and (unless --disable-agent) a node agent for this host. Components are closed
- * in reverse order, on SIGTERM/SIGINT too, so the store is flushed and closed before exit.
+ * in reverse order, on SIGTERM/SIGINT too, so the store is flushed and closed before exit; the node agent is stopped,
+ * leaving its pods running (see {@link dev.skiff.agent.NodeAgent#stop}).
  */
 public final class Server implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
@@ -95,6 +96,7 @@ public final class Server implements AutoCloseable {
     private static AutoCloseable startAgent(io.fabric8.kubernetes.client.KubernetesClient client, ServerConfig config) {
         try {
             String ip = dev.skiff.agent.NodeAgent.hostAddress();
+            // stopped, not closed, with the server: its pods keep running for the next start to adopt (skiff killall tears them down)
             return dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(dev.skiff.agent.NodeAgent.hostName(),
                     ip == null ? "127.0.0.1" : ip, config.dataDir().resolve("agent"), null, "skiff0",
                     java.util.Map.of("node-role.kubernetes.io/control-plane", "true", "node-role.kubernetes.io/master", "true"),
@@ -104,7 +106,7 @@ public final class Server implements AutoCloseable {
                     : dev.skiff.proxy.ProxyServer.Config.defaults(dev.skiff.agent.NodeAgent.hostName(), config.controllerOptions().clusterCidr()),
                     config.controllerOptions().clusterCidr(), config.kubeletPort(), config.flannelBackend(), config.podManifestPath(),
                     dev.skiff.agent.kubelet.config.FileSource.DEFAULT_PERIOD, dev.skiff.agent.kubelet.images.ImageGcPolicy.DEFAULTS,
-                    config.registries()));
+                    config.registries()))::stop;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the node agent started", e);

@@ -380,6 +380,20 @@ public final class VolumeManager implements AutoCloseable {
 
     /** Pod directories a previous run left (the agent tears its pods down when it stops; a crash may leave mounts). */
     private void removeOrphans(java.util.Set<String> running) throws IOException {
+        removeAll(podsDir, running);
+    }
+
+    /**
+     * Unmounts and removes every pod directory under {@code podsDir} (what {@code skiff killall} does once the pods' containers
+     * are gone); nothing when there is no such directory.
+     */
+    public static void removeAll(Path podsDir) throws IOException {
+        if (Files.isDirectory(podsDir)) {
+            removeAll(podsDir, java.util.Set.of());
+        }
+    }
+
+    private static void removeAll(Path podsDir, java.util.Set<String> running) throws IOException {
         try (var list = Files.list(podsDir)) {
             for (Path dir : list.toList()) {
                 if (!running.contains(dir.getFileName().toString())) {
