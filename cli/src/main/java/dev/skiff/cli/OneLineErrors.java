@@ -23,8 +23,16 @@ final class OneLineErrors implements IParameterExceptionHandler, IExecutionExcep
 
     @Override
     public int handleExecutionException(Exception ex, CommandLine cmd, ParseResult parseResult) {
-        String message = ex.getMessage() != null ? ex.getMessage() : ex.getClass().getSimpleName();
+        String message = message(ex);
+        // fabric8 wraps transport failures in a KubernetesClientException saying only "An error has occurred.": name the cause too
+        if (ex.getCause() != null && ex.getCause() != ex && ex.getClass().getName().startsWith("io.fabric8.")) {
+            message = message + ": " + message(ex.getCause());
+        }
         cmd.getErr().println("skiff: " + message.lines().findFirst().orElse(message));
         return ex instanceof UsageException ? USAGE : FAILED;
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 }

@@ -221,8 +221,35 @@ public final class Kubelet implements AutoCloseable {
         return pod.getSpec() != null && pod.getSpec().getNodeName() != null && nodes.containsKey(pod.getSpec().getNodeName());
     }
 
-    /** Upstream's registerWithAPIServer: create the Node, or take over the existing one (its status rewritten). */
+    /**
+     * Upstream's registerWithAPIServer: tries until the Node is registered, backing off from 100 ms to 7 s between
+     * attempts ("Unable to register node with API server"), so a busy or restarting API server (no answer, 429, 5xx)
+     * delays an agent's start rather than ending it; a refusal ends it.
+     */
     private Node register(NodeStatus node) {
+        long backoff = 100;
+        while (true) {
+            try {
+                return registerOnce(node);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 0 && e.getCode() != 429 && e.getCode() < 500) {
+                    throw e; // refused (401, 403, 422, ...): retrying would not change the answer
+                }
+                LOG.warn("node={} unable to register node with API server, retrying in {} ms: {}", node.name(), backoff,
+                        e.getCause() != null ? e.getMessage() + ": " + e.getCause() : e.getMessage());
+                try {
+                    Thread.sleep(backoff);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoff = Math.min(backoff * 2, 7000);
+            }
+        }
+    }
+
+    /** Create the Node, or take over the existing one (its status rewritten). */
+    private Node registerOnce(NodeStatus node) {
         String now = now();
         try {
             return client.resource(node.toNode(now)).create();

@@ -57,6 +57,26 @@ class SimulatedKubeletTest {
     }
 
     @Test
+    void registrationWaitsForAnApiServerThatIsNotUpYet() throws Exception {
+        int port = controlPlane.port();
+        controlPlane.close(); // the client now gets no answer at all
+        var started = new java.util.concurrent.CompletableFuture<Kubelet>();
+        Thread.ofVirtual().start(() -> {
+            try {
+                started.complete(fleet(2));
+            } catch (RuntimeException e) {
+                started.completeExceptionally(e);
+            }
+        });
+        Thread.sleep(1500);
+        assertThat(started).as("still retrying, not failed").isNotDone();
+        controlPlane = LocalControlPlane.start(dir, port); // the same CA and token from the same dir
+        try (var kubelet = started.get(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            assertThat(client.nodes().list().getItems()).extracting(n -> n.getMetadata().getName()).containsExactlyInAnyOrder("sim-0", "sim-1");
+        }
+    }
+
+    @Test
     void nodesRegisterWithUpstreamsConditionsAndHoldTheirLeases() throws Exception {
         try (var kubelet = fleet(3)) {
             List<Node> nodes = client.nodes().list().getItems();
