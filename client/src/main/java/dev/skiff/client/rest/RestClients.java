@@ -76,23 +76,7 @@ public final class RestClients {
 
     /** A TLS context that accepts any server certificate: only for fetching what is then verified another way. */
     public static javax.net.ssl.SSLContext trustingAnyServer() throws java.security.GeneralSecurityException {
-        var trustAll = new javax.net.ssl.X509TrustManager() {
-            @Override
-            public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public java.security.cert.X509Certificate[] getAcceptedIssuers() {
-                return new java.security.cert.X509Certificate[0];
-            }
-        };
-        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
-        ssl.init(null, new javax.net.ssl.TrustManager[] {trustAll}, new java.security.SecureRandom());
-        return ssl;
+        return dev.skiff.api.tls.AnyServerTrust.sslContext(null);
     }
 
     /** How often a /cacerts request that timed out is tried again: a busy server answers late, an absent one refuses at once. */

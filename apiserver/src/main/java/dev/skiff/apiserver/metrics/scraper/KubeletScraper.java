@@ -7,14 +7,12 @@ import dev.skiff.apiserver.pki.CertifiedKey;
 import dev.skiff.registry.core.node.KubeletConnection;
 import io.fabric8.kubernetes.api.model.Node;
 import java.io.IOException;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,9 +28,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,43 +136,9 @@ public final class KubeletScraper implements AutoCloseable {
             keys.setKeyEntry("kubelet-client", client.key(), password, new X509Certificate[] {client.certificate()});
             var keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(keys, password);
-            var ssl = SSLContext.getInstance("TLS");
-            ssl.init(keyManagers.getKeyManagers(), new TrustManager[] {new AnyKubelet()}, new SecureRandom());
-            return ssl;
+            return dev.skiff.api.tls.AnyServerTrust.sslContext(keyManagers.getKeyManagers()); // kubelet serving certificates are self-signed
         } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build the kubelet client's TLS context", e);
-        }
-    }
-
-    /** Extended, so the JDK does not add its own host name check on top (kubelet certificates name the node, not its address). */
-    private static final class AnyKubelet extends X509ExtendedTrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
         }
     }
 
