@@ -225,6 +225,9 @@ final class BuiltInResources {
         // discovery.k8s.io/v1
         r.add(ns("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", List.of(), List.of(), ALL, EndpointSlice.class,
                 EndpointSliceList.class, "/registry/endpointslices"));
+        // apiregistration.k8s.io/v1 (kube-aggregator's)
+        r.add(cluster("apiregistration.k8s.io", "v1", "APIService", "apiservices", List.of(), ALL, io.fabric8.kubernetes.api.model.APIService.class,
+                io.fabric8.kubernetes.api.model.APIServiceList.class, "/registry/apiregistration.k8s.io/apiservices", status("APIService")));
         // metrics.k8s.io/v1beta1: read-only, never stored (metrics-server's API, served by skiff itself)
         r.add(new ResourceInfo("metrics.k8s.io", "v1beta1", "NodeMetrics", "nodes", "", false, List.of(), List.of(), GET_LIST, List.of(),
                 io.fabric8.kubernetes.api.model.metrics.v1beta1.NodeMetrics.class,
@@ -242,6 +245,7 @@ final class BuiltInResources {
     static List<GroupVersion> groupVersionOrder() {
         return List.of(
                 new GroupVersion("", "v1"),
+                new GroupVersion("apiregistration.k8s.io", "v1"),
                 new GroupVersion("apps", "v1"),
                 new GroupVersion("events.k8s.io", "v1"),
                 new GroupVersion("authentication.k8s.io", "v1"),

@@ -30,7 +30,8 @@ public interface NameValidator {
             case "/services" -> DNS1035_LABEL;
             case "/namespaces" -> DNS_LABEL;
             case "rbac.authorization.k8s.io/roles", "rbac.authorization.k8s.io/rolebindings",
-                 "rbac.authorization.k8s.io/clusterroles", "rbac.authorization.k8s.io/clusterrolebindings" -> PATH_SEGMENT;
+                 "rbac.authorization.k8s.io/clusterroles", "rbac.authorization.k8s.io/clusterrolebindings",
+                 "apiregistration.k8s.io/apiservices" -> PATH_SEGMENT; // "v1." names the core group
             default -> DNS_SUBDOMAIN;
         };
     }

@@ -39,7 +39,8 @@ class ResourceRegistryTest {
                 Map.entry("authorization.k8s.io/v1", List.of("selfsubjectaccessreviews", "subjectaccessreviews")),
                 Map.entry("authentication.k8s.io/v1", List.of("tokenreviews", "selfsubjectreviews")),
                 Map.entry("authentication.k8s.io/v1beta1", List.of("selfsubjectreviews")),
-                Map.entry("metrics.k8s.io/v1beta1", List.of("nodes", "pods")));
+                Map.entry("metrics.k8s.io/v1beta1", List.of("nodes", "pods")),
+                Map.entry("apiregistration.k8s.io/v1", List.of("apiservices")));
         Map<String, List<String>> served = registry.all().stream().collect(Collectors.groupingBy(ResourceInfo::apiVersion,
                 Collectors.mapping(ResourceInfo::resource, Collectors.toList())));
         assertThat(served.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
@@ -84,7 +85,8 @@ class ResourceRegistryTest {
                 "subjectaccessreviews.authorization.k8s.io", "ingressclasses.networking.k8s.io",
                 "clusterrolebindings.rbac.authorization.k8s.io", "clusterroles.rbac.authorization.k8s.io",
                 "storageclasses.storage.k8s.io", "csidrivers.storage.k8s.io", "csinodes.storage.k8s.io",
-                "volumeattachments.storage.k8s.io", "priorityclasses.scheduling.k8s.io", "nodes.metrics.k8s.io");
+                "volumeattachments.storage.k8s.io", "priorityclasses.scheduling.k8s.io", "nodes.metrics.k8s.io",
+                "apiservices.apiregistration.k8s.io");
     }
 
     @Test
@@ -158,13 +160,13 @@ class ResourceRegistryTest {
     @Test
     void groupVersionsComeInUpstreamsDiscoveryOrder() {
         assertThat(registry.groupVersions()).extracting(GroupVersion::apiVersion).containsExactly(
-                "v1", "apps/v1", "events.k8s.io/v1", "authentication.k8s.io/v1", "authentication.k8s.io/v1beta1",
+                "v1", "apiregistration.k8s.io/v1", "apps/v1", "events.k8s.io/v1", "authentication.k8s.io/v1", "authentication.k8s.io/v1beta1",
                 "authorization.k8s.io/v1",
                 "autoscaling/v2", "autoscaling/v1", "batch/v1", "networking.k8s.io/v1", "policy/v1",
                 "rbac.authorization.k8s.io/v1", "storage.k8s.io/v1", "scheduling.k8s.io/v1", "coordination.k8s.io/v1",
                 "discovery.k8s.io/v1", "metrics.k8s.io/v1beta1");
         assertThat(registry.preferredVersion("autoscaling")).contains(new GroupVersion("autoscaling", "v2"));
-        assertThat(registry.groups()).first().isEqualTo("apps");
+        assertThat(registry.groups()).first().isEqualTo("apiregistration.k8s.io");
     }
 
     @Test

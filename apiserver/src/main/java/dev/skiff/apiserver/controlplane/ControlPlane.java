@@ -9,6 +9,10 @@ import dev.skiff.apiserver.authn.ServiceAccountTokenAuthenticator;
 import dev.skiff.apiserver.pki.ClusterPki;
 import java.security.KeyPair;
 import java.util.List;
+import dev.skiff.apiserver.aggregator.Aggregator;
+import dev.skiff.apiserver.aggregator.ExtensionApiServerAuthentication;
+import dev.skiff.apiserver.aggregator.LocalAPIServices;
+import dev.skiff.api.resource.ResourceRegistry;
 import dev.skiff.apiserver.metrics.scraper.KubeletScraper;
 import dev.skiff.registry.storage.ListOptions;
 import java.time.Clock;
@@ -27,10 +31,12 @@ public final class ControlPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
     private final ApiServer apiServer;
     private final KubeletScraper scraper;
+    private final Aggregator aggregator;
 
-    private ControlPlane(ApiServer apiServer, KubeletScraper scraper) {
+    private ControlPlane(ApiServer apiServer, KubeletScraper scraper, Aggregator aggregator) {
         this.apiServer = apiServer;
         this.scraper = scraper;
+        this.aggregator = aggregator;
     }
 
     /** Serves every resource over {@code store} with upstream's default admission plugins; the caller keeps owning (and closes) the store. */
@@ -61,10 +67,17 @@ public final class ControlPlane implements AutoCloseable {
         tokenExpiration.warnings().forEach(w -> log.warn(w));
         var apiServer = ApiServer.start(config, resources.routes(), List.of(HealthCheck.of("etcd", store::status)), admissionChain,
                 List.of(new ServiceAccountTokenAuthenticator(resources.serviceAccountTokens())));
+        Aggregator aggregator;
         try {
             resources.authenticator().set(apiServer.authenticator());
             KubernetesService.ensure(resources.services(), resources.endpoints(), config.serviceIp(),
                     KubernetesService.advertiseAddress(config.bindAddress()), apiServer.port());
+            LocalAPIServices.ensure(resources.apiServices(), ResourceRegistry.builtIn().groupVersions());
+            ExtensionApiServerAuthentication.publish(resources.configMaps(), apiServer.pki());
+            aggregator = new Aggregator(resources.apiServices(), resources.services(), resources.endpoints(),
+                    apiServer.pki().proxyClient(), Clock.systemUTC());
+            resources.discovery().aggregate(aggregator::discovery);
+            resources.aggregator().set(aggregator.start());
         } catch (RuntimeException e) {
             apiServer.close();
             throw e;
@@ -72,7 +85,7 @@ public final class ControlPlane implements AutoCloseable {
         var nodes = resources.nodes();
         var scraper = new KubeletScraper(() -> nodes.list(null, ListOptions.latest()).items(), apiServer.pki().kubeletClient(),
                 resources.metrics(), metricResolution, Clock.systemUTC()).start();
-        return new ControlPlane(apiServer, scraper);
+        return new ControlPlane(apiServer, scraper, aggregator);
     }
 
     public ApiServer apiServer() {
@@ -81,6 +94,7 @@ public final class ControlPlane implements AutoCloseable {
 
     @Override
     public void close() {
+        aggregator.close();
         scraper.close();
         apiServer.close();
     }

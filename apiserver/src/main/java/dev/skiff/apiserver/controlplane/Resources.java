@@ -85,7 +85,10 @@ import java.util.List;
 record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRegistry<Service> services,
                  GenericRegistry<Endpoints> endpoints, List<AdmissionPlugin> admission,
                  java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator> authenticator,
-                 ServiceAccountTokens serviceAccountTokens, GenericRegistry<Node> nodes, MetricsStorage metrics) {
+                 ServiceAccountTokens serviceAccountTokens, GenericRegistry<Node> nodes, MetricsStorage metrics,
+                 GenericRegistry<io.fabric8.kubernetes.api.model.APIService> apiServices, GenericRegistry<ConfigMap> configMaps,
+                 java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.aggregator.Aggregator> aggregator,
+                 dev.skiff.apiserver.discovery.Discovery discovery) {
 
     /**
      * {@code serviceAccountKey}: the cluster's sa.key/sa.pub, which signs and checks service-account tokens;
@@ -156,6 +159,11 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                         clock),
                 ServedResource.of(info(builtIn, "resourcequotas"), ResourceQuota.class, quotas, clock),
                 ServedResource.of(info(builtIn, "limitranges"), LimitRange.class, limitRanges, clock)));
+        GenericRegistry<io.fabric8.kubernetes.api.model.APIService> apiServices = new GenericRegistry<>(store,
+                dev.skiff.registry.apiregistration.apiservice.APIServiceStrategy.RESOURCE,
+                new dev.skiff.registry.apiregistration.apiservice.APIServiceStrategy(), clock, random);
+        served.add(ServedResource.of(builtIn.find("apiregistration.k8s.io", "v1", "apiservices").orElseThrow(),
+                io.fabric8.kubernetes.api.model.APIService.class, apiServices, clock));
         served.addAll(GroupResources.serve(store, builtIn, clock, random, priorityClasses::set, podDisruptionBudgets));
         SystemNamespaces.ensure(namespaces);
         var authenticator = new java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.authn.RequestAuthenticator>();
@@ -187,7 +195,9 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                 }, clock)), builtIn.groupVersions());
         var openApiV2 = new OpenApiV2(served, "v1.33.0+skiff");
         var openApiV3 = new OpenApiV3(served, "v1.33.0+skiff", clock);
-        return new Resources(Routes.builder().prefix("/api", handler).prefix("/apis", handler)
+        var aggregator = new java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.aggregator.Aggregator>();
+        return new Resources(Routes.builder().prefix("/api", handler)
+                .prefix("/apis", new dev.skiff.apiserver.aggregator.ProxyHandler(aggregator::get, handler))
                 .prefix("/openapi/v2", openApiV2).prefix("/openapi/v3", openApiV3).build(), namespaces, services, endpoints,
                 chain(admission, Map.of(
                         NamespaceLifecycle.NAME, () -> new NamespaceLifecycle(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name)),
@@ -196,7 +206,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                         PodSecurity.NAME, () -> new PodSecurity(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name),
                                 ns -> pods.list(ns, ListOptions.latest()).items(), clock, admission.configuration().podSecurity()),
                         ResourceQuotaAdmission.NAME, () -> new ResourceQuotaAdmission(quotas, clock))),
-                authenticator, tokens, nodes, metrics);
+                authenticator, tokens, nodes, metrics, apiServices, configMaps, aggregator, handler.discovery());
     }
 
     /**

@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * API discovery for the resources actually served, as kube-apiserver v1.33 publishes it: the legacy
@@ -32,14 +34,28 @@ public final class Discovery {
     public record Entry(ResourceInfo info, Set<String> verbs, List<String> subresources) {
     }
 
+    /**
+     * A group-version an extension API server serves (an APIService with a service), in priority
+     * order; {@code resources} is its APIResourceList's resources as the last availability check
+     * read them, null when that check failed.
+     */
+    public record Aggregated(GroupVersion groupVersion, JsonNode resources) {
+    }
+
     private final List<Entry> entries;
     private final List<GroupVersion> groupVersions;
+    private volatile Supplier<List<Aggregated>> aggregated = List::of;
 
     /** {@code groupVersionOrder} is the registry's discovery order; only group-versions with an entry are published. */
     public Discovery(List<Entry> entries, List<GroupVersion> groupVersionOrder) {
         this.entries = List.copyOf(entries);
         this.groupVersions = groupVersionOrder.stream()
                 .filter(gv -> entries.stream().anyMatch(e -> e.info().groupVersion().equals(gv))).toList();
+    }
+
+    /** Publishes the extension API servers' group-versions too (after the built-in ones, as their priorities are lower). */
+    public void aggregate(Supplier<List<Aggregated>> remote) {
+        this.aggregated = remote;
     }
 
     /** Whether {@code path} is a discovery document this serves (or could: /apis/<g>[/<v>]). */
@@ -112,7 +128,10 @@ public final class Discovery {
     }
 
     private List<GroupVersion> versions(String group) {
-        return groupVersions.stream().filter(gv -> gv.group().equals(group)).toList();
+        var versions = new ArrayList<>(groupVersions.stream().filter(gv -> gv.group().equals(group)).toList());
+        aggregated.get().stream().map(Aggregated::groupVersion).filter(gv -> gv.group().equals(group) && !versions.contains(gv))
+                .forEach(versions::add);
+        return versions;
     }
 
     private List<Entry> entries(GroupVersion gv) {
@@ -133,7 +152,8 @@ public final class Discovery {
     ObjectNode groupList() {
         ObjectNode node = MAPPER.createObjectNode().put("kind", "APIGroupList").put("apiVersion", "v1");
         ArrayNode groups = node.putArray("groups");
-        groupVersions.stream().map(GroupVersion::group).filter(g -> !g.isEmpty()).distinct()
+        java.util.stream.Stream.concat(groupVersions.stream(), aggregated.get().stream().map(Aggregated::groupVersion))
+                .map(GroupVersion::group).filter(g -> !g.isEmpty()).distinct()
                 .forEach(g -> groups.add(group(g, false)));
         return node;
     }
@@ -231,7 +251,70 @@ public final class Discovery {
                 v.put("freshness", "Current");
             }
         });
+        if (!core) {
+            aggregatedRemote(items);
+        }
         return node;
+    }
+
+    /** The extension servers' group-versions in aggregated form, from their legacy resource lists; Stale when unreadable. */
+    private void aggregatedRemote(ArrayNode items) {
+        Map<String, ObjectNode> byGroup = new LinkedHashMap<>();
+        items.forEach(item -> byGroup.put(item.path("metadata").path("name").asText(), (ObjectNode) item));
+        for (Aggregated remote : aggregated.get()) {
+            GroupVersion gv = remote.groupVersion();
+            ObjectNode item = byGroup.computeIfAbsent(gv.group(), g -> {
+                ObjectNode added = items.addObject();
+                added.putObject("metadata").put("name", g);
+                added.putArray("versions");
+                return added;
+            });
+            ArrayNode versions = (ArrayNode) item.get("versions");
+            boolean known = false;
+            for (JsonNode v : versions) {
+                known |= v.path("version").asText().equals(gv.version());
+            }
+            if (known) {
+                continue; // served here too: the local one wins in discovery
+            }
+            ObjectNode v = versions.addObject().put("version", gv.version());
+            ArrayNode resources = v.putArray("resources");
+            Map<String, ObjectNode> byName = new LinkedHashMap<>();
+            if (remote.resources() != null) {
+                for (JsonNode r : remote.resources()) {
+                    String name = r.path("name").asText();
+                    int slash = name.indexOf('/');
+                    if (slash < 0) {
+                        ObjectNode out = resources.addObject().put("resource", name);
+                        out.putObject("responseKind").put("group", r.path("group").asText(gv.group()))
+                                .put("version", r.path("version").asText(gv.version())).put("kind", r.path("kind").asText());
+                        out.put("scope", r.path("namespaced").asBoolean() ? "Namespaced" : "Cluster")
+                                .put("singularResource", r.path("singularName").asText());
+                        out.set("verbs", r.path("verbs").isArray() ? r.get("verbs") : MAPPER.createArrayNode());
+                        if (r.path("shortNames").isArray()) {
+                            out.set("shortNames", r.get("shortNames"));
+                        }
+                        if (r.path("categories").isArray()) {
+                            out.set("categories", r.get("categories"));
+                        }
+                        byName.put(name, out);
+                    }
+                }
+                for (JsonNode r : remote.resources()) {
+                    String name = r.path("name").asText();
+                    int slash = name.indexOf('/');
+                    ObjectNode parent = slash < 0 ? null : byName.get(name.substring(0, slash));
+                    if (parent != null) {
+                        ArrayNode subs = parent.has("subresources") ? (ArrayNode) parent.get("subresources") : parent.putArray("subresources");
+                        ObjectNode s = subs.addObject().put("subresource", name.substring(slash + 1));
+                        s.putObject("responseKind").put("group", r.path("group").asText(gv.group()))
+                                .put("version", r.path("version").asText(gv.version())).put("kind", r.path("kind").asText());
+                        s.set("verbs", r.path("verbs").isArray() ? r.get("verbs") : MAPPER.createArrayNode());
+                    }
+                }
+            }
+            v.put("freshness", remote.resources() == null ? "Stale" : "Current");
+        }
     }
 
     private static void strings(ArrayNode array, Iterable<String> values) {

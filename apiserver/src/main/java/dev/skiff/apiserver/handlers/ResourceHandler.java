@@ -89,6 +89,11 @@ public final class ResourceHandler implements ApiHandler {
         return group + "/" + version + "/" + resource;
     }
 
+    /** The discovery documents this serves (the aggregator adds the extension servers' group-versions to them). */
+    public Discovery discovery() {
+        return discovery;
+    }
+
     @Override
     public void handle(ApiRequest request, ApiResponse response) {
         List<String> segments = Arrays.stream(request.path().split("/")).filter(s -> !s.isEmpty()).toList();

@@ -98,6 +98,23 @@ public final class TableConvertor {
                         return selector(template == null || template.getMetadata() == null ? null : template.getMetadata().getLabels());
                     }));
             case "Event" -> EventColumns.columns(clock);
+            // kube-aggregator's printer: the service or Local, and Available with the reason when not True
+            case "APIService" -> List.of(name,
+                    new Column("Service", "string", "", "The reference to the service that hosts this API endpoint.", o -> {
+                        var ref = ((io.fabric8.kubernetes.api.model.APIService) o).getSpec().getService();
+                        return ref == null ? "Local" : nullToEmpty(ref.getNamespace()) + "/" + nullToEmpty(ref.getName());
+                    }),
+                    new Column("Available", "string", "", "Whether this service is available.", o -> {
+                        var status = ((io.fabric8.kubernetes.api.model.APIService) o).getStatus();
+                        var available = status == null || status.getConditions() == null ? null : status.getConditions().stream()
+                                .filter(c -> "Available".equals(c.getType())).findFirst().orElse(null);
+                        if (available == null) {
+                            return "Unknown";
+                        }
+                        return "True".equals(available.getStatus()) ? "True"
+                                : nullToEmpty(available.getStatus()) + " (" + nullToEmpty(available.getReason()) + ")";
+                    }),
+                    age(clock));
             case "ReplicationController" -> List.of(name,
                     new Column("Desired", "integer", "", "Replicas is the number of desired replicas.", o -> {
                         var spec = ((ReplicationController) o).getSpec();

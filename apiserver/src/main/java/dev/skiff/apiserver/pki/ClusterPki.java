@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * never replaced, since every issued token would stop working.
  */
 public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey admin, CertifiedKey kubeletClient,
-                         KeyPair serviceAccountKey) {
+                         KeyPair serviceAccountKey, CertifiedKey requestHeaderCa, CertifiedKey proxyClient) {
     private static final Logger log = LoggerFactory.getLogger(ClusterPki.class);
 
     public static final String ADMIN_USER = "system:admin";
@@ -48,6 +48,15 @@ public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey adm
     static final String KUBELET_CLIENT_CERT = "client-kube-apiserver-kubelet.crt";
     static final String KUBELET_CLIENT_KEY = "client-kube-apiserver-kubelet.key";
     public static final String KUBELET_CLIENT_USER = "kube-apiserver-kubelet-client";
+    /**
+     * The front proxy's CA (upstream: --requestheader-client-ca-file) and the client certificate the aggregator
+     * shows extension API servers (--proxy-client-cert-file), k3s's file and user names.
+     */
+    static final String REQUEST_HEADER_CA_CERT = "request-header-ca.crt";
+    static final String REQUEST_HEADER_CA_KEY = "request-header-ca.key";
+    static final String PROXY_CLIENT_CERT = "client-auth-proxy.crt";
+    static final String PROXY_CLIENT_KEY = "client-auth-proxy.key";
+    public static final String PROXY_CLIENT_USER = "system:auth-proxy";
     static final String SERVICE_ACCOUNT_KEY = "sa.key";
     static final String SERVICE_ACCOUNT_PUB = "sa.pub";
     private static final int SERVICE_ACCOUNT_KEY_BITS = 2048;
@@ -81,7 +90,21 @@ public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey adm
         CertifiedKey admin = clientCertificate(dir, ADMIN_CERT, ADMIN_KEY, ADMIN_USER, ca, newCa, issuer, clock);
         CertifiedKey kubeletClient = clientCertificate(dir, KUBELET_CLIENT_CERT, KUBELET_CLIENT_KEY, KUBELET_CLIENT_USER, ca, newCa,
                 issuer, clock);
-        return new ClusterPki(ca, serving, admin, kubeletClient, loadOrCreateServiceAccountKey(dir));
+        CertifiedKey requestHeaderCa = load(dir, REQUEST_HEADER_CA_CERT, REQUEST_HEADER_CA_KEY);
+        boolean newRequestHeaderCa = requestHeaderCa == null;
+        if (newRequestHeaderCa) {
+            requestHeaderCa = issuer.selfSignedCa("skiff-request-header-ca@" + clock.instant().getEpochSecond(), CA_VALIDITY);
+            save(dir, REQUEST_HEADER_CA_CERT, REQUEST_HEADER_CA_KEY, requestHeaderCa);
+            log.info("created request-header CA dir={}", dir);
+        }
+        CertifiedKey proxyClient = load(dir, PROXY_CLIENT_CERT, PROXY_CLIENT_KEY);
+        String proxyProblem = newRequestHeaderCa ? "new CA" : problem(proxyClient, requestHeaderCa, clock);
+        if (proxyProblem != null) {
+            proxyClient = issuer.client(requestHeaderCa, PROXY_CLIENT_USER, List.of(), LEAF_VALIDITY);
+            save(dir, PROXY_CLIENT_CERT, PROXY_CLIENT_KEY, proxyClient);
+            log.info("issued front-proxy client certificate reason=\"{}\" user={}", proxyProblem, PROXY_CLIENT_USER);
+        }
+        return new ClusterPki(ca, serving, admin, kubeletClient, loadOrCreateServiceAccountKey(dir), requestHeaderCa, proxyClient);
     }
 
     /**
@@ -142,7 +165,7 @@ public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey adm
             return "missing";
         }
         if (!signedBy(leaf.certificate(), ca.certificate())) {
-            return "not signed by the cluster CA";
+            return "not signed by its CA";
         }
         if (leaf.certificate().getNotAfter().toInstant().isBefore(clock.instant().plus(RENEW_BEFORE))) {
             return "expires " + leaf.certificate().getNotAfter().toInstant();

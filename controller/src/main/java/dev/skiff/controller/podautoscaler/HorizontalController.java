@@ -2,6 +2,7 @@ package dev.skiff.controller.podautoscaler;
 
 import dev.skiff.api.quantity.Quantities;
 import dev.skiff.api.selector.LabelSelector;
+import dev.skiff.api.selector.LabelSelectors;
 import dev.skiff.client.controller.Controller;
 import dev.skiff.client.record.EventRecorder;
 import dev.skiff.client.workqueue.RateLimitingQueue;
@@ -105,7 +106,7 @@ public final class HorizontalController implements AutoCloseable {
 
     static AutoCloseable start(ControllerContext context) {
         KubernetesClient client = context.client();
-        var c = new HorizontalController(context, MetricsClient.resourceMetrics(client), ScaleClient.of(client),
+        var c = new HorizontalController(context, MetricsClient.of(client), ScaleClient.of(client),
                 hpa -> client.resource(hpa).updateStatus());
         context.runWhenSynced(c.controller, c.informers);
         return c;
@@ -283,25 +284,30 @@ public final class HorizontalController implements AutoCloseable {
     private Proposal computeReplicasForMetric(HorizontalPodAutoscaler hpa, MetricSpec spec, LabelSelector selector, String selectorText,
                                               int currentReplicas) throws MetricFailure {
         boolean containerResource = "ContainerResource".equals(spec.getType());
-        if (!"Resource".equals(spec.getType()) && !containerResource) {
-            String reason = switch (Objects.requireNonNullElse(spec.getType(), "")) {
-                case "Object" -> "FailedGetObjectMetric";
-                case "Pods" -> "FailedGetPodsMetric";
-                case "External" -> "FailedGetExternalMetric";
-                default -> "InvalidMetricSourceType";
-            };
-            String message = reason.equals("InvalidMetricSourceType") ? "unknown metric source type \"" + spec.getType() + "\""
-                    : "unable to get metric of type " + spec.getType() + ": skiff serves no custom or external metrics API";
-            events.event(hpa, EventRecorder.WARNING, reason, message);
-            throw new MetricFailure(reason, "the HPA was unable to compute the replica count: " + message, message);
+        switch (Objects.requireNonNullElse(spec.getType(), "")) {
+            case "Pods" -> {
+                return podsProposal(hpa, spec, selectorText, selector, currentReplicas);
+            }
+            case "Object" -> {
+                return objectProposal(hpa, spec, selector, currentReplicas);
+            }
+            case "External" -> {
+                return externalProposal(hpa, spec, selector, currentReplicas);
+            }
+            case "Resource", "ContainerResource" -> {
+            }
+            default -> {
+                String message = "unknown metric source type \"" + spec.getType() + "\"";
+                events.event(hpa, EventRecorder.WARNING, "InvalidMetricSourceType", message);
+                throw new MetricFailure("InvalidMetricSourceType", "the HPA was unable to compute the replica count: " + message, message);
+            }
         }
         // a ContainerResource metric is a Resource metric of one container of each pod (upstream's computeStatusForResourceMetricGeneric)
         String resource = containerResource ? spec.getContainerResource().getName() : spec.getResource().getName();
         String container = containerResource ? spec.getContainerResource().getContainer() : null;
         var target = containerResource ? spec.getContainerResource().getTarget() : spec.getResource().getTarget();
         String namespace = hpa.getMetadata().getNamespace();
-        List<Pod> targetPods = pods.namespace(namespace).list().stream().filter(p -> selector.matches(
-                p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels())).toList();
+        List<Pod> targetPods = targetPods(namespace, selector);
         String failedReason = containerResource ? "FailedGetContainerResourceMetric" : "FailedGetResourceMetric";
         String failedWhat = containerResource ? container + " container" : resource + " resource";
         boolean averageValue = target.getAverageValue() != null;
@@ -334,6 +340,137 @@ public final class HorizontalController implements AutoCloseable {
             events.event(hpa, EventRecorder.WARNING, failedReason, inner);
             throw new MetricFailure(failedReason, "the HPA was unable to compute the replica count: " + inner,
                     "failed to get " + failedWhat + " metric value: " + inner);
+        }
+    }
+
+    private List<Pod> targetPods(String namespace, LabelSelector selector) {
+        return pods.namespace(namespace).list().stream().filter(p -> selector.matches(
+                p.getMetadata().getLabels() == null ? Map.of() : p.getMetadata().getLabels())).toList();
+    }
+
+    /** A failed custom/external metric as upstream reports it: a Warning event, ScalingActive False, and the wrapped error. */
+    private MetricFailure failure(HorizontalPodAutoscaler hpa, String reason, String what, String inner) {
+        events.event(hpa, EventRecorder.WARNING, reason, inner);
+        return new MetricFailure(reason, "the HPA was unable to compute the replica count: " + inner, "failed to get " + what + " metric value: "
+                + inner);
+    }
+
+    /** The Pods source (upstream's computeStatusForPodsMetric): a custom metric per pod against an average value. */
+    private Proposal podsProposal(HorizontalPodAutoscaler hpa, MetricSpec spec, String selectorText, LabelSelector selector,
+                                  int currentReplicas) throws MetricFailure {
+        var source = spec.getPods();
+        String name = source.getMetric().getName();
+        String namespace = hpa.getMetadata().getNamespace();
+        try {
+            if (source.getTarget() == null || source.getTarget().getAverageValue() == null) {
+                throw new ReplicaCalculator.CalculationException("invalid pods metric source: an average value target must be set");
+            }
+            Map<String, PodMetric> podMetrics;
+            try {
+                podMetrics = metrics.podsMetric(name, namespace, selectorText, LabelSelectors.format(source.getMetric().getSelector()));
+            } catch (MetricsClient.MetricsException e) {
+                throw new ReplicaCalculator.CalculationException("unable to get metric " + name + ": " + e.getMessage());
+            }
+            var result = calculator.plainReplicas(currentReplicas, ReplicaCalculator.milli(source.getTarget().getAverageValue()), "",
+                    podMetrics, targetPods(namespace, selector), clock.instant());
+            var status = new MetricStatus();
+            status.setType("Pods");
+            var pods = new io.fabric8.kubernetes.api.model.autoscaling.v2.PodsMetricStatus();
+            pods.setMetric(source.getMetric());
+            pods.setCurrent(new MetricValueStatus(null, milliQuantity(result.rawAverageMilli()), null));
+            status.setPods(pods);
+            return new Proposal(result.replicas(), "pods metric " + name, status);
+        } catch (ReplicaCalculator.CalculationException e) {
+            throw failure(hpa, "FailedGetPodsMetric", "pods", e.getMessage());
+        }
+    }
+
+    /** The Object source (upstream's computeStatusForObjectMetric): one object's metric against a value or a per-pod average value. */
+    private Proposal objectProposal(HorizontalPodAutoscaler hpa, MetricSpec spec, LabelSelector selector, int currentReplicas)
+            throws MetricFailure {
+        var source = spec.getObject();
+        var object = source.getDescribedObject();
+        String name = source.getMetric().getName();
+        String namespace = hpa.getMetadata().getNamespace();
+        var target = source.getTarget();
+        if (target == null || target.getValue() == null && target.getAverageValue() == null) {
+            throw failure(hpa, "FailedGetObjectMetric", "object", "invalid object metric source: neither a value target nor an average value target was set");
+        }
+        try {
+            PodMetric usage;
+            try {
+                usage = metrics.objectMetric(name, namespace, object.getApiVersion(), object.getKind(), object.getName(),
+                        LabelSelectors.format(source.getMetric().getSelector()));
+            } catch (MetricsClient.MetricsException e) {
+                throw new ReplicaCalculator.CalculationException("unable to get metric " + name + ": " + e.getMessage() + " on "
+                        + object.getKind() + " " + namespace + "/" + object.getName());
+            }
+            ReplicaCalculator.Result result;
+            MetricValueStatus current;
+            if (target.getValue() != null) {
+                double ratio = (double) usage.milliValue() / ReplicaCalculator.milli(target.getValue());
+                result = calculator.usageRatioReplicas(currentReplicas, ratio, targetPods(namespace, selector), usage.milliValue(),
+                        usage.timestamp());
+                current = new MetricValueStatus(null, null, milliQuantity(result.rawAverageMilli()));
+            } else {
+                result = calculator.perPodReplicas(currentReplicas, usage.milliValue(), ReplicaCalculator.milli(target.getAverageValue()),
+                        usage.timestamp());
+                current = new MetricValueStatus(null, milliQuantity(result.rawAverageMilli()), null);
+            }
+            var status = new MetricStatus();
+            status.setType("Object");
+            var objectStatus = new io.fabric8.kubernetes.api.model.autoscaling.v2.ObjectMetricStatus();
+            objectStatus.setDescribedObject(object);
+            objectStatus.setMetric(source.getMetric());
+            objectStatus.setCurrent(current);
+            status.setObject(objectStatus);
+            return new Proposal(result.replicas(), object.getKind() + " metric " + name, status);
+        } catch (ReplicaCalculator.CalculationException e) {
+            throw failure(hpa, "FailedGetObjectMetric", "object", e.getMessage());
+        }
+    }
+
+    /** The External source (upstream's computeStatusForExternalMetric): the sum of the metric's values against a value or a per-pod average. */
+    private Proposal externalProposal(HorizontalPodAutoscaler hpa, MetricSpec spec, LabelSelector selector, int currentReplicas)
+            throws MetricFailure {
+        var source = spec.getExternal();
+        String name = source.getMetric().getName();
+        String namespace = hpa.getMetadata().getNamespace();
+        var target = source.getTarget();
+        if (target == null || target.getValue() == null && target.getAverageValue() == null) {
+            throw failure(hpa, "FailedGetExternalMetric", "external",
+                    "invalid external metric source: neither a value target nor an average value target was set");
+        }
+        String metricSelector = LabelSelectors.format(source.getMetric().getSelector());
+        try {
+            MetricsClient.ExternalValues values;
+            try {
+                values = metrics.externalMetric(name, namespace, metricSelector);
+            } catch (MetricsClient.MetricsException e) {
+                throw new ReplicaCalculator.CalculationException("unable to get external metric " + namespace + "/" + name + "/"
+                        + (metricSelector.isEmpty() ? "nil" : metricSelector) + ": " + e.getMessage());
+            }
+            long usage = values.milliValues().stream().mapToLong(Long::longValue).sum();
+            ReplicaCalculator.Result result;
+            MetricValueStatus current;
+            if (target.getValue() != null) {
+                double ratio = (double) usage / ReplicaCalculator.milli(target.getValue());
+                result = calculator.usageRatioReplicas(currentReplicas, ratio, targetPods(namespace, selector), usage, values.timestamp());
+                current = new MetricValueStatus(null, null, milliQuantity(result.rawAverageMilli()));
+            } else {
+                result = calculator.perPodReplicas(currentReplicas, usage, ReplicaCalculator.milli(target.getAverageValue()), values.timestamp());
+                current = new MetricValueStatus(null, milliQuantity(result.rawAverageMilli()), null);
+            }
+            var status = new MetricStatus();
+            status.setType("External");
+            var external = new io.fabric8.kubernetes.api.model.autoscaling.v2.ExternalMetricStatus();
+            external.setMetric(source.getMetric());
+            external.setCurrent(current);
+            status.setExternal(external);
+            return new Proposal(result.replicas(), "external metric " + name + "(" + (metricSelector.isEmpty() ? "nil" : metricSelector) + ")",
+                    status);
+        } catch (ReplicaCalculator.CalculationException e) {
+            throw failure(hpa, "FailedGetExternalMetric", "external", e.getMessage());
         }
     }
 

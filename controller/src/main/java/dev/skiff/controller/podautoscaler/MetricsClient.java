@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where the controller reads pods' resource usage (upstream: the HPA's metrics client over
- * metrics.k8s.io). The real one lists PodMetrics by namespace and selector; each pod's usage is the
- * sum of its containers' (a pod with a container lacking the resource is left out).
+ * Where the controller reads metrics (upstream: the HPA's REST metrics client): pods' resource
+ * usage from metrics.k8s.io - PodMetrics by namespace and selector, each pod's usage the sum of its
+ * containers' (a pod with a container lacking the resource is left out) - and, through the API
+ * server's aggregation, custom metrics of pods and objects from custom.metrics.k8s.io/v1beta2 and
+ * external metrics from external.metrics.k8s.io/v1beta1.
  */
 interface MetricsClient {
     /**
@@ -23,25 +25,48 @@ interface MetricsClient {
      */
     Map<String, PodMetric> resourceMetric(String resource, String namespace, String selector, String container) throws MetricsException;
 
+    /** A custom metric per pod matching {@code selector} (the HPA's Pods source); {@code metricSelector} may be empty. */
+    default Map<String, PodMetric> podsMetric(String metric, String namespace, String selector, String metricSelector) throws MetricsException {
+        throw new MetricsException("no custom metrics API");
+    }
+
+    /** One value of a custom metric describing an object (the Object source); {@code apiVersion}, {@code kind} and {@code name} name it. */
+    default PodMetric objectMetric(String metric, String namespace, String apiVersion, String kind, String name, String metricSelector)
+            throws MetricsException {
+        throw new MetricsException("no custom metrics API");
+    }
+
+    /** The values of an external metric (the External source), in milli-units; the timestamp is the first value's. */
+    default ExternalValues externalMetric(String metric, String namespace, String metricSelector) throws MetricsException {
+        throw new MetricsException("no external metrics API");
+    }
+
+    record ExternalValues(List<Long> milliValues, Instant timestamp) {
+    }
+
     final class MetricsException extends Exception {
         MetricsException(String message) {
             super(message);
         }
     }
 
-    static MetricsClient resourceMetrics(KubernetesClient client) {
-        return (resource, namespace, selector, container) -> {
-            List<PodMetrics> items;
-            try {
-                items = client.resources(PodMetrics.class).inNamespace(namespace).withLabelSelector(selector).list().getItems();
-            } catch (KubernetesClientException e) {
-                throw new MetricsException("unable to fetch metrics from resource metrics API: " + e.getMessage());
-            }
-            if (items.isEmpty()) {
-                throw new MetricsException("no metrics returned from resource metrics API");
-            }
-            return container == null ? podMetrics(items, resource) : containerMetrics(items, resource, container);
-        };
+    static MetricsClient of(KubernetesClient client) {
+        return new RestMetricsClient(client);
+    }
+
+    /** The resource metrics API's pods' usage, as {@link #resourceMetric} answers. */
+    static Map<String, PodMetric> resourceMetric(KubernetesClient client, String resource, String namespace, String selector, String container)
+            throws MetricsException {
+        List<PodMetrics> items;
+        try {
+            items = client.resources(PodMetrics.class).inNamespace(namespace).withLabelSelector(selector).list().getItems();
+        } catch (KubernetesClientException e) {
+            throw new MetricsException("unable to fetch metrics from resource metrics API: " + e.getMessage());
+        }
+        if (items.isEmpty()) {
+            throw new MetricsException("no metrics returned from resource metrics API");
+        }
+        return container == null ? podMetrics(items, resource) : containerMetrics(items, resource, container);
     }
 
     /** One container's usage per pod; a pod whose metrics lack the container fails the whole read, as upstream's. */
@@ -62,7 +87,7 @@ interface MetricsClient {
         return out;
     }
 
-    private static PodMetric podMetric(PodMetrics m, long milliValue) {
+    static PodMetric podMetric(PodMetrics m, long milliValue) {
         Duration window = m.getWindow() == null ? Duration.ZERO : m.getWindow().getDuration();
         return new PodMetric(Instant.parse(m.getTimestamp()), window, milliValue);
     }

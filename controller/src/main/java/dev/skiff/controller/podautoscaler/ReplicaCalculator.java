@@ -114,6 +114,41 @@ final class ReplicaCalculator {
         return new Result(settle(currentReplicas, ratio, recomputed, values.size()), -1, usage, timestamp);
     }
 
+    /**
+     * A metric of one object or of an external system against a total target (upstream's
+     * getUsageRatioReplicaCount): the count stays within the tolerance, else the ready running pods
+     * scaled by {@code usageRatio}; from zero replicas the ratio alone.
+     */
+    Result usageRatioReplicas(int currentReplicas, double usageRatio, List<Pod> pods, long usageMilli, Instant timestamp)
+            throws CalculationException {
+        if (currentReplicas == 0) {
+            return new Result((int) Math.ceil(usageRatio), -1, usageMilli, timestamp);
+        }
+        if (Math.abs(1.0 - usageRatio) <= tolerance) {
+            return new Result(currentReplicas, -1, usageMilli, timestamp);
+        }
+        if (pods.isEmpty()) {
+            throw new CalculationException("no pods returned by selector while calculating replica count");
+        }
+        long ready = pods.stream().filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase())
+                && dev.skiff.controller.PodReadiness.isReady(p)).count();
+        return new Result((int) Math.ceil(usageRatio * ready), -1, usageMilli, timestamp);
+    }
+
+    /**
+     * A metric of one object or of an external system against a per-pod average target (upstream's
+     * GetObjectPerPodMetricReplicas / GetExternalPerPodMetricReplicas): outside the tolerance the
+     * usage divided by the target; the reported average is the usage over the current replicas.
+     */
+    Result perPodReplicas(int statusReplicas, long usageMilli, long targetAverageMilli, Instant timestamp) {
+        int replicas = statusReplicas;
+        double usageRatio = (double) usageMilli / ((double) targetAverageMilli * statusReplicas);
+        if (Math.abs(1.0 - usageRatio) > tolerance) {
+            replicas = (int) Math.ceil((double) usageMilli / targetAverageMilli);
+        }
+        return new Result(replicas, -1, (long) Math.ceil((double) usageMilli / statusReplicas), timestamp);
+    }
+
     /** After counting unready and missing pods: the new count, unless that is within tolerance or reverses the direction. */
     private int settle(int currentReplicas, double ratio, double recomputed, int pods) {
         if (Math.abs(1.0 - recomputed) <= tolerance || ratio < 1.0 && recomputed > 1.0 || ratio > 1.0 && recomputed < 1.0) {

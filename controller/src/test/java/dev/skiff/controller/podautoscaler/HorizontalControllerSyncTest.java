@@ -48,18 +48,49 @@ class HorizontalControllerSyncTest {
     private final List<Integer> scaleWrites = new ArrayList<>();
     private String metricsError;
     private final List<String> metricsContainers = new ArrayList<>();
+    private final List<String> customRequests = new ArrayList<>();
+    private PodMetric objectMetric;
+    private final List<Long> externalValues = new ArrayList<>();
 
     @BeforeEach
     void setUp() {
         client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl("http://127.0.0.1:1")
                 .withRequestRetryBackoffLimit(0).build()).build();
         informers = client.informers();
-        MetricsClient metrics = (resource, namespace, selector, container) -> {
-            metricsContainers.add(container);
-            if (metricsError != null) {
-                throw new MetricsClient.MetricsException(metricsError);
+        MetricsClient metrics = new MetricsClient() {
+            @Override
+            public Map<String, PodMetric> resourceMetric(String resource, String namespace, String selector, String container)
+                    throws MetricsException {
+                metricsContainers.add(container);
+                return answer(Map.copyOf(podMetrics));
             }
-            return Map.copyOf(podMetrics);
+
+            @Override
+            public Map<String, PodMetric> podsMetric(String metric, String namespace, String selector, String metricSelector)
+                    throws MetricsException {
+                customRequests.add("pods " + metric + " " + selector + " " + metricSelector);
+                return answer(Map.copyOf(podMetrics));
+            }
+
+            @Override
+            public PodMetric objectMetric(String metric, String namespace, String apiVersion, String kind, String name, String metricSelector)
+                    throws MetricsException {
+                customRequests.add("object " + metric + " " + apiVersion + " " + kind + " " + name);
+                return answer(objectMetric);
+            }
+
+            @Override
+            public ExternalValues externalMetric(String metric, String namespace, String metricSelector) throws MetricsException {
+                customRequests.add("external " + metric + " " + metricSelector);
+                return answer(new ExternalValues(List.copyOf(externalValues), NOW));
+            }
+
+            private <T> T answer(T value) throws MetricsException {
+                if (metricsError != null) {
+                    throw new MetricsClient.MetricsException(metricsError);
+                }
+                return value;
+            }
         };
         ScaleClient scaleClient = new ScaleClient() {
             @Override
@@ -284,6 +315,96 @@ class HorizontalControllerSyncTest {
         assertThat(MetricsClient.podMetrics(List.of(metrics), "cpu").get("web-0").milliValue()).isEqualTo(1250);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> MetricsClient.containerMetrics(List.of(metrics), "cpu", "missing"))
                 .hasMessage("container missing not present in metrics for pod default/web-0");
+    }
+
+    @Test
+    void podsMetricsScaleOnTheirAverageValue() {
+        target(2);
+        runningPods(2, "1");
+        usage(30_000, "web-0", "web-1"); // 30 requests/s each
+        HorizontalPodAutoscaler hpa = hpa(1, 10, null);
+        hpa.getSpec().setMetrics(List.of(new MetricSpecBuilder().withType("Pods").withNewPods().withNewMetric().withName("http_requests")
+                .withNewSelector().addToMatchLabels("verb", "GET").endSelector().endMetric()
+                .withNewTarget().withType("AverageValue").withAverageValue(new Quantity("20")).endTarget().endPods().build()));
+        add(hpa);
+
+        controller.sync("default/web");
+
+        assertThat(customRequests).containsExactly("pods http_requests app=web verb=GET");
+        assertThat(scaleWrites).as("30 per pod against 20: ceil(1.5 * 2)").containsExactly(3);
+        var current = lastStatus().getStatus().getCurrentMetrics().getFirst();
+        assertThat(current.getType()).isEqualTo("Pods");
+        assertThat(current.getPods().getMetric().getName()).isEqualTo("http_requests");
+        assertThat(current.getPods().getCurrent().getAverageValue()).isEqualTo(new Quantity("30"));
+        assertThat(condition(lastStatus(), "ScalingActive").getMessage())
+                .isEqualTo("the HPA was able to successfully calculate a replica count from pods metric http_requests");
+    }
+
+    @Test
+    void objectMetricsScaleTheReadyPodsByTheirRatioOrPerPod() {
+        target(2);
+        runningPods(2, "1");
+        objectMetric = new PodMetric(NOW, Duration.ofSeconds(30), 20_000);
+        HorizontalPodAutoscaler hpa = hpa(1, 10, null);
+        hpa.getSpec().setMetrics(List.of(new MetricSpecBuilder().withType("Object").withNewObject().withNewDescribedObject()
+                .withApiVersion("networking.k8s.io/v1").withKind("Ingress").withName("main").endDescribedObject()
+                .withNewMetric().withName("requests_per_second").endMetric()
+                .withNewTarget().withType("Value").withValue(new Quantity("10")).endTarget().endObject().build()));
+        add(hpa);
+
+        controller.sync("default/web");
+
+        assertThat(customRequests).containsExactly("object requests_per_second networking.k8s.io/v1 Ingress main");
+        assertThat(scaleWrites).as("20 against 10 over 2 ready pods: ceil(2.0 * 2)").containsExactly(4);
+        var current = lastStatus().getStatus().getCurrentMetrics().getFirst();
+        assertThat(current.getType()).isEqualTo("Object");
+        assertThat(current.getObject().getDescribedObject().getKind()).isEqualTo("Ingress");
+        assertThat(current.getObject().getCurrent().getValue()).isEqualTo(new Quantity("20"));
+        assertThat(condition(lastStatus(), "ScalingActive").getMessage())
+                .isEqualTo("the HPA was able to successfully calculate a replica count from Ingress metric requests_per_second");
+
+        // a per-pod average: 30 against 10 each with 4 replicas -> ceil(30 / 10) = 3, average 30 / 4 (in milli-units, as upstream)
+        target(4);
+        objectMetric = new PodMetric(NOW, Duration.ofSeconds(30), 30_000);
+        hpa.getSpec().getMetrics().getFirst().getObject().setTarget(new io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTargetBuilder()
+                .withType("AverageValue").withAverageValue(new Quantity("10")).build());
+        add(hpa);
+        scaleWrites.clear();
+        clock.set(NOW.plus(Duration.ofMinutes(10)));
+        controller.sync("default/web");
+        assertThat(lastStatus().getStatus().getDesiredReplicas()).isEqualTo(3);
+        assertThat(lastStatus().getStatus().getCurrentMetrics().getFirst().getObject().getCurrent().getAverageValue())
+                .isEqualTo(new Quantity("7500m"));
+    }
+
+    @Test
+    void externalMetricsSumTheirValues() {
+        target(2);
+        runningPods(2, "1");
+        externalValues.addAll(List.of(5_000L, 7_000L));
+        HorizontalPodAutoscaler hpa = hpa(1, 10, null);
+        hpa.getSpec().setMetrics(List.of(new MetricSpecBuilder().withType("External").withNewExternal().withNewMetric().withName("queue_length")
+                .withNewSelector().addToMatchLabels("queue", "jobs").endSelector().endMetric()
+                .withNewTarget().withType("Value").withValue(new Quantity("6")).endTarget().endExternal().build()));
+        add(hpa);
+
+        controller.sync("default/web");
+
+        assertThat(customRequests).containsExactly("external queue_length queue=jobs");
+        assertThat(scaleWrites).as("5 + 7 against 6 over 2 ready pods: ceil(2.0 * 2)").containsExactly(4);
+        var current = lastStatus().getStatus().getCurrentMetrics().getFirst();
+        assertThat(current.getType()).isEqualTo("External");
+        assertThat(current.getExternal().getMetric().getName()).isEqualTo("queue_length");
+        assertThat(current.getExternal().getCurrent().getValue()).isEqualTo(new Quantity("12"));
+        assertThat(condition(lastStatus(), "ScalingActive").getMessage())
+                .isEqualTo("the HPA was able to successfully calculate a replica count from external metric queue_length(queue=jobs)");
+
+        metricsError = "no metrics returned from external metrics API";
+        controller.sync("default/web");
+        assertThat(condition(lastStatus(), "ScalingActive")).extracting(HorizontalPodAutoscalerCondition::getStatus,
+                HorizontalPodAutoscalerCondition::getReason, HorizontalPodAutoscalerCondition::getMessage)
+                .containsExactly("False", "FailedGetExternalMetric", "the HPA was unable to compute the replica count: unable to get external "
+                        + "metric default/queue_length/queue=jobs: no metrics returned from external metrics API");
     }
 
     // -- fixtures

@@ -12,8 +12,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +24,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -130,14 +127,8 @@ public final class KubeletScraper implements AutoCloseable {
 
     private static SSLContext sslContext(CertifiedKey client) {
         try {
-            char[] password = new char[0];
-            KeyStore keys = KeyStore.getInstance("PKCS12");
-            keys.load(null, null);
-            keys.setKeyEntry("kubelet-client", client.key(), password, new X509Certificate[] {client.certificate()});
-            var keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keyManagers.init(keys, password);
-            return dev.skiff.api.tls.AnyServerTrust.sslContext(keyManagers.getKeyManagers()); // kubelet serving certificates are self-signed
-        } catch (GeneralSecurityException | IOException e) {
+            return dev.skiff.api.tls.AnyServerTrust.sslContext(client.keyManagers()); // kubelet serving certificates are self-signed
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot build the kubelet client's TLS context", e);
         }
     }
