@@ -25,6 +25,10 @@ interface Exchange extends ApiResponse {
         return "";
     }
 
+    /** A header every later answer carries, also one {@link #proxy} relays from elsewhere. */
+    default void responseHeader(String name, String value) {
+    }
+
     /** Header names lowercase. */
     Map<String, List<String>> headers();
 

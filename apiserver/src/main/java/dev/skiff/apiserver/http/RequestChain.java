@@ -244,6 +244,7 @@ public final class RequestChain {
             if (context != null && exchange.header("upgrade") != null) {
                 context.responseStarted(101); // exec, attach, port-forward: the stream begins with the switch of protocols
             }
+            exchange.responseHeader(Auditor.AUDIT_ID_HEADER, auditId); // the backend's answer goes out as it came, plus this
             exchange.proxy(location, body, errors);
         }
     }

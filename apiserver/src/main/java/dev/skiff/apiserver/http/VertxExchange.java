@@ -86,6 +86,12 @@ final class VertxExchange implements Exchange {
     }
 
     @Override
+    public void responseHeader(String name, String value) {
+        // queued on the connection's context before any answer, which is queued there too
+        context.runOnContext(v -> request.response().putHeader(name, value));
+    }
+
+    @Override
     public String requestUri() {
         return request.uri();
     }
