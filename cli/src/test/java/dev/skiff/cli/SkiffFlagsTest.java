@@ -236,8 +236,8 @@ class SkiffFlagsTest {
                         + "\"RequestResponse\": from file " + badLevel);
         var noRules = java.nio.file.Files.writeString(dir.resolve("empty.yaml"), "apiVersion: audit.k8s.io/v1\nkind: Policy\n");
         assertOneLineUsageError(run("server", "--audit-policy-file", noRules.toString()), "loaded illegal policy with 0 rules: from file " + noRules);
-        assertOneLineUsageError(run("server", "--audit-log-maxsize", "-1"), "invalid value for --audit-log-maxsize: -1");
-        assertOneLineUsageError(run("server", "--audit-log-format", "legacy"), "invalid value for --audit-log-format: 'legacy'");
+        assertOneLineUsageError(run("server", "--audit-log-maxsize", "-1"), "--audit-log-maxsize -1 can't be a negative number");
+        assertOneLineUsageError(run("server", "--audit-log-format", "legacy"), "invalid audit log format legacy, allowed formats are \"json\"");
     }
 
     @Test

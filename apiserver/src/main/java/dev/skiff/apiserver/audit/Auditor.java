@@ -50,7 +50,10 @@ public final class Auditor implements AutoCloseable {
         this.clock = clock;
     }
 
-    /** The auditor {@code options} ask for; null when auditing is off (no policy, or nowhere to write). */
+    /**
+     * The auditor {@code options} ask for, its log file created (directories 0700, file 0600); null when auditing is
+     * off (no policy, or nowhere to write). Throws when the log file cannot be created.
+     */
     public static Auditor start(AuditOptions options, Clock clock) {
         if (!options.enabled()) {
             return null;
@@ -61,8 +64,14 @@ public final class Auditor implements AutoCloseable {
             sink = LogBackend.Sink.of(System.out);
         } else {
             long maxBytes = (options.maxSizeMb() == 0 ? AuditOptions.DEFAULT_MAX_SIZE_MB : options.maxSizeMb()) * 1024L * 1024L;
-            sink = new RotatingFile(Path.of(target), maxBytes, options.maxBackups(),
-                    Duration.ofDays(options.maxAgeDays()), clock);
+            var file = new RotatingFile(Path.of(target), maxBytes, options.maxBackups(), Duration.ofDays(options.maxAgeDays()), clock);
+            try {
+                file.ensure();
+            } catch (IOException e) {
+                // as kube-apiserver, which creates the file before serving: a log that cannot be had is a start error
+                throw new IllegalStateException("ensureLogFile: " + target + ": " + e.getMessage(), e);
+            }
+            sink = file;
         }
         log.info("audit log enabled path={} rules={} maxsize={}MB maxbackup={} maxage={}d", target, options.policy().rules().size(),
                 options.maxSizeMb(), options.maxBackups(), options.maxAgeDays());

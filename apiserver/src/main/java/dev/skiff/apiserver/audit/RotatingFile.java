@@ -68,12 +68,28 @@ final class RotatingFile implements LogBackend.Sink {
         }
     }
 
+    /** Creates the file (and its directories, owner-only) if missing, without opening it for writing yet. */
+    void ensure() throws IOException {
+        createDirectories();
+        if (!Files.exists(file)) {
+            create();
+        }
+    }
+
+    private void createDirectories() throws IOException {
+        if (file.getParent() != null && !Files.isDirectory(file.getParent())) {
+            try {
+                Files.createDirectories(file.getParent(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (UnsupportedOperationException e) {
+                Files.createDirectories(file.getParent());
+            }
+        }
+    }
+
     /** Appends to the file there is, unless this write would take it past the limit. */
     private void open(int length) throws IOException {
-        if (file.getParent() != null) {
-            Files.createDirectories(file.getParent());
-        }
-        if (Files.exists(file) && Files.size(file) + length > maxBytes) {
+        createDirectories();
+        if (Files.isRegularFile(file) && Files.size(file) + length > maxBytes) {
             rotate();
             return;
         }
@@ -86,11 +102,13 @@ final class RotatingFile implements LogBackend.Sink {
 
     private void rotate() throws IOException {
         close();
-        if (Files.exists(file)) {
+        if (Files.isRegularFile(file)) { // a device or pipe given as the path (/dev/stdout) is never renamed
             String stamp = LocalDateTime.ofInstant(clock.instant(), ZoneOffset.UTC).format(BACKUP_TIME);
             Files.move(file, file.resolveSibling(prefix + stamp + extension));
         }
-        create();
+        if (!Files.exists(file)) {
+            create();
+        }
         size = 0;
         out = new BufferedOutputStream(Files.newOutputStream(file, StandardOpenOption.APPEND), 64 * 1024);
         removeOldBackups();

@@ -201,14 +201,26 @@ class RequestChainAuditTest {
     }
 
     @Test
-    void anAuditLogThatCannotBeWrittenFailsNoRequest() throws Exception {
-        Path notADirectory = Files.writeString(dir.resolve("file"), "x");
+    void anAuditLogThatCannotBeWrittenFailsNoRequest() {
         var policy = Policy.parse("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: RequestResponse}]");
-        var auditor = Auditor.start(new AuditOptions(policy, notADirectory.resolve("audit.log").toString(), 0, 0, 0), Clock.systemUTC());
-        var get = new FakeExchange("GET", "/api/v1/namespaces/default/pods/web").bearer(TOKEN);
-        chain(auditor, new AlwaysAllowAuthorizer()).serve(get);
+        // every write to /dev/full fails with "No space left on device"
+        var auditor = Auditor.start(new AuditOptions(policy, "/dev/full", 0, 0, 0), Clock.systemUTC());
+        var chain = chain(auditor, new AlwaysAllowAuthorizer());
+        for (int i = 0; i < 3; i++) {
+            var get = new FakeExchange("GET", "/api/v1/namespaces/default/pods/web").bearer(TOKEN);
+            chain.serve(get);
+            assertThat(get.status).isEqualTo(200);
+            assertThat(get.responseText()).contains("\"web\"");
+        }
         auditor.close();
-        assertThat(get.status).isEqualTo(200);
-        assertThat(get.responseText()).contains("\"web\"");
+    }
+
+    @Test
+    void aLogFileThatCannotBeCreatedIsAStartError() throws Exception {
+        Path notADirectory = Files.writeString(dir.resolve("file"), "x");
+        var policy = Policy.parse("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata}]");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Auditor.start(
+                        new AuditOptions(policy, notADirectory.resolve("audit.log").toString(), 0, 0, 0), Clock.systemUTC()))
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("ensureLogFile: " + notADirectory.resolve("audit.log"));
     }
 }

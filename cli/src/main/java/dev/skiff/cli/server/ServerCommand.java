@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -245,17 +246,21 @@ public final class ServerCommand implements Callable<Integer> {
 
     /** --audit-policy-file (read and validated as kube-apiserver does) and the --audit-log-* flags. */
     private AuditOptions audit() {
+        // kube-apiserver's own checks and words (AuditLogOptions.Validate); skiff writes json only
         if (!auditLogFormat.equals("json")) {
-            throw new UsageException("invalid value for --audit-log-format: '" + auditLogFormat + "' (skiff writes json only)");
+            throw new UsageException("invalid audit log format " + auditLogFormat + ", allowed formats are \"json\"");
         }
-        int maxAge = Flags.nonNegative("--audit-log-maxage", auditLogMaxAge);
-        int maxBackup = Flags.nonNegative("--audit-log-maxbackup", auditLogMaxBackup);
-        int maxSize = Flags.nonNegative("--audit-log-maxsize", auditLogMaxSize);
+        for (var limit : List.of(Map.entry("--audit-log-maxage", auditLogMaxAge), Map.entry("--audit-log-maxbackup", auditLogMaxBackup),
+                Map.entry("--audit-log-maxsize", auditLogMaxSize))) {
+            if (limit.getValue() < 0) {
+                throw new UsageException(limit.getKey() + " " + limit.getValue() + " can't be a negative number");
+            }
+        }
         if (auditPolicyFile == null) {
             return AuditOptions.NONE;
         }
         try {
-            return new AuditOptions(Policy.read(auditPolicyFile), auditLogPath, maxAge, maxBackup, maxSize);
+            return new AuditOptions(Policy.read(auditPolicyFile), auditLogPath, auditLogMaxAge, auditLogMaxBackup, auditLogMaxSize);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
