@@ -237,7 +237,7 @@ class SkiffFlagsTest {
         var noRules = java.nio.file.Files.writeString(dir.resolve("empty.yaml"), "apiVersion: audit.k8s.io/v1\nkind: Policy\n");
         assertOneLineUsageError(run("server", "--audit-policy-file", noRules.toString()), "loaded illegal policy with 0 rules: from file " + noRules);
         assertOneLineUsageError(run("server", "--audit-log-maxsize", "-1"), "--audit-log-maxsize -1 can't be a negative number");
-        assertOneLineUsageError(run("server", "--audit-log-format", "legacy"), "invalid audit log format legacy, allowed formats are \"json\"");
+        assertOneLineUsageError(run("server", "--audit-log-format", "yaml"), "invalid audit log format yaml, allowed formats are \"legacy,json\"");
     }
 
     @Test

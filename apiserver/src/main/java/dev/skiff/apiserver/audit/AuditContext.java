@@ -178,7 +178,7 @@ public final class AuditContext {
         auditor.process(new Event(Event.KIND, Event.API_VERSION, level, auditId, stage, requestUri, info.verb(), user, null,
                 sourceIps, userAgent, objectRef, stage == Stage.RequestReceived ? null : responseStatus,
                 complete ? requestObject : null, complete ? responseObject : null,
-                Auditor.timestamp(received), Auditor.timestamp(auditor.now()), notes));
+                Auditor.timestamp(received), Auditor.timestamp(auditor.now()), notes), received);
     }
 
     private static String or(String first, String second) {

@@ -41,10 +41,12 @@ public final class Auditor implements AutoCloseable {
     private final PolicyRuleEvaluator evaluator;
     private final LogBackend backend;
     private final Clock clock;
+    private final boolean legacy;
     private final ObjectMapper json = new ObjectMapper();
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
 
-    Auditor(Policy policy, LogBackend backend, Clock clock) {
+    Auditor(Policy policy, LogBackend backend, Clock clock, boolean legacy) {
+        this.legacy = legacy;
         this.evaluator = new PolicyRuleEvaluator(policy);
         this.backend = backend;
         this.clock = clock;
@@ -73,9 +75,9 @@ public final class Auditor implements AutoCloseable {
             }
             sink = file;
         }
-        log.info("audit log enabled path={} rules={} maxsize={}MB maxbackup={} maxage={}d", target, options.policy().rules().size(),
+        log.info("audit log enabled path={} format={} rules={} maxsize={}MB maxbackup={} maxage={}d", target, options.format(), options.policy().rules().size(),
                 options.maxSizeMb(), options.maxBackups(), options.maxAgeDays());
-        return new Auditor(options.policy(), new LogBackend(sink, target), clock);
+        return new Auditor(options.policy(), new LogBackend(sink, target), clock, options.format().equals(AuditOptions.LEGACY));
     }
 
     /** The client's Audit-ID (truncated as upstream) or a new UUID. */
@@ -120,7 +122,7 @@ public final class Auditor implements AutoCloseable {
                 "", info.apiGroup(), info.apiVersion(), "", info.subresource()) : null;
         process(new Event(Event.KIND, Event.API_VERSION, config.level(), auditId, Stage.ResponseStarted, requestUri, info.verb(),
                 Event.User.NONE, null, sourceIps, userAgent, ref, status, null, null, timestamp(received), timestamp(now()),
-                java.util.Map.of()));
+                java.util.Map.of()), received);
     }
 
     /** Runs {@code work} with {@code context} as the current request's (null: unaudited), for {@link #addAnnotation}. */
@@ -153,7 +155,11 @@ public final class Auditor implements AutoCloseable {
         return CURRENT.get() != null;
     }
 
-    void process(Event event) {
+    void process(Event event, Instant received) {
+        if (legacy) {
+            backend.process(LegacyFormat.line(event, received).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return;
+        }
         byte[] line;
         try {
             line = json.writeValueAsBytes(event);

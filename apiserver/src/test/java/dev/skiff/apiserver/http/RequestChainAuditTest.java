@@ -201,6 +201,27 @@ class RequestChainAuditTest {
     }
 
     @Test
+    void theLegacyFormatIsOneLineOfTextAnEventAsUpstreamsEventString() throws Exception {
+        var policy = Policy.parse("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Metadata}]");
+        var auditor = Auditor.start(new AuditOptions(policy, dir.resolve("legacy.log").toString(), 0, 0, 0, AuditOptions.LEGACY),
+                Clock.systemUTC());
+        var get = new FakeExchange("GET", "/api/v1/namespaces/default/pods/web").bearer(TOKEN).header("User-Agent", "say \"hi\"")
+                .header("X-Real-Ip", "10.0.0.7");
+        chain(auditor, new AlwaysAllowAuthorizer()).serve(get);
+        auditor.close();
+        var lines = Files.readAllLines(dir.resolve("legacy.log"));
+        String id = get.responseHeaders.get("Audit-Id");
+        String rest = " AUDIT: id=\"" + id + "\" stage=\"%s\" ip=\"10.0.0.7\" method=\"get\" user=\"alice\" "
+                + "groups=\"\\\"devs\\\",\\\"system:authenticated\\\"\" as=\"<self>\" asgroups=\"<lookup>\" "
+                + "user-agent=\"say \\\"hi\\\"\" namespace=\"default\" uri=\"/api/v1/namespaces/default/pods/web\" response=\"%s\"";
+        assertThat(lines).hasSize(2);
+        assertThat(lines.get(0)).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d*[1-9])?Z .*")
+                .endsWith(rest.formatted("RequestReceived", "<deferred>"));
+        assertThat(lines.get(1)).endsWith(rest.formatted("ResponseComplete", "200"));
+        assertThat(lines.get(0).substring(0, lines.get(0).indexOf(' '))).isEqualTo(lines.get(1).substring(0, lines.get(1).indexOf(' ')));
+    }
+
+    @Test
     void anAuditLogThatCannotBeWrittenFailsNoRequest() {
         var policy = Policy.parse("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: RequestResponse}]");
         // every write to /dev/full fails with "No space left on device"

@@ -107,7 +107,7 @@ public final class ServerCommand implements Callable<Integer> {
     int auditLogMaxSize;
 
     @Option(names = "--audit-log-format", paramLabel = "<format>", defaultValue = "json",
-            description = "The audit log's format: json (upstream's legacy text format is not written).")
+            description = "The audit log's format: json (one audit.k8s.io/v1 Event a line) or legacy (one line of text an event).")
     String auditLogFormat;
 
     @Option(names = "--service-account-max-token-expiration",
@@ -246,9 +246,9 @@ public final class ServerCommand implements Callable<Integer> {
 
     /** --audit-policy-file (read and validated as kube-apiserver does) and the --audit-log-* flags. */
     private AuditOptions audit() {
-        // kube-apiserver's own checks and words (AuditLogOptions.Validate); skiff writes json only
-        if (!auditLogFormat.equals("json")) {
-            throw new UsageException("invalid audit log format " + auditLogFormat + ", allowed formats are \"json\"");
+        // kube-apiserver's own checks and words (AuditLogOptions.Validate)
+        if (!auditLogFormat.equals(AuditOptions.JSON) && !auditLogFormat.equals(AuditOptions.LEGACY)) {
+            throw new UsageException("invalid audit log format " + auditLogFormat + ", allowed formats are \"legacy,json\"");
         }
         for (var limit : List.of(Map.entry("--audit-log-maxage", auditLogMaxAge), Map.entry("--audit-log-maxbackup", auditLogMaxBackup),
                 Map.entry("--audit-log-maxsize", auditLogMaxSize))) {
@@ -260,7 +260,8 @@ public final class ServerCommand implements Callable<Integer> {
             return AuditOptions.NONE;
         }
         try {
-            return new AuditOptions(Policy.read(auditPolicyFile), auditLogPath, auditLogMaxAge, auditLogMaxBackup, auditLogMaxSize);
+            return new AuditOptions(Policy.read(auditPolicyFile), auditLogPath, auditLogMaxAge, auditLogMaxBackup, auditLogMaxSize,
+                    auditLogFormat);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -35,12 +35,13 @@ class ServerConfigTest {
         var command = new dev.skiff.cli.server.ServerCommand();
         new picocli.CommandLine(command).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--audit-policy-file", policy.toString(),
                 "--audit-log-path", "/var/log/skiff/audit.log", "--audit-log-maxage", "30", "--audit-log-maxbackup", "10",
-                "--audit-log-maxsize", "100");
+                "--audit-log-maxsize", "100", "--audit-log-format", "legacy");
         var audit = command.config().apiServer(dev.skiff.apiserver.endpoints.VersionInfo.of("", "1970-01-01T00:00:00Z")).audit();
         assertThat(audit.enabled()).isTrue();
         assertThat(audit.policy().rules().getFirst().verbs()).containsExactly("create");
         assertThat(audit.logPath()).isEqualTo("/var/log/skiff/audit.log");
         assertThat(List.of(audit.maxAgeDays(), audit.maxBackups(), audit.maxSizeMb())).containsExactly(30, 10, 100);
+        assertThat(audit.format()).isEqualTo("legacy");
 
         var none = new dev.skiff.cli.server.ServerCommand();
         new picocli.CommandLine(none).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--audit-log-path", "-");
