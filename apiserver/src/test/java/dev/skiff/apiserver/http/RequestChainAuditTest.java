@@ -222,6 +222,38 @@ class RequestChainAuditTest {
     }
 
     @Test
+    void theLogRotatesPastMaxSizeMegabytesKeepingMaxBackupFiles() throws Exception {
+        var policy = Policy.parse("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: Request}]");
+        var auditor = Auditor.start(new AuditOptions(policy, dir.resolve("big/audit.log").toString(), 0, 1, 1), Clock.systemUTC());
+        var chain = chain(auditor, new AlwaysAllowAuthorizer());
+        String padding = "x".repeat(200 * 1024);
+        byte[] body = POD.replace("\"spec\":{}", "\"spec\":{\"hostname\":\"" + padding + "\"}").getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 14; i++) { // 14 ResponseComplete events of about 200 KiB: past 1 MiB twice
+            var create = new FakeExchange("POST", "/api/v1/namespaces/default/pods").bearer(TOKEN)
+                    .header("Content-Type", "application/json").body(body);
+            chain.serve(create);
+            assertThat(create.status).isEqualTo(201);
+            Thread.sleep(2); // backups are named to the millisecond
+        }
+        auditor.close();
+        List<Path> files;
+        try (var listing = Files.list(dir.resolve("big"))) {
+            files = listing.sorted().toList();
+        }
+        assertThat(files).extracting(p -> p.getFileName().toString()).hasSize(2).last().isEqualTo("audit.log");
+        assertThat(files.getFirst().getFileName().toString()).matches("audit-\\d{4}-\\d\\d-\\d\\dT\\d\\d-\\d\\d-\\d\\d\\.\\d{3}\\.log");
+        for (Path file : files) {
+            assertThat(Files.size(file)).isLessThanOrEqualTo(1024 * 1024);
+            for (String line : Files.readAllLines(file)) {
+                var event = JSON.readTree(line);
+                if (event.path("stage").asText().equals("ResponseComplete")) {
+                    assertThat(event.at("/requestObject/spec/hostname").asText()).as("whole lines, never split").hasSize(200 * 1024);
+                }
+            }
+        }
+    }
+
+    @Test
     void anAuditLogThatCannotBeWrittenFailsNoRequest() {
         var policy = Policy.parse("apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: [{level: RequestResponse}]");
         // every write to /dev/full fails with "No space left on device"
