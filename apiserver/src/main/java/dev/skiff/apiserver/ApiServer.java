@@ -2,6 +2,7 @@ package dev.skiff.apiserver;
 
 import dev.skiff.apiserver.admission.AdmissionChain;
 import dev.skiff.apiserver.admission.AdmissionPlugin;
+import dev.skiff.apiserver.audit.Auditor;
 import dev.skiff.apiserver.authn.Authenticator;
 import dev.skiff.apiserver.authn.RequestAuthenticator;
 import dev.skiff.apiserver.authn.TokenAuthenticator;
@@ -45,6 +46,7 @@ public final class ApiServer implements AutoCloseable {
     private final String token;
     private final RequestAuthenticator authenticator;
     private final HttpsTransport transport;
+    private final Auditor auditor;
     private final URI url;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
@@ -60,12 +62,21 @@ public final class ApiServer implements AutoCloseable {
                 new TokenAuthenticator(Map.of(token, new UserInfo(ClusterPki.ADMIN_USER, List.of(ClusterPki.MASTERS_GROUP))))));
         authenticators.addAll(extraAuthenticators);
         authenticator = new RequestAuthenticator(authenticators);
+        auditor = Auditor.start(config.audit(), clock);
         var chain = new RequestChain(authenticator,
                 new MaxInFlightLimit(config.maxRequestsInflight(), config.maxMutatingRequestsInflight()),
                 new RequestAuthorizer(new AlwaysAllowAuthorizer()), new AdmissionChain(admission),
                 withOwnRoutes(routes, config, checks), config.maxRequestBodyBytes(),
-                dev.skiff.apiserver.pki.PemFiles.encode(pki.ca().certificate()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        transport = HttpsTransport.listen(config.bindAddress(), config.port(), pki, chain);
+                dev.skiff.apiserver.pki.PemFiles.encode(pki.ca().certificate()).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                auditor, clock);
+        try {
+            transport = HttpsTransport.listen(config.bindAddress(), config.port(), pki, chain);
+        } catch (RuntimeException e) {
+            if (auditor != null) {
+                auditor.close();
+            }
+            throw e;
+        }
         url = URI.create("https://" + hostForUrl(config.bindAddress()) + ":" + transport.port());
         KubeconfigWriter.write(config.kubeconfig(), config.kubeconfigMode(), url.toString(), pki.ca().certificate(), pki.admin());
         log.info("apiserver listening url={} bind={} kubeconfig={}", url, config.bindAddress(), config.kubeconfig());
@@ -147,6 +158,9 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         if (shuttingDown.compareAndSet(false, true)) {
             transport.close();
+            if (auditor != null) {
+                auditor.close(); // after the transport: the last requests' events are written too
+            }
             log.info("apiserver stopped url={}", url);
         }
     }

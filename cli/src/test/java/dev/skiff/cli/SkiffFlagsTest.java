@@ -225,6 +225,22 @@ class SkiffFlagsTest {
     }
 
     @Test
+    void aBadAuditPolicyFileOrAuditLogFlagIsAOneLineError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var missing = dir.resolve("missing.yaml");
+        assertOneLineUsageError(run("server", "--audit-policy-file", missing.toString()),
+                "failed to read file path \"" + missing + "\": open " + missing + ": no such file or directory");
+        var badLevel = java.nio.file.Files.writeString(dir.resolve("level.yaml"),
+                "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Everything\n");
+        assertOneLineUsageError(run("server", "--audit-policy-file", badLevel.toString(), "--audit-log-path", "-"),
+                "rules[0].level: Unsupported value: \"Everything\": supported values: \"None\", \"Metadata\", \"Request\", "
+                        + "\"RequestResponse\": from file " + badLevel);
+        var noRules = java.nio.file.Files.writeString(dir.resolve("empty.yaml"), "apiVersion: audit.k8s.io/v1\nkind: Policy\n");
+        assertOneLineUsageError(run("server", "--audit-policy-file", noRules.toString()), "loaded illegal policy with 0 rules: from file " + noRules);
+        assertOneLineUsageError(run("server", "--audit-log-maxsize", "-1"), "--audit-log-maxsize -1 can't be a negative number");
+        assertOneLineUsageError(run("server", "--audit-log-format", "yaml"), "invalid audit log format yaml, allowed formats are \"legacy,json\"");
+    }
+
+    @Test
     void maxTokenExpirationOutsideAnHourToTwoToTheThirtySecondSecondsIsRejected() {
         assertOneLineUsageError(run("server", "--service-account-max-token-expiration", "30m"),
                 "the service-account-max-token-expiration must be between 1 hour and 2^32 seconds");

@@ -15,6 +15,11 @@ public final class RequestAuthorizer {
 
     public void authorize(UserInfo user, RequestInfo request) {
         var result = authorizer.authorize(user, request);
+        // the decision and reason on the request's audit event, as upstream's authorization filter records them
+        dev.skiff.apiserver.audit.Auditor.addAnnotation(dev.skiff.apiserver.audit.Auditor.DECISION_ANNOTATION,
+                result.decision() == Decision.ALLOW ? "allow" : "forbid");
+        dev.skiff.apiserver.audit.Auditor.addAnnotation(dev.skiff.apiserver.audit.Auditor.REASON_ANNOTATION,
+                result.reason() == null ? "" : result.reason());
         if (result.decision() != Decision.ALLOW) {
             throw ApiException.forbidden(message(user, request, result.reason()));
         }

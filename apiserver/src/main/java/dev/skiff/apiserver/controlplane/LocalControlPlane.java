@@ -61,15 +61,26 @@ public final class LocalControlPlane implements AutoCloseable {
         return start(dir, 0, AdmissionOptions.disabling(Set.of(ServiceAccountAdmission.NAME)), TokenExpiration.defaults(), metricResolution);
     }
 
+    /** As {@link #start(Path)}, auditing as {@code audit} says (`skiff server`'s --audit-* flags). */
+    public static LocalControlPlane start(Path dir, dev.skiff.apiserver.audit.AuditOptions audit) {
+        return start(dir, 0, AdmissionOptions.disabling(Set.of(ServiceAccountAdmission.NAME)), TokenExpiration.defaults(),
+                dev.skiff.apiserver.metrics.scraper.KubeletScraper.DEFAULT_RESOLUTION, audit);
+    }
+
     private static LocalControlPlane start(Path dir, int port, AdmissionOptions admission, TokenExpiration tokenExpiration,
                                            java.time.Duration metricResolution) {
+        return start(dir, port, admission, tokenExpiration, metricResolution, dev.skiff.apiserver.audit.AuditOptions.NONE);
+    }
+
+    private static LocalControlPlane start(Path dir, int port, AdmissionOptions admission, TokenExpiration tokenExpiration,
+                                           java.time.Duration metricResolution, dev.skiff.apiserver.audit.AuditOptions audit) {
         Store store = EmbeddedStore.open(EmbeddedStoreConfig.defaults(dir.resolve("db")));
         try {
             // the defaults of --service-cluster-ip-range (10.43.0.0/16) and --service-node-port-range (30000-32767)
             var config = new ApiServerConfig("127.0.0.1", port, dir.resolve("tls"), dir.resolve("token"), List.of(),
                     ServiceCidr.DEFAULT, PortRange.DEFAULT, 0, 0, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
                     dir.resolve("admin.kubeconfig"), PosixFilePermissions.fromString("rw-------"),
-                    VersionInfo.of("", "1970-01-01T00:00:00Z"));
+                    VersionInfo.of("", "1970-01-01T00:00:00Z"), audit);
             return new LocalControlPlane(dir, store, ControlPlane.start(store, config, admission, tokenExpiration, metricResolution));
         } catch (RuntimeException e) {
             store.close();

@@ -15,6 +15,20 @@ interface Exchange extends ApiResponse {
 
     Map<String, List<String>> query();
 
+    /** The path with the query as the client sent it. */
+    default String requestUri() {
+        return path();
+    }
+
+    /** The client's address (no port); empty when unknown. */
+    default String remoteAddress() {
+        return "";
+    }
+
+    /** A header every later answer carries, also one {@link #proxy} relays from elsewhere. */
+    default void responseHeader(String name, String value) {
+    }
+
     /** Header names lowercase. */
     Map<String, List<String>> headers();
 

@@ -38,6 +38,7 @@ final class VertxExchange implements Exchange {
     private final Map<String, List<String>> query;
     private final Map<String, List<String>> headers;
     private final List<X509Certificate> peerCertificates;
+    private final String remoteAddress;
     private final AtomicBoolean responded = new AtomicBoolean();
     private volatile boolean bodyRead;
     private volatile boolean bodyTooLarge;
@@ -57,6 +58,8 @@ final class VertxExchange implements Exchange {
         h.replaceAll((k, v) -> List.copyOf(v));
         this.headers = Map.copyOf(h);
         this.peerCertificates = peers(request);
+        var remote = request.remoteAddress();
+        this.remoteAddress = remote == null || remote.hostAddress() == null ? "" : remote.hostAddress();
         request.response().closeHandler(v -> clientGone = true);
     }
 
@@ -80,6 +83,22 @@ final class VertxExchange implements Exchange {
     @Override
     public String path() {
         return path;
+    }
+
+    @Override
+    public void responseHeader(String name, String value) {
+        // queued on the connection's context before any answer, which is queued there too
+        context.runOnContext(v -> request.response().putHeader(name, value));
+    }
+
+    @Override
+    public String requestUri() {
+        return request.uri();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return remoteAddress;
     }
 
     @Override

@@ -100,7 +100,7 @@ public final class ApiServerBench {
                 dev.skiff.registry.core.service.ipallocator.ServiceCidr.DEFAULT.address(java.math.BigInteger.TEN), "cluster.local", null), 10250, "host-gw", null,
                 dev.skiff.apiserver.admission.AdmissionOptions.defaults(),
                 dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration.defaults(), Duration.ofSeconds(15),
-                dev.skiff.agent.containerd.registries.Registries.NONE);
+                dev.skiff.agent.containerd.registries.Registries.NONE, dev.skiff.apiserver.audit.AuditOptions.NONE);
         try (Server server = Server.start(config)) {
             var bench = new ApiServerBench(URI.create("https://127.0.0.1:" + port), Files.readString(dir.resolve("server/token")).strip(),
                     trustingClusterCa(Files.readString(kubeconfig)), server.store());

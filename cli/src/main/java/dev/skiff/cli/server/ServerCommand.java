@@ -2,6 +2,8 @@ package dev.skiff.cli.server;
 
 import dev.skiff.apiserver.admission.AdmissionConfiguration;
 import dev.skiff.apiserver.admission.AdmissionOptions;
+import dev.skiff.apiserver.audit.AuditOptions;
+import dev.skiff.apiserver.audit.Policy;
 import dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration;
 import dev.skiff.cli.Flags;
 import dev.skiff.cli.UsageException;
@@ -11,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -82,6 +85,30 @@ public final class ServerCommand implements Callable<Integer> {
             description = "An AdmissionConfiguration (apiserver.config.k8s.io/v1) configuring admission plugins; skiff applies PodSecurity's "
                     + "(PodSecurityConfiguration: defaults and exemptions).")
     Path admissionControlConfigFile;
+
+    @Option(names = "--audit-policy-file", paramLabel = "<file>",
+            description = "An audit policy (audit.k8s.io/v1 Policy): which requests are audited at which level. Without it nothing is audited.")
+    Path auditPolicyFile;
+
+    @Option(names = "--audit-log-path", paramLabel = "<file>",
+            description = "Where audit events go, one JSON Event a line; '-' is standard output. Without it nothing is audited.")
+    String auditLogPath;
+
+    @Option(names = "--audit-log-maxage", paramLabel = "<days>", defaultValue = "0",
+            description = "Days to keep rotated audit log files (0: no limit).")
+    int auditLogMaxAge;
+
+    @Option(names = "--audit-log-maxbackup", paramLabel = "<count>", defaultValue = "0",
+            description = "Rotated audit log files to keep (0: no limit).")
+    int auditLogMaxBackup;
+
+    @Option(names = "--audit-log-maxsize", paramLabel = "<MB>", defaultValue = "0",
+            description = "Megabytes the audit log grows to before it is rotated (0: 100).")
+    int auditLogMaxSize;
+
+    @Option(names = "--audit-log-format", paramLabel = "<format>", defaultValue = "json",
+            description = "The audit log's format: json (one audit.k8s.io/v1 Event a line) or legacy (one line of text an event).")
+    String auditLogFormat;
 
     @Option(names = "--service-account-max-token-expiration",
             description = "Longest lifetime of a requested service-account token, e.g. 24h (1h to 2^32 s); longer requests get this (default: no limit).")
@@ -194,7 +221,8 @@ public final class ServerCommand implements Callable<Integer> {
                 clusterDns(serviceCidr),
                 Flags.port("--kubelet-port", kubeletPort, false), dev.skiff.cli.agent.AgentCommand.flannelBackend(flannelBackend),
                 podManifestPath == null ? null : podManifestPath.toAbsolutePath(), admission(), tokenExpiration(), metricResolution(),
-                disableAgent ? dev.skiff.agent.containerd.registries.Registries.NONE : dev.skiff.cli.agent.AgentCommand.privateRegistry(privateRegistry));
+                disableAgent ? dev.skiff.agent.containerd.registries.Registries.NONE : dev.skiff.cli.agent.AgentCommand.privateRegistry(privateRegistry),
+                audit());
     }
 
     private Duration metricResolution() {
@@ -211,6 +239,29 @@ public final class ServerCommand implements Callable<Integer> {
             var configuration = admissionControlConfigFile == null ? AdmissionConfiguration.DEFAULT
                     : AdmissionConfiguration.read(admissionControlConfigFile);
             return new AdmissionOptions(enableAdmissionPlugins, disableAdmissionPlugins, configuration).validated();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** --audit-policy-file (read and validated as kube-apiserver does) and the --audit-log-* flags. */
+    private AuditOptions audit() {
+        // kube-apiserver's own checks and words (AuditLogOptions.Validate)
+        if (!auditLogFormat.equals(AuditOptions.JSON) && !auditLogFormat.equals(AuditOptions.LEGACY)) {
+            throw new UsageException("invalid audit log format " + auditLogFormat + ", allowed formats are \"legacy,json\"");
+        }
+        for (var limit : List.of(Map.entry("--audit-log-maxage", auditLogMaxAge), Map.entry("--audit-log-maxbackup", auditLogMaxBackup),
+                Map.entry("--audit-log-maxsize", auditLogMaxSize))) {
+            if (limit.getValue() < 0) {
+                throw new UsageException(limit.getKey() + " " + limit.getValue() + " can't be a negative number");
+            }
+        }
+        if (auditPolicyFile == null) {
+            return AuditOptions.NONE;
+        }
+        try {
+            return new AuditOptions(Policy.read(auditPolicyFile), auditLogPath, auditLogMaxAge, auditLogMaxBackup, auditLogMaxSize,
+                    auditLogFormat);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

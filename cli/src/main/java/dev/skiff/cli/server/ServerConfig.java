@@ -30,7 +30,7 @@ import java.util.Set;
  * {@code admission} is --enable/--disable-admission-plugins (validated), {@code tokenExpiration}
  * --service-account-max-token-expiration and --service-account-extend-token-expiration. {@code metricResolution} is how
  * often the metrics API scrapes the kubelets (metrics-server's --metric-resolution). {@code registries} is the embedded
- * agent's private registry configuration (--private-registry).
+ * agent's private registry configuration (--private-registry). {@code audit} is the audit policy and log (--audit-*).
  */
 public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddress etcdListenClient,
                            Duration compactionInterval, int maxRequestBytes,
@@ -42,7 +42,8 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            dev.skiff.controller.ControllerOptions controllerOptions, ClusterDns dns, int kubeletPort,
                            String flannelBackend, Path podManifestPath, AdmissionOptions admission,
                            TokenExpiration tokenExpiration, Duration metricResolution,
-                           dev.skiff.agent.containerd.registries.Registries registries) {
+                           dev.skiff.agent.containerd.registries.Registries registries,
+                           dev.skiff.apiserver.audit.AuditOptions audit) {
 
     /**
      * The cluster DNS: its service IP and domain (the embedded agent's --cluster-dns and --cluster-domain too), and where
@@ -81,6 +82,6 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
         Path server = dataDir.resolve("server");
         return new ApiServerConfig(bindAddress, httpsListenPort, server.resolve("tls"), server.resolve("token"), tlsSans,
                 serviceClusterIpRange, serviceNodePortRange, maxRequestsInflight, maxMutatingRequestsInflight, ApiServerConfig.DEFAULT_MAX_REQUEST_BODY_BYTES,
-                writeKubeconfig, writeKubeconfigMode, version);
+                writeKubeconfig, writeKubeconfigMode, version, audit);
     }
 }

@@ -2,6 +2,7 @@ package dev.skiff.cli.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ServerConfigTest {
@@ -25,6 +26,26 @@ class ServerConfigTest {
         assertThat(api.tokenFile()).isEqualTo(java.nio.file.Path.of("/tmp/skiff-flags-test/server/token"));
         assertThat(api.maxRequestBodyBytes()).isEqualTo(3L * 1024 * 1024);
         assertThat(api.serviceNodePortRange()).hasToString("30000-32767");
+    }
+
+    @Test
+    void auditFlagsReachTheApiServerAndNoPolicyMeansNoAuditing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var policy = java.nio.file.Files.writeString(dir.resolve("policy.yaml"),
+                "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: Metadata\n  verbs: [create]\n");
+        var command = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(command).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--audit-policy-file", policy.toString(),
+                "--audit-log-path", "/var/log/skiff/audit.log", "--audit-log-maxage", "30", "--audit-log-maxbackup", "10",
+                "--audit-log-maxsize", "100", "--audit-log-format", "legacy");
+        var audit = command.config().apiServer(dev.skiff.apiserver.endpoints.VersionInfo.of("", "1970-01-01T00:00:00Z")).audit();
+        assertThat(audit.enabled()).isTrue();
+        assertThat(audit.policy().rules().getFirst().verbs()).containsExactly("create");
+        assertThat(audit.logPath()).isEqualTo("/var/log/skiff/audit.log");
+        assertThat(List.of(audit.maxAgeDays(), audit.maxBackups(), audit.maxSizeMb())).containsExactly(30, 10, 100);
+        assertThat(audit.format()).isEqualTo("legacy");
+
+        var none = new dev.skiff.cli.server.ServerCommand();
+        new picocli.CommandLine(none).parseArgs("--data-dir", "/tmp/skiff-flags-test", "--audit-log-path", "-");
+        assertThat(none.config().audit().enabled()).isFalse();
     }
 
     @Test

@@ -24,8 +24,8 @@ final class AdmissionServer implements AutoCloseable {
     private final HttpClient http;
     private final String token;
 
-    /** A response: its status, JSON body and Warning header values. */
-    record Answer(int code, JsonNode body, List<String> warnings) {
+    /** A response: its status, JSON body, Warning header values and Audit-Id. */
+    record Answer(int code, JsonNode body, List<String> warnings, String auditId) {
     }
 
     AdmissionServer(Path dir) throws Exception {
@@ -37,11 +37,20 @@ final class AdmissionServer implements AutoCloseable {
         this(dir, LocalControlPlane.start(dir, 0, options, dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration.defaults()));
     }
 
+    /** A server auditing as {@code audit} says (with `skiff server`'s --audit-* flags). */
+    AdmissionServer(Path dir, dev.skiff.apiserver.audit.AuditOptions audit) throws Exception {
+        this(dir, LocalControlPlane.start(dir, audit));
+    }
+
     private AdmissionServer(Path dir, LocalControlPlane server) throws Exception {
         this.server = server;
         this.client = RestClients.fromKubeconfig(server.kubeconfig());
         this.http = HttpClient.newBuilder().sslContext(RestClients.trustingAnyServer()).build();
         this.token = Files.readString(dir.resolve("token")).strip();
+    }
+
+    URI url() {
+        return server.url();
     }
 
     KubernetesClient client() {
@@ -53,7 +62,8 @@ final class AdmissionServer implements AutoCloseable {
                 .header("Authorization", "Bearer " + token).header("Content-Type", contentType)
                 .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
         var response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        return new Answer(response.statusCode(), JSON.readTree(response.body()), response.headers().allValues("Warning"));
+        return new Answer(response.statusCode(), JSON.readTree(response.body()), response.headers().allValues("Warning"),
+                response.headers().firstValue("Audit-Id").orElse(null));
     }
 
     Answer post(String path, String json) throws Exception {

@@ -1,6 +1,7 @@
 package dev.skiff.apiserver.admission.podsecurity;
 
 import dev.skiff.api.errors.ApiException;
+import dev.skiff.apiserver.audit.Auditor;
 import dev.skiff.apiserver.admission.AdmissionPlugin;
 import dev.skiff.apiserver.admission.ObjectAttributes;
 import dev.skiff.apiserver.admission.podsecurity.Checks.Failure;
@@ -52,10 +53,17 @@ import java.util.function.Function;
  * {@link PodSecurityConfiguration} (from the admission configuration file) gives the policy of
  * unlabelled namespaces and the exemptions: requests in exempt namespaces or by exempt users, and
  * pods of exempt runtime classes, are not checked; labelling an exempt namespace warns that its
- * policy will be ignored. The audit mode's annotations are not implemented: skiff has no audit log.
+ * policy will be ignored. What it decided goes on the request's audit event as upstream's annotations:
+ * {@code pod-security.kubernetes.io/enforce-policy} (the level a pod was checked against),
+ * {@code .../audit-violations} (a pod or workload failing the namespace's audit level) and
+ * {@code .../exempt} (user, namespace or runtimeClass).
  */
 public final class PodSecurity implements AdmissionPlugin {
     public static final String NAME = "PodSecurity";
+    /** Upstream's audit annotations (k8s.io/pod-security-admission/api). */
+    public static final String ENFORCE_POLICY_ANNOTATION = Policy.PREFIX + "enforce-policy";
+    public static final String AUDIT_VIOLATIONS_ANNOTATION = Policy.PREFIX + "audit-violations";
+    public static final String EXEMPT_ANNOTATION = Policy.PREFIX + "exempt";
     static final int MAX_PODS_TO_CHECK = 3000;
     static final Duration POD_CHECK_TIMEOUT = Duration.ofSeconds(1);
     private static final Set<String> IGNORED_POD_SUBRESOURCES = Set.of("exec", "attach", "binding", "eviction", "log", "portforward",
@@ -152,7 +160,12 @@ public final class PodSecurity implements AdmissionPlugin {
 
     /** The namespace or user exemptions that skip a pod or workload request before its namespace is looked at. */
     private boolean exempt(ObjectAttributes a) {
-        return configuration.exemptNamespace(a.object().getMetadata().getNamespace()) || configuration.exemptUser(a.user().name());
+        String why = configuration.exemptNamespace(a.object().getMetadata().getNamespace()) ? "namespace"
+                : configuration.exemptUser(a.user().name()) ? "user" : null;
+        if (why != null) {
+            Auditor.addAnnotation(EXEMPT_ANNOTATION, why);
+        }
+        return why != null;
     }
 
     private void validatePod(ObjectAttributes a) {
@@ -160,11 +173,12 @@ public final class PodSecurity implements AdmissionPlugin {
             return;
         }
         var parsed = policy(a);
-        if (parsed.errors().isEmpty() && parsed.policy().fullyPrivileged()) {
-            return;
-        }
         Pod pod = (Pod) a.object();
         if (!a.create() && !significantUpdate(pod, (Pod) a.old())) {
+            return;
+        }
+        if (parsed.errors().isEmpty() && parsed.policy().fullyPrivileged()) {
+            Auditor.addAnnotation(ENFORCE_POLICY_ANNOTATION, parsed.policy().enforce().toString());
             return;
         }
         evaluate(a, parsed.policy(), pod.getMetadata(), pod.getSpec(), true);
@@ -201,11 +215,22 @@ public final class PodSecurity implements AdmissionPlugin {
     /** EvaluatePod: pods of an exempt runtime class pass; a failed enforce level refuses (when enforced), else a failed warn level warns. */
     private void evaluate(ObjectAttributes a, Policy policy, ObjectMeta meta, PodSpec spec, boolean enforce) {
         if (configuration.exemptRuntimeClass(spec.getRuntimeClassName())) {
+            Auditor.addAnnotation(EXEMPT_ANNOTATION, "runtimeClass");
             return;
         }
         Map<LevelVersion, List<Failure>> results = new LinkedHashMap<>();
+        List<Failure> failures = List.of();
         if (enforce) {
-            List<Failure> failures = results.computeIfAbsent(policy.enforce(), lv -> Checks.evaluate(lv, meta, spec));
+            Auditor.addAnnotation(ENFORCE_POLICY_ANNOTATION, policy.enforce().toString());
+            failures = results.computeIfAbsent(policy.enforce(), lv -> Checks.evaluate(lv, meta, spec));
+        }
+        // the audit level is evaluated whether or not the pod is refused, as upstream: its violations go on the audit event
+        List<Failure> audit = Auditor.recording() ? results.computeIfAbsent(policy.audit(), lv -> Checks.evaluate(lv, meta, spec)) : List.of();
+        if (!audit.isEmpty()) {
+            Auditor.addAnnotation(AUDIT_VIOLATIONS_ANNOTATION,
+                    "would violate PodSecurity " + ApiException.goQuote(policy.audit().toString()) + ": " + Checks.details(audit));
+        }
+        if (enforce) {
             if (!failures.isEmpty()) {
                 var name = a.request().name().isEmpty() ? a.object().getMetadata().getName() : a.request().name();
                 throw ApiException.forbidden(a.request().apiGroup(), a.request().resource(), Objects.requireNonNullElse(name, ""),
