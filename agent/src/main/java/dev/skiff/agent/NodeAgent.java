@@ -38,8 +38,9 @@ import java.util.Map;
  * pods bound to this node through it, and (unless disabled) the service proxy programming this host's
  * iptables, as a k3s agent embeds kube-proxy. What {@code skiff agent} runs, and {@code skiff server}
  * unless --disable-agent. Closing stops the proxy (removing its rules) and the loop, then tears the
- * runtime down (pods, bridge, containerd); {@link #stop} (what both commands do on SIGTERM) leaves the pods running,
- * and {@link #killall} tears down what a stopped agent left.
+ * runtime down (pods, bridge, containerd); {@link #stop} (what both commands do on SIGTERM) leaves the pods running
+ * and the host network as it is (the proxy's rules, masquerade, routes: {@link HostNetwork}), and {@link #killall}
+ * tears down what a stopped agent left.
  */
 public final class NodeAgent implements AutoCloseable {
     /**
@@ -112,10 +113,11 @@ public final class NodeAgent implements AutoCloseable {
     private final FileSource staticPods;
     private final ImageGcManager imageGc;
     private final DataDirLock lock;
+    private final Path dataDir;
 
     private NodeAgent(LocalRuntime runtime, RouteNetwork routes, Kubelet kubelet, GenericPleg pleg, String podCidr, ProbeManager probes, EventRecorder recorder,
                       VolumeManager volumes, ProxyServer proxy, Masquerade masquerade,
-                      KubeletServer server, FileSource staticPods, ImageGcManager imageGc, DataDirLock lock) {
+                      KubeletServer server, FileSource staticPods, ImageGcManager imageGc, DataDirLock lock, Path dataDir) {
         this.runtime = runtime;
         this.routes = routes;
         this.kubelet = kubelet;
@@ -130,6 +132,7 @@ public final class NodeAgent implements AutoCloseable {
         this.staticPods = staticPods;
         this.imageGc = imageGc;
         this.lock = lock;
+        this.dataDir = dataDir;
     }
 
     /**
@@ -149,6 +152,8 @@ public final class NodeAgent implements AutoCloseable {
 
     private static NodeAgent start(KubernetesClient client, Config config, DataDirLock lock) throws IOException, InterruptedException {
         byte[] clientCa = clusterCa(client);
+        // noted before any of it is installed, so that killall finds it whatever happens to this process
+        new HostNetwork(config.proxy() != null, config.clusterCidr(), config.flannelBackend()).record(config.dataDir());
         String podCidr = SubnetLease.acquire(client, config.nodeName(), NodeStatus.labels(config.nodeName(), config.labels()),
                 config.taints(), config.podCidr(), POD_CIDR_TIMEOUT);
         var recorder = new EventRecorder(client, "kubelet", config.nodeName(), Clock.systemUTC());
@@ -233,7 +238,7 @@ public final class NodeAgent implements AutoCloseable {
                     config.nodeName(), Clock.systemUTC()).start();
             var proxy = config.proxy() == null ? null : ProxyServer.start(client, config.proxy(), IptablesRunner.host());
             return new NodeAgent(runtime, routes, kubelet, pleg, podCidr, probes, recorder, volumes, proxy, masquerade, server, staticPods,
-                    imageGc, lock);
+                    imageGc, lock, config.dataDir());
         } catch (RuntimeException | IOException | InterruptedException e) {
             if (imageGc != null) {
                 imageGc.close();
@@ -326,8 +331,10 @@ public final class NodeAgent implements AutoCloseable {
     /**
      * Stops the agent and leaves its pods running, as a kubelet that stops does: the loops, servers, proxy and routes
      * stop, containerd stops with SIGTERM (its shims keep the containers running), the bridge, the pods' directories and
-     * containerd's state stay. An agent started again on the same data dir adopts the pods that still run and tears down
-     * those deleted meanwhile.
+     * containerd's state stay. The proxy's iptables rules, the masquerade and the routes to other nodes' pods stay too,
+     * as kube-proxy and flanneld leave theirs: connections to services and to other nodes' pods keep working. An agent
+     * started again on the same data dir adopts the pods that still run and tears down those deleted meanwhile, and its
+     * proxy's first (full) sync, masquerade and route reconcile rewrite the rules and routes in place.
      */
     public void stop() throws Exception {
         shutdown(true);
@@ -339,28 +346,51 @@ public final class NodeAgent implements AutoCloseable {
     }
 
     /**
+     * What {@link #killall} tore down.
+     *
+     * @param sandboxes   how many pod sandboxes, or -1 when there was no runtime left to tear down
+     * @param hostNetwork what of the host network it removed, one phrase each (none when nothing was noted)
+     */
+    public record Teardown(int sandboxes, List<String> hostNetwork) {
+        public Teardown {
+            hostNetwork = List.copyOf(hostNetwork);
+        }
+
+        /** Whether there was nothing left to tear down. */
+        public boolean nothing() {
+            return sandboxes < 0 && hostNetwork.isEmpty();
+        }
+    }
+
+    /**
      * Tears down what an agent left running on {@code dataDir} (its {@code <data-dir>/agent}) after it {@link #stop stopped}
      * or was killed, as {@link #close} would have: every pod sandbox with its containers and network (CNI DEL releases the
      * pod IPs), the bridge, containerd and its shims ({@link LocalRuntime#teardown}), then the pods' volume mounts and
-     * directories ({@link VolumeManager#removeAll}). No agent may run on the dir meanwhile (its lock is held throughout).
+     * directories ({@link VolumeManager#removeAll}), then what the agent noted it installed in this process's network
+     * namespace ({@link HostNetwork}: the proxy's iptables chains, the masquerade, the routes and vxlan device).
+     * No agent may run on the dir meanwhile (its lock is held throughout).
      *
-     * @return how many pod sandboxes were torn down, or -1 when there was no runtime left to tear down
      * @throws IOException when an agent runs on the dir, or the teardown failed
      */
-    public static int killall(Path dataDir) throws IOException {
+    public static Teardown killall(Path dataDir) throws IOException, InterruptedException {
         if (!java.nio.file.Files.isDirectory(dataDir)) {
-            return -1;
+            return new Teardown(-1, List.of());
         }
         try (var held = DataDirLock.acquire(dataDir)) {
             int sandboxes = LocalRuntime.teardown(dataDir.resolve("containerd"));
             VolumeManager.removeAll(dataDir.resolve("pods"));
-            return sandboxes;
+            var network = HostNetwork.read(dataDir);
+            List<String> removed = network.isEmpty() ? List.of() : network.get().remove(IptablesRunner.host());
+            HostNetwork.forget(dataDir);
+            return new Teardown(sandboxes, removed);
         }
     }
 
     private void shutdown(boolean keepPods) throws Exception {
         try {
-            if (proxy != null) {
+            if (proxy != null && keepPods) {
+                proxy.stop(); // its rules stay: services keep answering until the next agent's proxy takes them over
+            } else if (proxy != null) {
                 proxy.close();
             }
             server.close();
@@ -373,9 +403,14 @@ public final class NodeAgent implements AutoCloseable {
             probes.close();
         } finally {
             try {
-                routes.close();
-                if (masquerade != null) {
-                    masquerade.close();
+                if (keepPods) {
+                    routes.stop(); // routes and masquerade stay, as flanneld's do
+                } else {
+                    routes.close();
+                    if (masquerade != null) {
+                        masquerade.close();
+                    }
+                    HostNetwork.forget(dataDir);
                 }
             } finally {
                 try {

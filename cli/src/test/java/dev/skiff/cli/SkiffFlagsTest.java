@@ -119,6 +119,10 @@ class SkiffFlagsTest {
         assertOneLineUsageError(run("server", "--bind-address", "300.1.1.1"), "--bind-address");
         assertOneLineUsageError(run("server", "--tls-san", "a b"), "--tls-san");
         assertOneLineUsageError(run("server", "--tls-san", "10.0.0.256"), "--tls-san");
+        assertOneLineUsageError(run("server", "--cni-bridge", "a-bridge-name-too-long"), "--cni-bridge");
+        assertOneLineUsageError(run("server", "--cni-bridge", "br/0"), "--cni-bridge");
+        assertOneLineUsageError(run("agent", "--server", "https://127.0.0.1:1", "--token", "x", "--node-ip", "127.0.0.1",
+                "--cni-bridge", "br 0"), "--cni-bridge");
     }
 
     @Test

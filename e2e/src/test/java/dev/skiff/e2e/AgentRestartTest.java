@@ -54,13 +54,7 @@ class AgentRestartTest {
 
                 second = agent(port, token, agentData, "second.log");
                 second.awaitLine("node ks-node registered", 0, TIMEOUT);
-                for (int i = 0; i < 10; i++) { // adopted, not recreated, over several syncs
-                    Thread.sleep(1000);
-                    assertThat(get(kubectl, "sleeper", "{.status.phase}")).isEqualTo("Running");
-                    assertThat(get(kubectl, "sleeper", "{.status.containerStatuses[0].containerID}")).isEqualTo(containerId);
-                    assertThat(get(kubectl, "sleeper", "{.status.containerStatuses[0].restartCount}")).isEqualTo("0");
-                    assertThat(get(kubectl, "sleeper", "{.status.containerStatuses[0].ready}")).isEqualTo("true");
-                }
+                assertAdopted(kubectl, "sleeper", containerId);
                 assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("the same process still runs").contains(true);
                 assertThat(mountsUnder(agentData.resolve("agent/pods"))).as("the pod's service account token volume (tmpfs)").isNotEmpty();
 
@@ -102,8 +96,19 @@ class AgentRestartTest {
         return new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"))).replace('\0', ' ').strip();
     }
 
+    /** Checks over ten seconds of syncs that the pod was adopted, not recreated: Running and ready, the same container, no restart. */
+    static void assertAdopted(Kubectl kubectl, String pod, String containerId) throws InterruptedException {
+        for (int i = 0; i < 10; i++) {
+            Thread.sleep(1000);
+            assertThat(get(kubectl, pod, "{.status.phase}")).isEqualTo("Running");
+            assertThat(get(kubectl, pod, "{.status.containerStatuses[0].containerID}")).isEqualTo(containerId);
+            assertThat(get(kubectl, pod, "{.status.containerStatuses[0].restartCount}")).isEqualTo("0");
+            assertThat(get(kubectl, pod, "{.status.containerStatuses[0].ready}")).isEqualTo("true");
+        }
+    }
+
     /** The command lines of the processes naming the data dir (containerd's config, the shims' socket). */
-    private static List<String> processesOf(Path data) {
+    static List<String> processesOf(Path data) {
         return ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse("")).filter(c -> c.contains(data.toString())).toList();
     }
 

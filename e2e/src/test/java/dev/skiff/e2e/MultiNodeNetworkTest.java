@@ -3,7 +3,6 @@ package dev.skiff.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -221,24 +220,12 @@ class MultiNodeNetworkTest {
 
     private void setUpNetwork() throws Exception {
         tearDownNetwork(); // what a crashed run left
-        sh("ip", "link", "add", BRIDGE, "type", "bridge");
-        sh("ip", "addr", "add", HOST_IP + "/24", "dev", BRIDGE);
-        sh("ip", "link", "set", BRIDGE, "up");
-        attach(SERVER_NETNS, "skn-hs", SERVER_IP);
+        TestNetns.bridge(BRIDGE, HOST_IP + "/24");
+        TestNetns.attach(SERVER_NETNS, BRIDGE, "skn-hs", SERVER_IP);
         for (int i = 1; i <= NODES; i++) {
-            attach(node(i), "skn-h" + i, nodeIp(i));
+            TestNetns.attach(node(i), BRIDGE, "skn-h" + i, nodeIp(i));
             sh("ip", "netns", "exec", node(i), "sysctl", "-q", "-w", "net.ipv4.ip_forward=1");
         }
-    }
-
-    /** A network namespace with its eth0 on the test bridge at {@code ip}. */
-    private static void attach(String netns, String hostLink, String ip) throws Exception {
-        sh("ip", "netns", "add", netns);
-        sh("ip", "link", "add", hostLink, "type", "veth", "peer", "name", "eth0", "netns", netns);
-        sh("ip", "link", "set", hostLink, "master", BRIDGE, "up");
-        sh("ip", "netns", "exec", netns, "ip", "addr", "add", ip + "/24", "dev", "eth0");
-        sh("ip", "netns", "exec", netns, "ip", "link", "set", "eth0", "up");
-        sh("ip", "netns", "exec", netns, "ip", "link", "set", "lo", "up");
     }
 
     @AfterEach
@@ -258,14 +245,9 @@ class MultiNodeNetworkTest {
 
     private static void tearDownNetwork() throws Exception {
         for (int i = 0; i <= NODES; i++) {
-            String netns = i == 0 ? SERVER_NETNS : node(i);
-            if (Files.exists(Path.of("/var/run/netns", netns))) {
-                sh("ip", "netns", "delete", netns); // takes the veth pair with it
-            }
+            TestNetns.deleteNetns(i == 0 ? SERVER_NETNS : node(i)); // takes the veth pair with it
         }
-        if (Files.exists(Path.of("/sys/class/net", BRIDGE))) {
-            sh("ip", "link", "delete", BRIDGE);
-        }
+        TestNetns.deleteLink(BRIDGE);
     }
 
     private static String node(int i) {
@@ -276,14 +258,8 @@ class MultiNodeNetworkTest {
         return "10.97.0." + (10 + i);
     }
 
-    /** Runs a command to completion; its output, or an AssertionError with it. (busybox 1.35's wget crashes with -T: tests use timeout.) */
     private static String sh(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new AssertionError(String.join(" ", command) + " failed: " + out);
-        }
-        return out;
+        return TestNetns.sh(command);
     }
 
     @FunctionalInterface

@@ -37,7 +37,12 @@ final class SkiffProcess implements AutoCloseable {
 
     /** skiff in the network namespace {@code netns} (one {@code ip netns add} made): a node of a multi-node test. */
     static SkiffProcess startInNetns(String netns, Path log, String... args) {
-        return startWrapped(List.of("nsenter", "--net=/var/run/netns/" + netns), log, args);
+        return startWrapped(inNetns(netns), log, args);
+    }
+
+    /** The command prefix running a command in the network namespace {@code netns} (the file system stays the host's). */
+    private static List<String> inNetns(String netns) {
+        return List.of("nsenter", "--net=/var/run/netns/" + netns);
     }
 
     private static SkiffProcess startWrapped(List<String> wrapper, Path log, String... args) {
@@ -147,8 +152,17 @@ final class SkiffProcess implements AutoCloseable {
 
     /** Runs a skiff command to completion. */
     static Finished run(Path log, String... args) {
+        return runWrapped(List.of(), log, args);
+    }
+
+    /** Runs a skiff command to completion in the network namespace {@code netns}. */
+    static Finished runInNetns(String netns, Path log, String... args) {
+        return runWrapped(inNetns(netns), log, args);
+    }
+
+    private static Finished runWrapped(List<String> wrapper, Path log, String... args) {
         long before = lineCount(log);
-        try (var p = start(log, args)) {
+        try (var p = startWrapped(wrapper, log, args)) {
             if (!p.process.waitFor(60, TimeUnit.SECONDS)) {
                 throw new AssertionError("skiff " + String.join(" ", args) + " did not finish in 60 s");
             }

@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * The service proxy as a component (upstream's cmd/kube-proxy ProxyServer with the iptables proxier):
  * informers on Services and EndpointSlices request a sync on every change; one sync loop runs them no
  * more often than {@code minSyncPeriod} apart and at least every {@code syncPeriod} (upstream's
- * BoundedFrequencyRunner), so a burst of changes costs one iptables-restore. Closing stops the loop and
- * removes every rule and chain the proxy made.
+ * BoundedFrequencyRunner), so a burst of changes costs one iptables-restore. {@link #stop} ends the loop and
+ * leaves the rules in the kernel, as kube-proxy does when it exits: service traffic keeps flowing while the
+ * proxy restarts, and the next proxy's first sync (a full one) takes the rules over in place. {@link #close}
+ * also removes every rule and chain the proxy made (what {@code kube-proxy --cleanup} does).
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProxyServer.class);
@@ -54,6 +56,7 @@ public final class ProxyServer implements AutoCloseable {
     private final Condition wake = lock.newCondition();
     private boolean pending = true;
     private boolean stopping;
+    private boolean stopped;
     private final Thread loop;
     private volatile Proxier.SyncResult lastResult;
 
@@ -165,7 +168,12 @@ public final class ProxyServer implements AutoCloseable {
             }
         }
         try {
-            lastResult = proxier.sync(state);
+            var result = proxier.sync(state);
+            if (lastResult == null) { // what a stopped proxy left is this one's from here on
+                log.info("service proxy synced services={} full={} chainsWritten={} chainsDeleted={}", result.services(), result.full(),
+                        result.chainsWritten(), result.chainsDeleted());
+            }
+            lastResult = result;
         } catch (java.io.IOException e) {
             log.warn("proxy sync failed services={}; retrying with a full sync: {}", state.size(), e.getMessage());
             requestSync();
@@ -185,11 +193,18 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
-    /** Stops the loop and the informers, then removes the proxy's rules and chains. */
-    @Override
-    public void close() throws Exception {
+    /**
+     * Stops the loop and the informers and leaves the rules as they are, as kube-proxy exits: connections to services keep
+     * reaching their endpoints (as of the last sync) until a proxy started again takes the rules over or they are removed
+     * ({@link Proxier#cleanup}, {@code skiff proxy --cleanup}, {@code skiff killall}).
+     */
+    public void stop() throws InterruptedException {
         lock.lock();
         try {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
             stopping = true;
             wake.signalAll();
         } finally {
@@ -198,7 +213,14 @@ public final class ProxyServer implements AutoCloseable {
         loop.join();
         services.close();
         slices.close();
+        log.info("service proxy stopped; its iptables rules stay in place hostname={}", config.hostname());
+    }
+
+    /** {@link #stop}, then removes the proxy's rules and chains. */
+    @Override
+    public void close() throws Exception {
+        stop();
         proxier.cleanup();
-        log.info("service proxy stopped; its iptables rules are removed hostname={}", config.hostname());
+        log.info("service proxy's iptables rules removed hostname={}", config.hostname());
     }
 }

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("netns")
 class ProxyServerTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final ProxyServer.Config CONFIG = new ProxyServer.Config("node-a", TestNetwork.CLUSTER_CIDR, Duration.ofMillis(100),
+            Duration.ofSeconds(30));
 
     @TempDir
     Path dir;
@@ -33,11 +35,8 @@ class ProxyServerTest {
         try (var net = TestNetwork.create(2);
              var controlPlane = LocalControlPlane.start(dir);
              KubernetesClient client = RestClients.fromKubeconfig(controlPlane.kubeconfig())) {
-            Service web = client.services().resource(Fixtures.web().build()).create();
-            client.discovery().v1().endpointSlices().resource(Fixtures.slice(web,
-                    Backend.ready(backendIp(1), "node-a"), Backend.ready(backendIp(2), "node-b"))).create();
-            var config = new ProxyServer.Config("node-a", TestNetwork.CLUSTER_CIDR, Duration.ofMillis(100), Duration.ofSeconds(30));
-            try (var proxy = ProxyServer.start(client, config, net.iptables())) {
+            Service web = webOnTwoBackends(client);
+            try (var proxy = ProxyServer.start(client, CONFIG, net.iptables())) {
                 var seen = new HashSet<String>();
                 TestNetwork.await("both backends answer on the cluster IP", TIMEOUT, () -> {
                     seen.add(net.get(net.node, SERVICE_IP, SERVICE_PORT).split(" ")[0]);
@@ -58,6 +57,46 @@ class ProxyServerTest {
             }
             assertThat(net.iptablesSave()).doesNotContain("KUBE-");
         }
+    }
+
+    @Test
+    void aStoppedProxyLeavesItsRulesAndTheNextOneTakesThemOverInPlace() throws Exception {
+        try (var net = TestNetwork.create(2);
+             var controlPlane = LocalControlPlane.start(dir);
+             KubernetesClient client = RestClients.fromKubeconfig(controlPlane.kubeconfig())) {
+            webOnTwoBackends(client);
+            var first = ProxyServer.start(client, CONFIG, net.iptables());
+            TestNetwork.await("the first proxy synced", TIMEOUT, () -> first.lastResult() != null);
+            java.util.List<String> programmed = rules(net);
+            first.stop();
+            first.stop(); // a second stop is a no-op
+
+            assertThat(rules(net)).as("the rules stay as the proxy left them").isEqualTo(programmed);
+            assertThat(net.backendsAnswering(net.node, SERVICE_IP, SERVICE_PORT, 20)).as("the cluster IP answers with no proxy running")
+                    .contains("b1", "b2");
+            assertThat(net.get(net.client, TestNetwork.NODE_IP, Fixtures.NODE_PORT)).matches("b[12] .*");
+
+            try (var second = ProxyServer.start(client, CONFIG, net.iptables())) {
+                TestNetwork.await("the second proxy synced", TIMEOUT, () -> second.lastResult() != null);
+                assertThat(second.lastResult().full()).as("a new proxy's first sync is a full one").isTrue();
+                assertThat(rules(net)).as("rewritten in place: the same rules, none twice").isEqualTo(programmed).doesNotHaveDuplicates();
+                assertThat(net.backendsAnswering(net.node, SERVICE_IP, SERVICE_PORT, 20)).contains("b1", "b2");
+            }
+            assertThat(net.iptablesSave()).as("closing removes them").doesNotContain("KUBE-");
+        }
+    }
+
+    /** Service default/web through the API, with backends b1 (on node-a) and b2 (on node-b) ready. */
+    private static Service webOnTwoBackends(KubernetesClient client) {
+        Service web = client.services().resource(Fixtures.web().build()).create();
+        client.discovery().v1().endpointSlices().resource(Fixtures.slice(web,
+                Backend.ready(backendIp(1), "node-a"), Backend.ready(backendIp(2), "node-b"))).create();
+        return web;
+    }
+
+    /** The node namespace's rules (iptables-save without counters and comments), in order. */
+    private static java.util.List<String> rules(TestNetwork net) {
+        return save(net).lines().filter(l -> l.startsWith("-A ")).toList();
     }
 
     private static String save(TestNetwork net) {

@@ -8,7 +8,8 @@ import java.io.IOException;
  * anything outside the cluster CIDR leaves with the node's address, so hosts that have no route to
  * the pod network can answer; pod-to-pod traffic inside the cluster CIDR keeps its source (multicast
  * too). Applied with one {@code iptables-restore --noflush} of our chain and its jump from nat
- * POSTROUTING; {@link #close} removes both.
+ * POSTROUTING; {@link #close} removes both. An agent that stops leaves them (as flanneld does), and the
+ * next start rewrites the chain in place without a second jump; {@link #remove} is skiff killall's.
  */
 public final class Masquerade implements AutoCloseable {
     static final String CHAIN = "FLANNEL-POSTRTG";
@@ -36,6 +37,11 @@ public final class Masquerade implements AutoCloseable {
     /** Removes the jump and the chain. */
     @Override
     public void close() throws IOException, InterruptedException {
+        remove(iptables);
+    }
+
+    /** Removes the jump and the chain a running or stopped agent installed; nothing when there are none. */
+    public static void remove(IptablesRunner iptables) throws IOException, InterruptedException {
         boolean jumped = iptables.save("nat").lines().anyMatch(JUMP::equals);
         iptables.restore(lines(
                 "*nat",

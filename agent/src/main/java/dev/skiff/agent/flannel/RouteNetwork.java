@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * own protocol number ({@value #ROUTE_PROTOCOL}), which is how they are found again: each reconcile -
  * on every node event and every {@link #RECHECK_SECONDS} s, as flannel re-checks its routes - diffs
  * the routes wanted against {@code ip route show proto} and adds, replaces or deletes; closing deletes
- * them all (and closes the backend), and a start after a crash removes what the crashed run left.
+ * them all (and closes the backend). {@link #stop} leaves routes and backend in place, as flanneld does when
+ * it exits, so pods keep reaching other nodes' pods while the agent restarts; the next start's first
+ * reconcile takes them over (unchanged routes are not touched, stale ones go). {@link #remove} is what
+ * skiff killall runs.
  */
 public final class RouteNetwork implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RouteNetwork.class);
@@ -136,9 +139,8 @@ public final class RouteNetwork implements AutoCloseable {
         return routes;
     }
 
-    /** Stops watching, deletes every route this node added and closes the backend. */
-    @Override
-    public void close() {
+    /** Stops watching and reconciling; the routes and the backend's device stay. */
+    public void stop() {
         loop.shutdownNow();
         try {
             loop.awaitTermination(10, TimeUnit.SECONDS);
@@ -146,10 +148,14 @@ public final class RouteNetwork implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         nodes.close();
+    }
+
+    /** Stops watching, deletes every route this node added and closes the backend. */
+    @Override
+    public void close() {
+        stop();
         try {
-            for (String cidr : installed().keySet()) {
-                IpCommand.run("ip", "route", "del", cidr, "proto", String.valueOf(ROUTE_PROTOCOL));
-            }
+            deleteRoutes();
         } catch (IOException e) {
             LOG.warn("flannel routes not removed: {}", e.getMessage());
         }
@@ -158,5 +164,25 @@ public final class RouteNetwork implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("flannel backend not closed: {}", e.getMessage());
         }
+    }
+
+    /**
+     * Removes what a stopped (or killed) agent's route network left in this network namespace: every route of
+     * {@link #ROUTE_PROTOCOL} and the vxlan backend's device.
+     *
+     * @return how many routes were deleted
+     */
+    public static int remove() throws IOException {
+        int routes = deleteRoutes();
+        dev.skiff.agent.flannel.backend.Vxlan.removeDevice();
+        return routes;
+    }
+
+    private static int deleteRoutes() throws IOException {
+        var cidrs = installed().keySet();
+        for (String cidr : cidrs) {
+            IpCommand.run("ip", "route", "del", cidr, "proto", String.valueOf(ROUTE_PROTOCOL));
+        }
+        return cidrs.size();
     }
 }

@@ -224,7 +224,9 @@ public final class Kubelet implements AutoCloseable {
     /**
      * Upstream's registerWithAPIServer: tries until the Node is registered, backing off from 100 ms to 7 s between
      * attempts ("Unable to register node with API server"), so a busy or restarting API server (no answer, 429, 5xx)
-     * delays an agent's start rather than ending it; a refusal ends it.
+     * delays an agent's start rather than ending it; a refusal ends it. A conflict (409) is tried again too: taking over an
+     * existing Node reads it and writes it back, and another writer may come between - the node lifecycle controller
+     * marking a restarting node's conditions Unknown, as it does when a server restarts with its embedded agent.
      */
     private Node register(NodeStatus node) {
         long backoff = 100;
@@ -232,7 +234,7 @@ public final class Kubelet implements AutoCloseable {
             try {
                 return registerOnce(node);
             } catch (KubernetesClientException e) {
-                if (e.getCode() != 0 && e.getCode() != 429 && e.getCode() < 500) {
+                if (e.getCode() != 0 && e.getCode() != 409 && e.getCode() != 429 && e.getCode() < 500) {
                     throw e; // refused (401, 403, 422, ...): retrying would not change the answer
                 }
                 LOG.warn("node={} unable to register node with API server, retrying in {} ms: {}", node.name(), backoff,

@@ -77,6 +77,38 @@ class SimulatedKubeletTest {
     }
 
     @Test
+    void registrationTakesOverANodeThatAnotherWriterKeepsChanging() throws Exception {
+        try (var kubelet = fleet(1)) {
+            assertThat(client.nodes().withName("sim-0").get()).isNotNull();
+        }
+        // as the node lifecycle controller writes the node of a restarting server: between the agent's read and its write
+        var writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        var writes = new java.util.concurrent.atomic.AtomicInteger();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            while (writing.get()) {
+                client.nodes().withName("sim-0").edit(n -> new io.fabric8.kubernetes.api.model.NodeBuilder(n).editMetadata()
+                        .addToAnnotations("test/writes", String.valueOf(writes.incrementAndGet())).endMetadata().build());
+                try {
+                    Thread.sleep(10); // not so often that a registration never gets a read and two writes in between
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        try {
+            for (int i = 0; i < 3; i++) {
+                try (var kubelet = fleet(1)) { // a conflict is tried again, not the end of the start
+                    assertThat(client.nodes().withName("sim-0").get().getMetadata().getLabels()).containsEntry("pool", "a");
+                }
+            }
+        } finally {
+            writing.set(false);
+            writer.join();
+        }
+        assertThat(writes.get()).as("the other writer wrote meanwhile").isGreaterThan(5);
+    }
+
+    @Test
     void nodesRegisterWithUpstreamsConditionsAndHoldTheirLeases() throws Exception {
         try (var kubelet = fleet(3)) {
             List<Node> nodes = client.nodes().list().getItems();

@@ -97,7 +97,7 @@ public final class ApiServerBench {
                 List.of(), dev.skiff.registry.core.service.ipallocator.ServiceCidr.DEFAULT,
                 dev.skiff.registry.core.service.portallocator.PortRange.DEFAULT, 400, 200, true, true, null, null,
                 dev.skiff.controller.ControllerOptions.DEFAULTS, new ServerConfig.ClusterDns(
-                dev.skiff.registry.core.service.ipallocator.ServiceCidr.DEFAULT.address(java.math.BigInteger.TEN), "cluster.local", null), 10250, "host-gw", null,
+                dev.skiff.registry.core.service.ipallocator.ServiceCidr.DEFAULT.address(java.math.BigInteger.TEN), "cluster.local", null), 10250, "host-gw", "skiff0", null,
                 dev.skiff.apiserver.admission.AdmissionOptions.defaults(),
                 dev.skiff.apiserver.registry.core.serviceaccount.TokenExpiration.defaults(), Duration.ofSeconds(15),
                 dev.skiff.agent.containerd.registries.Registries.NONE, dev.skiff.apiserver.audit.AuditOptions.NONE);

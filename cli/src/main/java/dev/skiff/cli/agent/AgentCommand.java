@@ -172,6 +172,14 @@ public final class AgentCommand implements Callable<Integer> {
         return value;
     }
 
+    /** --cni-bridge checked: a Linux interface name (1 to 15 characters, none of them '/', ':' or white space). */
+    public static String cniBridge(String value) {
+        if (value.isEmpty() || value.length() > 15 || value.equals(".") || value.equals("..") || !value.matches("[^/:\\s]+")) {
+            throw new UsageException("invalid value for --cni-bridge: '" + value + "' is not a network interface name (1-15 characters, no '/', ':' or spaces)");
+        }
+        return value;
+    }
+
     @Option(names = "--simulated", description = "Run hollow nodes: pods are reported Running with IPs, no container runs.")
     boolean simulated;
 
@@ -226,6 +234,7 @@ public final class AgentCommand implements Callable<Integer> {
             Flags.ipv4Cidr("--pod-cidr", podCidr);
         }
         Flags.ipv4Cidr("--cluster-cidr", clusterCidr);
+        String bridge = cniBridge(cniBridge);
         Duration checkFrequency = Flags.duration("--file-check-frequency", fileCheckFrequency);
         var imageGc = imageGcPolicy(imageGcHighThreshold, imageGcLowThreshold, imageMinimumGcAge, imageMaximumGcAge);
         var registries = privateRegistry(privateRegistry);
@@ -236,7 +245,7 @@ public final class AgentCommand implements Callable<Integer> {
         var closed = new CountDownLatch(1);
         try (KubernetesClient client = connect()) {
             var agent = dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(name, ip, dataDir.resolve("agent"),
-                    podCidr, cniBridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer(),
+                    podCidr, bridge, labels, parsedTaints, maxPods, leaseDurationSeconds, reportPeriod, dnsConfigurer(),
                     disableKubeProxy ? null : dev.skiff.proxy.ProxyServer.Config.defaults(name, clusterCidr), clusterCidr,
                     Flags.port("--kubelet-port", kubeletPort, false), flannelBackend(flannelBackend),
                     podManifestPath == null ? null : podManifestPath.toAbsolutePath(), checkFrequency, imageGc, registries));

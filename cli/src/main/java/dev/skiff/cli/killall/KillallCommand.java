@@ -15,11 +15,13 @@ import picocli.CommandLine.Option;
  * {@code skiff killall}: what k3s ships as k3s-killall.sh. A stopped agent leaves its pods running for the next start to
  * adopt; this tears down everything the agent (of {@code skiff agent} or {@code skiff server}) made under the data dir:
  * the pods' containers and sandboxes with their network (CNI DEL, the bridge), their volume mounts, containerd and its
- * shims. An agent still running on the dir is stopped first (SIGTERM, as the k3s script stops the k3s service). Images and
+ * shims, and the host network the agent left (the service proxy's iptables rules, the masquerade, the routes to other
+ * nodes' pods: see {@code HostNetwork}). An agent still running on the dir is stopped first (SIGTERM, as the k3s script stops the k3s service). Images and
  * the rest of the data dir stay. Run again, it finds nothing and exits 0.
  */
 @Command(name = "killall", mixinStandardHelpOptions = true,
-        description = "Stop the node agent on a data dir and tear down its pods, their network and mounts, and containerd.")
+        description = "Stop the node agent on a data dir and tear down its pods, their network and mounts, containerd, "
+                + "and its service proxy's rules, masquerade and routes.")
 public final class KillallCommand implements Callable<Integer> {
     /** How long a running agent has to stop once signalled. */
     static final Duration AGENT_STOP_TIMEOUT = Duration.ofMinutes(2);
@@ -37,9 +39,17 @@ public final class KillallCommand implements Callable<Integer> {
         if (Files.isDirectory(agentDir)) {
             stopRunningAgent(agentDir);
         }
-        int sandboxes = NodeAgent.killall(agentDir);
-        System.out.println(sandboxes < 0 ? "skiff killall: nothing to tear down under " + dataDir
-                : "skiff killall: " + sandboxes + " pod sandbox(es), their network and containerd torn down under " + dataDir);
+        var teardown = NodeAgent.killall(agentDir);
+        if (teardown.nothing()) {
+            System.out.println("skiff killall: nothing to tear down under " + dataDir);
+        }
+        if (teardown.sandboxes() >= 0) {
+            System.out.println("skiff killall: " + teardown.sandboxes() + " pod sandbox(es), their network and containerd torn down under "
+                    + dataDir);
+        }
+        if (!teardown.hostNetwork().isEmpty()) {
+            System.out.println("skiff killall: removed " + String.join(", ", teardown.hostNetwork()) + " (the agent's host network)");
+        }
         return 0;
     }
 

@@ -69,9 +69,14 @@ public final class ProxyCommand implements Callable<Integer> {
         var config = new ProxyServer.Config(hostname, cidr, min, max);
         var stopped = new CountDownLatch(1);
         var closed = new CountDownLatch(1);
-        try (var client = join.connect(); var proxy = ProxyServer.start(client, config, IptablesRunner.host())) {
+        try (var client = join.connect()) {
+            var proxy = ProxyServer.start(client, config, IptablesRunner.host());
             System.out.println("skiff proxy: programming services for node " + hostname + " (cluster CIDR " + cidr + ")");
-            AgentCommand.awaitShutdown(stopped, closed); // until SIGTERM/Ctrl-C: the rules are removed as the proxy closes
+            try {
+                AgentCommand.awaitShutdown(stopped, closed); // until SIGTERM/Ctrl-C
+            } finally {
+                proxy.stop(); // the rules stay, as kube-proxy's do: --cleanup removes them
+            }
         } finally {
             closed.countDown();
         }

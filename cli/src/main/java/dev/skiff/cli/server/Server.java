@@ -98,7 +98,7 @@ public final class Server implements AutoCloseable {
             String ip = dev.skiff.agent.NodeAgent.hostAddress();
             // stopped, not closed, with the server: its pods keep running for the next start to adopt (skiff killall tears them down)
             return dev.skiff.agent.NodeAgent.start(client, new dev.skiff.agent.NodeAgent.Config(dev.skiff.agent.NodeAgent.hostName(),
-                    ip == null ? "127.0.0.1" : ip, config.dataDir().resolve("agent"), null, "skiff0",
+                    ip == null ? "127.0.0.1" : ip, config.dataDir().resolve("agent"), null, config.cniBridge(),
                     java.util.Map.of("node-role.kubernetes.io/control-plane", "true", "node-role.kubernetes.io/master", "true"),
                     java.util.List.of(), 110, 40, Duration.ofMinutes(5), new dev.skiff.agent.kubelet.network.dns.Configurer(
                             java.util.List.of(config.dns().clusterDns().getHostAddress()), config.dns().clusterDomain(),

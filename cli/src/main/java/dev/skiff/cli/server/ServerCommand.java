@@ -145,6 +145,9 @@ public final class ServerCommand implements Callable<Integer> {
             description = "How the embedded node reaches other nodes' pods: host-gw (nodes on one segment) or vxlan (default: ${DEFAULT-VALUE}).")
     String flannelBackend;
 
+    @Option(names = "--cni-bridge", defaultValue = "skiff0", description = "The Linux bridge the embedded node's pods attach to (default: ${DEFAULT-VALUE}).")
+    String cniBridge;
+
     @Option(names = "--disable-scheduler", description = "Do not run the scheduler beside the API server.")
     boolean disableScheduler;
 
@@ -220,6 +223,7 @@ public final class ServerCommand implements Callable<Integer> {
                 horizontalPodAutoscaler.applyTo(nodeLifecycle.applyTo(ControllerManagerCommand.nodeIpam("--cluster-cidr", true, clusterCidr, 24))),
                 clusterDns(serviceCidr),
                 Flags.port("--kubelet-port", kubeletPort, false), dev.skiff.cli.agent.AgentCommand.flannelBackend(flannelBackend),
+                dev.skiff.cli.agent.AgentCommand.cniBridge(cniBridge),
                 podManifestPath == null ? null : podManifestPath.toAbsolutePath(), admission(), tokenExpiration(), metricResolution(),
                 disableAgent ? dev.skiff.agent.containerd.registries.Registries.NONE : dev.skiff.cli.agent.AgentCommand.privateRegistry(privateRegistry),
                 audit());

@@ -26,6 +26,7 @@ import java.util.Set;
  * {@code dns} is the cluster DNS (--cluster-dns, --cluster-domain, --dns-listen-address).
  * {@code disableKubeProxy} keeps the embedded agent from running the service proxy; the proxy's cluster CIDR
  * (the pods' range it masquerades cluster-IP traffic from outside of) is node IPAM's, in {@code controllerOptions}.
+ * {@code cniBridge} is the Linux bridge the embedded agent's pods attach to (--cni-bridge).
  * {@code podManifestPath} is the embedded agent's static pods (--pod-manifest-path), null for none.
  * {@code admission} is --enable/--disable-admission-plugins (validated), {@code tokenExpiration}
  * --service-account-max-token-expiration and --service-account-extend-token-expiration. {@code metricResolution} is how
@@ -40,7 +41,7 @@ public record ServerConfig(Path dataDir, List<URI> etcdServers, InetSocketAddres
                            int maxRequestsInflight, int maxMutatingRequestsInflight, boolean disableAgent,
                            boolean disableKubeProxy, KubeSchedulerConfiguration scheduler, List<String> controllers,
                            dev.skiff.controller.ControllerOptions controllerOptions, ClusterDns dns, int kubeletPort,
-                           String flannelBackend, Path podManifestPath, AdmissionOptions admission,
+                           String flannelBackend, String cniBridge, Path podManifestPath, AdmissionOptions admission,
                            TokenExpiration tokenExpiration, Duration metricResolution,
                            dev.skiff.agent.containerd.registries.Registries registries,
                            dev.skiff.apiserver.audit.AuditOptions audit) {

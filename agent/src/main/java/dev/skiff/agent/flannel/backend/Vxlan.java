@@ -20,7 +20,9 @@ import java.util.Optional;
  * flannel's annotations ({@value #BACKEND_DATA}, {@value #PUBLIC_IP}); each peer is reached by a
  * route to its pod CIDR via the peer's {@code .0} address on the device (onlink), a permanent
  * neighbour entry giving that address the peer's VTEP MAC and a forwarding entry sending that MAC's
- * frames to the peer's address. Closing deletes the device, which takes its routes and entries along.
+ * frames to the peer's address. Closing deletes the device, which takes its routes and entries along. A
+ * stopped agent leaves the device; a start on the same node address and pod CIDR keeps it (its MAC, so the
+ * peers' entries for it stay right), any other is replaced.
  */
 public final class Vxlan implements Backend {
     public static final String DEVICE = "flannel.1";
@@ -36,15 +38,13 @@ public final class Vxlan implements Backend {
 
     /** Creates this node's VXLAN device on {@code nodeIp} for {@code podCidr} and publishes it on the node. */
     public static Vxlan start(KubernetesClient client, String nodeName, String nodeIp, String podCidr) throws IOException {
-        try {
-            IpCommand.run("ip", "link", "delete", DEVICE); // what a crashed run left
-        } catch (IOException absent) {
-            // none
+        if (!reusable(nodeIp, podCidr)) {
+            removeDevice(); // what another run left, on another address or pod CIDR
+            String device = deviceOf(nodeIp);
+            IpCommand.run("ip", "link", "add", DEVICE, "type", "vxlan", "id", String.valueOf(VNI), "local", nodeIp, "dev", device,
+                    "dstport", String.valueOf(PORT), "nolearning");
+            IpCommand.run("ip", "addr", "add", networkAddress(podCidr) + "/32", "dev", DEVICE);
         }
-        String device = deviceOf(nodeIp);
-        IpCommand.run("ip", "link", "add", DEVICE, "type", "vxlan", "id", String.valueOf(VNI), "local", nodeIp, "dev", device,
-                "dstport", String.valueOf(PORT), "nolearning");
-        IpCommand.run("ip", "addr", "add", networkAddress(podCidr) + "/32", "dev", DEVICE);
         IpCommand.run("ip", "link", "set", DEVICE, "up");
         String mac = mac(IpCommand.run("ip", "-o", "link", "show", DEVICE));
         String data = JSON.writeValueAsString(Map.of("VNI", VNI, "VtepMAC", mac));
@@ -89,6 +89,26 @@ public final class Vxlan implements Backend {
 
     @Override
     public void close() throws IOException {
+        IpCommand.run("ip", "link", "delete", DEVICE);
+    }
+
+    /** Whether the device a stopped agent left is the one this start would create (VNI, local address, VTEP address). */
+    private static boolean reusable(String nodeIp, String podCidr) {
+        try {
+            String link = IpCommand.run("ip", "-d", "-o", "link", "show", DEVICE);
+            String addresses = IpCommand.run("ip", "-o", "-4", "addr", "show", "dev", DEVICE);
+            return link.contains(" vxlan id " + VNI + " ") && link.contains(" local " + nodeIp + " ")
+                    && addresses.contains(" inet " + networkAddress(podCidr) + "/32 ");
+        } catch (IOException absent) {
+            return false;
+        }
+    }
+
+    /** Deletes the device (with its routes, neighbour and forwarding entries) if there is one. */
+    public static void removeDevice() throws IOException {
+        if (!IpCommand.run("ip", "-o", "link", "show").contains(" " + DEVICE + ":")) {
+            return;
+        }
         IpCommand.run("ip", "link", "delete", DEVICE);
     }
 
