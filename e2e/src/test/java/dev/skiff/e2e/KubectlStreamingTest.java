@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * kubectl logs, exec, attach and port-forward against a real agent (its own containerd): the API
  * server proxies to the agent's kubelet server, which reads the CRI log files or proxies the
- * SPDY/WebSocket upgrade to containerd's streaming server. The newest kubectl tries WebSocket v5
- * first and falls back to SPDY; the oldest speaks SPDY only - both are run.
+ * SPDY/WebSocket upgrade to containerd's streaming server. The newest kubectl speaks WebSocket v5,
+ * which the API server translates to SPDY (see WebSocketStreamingTest); the oldest speaks SPDY only -
+ * both are run.
  */
 class KubectlStreamingTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);

@@ -70,8 +70,9 @@ public final class RequestChain {
             user = authenticator.authenticate(new Credentials(exchange.peerCertificates(), exchange.header("authorization")));
             try (var permit = inFlight.acquire(info, user)) {
                 authorizer.authorize(user, info);
-                // a WebSocket watch's request is left unread: Vert.x reads it to its end when switching protocols
-                byte[] body = info.verb().equals("watch") && exchange.webSocketRequested() ? new byte[0] : exchange.readBody(maxBodyBytes);
+                // a WebSocket handshake (a watch, or exec/attach/portforward the API server ends itself) is left
+                // unread: it has no body, and Vert.x reads the request to its end when switching protocols
+                byte[] body = exchange.webSocketRequested() ? new byte[0] : exchange.readBody(maxBodyBytes);
                 var handler = routes.match(exchange.path()).orElseThrow(ApiException::notFoundPath);
                 var headers = exchange.headers();
                 if (info.resourceRequest() && info.mutating()) {
@@ -116,6 +117,16 @@ public final class RequestChain {
             @Override
             public void proxy(java.net.URI location, byte[] body, java.util.function.BiFunction<Integer, String, ApiException> errors) {
                 exchange.proxy(location, body, errors);
+            }
+
+            @Override
+            public void translateStreams(java.net.URI location, dev.skiff.apiserver.proxy.StreamOptions options) {
+                exchange.translateStreams(location, options);
+            }
+
+            @Override
+            public void tunnelStreams(java.net.URI location) {
+                exchange.tunnelStreams(location);
             }
         };
     }
