@@ -2,14 +2,10 @@ package dev.skiff.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
@@ -45,17 +41,11 @@ class WebSocketStreamingTest {
     void execAndPortForwardOverWebSocketReachRealContainers() throws Exception {
         Path kubeconfig = dir.resolve("admin.yaml");
         int port = SkiffProcess.freePort();
-        int kubeletPort = SkiffProcess.freePort();
         Path serverLog = dir.resolve("server.log");
         try (var server = SkiffProcess.apiServer(dir, port, kubeconfig)) {
             var kubectl = new Kubectl(kubeconfig, dir);
-            Path token = dir.resolve("data").resolve("server").resolve("token");
-            Path agentData = Files.createTempDirectory(Path.of("/tmp"), "skiff-ws-");
-            var agent = SkiffProcess.start(dir.resolve("agent.log"), "agent", "--server", "https://127.0.0.1:" + port,
-                    "--token-file", token.toString(), "--node-name", "wsnode", "--node-ip", "127.0.0.1", "--data-dir", agentData.toString(),
-                    "--pod-cidr", POD_CIDR, "--cni-bridge", BRIDGE, "--kubelet-port", String.valueOf(kubeletPort));
+            var agent = SkiffProcess.realAgent(dir, port, "wsnode", POD_CIDR, BRIDGE, SkiffProcess.freePort());
             try {
-                agent.awaitLine("node wsnode registered", 0, Duration.ofSeconds(120));
                 kubectl.ok("kubectl", "run", "shell", "--image=busybox:1.35", "--", "sleep", "3600");
                 kubectl.ok("kubectl", "run", "web", "--image=skiff.local/httpd:1.35");
                 for (String pod : List.of("shell", "web")) {
@@ -119,35 +109,15 @@ class WebSocketStreamingTest {
                 assertThat(count(serverLog, TRANSLATED)).isEqualTo(translated + 2);
 
                 // port-forward: the newest kubectl tunnels SPDY in a WebSocket, the oldest speaks SPDY
-                portForward(kubectl, newest);
+                KubectlStreamingTest.portForwardReachesHttpd(kubectl, newest, 2); // two connections: two data streams in one SPDY session
                 assertThat(count(serverLog, TUNNELLED)).as("kubectl 1.33's port-forward took the tunnel").isEqualTo(1);
-                portForward(kubectl, Kubectl.oldest());
+                KubectlStreamingTest.portForwardReachesHttpd(kubectl, Kubectl.oldest(), 2);
                 assertThat(count(serverLog, TUNNELLED)).isEqualTo(1);
             } finally {
                 assertThat(agent.stop(Duration.ofSeconds(60))).as("the agent stops on SIGTERM").isTrue();
                 agent.close();
             }
             assertThat(Files.exists(Path.of("/sys/class/net/" + BRIDGE))).as("the bridge is removed").isFalse();
-        }
-    }
-
-    private static void portForward(Kubectl kubectl, String binary) throws Exception {
-        int local = SkiffProcess.freePort();
-        var forward = new ProcessBuilder(kubectl.command(binary, "port-forward", "pod/web", local + ":80")).redirectErrorStream(true).start();
-        try {
-            var lines = new BufferedReader(new InputStreamReader(forward.getInputStream(), StandardCharsets.UTF_8));
-            assertThat(lines.readLine()).startsWith("Forwarding from 127.0.0.1:" + local + " -> 80");
-            for (int i = 0; i < 2; i++) { // two clients, two connections: two data streams in one SPDY session
-                try (var http = HttpClient.newHttpClient()) {
-                    var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local + "/"))
-                            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-                    assertThat(response.statusCode()).isEqualTo(200);
-                    assertThat(response.body()).contains("skiff httpd");
-                }
-            }
-        } finally {
-            forward.destroy();
-            forward.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
