@@ -78,6 +78,14 @@ class WebSocketStreamingTest {
                 assertThat(big.text(1)).hasSize(300000).matches("x+");
                 assertThat(big.text(3)).contains("\"status\":\"Success\"");
 
+                // raw v5 with a TTY: a resize on channel 4 reaches the terminal the command sees
+                var tty = Channels.open(ssl, URI.create(base + "shell/exec?" + command("sh", "-c", "sleep 2; stty size")
+                        + "&stdin=true&stdout=true&tty=true"));
+                tty.send(4, "{\"Width\":77,\"Height\":33}".getBytes(StandardCharsets.UTF_8));
+                tty.closed.get(60, TimeUnit.SECONDS);
+                assertThat(tty.text(1).strip()).isEqualTo("33 77");
+                assertThat(tty.text(3)).contains("\"status\":\"Success\"");
+
                 // bad input: a v5 exec asking for no stream at all is refused before any upgrade
                 var none = HttpClient.newBuilder().sslContext(ssl).build().newWebSocketBuilder().subprotocols("v5.channel.k8s.io")
                         .buildAsync(URI.create(base + "shell/exec?command=true"), new WebSocket.Listener() { });
@@ -90,7 +98,7 @@ class WebSocketStreamingTest {
                     assertThat(new String(bytes, StandardCharsets.UTF_8)).contains("you must specify at least 1 of stdin, stdout, stderr");
                 }
                 long translated = count(serverLog, TRANSLATED);
-                assertThat(translated).as("the raw clients' three execs were translated").isEqualTo(3);
+                assertThat(translated).as("the raw clients' four execs were translated").isEqualTo(4);
 
                 // the newest kubectl: exec over WebSocket v5 (translated), piped stdin ends, the exit code arrives
                 String newest = Kubectl.newest();
