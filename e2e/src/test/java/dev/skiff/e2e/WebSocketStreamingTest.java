@@ -48,7 +48,12 @@ class WebSocketStreamingTest {
             try {
                 kubectl.ok("kubectl", "run", "shell", "--image=busybox:1.35", "--", "sleep", "3600");
                 kubectl.ok("kubectl", "run", "web", "--image=skiff.local/httpd:1.35");
-                for (String pod : List.of("shell", "web")) {
+                var reader = kubectl.runWithInput("""
+                        {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "reader"}, "spec": {"restartPolicy": "Never", "containers": [
+                          {"name": "reader", "image": "busybox:1.35", "stdin": true, "command": ["sh", "-c", "read line; echo got $line"]}]}}
+                        """, "kubectl", "apply", "-f", "-");
+                assertThat(reader.exit()).as(reader.err()).isZero();
+                for (String pod : List.of("shell", "web", "reader")) {
                     KubectlAgentTest.await(pod + " runs", () -> "Running".equals(KubectlAgentTest.get(kubectl, pod, "{.status.phase}")));
                 }
                 var ssl = sslContext(kubeconfig);
@@ -109,12 +114,17 @@ class WebSocketStreamingTest {
                 assertThat(failed.exit()).as("the command's exit code").isEqualTo(3);
                 assertThat(failed.out()).isEqualTo("out\n");
                 assertThat(count(serverLog, TRANSLATED)).as("kubectl 1.33 took the WebSocket path").isEqualTo(translated + 2);
+                // attach: kubectl 1.33's stdin reaches the main process over the translated WebSocket
+                var attached = kubectl.runWithInput("hello\n", newest, "attach", "-i", "reader");
+                assertThat(attached.exit()).as(attached.err()).isZero();
+                KubectlAgentTest.await("the attached input was read", () -> kubectl.run("kubectl", "logs", "reader").out().equals("got hello\n"));
+                assertThat(count(serverLog, TRANSLATED)).as("kubectl 1.33's attach took the WebSocket path").isEqualTo(translated + 3);
 
                 // the oldest kubectl speaks SPDY, proxied as before: it still works and nothing is translated
                 var oldEchoed = kubectl.runWithInput("old line\n", Kubectl.oldest(), "exec", "-i", "shell", "--", "cat");
                 assertThat(oldEchoed.exit()).as(oldEchoed.err()).isZero();
                 assertThat(oldEchoed.out()).isEqualTo("old line\n");
-                assertThat(count(serverLog, TRANSLATED)).isEqualTo(translated + 2);
+                assertThat(count(serverLog, TRANSLATED)).isEqualTo(translated + 3);
 
                 // port-forward: the newest kubectl tunnels SPDY in a WebSocket, the oldest speaks SPDY
                 KubectlStreamingTest.portForwardReachesHttpd(kubectl, newest, 2); // two connections: two data streams in one SPDY session
