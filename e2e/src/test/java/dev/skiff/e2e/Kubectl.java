@@ -22,6 +22,12 @@ record Kubectl(Path kubeconfig, Path dir) {
         return real.resolveSibling("kubectl.1.27").toString();
     }
 
+    /** The newest kubectl installed (1.33): WebSocket first for exec, attach and port-forward. */
+    static String newest() throws IOException {
+        Path real = Path.of("/usr/bin/kubectl").toRealPath();
+        return real.resolveSibling("kubectl.1.33").toString();
+    }
+
     /** The command line: this server's kubeconfig and the binary's own cache, then {@code args}. */
     List<String> command(String kubectl, String... args) {
         var command = new ArrayList<String>(List.of(kubectl, "--kubeconfig", kubeconfig.toString(),

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * kubectl logs, exec, attach and port-forward against a real agent (its own containerd): the API
  * server proxies to the agent's kubelet server, which reads the CRI log files or proxies the
- * SPDY/WebSocket upgrade to containerd's streaming server. The newest kubectl tries WebSocket v5
- * first and falls back to SPDY; the oldest speaks SPDY only - both are run.
+ * SPDY/WebSocket upgrade to containerd's streaming server. The newest kubectl speaks WebSocket v5,
+ * which the API server translates to SPDY (see WebSocketStreamingTest); the oldest speaks SPDY only -
+ * both are run.
  */
 class KubectlStreamingTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
@@ -38,13 +39,8 @@ class KubectlStreamingTest {
         int kubeletPort = SkiffProcess.freePort();
         try (var server = SkiffProcess.apiServer(dir, port, kubeconfig)) {
             var kubectl = new Kubectl(kubeconfig, dir);
-            Path token = dir.resolve("data").resolve("server").resolve("token");
-            Path agentData = Files.createTempDirectory(Path.of("/tmp"), "skiff-st-");
-            var agent = SkiffProcess.start(dir.resolve("agent.log"), "agent", "--server", "https://127.0.0.1:" + port,
-                    "--token-file", token.toString(), "--node-name", "streamer", "--node-ip", "127.0.0.1", "--data-dir", agentData.toString(),
-                    "--pod-cidr", POD_CIDR, "--cni-bridge", BRIDGE, "--kubelet-port", String.valueOf(kubeletPort));
+            var agent = SkiffProcess.realAgent(dir, port, "streamer", POD_CIDR, BRIDGE, kubeletPort);
             try {
-                agent.awaitLine("node streamer registered", 0, Duration.ofSeconds(120));
                 assertThat(kubectl.ok("kubectl", "get", "node", "streamer", "-o", "jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}"))
                         .isEqualTo(String.valueOf(kubeletPort));
                 Path pods = dir.resolve("pods.yaml");
@@ -133,22 +129,7 @@ class KubectlStreamingTest {
 
                 // port-forward to busybox httpd in the pod, newest and oldest kubectl
                 for (String binary : List.of("kubectl", Kubectl.oldest())) {
-                    int local = SkiffProcess.freePort();
-                    var forward = new ProcessBuilder(kubectl.command(binary, "port-forward", "pod/web", local + ":80"))
-                            .redirectErrorStream(true).start();
-                    try {
-                        var lines = new BufferedReader(new InputStreamReader(forward.getInputStream(), StandardCharsets.UTF_8));
-                        assertThat(lines.readLine()).startsWith("Forwarding from 127.0.0.1:" + local + " -> 80");
-                        try (var http = HttpClient.newHttpClient()) {
-                            var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local + "/"))
-                                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
-                            assertThat(response.statusCode()).isEqualTo(200);
-                            assertThat(response.body()).contains("skiff httpd");
-                        }
-                    } finally {
-                        forward.destroy();
-                        forward.waitFor(10, TimeUnit.SECONDS);
-                    }
+                    portForwardReachesHttpd(kubectl, binary, 1);
                 }
 
                 // the kubelet server serves only callers with a client certificate of the cluster CA (the API server's)
@@ -193,6 +174,27 @@ class KubectlStreamingTest {
                 agent.close();
             }
             assertThat(Files.exists(Path.of("/sys/class/net/" + BRIDGE))).as("the bridge is removed").isFalse();
+        }
+    }
+
+    /** kubectl port-forward to the busybox httpd pod {@code web}; {@code connections} HTTP clients, one connection each, get its page. */
+    static void portForwardReachesHttpd(Kubectl kubectl, String binary, int connections) throws Exception {
+        int local = SkiffProcess.freePort();
+        var forward = new ProcessBuilder(kubectl.command(binary, "port-forward", "pod/web", local + ":80")).redirectErrorStream(true).start();
+        try {
+            var lines = new BufferedReader(new InputStreamReader(forward.getInputStream(), StandardCharsets.UTF_8));
+            assertThat(lines.readLine()).startsWith("Forwarding from 127.0.0.1:" + local + " -> 80");
+            for (int i = 0; i < connections; i++) {
+                try (var http = HttpClient.newHttpClient()) {
+                    var response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + local + "/"))
+                            .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    assertThat(response.body()).contains("skiff httpd");
+                }
+            }
+        } finally {
+            forward.destroy();
+            forward.waitFor(10, TimeUnit.SECONDS);
         }
     }
 

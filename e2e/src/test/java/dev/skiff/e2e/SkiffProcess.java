@@ -121,6 +121,31 @@ final class SkiffProcess implements AutoCloseable {
         return agent;
     }
 
+    /**
+     * A real {@code skiff agent} (its own containerd) named {@code node} on 127.0.0.1, joined with the
+     * token of the {@link #apiServer} under {@code dir} on {@code httpsPort}, with the bridge and pod
+     * CIDR the test owns, once its node is registered. Its data dir is a fresh one under /tmp.
+     */
+    static SkiffProcess realAgent(Path dir, int httpsPort, String node, String podCidr, String bridge, int kubeletPort) {
+        Path data;
+        try {
+            data = Files.createTempDirectory(Path.of("/tmp"), "skiff-" + node + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        var agent = start(dir.resolve("agent.log"), "agent", "--server", "https://127.0.0.1:" + httpsPort,
+                "--token-file", dir.resolve("data").resolve("server").resolve("token").toString(), "--node-name", node,
+                "--node-ip", "127.0.0.1", "--data-dir", data.toString(), "--pod-cidr", podCidr, "--cni-bridge", bridge,
+                "--kubelet-port", String.valueOf(kubeletPort));
+        try {
+            agent.awaitLine("node " + node + " registered", 0, Duration.ofSeconds(120));
+        } catch (RuntimeException | AssertionError e) {
+            agent.close();
+            throw e;
+        }
+        return agent;
+    }
+
     /** A server with its embedded node agent (containerd and all); {@link #server} runs them without. */
     static SkiffProcess serverWithAgent(Path log, String... args) {
         return server(log, true, args);

@@ -19,7 +19,8 @@ import java.util.Set;
  * port-forward send) is passed on with its upgrade headers; when the backend answers 101 the
  * client gets that answer with the backend's headers and the two connections are joined byte for
  * byte until either side closes. Any other answer - a refused upgrade included (403 from a
- * runtime without WebSocket v5, which makes kubectl fall back to SPDY) - is relayed as it came.
+ * runtime without WebSocket v5) - is relayed as it came. {@link #dialUpgrade} is the raw dial for
+ * callers that speak the upgraded protocol themselves (the API server's stream translator and tunnel).
  */
 public final class UpgradeAwareProxy {
     /** Request headers not passed on: the backend authenticates the proxy itself, and sizes are the client's business. */
@@ -93,13 +94,45 @@ public final class UpgradeAwareProxy {
      * replaced), then the backend's answer head parsed; a 101 joins the two connections.
      */
     private Future<Void> upgrade(HttpServerRequest request, URI location) {
+        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+        request.headers().forEach(h -> headers.add(h.getKey(), h.getValue()));
+        return dialUpgrade(location, request.method().name(), headers).compose(answer -> {
+            if (answer.code() != 101) {
+                relayRefused(request, answer);
+                return Future.succeededFuture();
+            }
+            answer.headers().forEach(h -> request.response().headers().add(h.getKey(), h.getValue()));
+            NetSocket backend = answer.connection();
+            return switchProtocols(request).onSuccess(front -> {
+                if (answer.rest().length() > 0) {
+                    front.write(answer.rest());
+                }
+                front.pipe().endOnComplete(false).to(backend);
+                backend.pipe().endOnComplete(false).to(front);
+                front.closeHandler(v -> backend.close());
+                backend.closeHandler(v -> front.close());
+            }).onFailure(e -> backend.close()).mapEmpty();
+        });
+    }
+
+    /** A backend's answer to an upgrade request: its status and headers, the (paused) connection, and what it sent past the head. */
+    public record UpgradeAnswer(int code, MultiMap headers, NetSocket connection, Buffer rest) {
+    }
+
+    /**
+     * Sends an upgrade request ({@code method} to {@code location} with {@code headers}, minus those a
+     * proxy drops) over a new connection and reads the answer's head. Call on a Vert.x context; the
+     * answer's connection is paused with no handler set, for the caller to take over. Fails when the
+     * backend cannot be reached or closes before answering.
+     */
+    public Future<UpgradeAnswer> dialUpgrade(URI location, String method, MultiMap headers) {
         boolean tls = "https".equals(location.getScheme());
         int port = location.getPort() > 0 ? location.getPort() : tls ? 443 : 80;
         var head = new StringBuilder();
-        head.append(request.method().name()).append(' ').append(location.getRawPath())
+        head.append(method).append(' ').append(location.getRawPath())
                 .append(location.getRawQuery() == null ? "" : "?" + location.getRawQuery()).append(" HTTP/1.1\r\n");
         head.append("Host: ").append(location.getHost()).append(':').append(port).append("\r\n");
-        request.headers().forEach(h -> {
+        headers.forEach(h -> {
             if (!DROPPED_REQUEST_HEADERS.contains(h.getKey().toLowerCase(Locale.ROOT))) {
                 head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
             }
@@ -107,7 +140,7 @@ public final class UpgradeAwareProxy {
         head.append("Content-Length: 0\r\n\r\n");
         return (tls ? tlsSockets : plainSockets).connect(port, location.getHost()).compose(backend -> {
             backend.pause();
-            var answer = io.vertx.core.Promise.<Void>promise();
+            var answer = io.vertx.core.Promise.<UpgradeAnswer>promise();
             var received = Buffer.buffer();
             backend.handler(chunk -> {
                 received.appendBuffer(chunk);
@@ -117,26 +150,14 @@ public final class UpgradeAwareProxy {
                 }
                 backend.handler(null);
                 backend.pause();
-                var status = ResponseHead.parse(received.getString(0, end, "ISO-8859-1"));
-                Buffer rest = received.getBuffer(end + 4, received.length());
-                if (status.code() == 101) {
-                    status.headers().forEach(h -> request.response().headers().add(h.getKey(), h.getValue()));
-                    switchProtocols(request).onSuccess(front -> {
-                        if (rest.length() > 0) {
-                            front.write(rest);
-                        }
-                        front.pipe().endOnComplete(false).to(backend);
-                        backend.pipe().endOnComplete(false).to(front);
-                        front.closeHandler(v -> backend.close());
-                        backend.closeHandler(v -> front.close());
-                        answer.tryComplete();
-                    }).onFailure(e -> {
-                        backend.close();
-                        answer.tryFail(e);
-                    });
-                } else {
-                    relayRaw(request, backend, status, rest);
-                    answer.tryComplete();
+                backend.exceptionHandler(null);
+                backend.closeHandler(null);
+                try {
+                    var status = ResponseHead.parse(received.getString(0, end, "ISO-8859-1"));
+                    answer.tryComplete(new UpgradeAnswer(status.code(), status.headers(), backend, received.getBuffer(end + 4, received.length())));
+                } catch (RuntimeException e) {
+                    backend.close();
+                    answer.tryFail(e);
                 }
             });
             backend.exceptionHandler(answer::tryFail);
@@ -147,8 +168,10 @@ public final class UpgradeAwareProxy {
         });
     }
 
-    /** A refused upgrade: the backend's status, headers and body (up to its Content-Length, or until it closes). */
-    private static void relayRaw(HttpServerRequest request, NetSocket backend, ResponseHead status, Buffer rest) {
+    /** A refused upgrade relayed to the client: the backend's status, headers and body (up to its Content-Length, or until it closes). */
+    public static void relayRefused(HttpServerRequest request, UpgradeAnswer status) {
+        NetSocket backend = status.connection();
+        Buffer rest = status.rest();
         var out = request.response();
         out.setStatusCode(status.code());
         status.headers().forEach(h -> {

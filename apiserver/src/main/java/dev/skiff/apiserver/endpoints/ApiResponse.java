@@ -33,6 +33,19 @@ public interface ApiResponse {
         throw new UnsupportedOperationException("this transport cannot proxy");
     }
 
+    /**
+     * exec or attach asked for over WebSocket v5: the client's WebSocket ends here and the kubelet at
+     * {@code location} is spoken to over SPDY (upstream: StreamTranslatorProxy).
+     */
+    default void translateStreams(java.net.URI location, dev.skiff.apiserver.proxy.StreamOptions options) {
+        throw new UnsupportedOperationException("this transport cannot translate streams");
+    }
+
+    /** port-forward's SPDY tunnelled in a WebSocket: unwrapped for the kubelet at {@code location} (upstream: the stream tunnel). */
+    default void tunnelStreams(java.net.URI location) {
+        throw new UnsupportedOperationException("this transport cannot tunnel streams");
+    }
+
     default void json(int status, Object value) {
         send(status, JSON, Map.of(), Json.write(value));
     }

@@ -3,6 +3,10 @@ package dev.skiff.apiserver.handlers;
 import dev.skiff.api.errors.ApiException;
 import dev.skiff.apiserver.endpoints.ApiRequest;
 import dev.skiff.apiserver.endpoints.ApiResponse;
+import dev.skiff.apiserver.httpstream.wsstream.RemoteCommandChannels;
+import dev.skiff.apiserver.proxy.StreamOptions;
+import dev.skiff.apiserver.proxy.StreamTranslatorProxy;
+import dev.skiff.apiserver.proxy.StreamTunnelProxy;
 import dev.skiff.registry.core.pod.StreamLocations;
 import java.net.URI;
 import java.util.Locale;
@@ -12,7 +16,9 @@ import java.util.Map;
  * pods/log, exec, attach and portforward (upstream: the pod REST's LogREST, ExecREST, AttachREST
  * and PortForwardREST): the kubelet location from {@link StreamLocations}, then the request handed
  * to the node's kubelet. Logs stream the kubelet's answer back, its errors as Status (upstream's
- * GenericHttpResponseChecker); the others need an upgrade (SPDY or WebSocket), which is proxied.
+ * GenericHttpResponseChecker); the others need an upgrade (SPDY or WebSocket), which is proxied -
+ * except a WebSocket exec/attach offering v5.channel.k8s.io, translated to SPDY here, and a WebSocket
+ * port-forward tunnelling SPDY, unwrapped here (upstream 1.30+/1.31+), as the runtime speaks neither.
  */
 public final class PodStreaming {
     private PodStreaming() {
@@ -36,13 +42,27 @@ public final class PodStreaming {
     public static Connecter stream(String kind, StreamLocations locations) {
         return (namespace, name, request, response) -> {
             URI location = locations.streamLocation(kind, namespace, name, request.query());
+            if (request.webSocketRequested() && StreamTranslatorProxy.wanted(offeredProtocols(request))) {
+                response.translateStreams(location, StreamOptions.fromQuery(request.query()));
+                return;
+            }
             upgrade(request, response, location);
         };
     }
 
     public static Connecter portForward(StreamLocations locations) {
-        return (namespace, name, request, response) -> upgrade(request, response, locations.portForwardLocation(namespace, name,
-                request.query()));
+        return (namespace, name, request, response) -> {
+            URI location = locations.portForwardLocation(namespace, name, request.query());
+            if (request.webSocketRequested() && StreamTunnelProxy.wanted(offeredProtocols(request))) {
+                response.tunnelStreams(location);
+                return;
+            }
+            upgrade(request, response, location);
+        };
+    }
+
+    private static java.util.List<String> offeredProtocols(ApiRequest request) {
+        return RemoteCommandChannels.offered(request.headers().getOrDefault("sec-websocket-protocol", java.util.List.of()));
     }
 
     private static void upgrade(ApiRequest request, ApiResponse response, URI location) {

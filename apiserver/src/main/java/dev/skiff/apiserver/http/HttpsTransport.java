@@ -56,6 +56,9 @@ public final class HttpsTransport implements AutoCloseable {
                         .setKeyValue(Buffer.buffer(PemFiles.encode(pki.serving().key()))))
                 .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(PemFiles.encode(pki.ca().certificate()))))
                 .setClientAuth(ClientAuth.REQUEST)
+                // the WebSocket subprotocols the API server ends itself (exec/attach translated to SPDY, port-forward's tunnel)
+                .setWebSocketSubProtocols(List.of(dev.skiff.apiserver.httpstream.wsstream.RemoteCommandChannels.V5,
+                        dev.skiff.apiserver.httpstream.wsstream.RemoteCommandChannels.PORT_FORWARD_TUNNELING))
                 .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(HTTP2_MAX_STREAMS));
         var vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, Runtime.getRuntime().availableProcessors())));
         var requests = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("apiserver-request-", 0).factory());

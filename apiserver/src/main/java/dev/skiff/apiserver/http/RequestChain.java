@@ -108,8 +108,9 @@ public final class RequestChain {
         boolean panicked = false;
         try (var permit = inFlight.acquire(info, user)) {
             authorizer.authorize(user, info);
-            // a WebSocket watch's request is left unread: Vert.x reads it to its end when switching protocols
-            byte[] body = info.verb().equals("watch") && exchange.webSocketRequested() ? new byte[0] : exchange.readBody(maxBodyBytes);
+            // a WebSocket handshake (a watch, or exec/attach/portforward the API server ends itself) is left
+            // unread: it has no body, and Vert.x reads the request to its end when switching protocols
+            byte[] body = exchange.webSocketRequested() ? new byte[0] : exchange.readBody(maxBodyBytes);
             var handler = routes.match(exchange.path()).orElseThrow(ApiException::notFoundPath);
             var headers = exchange.headers();
             if (audit != null) {
@@ -246,6 +247,26 @@ public final class RequestChain {
             }
             exchange.responseHeader(Auditor.AUDIT_ID_HEADER, auditId); // the backend's answer goes out as it came, plus this
             exchange.proxy(location, body, errors);
+        }
+
+        @Override
+        public void translateStreams(java.net.URI location, dev.skiff.apiserver.proxy.StreamOptions options) {
+            exchange.translateStreams(location, options);
+            upgraded();
+        }
+
+        @Override
+        public void tunnelStreams(java.net.URI location) {
+            exchange.tunnelStreams(location);
+            upgraded();
+        }
+
+        /** exec, attach or port-forward over a WebSocket the API server ended: the stream began with the switch of protocols. */
+        private void upgraded() {
+            var context = audit;
+            if (context != null) {
+                context.responseStarted(101);
+            }
         }
     }
 

@@ -30,6 +30,7 @@ final class VertxExchange implements Exchange {
     /** The most of an unwanted request body read and dropped before giving up on the connection. */
     static final long DRAIN_LIMIT = 8L * 1024 * 1024;
     private static final long CANCEL = 0x8;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VertxExchange.class);
 
     private final HttpServerRequest request;
     private final Context context;
@@ -237,6 +238,26 @@ final class VertxExchange implements Exchange {
 
     @Override
     public void proxy(java.net.URI location, byte[] body, java.util.function.BiFunction<Integer, String, ApiException> errors) {
+        dev.skiff.api.proxy.UpgradeAwareProxy.ErrorResponder responder = errors == null ? null : (out, status, text) -> {
+            ApiException e = errors.apply(status, text);
+            out.setStatusCode(e.code()).putHeader("Content-Type", dev.skiff.apiserver.endpoints.ApiResponse.JSON)
+                    .end(Buffer.buffer(dev.skiff.apiserver.endpoints.Json.write(e.status())));
+        };
+        toBackend(() -> proxy.proxy(request, location, Buffer.buffer(body), responder));
+    }
+
+    @Override
+    public void translateStreams(java.net.URI location, dev.skiff.apiserver.proxy.StreamOptions options) {
+        toBackend(() -> dev.skiff.apiserver.proxy.StreamTranslatorProxy.serve(proxy, request, location, options));
+    }
+
+    @Override
+    public void tunnelStreams(java.net.URI location) {
+        toBackend(() -> dev.skiff.apiserver.proxy.StreamTunnelProxy.serve(proxy, request, location));
+    }
+
+    /** Runs a proxying operation on the context; when it failed with nothing sent yet, the chain answers with the error. */
+    private void toBackend(Supplier<Future<Void>> operation) {
         if (!responded.compareAndSet(false, true)) {
             throw new IllegalStateException("response already sent for " + method() + " " + path);
         }
@@ -244,16 +265,13 @@ final class VertxExchange implements Exchange {
             responded.set(false);
             throw ApiException.badRequest("an upgrade needs HTTP/1.1");
         }
-        dev.skiff.api.proxy.UpgradeAwareProxy.ErrorResponder responder = errors == null ? null : (out, status, text) -> {
-            ApiException e = errors.apply(status, text);
-            out.setStatusCode(e.code()).putHeader("Content-Type", dev.skiff.apiserver.endpoints.ApiResponse.JSON)
-                    .end(Buffer.buffer(dev.skiff.apiserver.endpoints.Json.write(e.status())));
-        };
-        Throwable failed = dev.skiff.api.proxy.ContextCalls.await(context,
-                () -> proxy.proxy(request, location, Buffer.buffer(body), responder));
+        Throwable failed = dev.skiff.api.proxy.ContextCalls.await(context, operation);
         if (failed != null && !request.response().headWritten()) {
             responded.set(false); // nothing was sent: the chain answers with the error
             throw ApiException.internal("error dialing backend: " + failed.getMessage());
+        }
+        if (failed != null) {
+            log.warn("proxying to the backend failed after the answer started path={}: {}", path, failed.toString());
         }
     }
 

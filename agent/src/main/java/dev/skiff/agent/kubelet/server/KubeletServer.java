@@ -242,7 +242,8 @@ public final class KubeletServer implements AutoCloseable {
     /**
      * A WebSocket upgrade asking only for subprotocols the runtime lacks (kubectl 1.30+ asks for
      * v5.channel.k8s.io, and tunnels port-forward as SPDY/3.1+portforward.k8s.io) is refused here with
-     * 403, as a legacy streaming server refuses it, and kubectl falls back to SPDY. The runtime itself
+     * 403, as a legacy streaming server refuses it (kubectl never gets here: the API server translates
+     * v5 and the tunnel to SPDY first; a direct caller can then fall back to SPDY). The runtime itself
      * would write its 403 and then keep the connection open, leaving the client waiting.
      */
     private static void refuseUnsupportedWebSocket(HttpServerRequest request, java.util.Set<String> supported) {
