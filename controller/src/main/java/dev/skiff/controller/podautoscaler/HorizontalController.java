@@ -250,13 +250,15 @@ public final class HorizontalController implements AutoCloseable {
             setCondition(hpa, "ScalingActive", "False", "InvalidSelector", "the HPA target's selector could not be parsed: " + e.getMessage());
             return new MetricsReplicas(-1, "", statuses, e.getMessage());
         }
+        // upstream: the per-pod averages of Object and External metrics divide by the replicas that exist (the scale's status)
+        int statusReplicas = scale.getStatus().getReplicas() == null ? 0 : scale.getStatus().getReplicas();
         int replicas = 0;
         String metricName = "";
         int invalid = 0;
         MetricFailure firstFailure = null;
         for (MetricSpec spec : specs) {
             try {
-                Proposal proposal = computeReplicasForMetric(hpa, spec, parsed, selector, currentReplicas);
+                Proposal proposal = computeReplicasForMetric(hpa, spec, parsed, selector, currentReplicas, statusReplicas);
                 statuses.add(proposal.status());
                 if (replicas == 0 || proposal.replicas() > replicas) {
                     replicas = proposal.replicas();
@@ -282,17 +284,17 @@ public final class HorizontalController implements AutoCloseable {
     }
 
     private Proposal computeReplicasForMetric(HorizontalPodAutoscaler hpa, MetricSpec spec, LabelSelector selector, String selectorText,
-                                              int currentReplicas) throws MetricFailure {
+                                              int currentReplicas, int statusReplicas) throws MetricFailure {
         boolean containerResource = "ContainerResource".equals(spec.getType());
         switch (Objects.requireNonNullElse(spec.getType(), "")) {
             case "Pods" -> {
                 return podsProposal(hpa, spec, selectorText, selector, currentReplicas);
             }
             case "Object" -> {
-                return objectProposal(hpa, spec, selector, currentReplicas);
+                return objectProposal(hpa, spec, selector, currentReplicas, statusReplicas);
             }
             case "External" -> {
-                return externalProposal(hpa, spec, selector, currentReplicas);
+                return externalProposal(hpa, spec, selector, currentReplicas, statusReplicas);
             }
             case "Resource", "ContainerResource" -> {
             }
@@ -386,8 +388,8 @@ public final class HorizontalController implements AutoCloseable {
     }
 
     /** The Object source (upstream's computeStatusForObjectMetric): one object's metric against a value or a per-pod average value. */
-    private Proposal objectProposal(HorizontalPodAutoscaler hpa, MetricSpec spec, LabelSelector selector, int currentReplicas)
-            throws MetricFailure {
+    private Proposal objectProposal(HorizontalPodAutoscaler hpa, MetricSpec spec, LabelSelector selector, int currentReplicas,
+                                    int statusReplicas) throws MetricFailure {
         var source = spec.getObject();
         var object = source.getDescribedObject();
         String name = source.getMetric().getName();
@@ -413,7 +415,7 @@ public final class HorizontalController implements AutoCloseable {
                         usage.timestamp());
                 current = new MetricValueStatus(null, null, milliQuantity(result.rawAverageMilli()));
             } else {
-                result = calculator.perPodReplicas(currentReplicas, usage.milliValue(), ReplicaCalculator.milli(target.getAverageValue()),
+                result = calculator.perPodReplicas(statusReplicas, usage.milliValue(), ReplicaCalculator.milli(target.getAverageValue()),
                         usage.timestamp());
                 current = new MetricValueStatus(null, milliQuantity(result.rawAverageMilli()), null);
             }
@@ -431,8 +433,8 @@ public final class HorizontalController implements AutoCloseable {
     }
 
     /** The External source (upstream's computeStatusForExternalMetric): the sum of the metric's values against a value or a per-pod average. */
-    private Proposal externalProposal(HorizontalPodAutoscaler hpa, MetricSpec spec, LabelSelector selector, int currentReplicas)
-            throws MetricFailure {
+    private Proposal externalProposal(HorizontalPodAutoscaler hpa, MetricSpec spec, LabelSelector selector, int currentReplicas,
+                                      int statusReplicas) throws MetricFailure {
         var source = spec.getExternal();
         String name = source.getMetric().getName();
         String namespace = hpa.getMetadata().getNamespace();
@@ -458,7 +460,7 @@ public final class HorizontalController implements AutoCloseable {
                 result = calculator.usageRatioReplicas(currentReplicas, ratio, targetPods(namespace, selector), usage, values.timestamp());
                 current = new MetricValueStatus(null, null, milliQuantity(result.rawAverageMilli()));
             } else {
-                result = calculator.perPodReplicas(currentReplicas, usage, ReplicaCalculator.milli(target.getAverageValue()), values.timestamp());
+                result = calculator.perPodReplicas(statusReplicas, usage, ReplicaCalculator.milli(target.getAverageValue()), values.timestamp());
                 current = new MetricValueStatus(null, milliQuantity(result.rawAverageMilli()), null);
             }
             var status = new MetricStatus();

@@ -138,7 +138,8 @@ final class ReplicaCalculator {
     /**
      * A metric of one object or of an external system against a per-pod average target (upstream's
      * GetObjectPerPodMetricReplicas / GetExternalPerPodMetricReplicas): outside the tolerance the
-     * usage divided by the target; the reported average is the usage over the current replicas.
+     * usage divided by the target; the reported average is the usage over the replicas in the scale's status
+     * (the whole usage while there are none, where upstream's division by zero gives no usable figure).
      */
     Result perPodReplicas(int statusReplicas, long usageMilli, long targetAverageMilli, Instant timestamp) {
         int replicas = statusReplicas;
@@ -146,7 +147,8 @@ final class ReplicaCalculator {
         if (Math.abs(1.0 - usageRatio) > tolerance) {
             replicas = (int) Math.ceil((double) usageMilli / targetAverageMilli);
         }
-        return new Result(replicas, -1, (long) Math.ceil((double) usageMilli / statusReplicas), timestamp);
+        long average = statusReplicas == 0 ? usageMilli : (long) Math.ceil((double) usageMilli / statusReplicas);
+        return new Result(replicas, -1, average, timestamp);
     }
 
     /** After counting unready and missing pods: the new count, unless that is within tolerance or reverses the direction. */

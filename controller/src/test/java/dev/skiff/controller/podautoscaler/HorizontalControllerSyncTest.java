@@ -378,6 +378,34 @@ class HorizontalControllerSyncTest {
     }
 
     @Test
+    void perPodAveragesOfObjectAndExternalMetricsDivideByTheReplicasThatExist() {
+        // a rollout half-way: 4 replicas asked for, 3 exist (the scale's status); upstream divides by the 3
+        scales.put("Deployment/web", new ScaleBuilder().withNewMetadata().withName("web").withNamespace("default").endMetadata()
+                .withNewSpec().withReplicas(4).endSpec().withNewStatus().withReplicas(3).withSelector("app=web").endStatus().build());
+        runningPods(3, "1");
+        objectMetric = new PodMetric(NOW, Duration.ofSeconds(30), 30_000);
+        externalValues.addAll(List.of(20_000L, 10_000L));
+        HorizontalPodAutoscaler hpa = hpa(1, 10, null);
+        hpa.getSpec().setMetrics(List.of(
+                new MetricSpecBuilder().withType("Object").withNewObject().withNewDescribedObject()
+                        .withApiVersion("networking.k8s.io/v1").withKind("Ingress").withName("main").endDescribedObject()
+                        .withNewMetric().withName("requests_per_second").endMetric()
+                        .withNewTarget().withType("AverageValue").withAverageValue(new Quantity("10")).endTarget().endObject().build(),
+                new MetricSpecBuilder().withType("External").withNewExternal().withNewMetric().withName("queue_length").endMetric()
+                        .withNewTarget().withType("AverageValue").withAverageValue(new Quantity("10")).endTarget().endExternal().build()));
+        add(hpa);
+
+        controller.sync("default/web");
+
+        var status = lastStatus().getStatus();
+        assertThat(status.getCurrentReplicas()).isEqualTo(4);
+        assertThat(status.getCurrentMetrics().get(0).getObject().getCurrent().getAverageValue()).as("30 / 3, not 30 / 4")
+                .isEqualTo(new Quantity("10"));
+        assertThat(status.getCurrentMetrics().get(1).getExternal().getCurrent().getAverageValue()).as("(20 + 10) / 3")
+                .isEqualTo(new Quantity("10"));
+    }
+
+    @Test
     void externalMetricsSumTheirValues() {
         target(2);
         runningPods(2, "1");
