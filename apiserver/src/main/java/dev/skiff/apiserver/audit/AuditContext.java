@@ -114,6 +114,19 @@ public final class AuditContext {
     /** A long-running request's response began (a watch's or a stream's headers went out): emits ResponseStarted. */
     public void responseStarted(int code) {
         responseStatus = status(code, null);
+        started();
+    }
+
+    /**
+     * A long-running request's whole answer was given at once (e.g. a watch or pods/log refused with a
+     * Status): emits ResponseStarted with what {@link #response} recorded, as upstream's writer does on
+     * any first header of a long-running request.
+     */
+    public void answered() {
+        started();
+    }
+
+    private void started() {
         if (info.longRunning()) {
             emit(Stage.ResponseStarted);
         }

@@ -41,6 +41,9 @@ interface Exchange extends ApiResponse {
     /** True once a response has been started. */
     boolean responded();
 
+    /** The status code the answer went out with (after {@link #proxy}: the backend's, as relayed); 0 before any. */
+    int responseStatus();
+
     default String header(String name) {
         var values = headers().get(name.toLowerCase(Locale.ROOT));
         return values == null || values.isEmpty() ? null : values.getFirst();

@@ -215,6 +215,7 @@ public final class RequestChain {
             var context = audit;
             if (context != null) {
                 context.response(status, contentType, body);
+                context.answered();
             }
             exchange.send(status, contentType, headers(headers), body);
         }
@@ -242,11 +243,15 @@ public final class RequestChain {
         @Override
         public void proxy(java.net.URI location, byte[] body, java.util.function.BiFunction<Integer, String, ApiException> errors) {
             var context = audit;
-            if (context != null && exchange.header("upgrade") != null) {
+            boolean upgrade = exchange.header("upgrade") != null;
+            if (context != null && upgrade) {
                 context.responseStarted(101); // exec, attach, port-forward: the stream begins with the switch of protocols
             }
             exchange.responseHeader(Auditor.AUDIT_ID_HEADER, auditId); // the backend's answer goes out as it came, plus this
-            exchange.proxy(location, body, errors);
+            exchange.proxy(location, body, errors); // returns once the backend's answer has begun to flow
+            if (context != null && !upgrade) {
+                context.responseStarted(exchange.responseStatus()); // e.g. pods/log: a long-running request, its stream has begun
+            }
         }
 
         @Override

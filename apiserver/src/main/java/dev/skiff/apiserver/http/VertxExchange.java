@@ -93,6 +93,12 @@ final class VertxExchange implements Exchange {
     }
 
     @Override
+    public int responseStatus() {
+        var response = request.response();
+        return response.headWritten() ? response.getStatusCode() : 0;
+    }
+
+    @Override
     public String requestUri() {
         return request.uri();
     }

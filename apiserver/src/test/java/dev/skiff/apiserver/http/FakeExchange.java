@@ -21,6 +21,11 @@ final class FakeExchange implements Exchange {
     volatile Map<String, String> responseHeaders = Map.of();
     volatile byte[] responseBody;
     volatile boolean bodyRead;
+    /** What {@link #proxy} relays: the backend's status and body. */
+    volatile int backendStatus = 200;
+    volatile byte[] backendBody = new byte[0];
+    volatile java.net.URI proxiedTo;
+    private final Map<String, String> extraHeaders = new java.util.concurrent.ConcurrentHashMap<>();
 
     FakeExchange(String method, String pathAndQuery) {
         this.method = method;
@@ -101,6 +106,31 @@ final class FakeExchange implements Exchange {
         this.status = status;
         this.responseHeaders = headers;
         this.responseBody = body;
+    }
+
+    @Override
+    public int responseStatus() {
+        return responseBody == null ? 0 : status;
+    }
+
+    @Override
+    public void responseHeader(String name, String value) {
+        extraHeaders.put(name, value);
+    }
+
+    /**
+     * Relays the backend's answer as it is, with the headers set before; as the real proxy, one outside 2xx
+     * becomes the Status {@code errors} makes of it (when given), written here, past the chain.
+     */
+    @Override
+    public void proxy(java.net.URI location, byte[] requestBody, java.util.function.BiFunction<Integer, String, ApiException> errors) {
+        this.proxiedTo = location;
+        if (errors != null && (backendStatus < 200 || backendStatus > 299)) {
+            ApiException e = errors.apply(backendStatus, new String(backendBody, StandardCharsets.UTF_8));
+            send(e.code(), "application/json", Map.copyOf(extraHeaders), dev.skiff.apiserver.endpoints.Json.write(e.status()));
+            return;
+        }
+        send(backendStatus, "text/plain", Map.copyOf(extraHeaders), backendBody);
     }
 
     @Override

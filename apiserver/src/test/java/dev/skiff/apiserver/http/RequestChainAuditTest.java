@@ -35,6 +35,10 @@ class RequestChainAuditTest {
             {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"default","resourceVersion":"7",
              "managedFields":[{"manager":"kubectl"}]},"spec":{}}""";
 
+    private static final String GONE = """
+            {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 1 (5)",
+             "reason":"Expired","code":410}""";
+
     @TempDir
     Path dir;
 
@@ -42,6 +46,15 @@ class RequestChainAuditTest {
             .prefix("/api", (request, response) -> {
                 if (request.path().endsWith("/boom")) {
                     throw new IllegalStateException("boom");
+                }
+                if ("true".equals(request.queryParam("watch"))) { // a watch from a compacted revision, refused at once
+                    response.send(410, "application/json", Map.of(), GONE.getBytes(StandardCharsets.UTF_8));
+                    return;
+                }
+                if (request.path().endsWith("/log")) { // as pods/log: relayed from the node, a refusal as a Status
+                    response.proxy(java.net.URI.create("https://node-1:10250/containerLogs/default/web/app"), request.body(),
+                            (status, text) -> dev.skiff.api.errors.ApiException.badRequest(text));
+                    return;
                 }
                 response.send(request.method().equals("POST") ? 201 : 200, "application/json", Map.of(),
                         POD.getBytes(StandardCharsets.UTF_8));
@@ -168,6 +181,43 @@ class RequestChainAuditTest {
         assertThat(event.path("auditID").asText()).isEqualTo(get.responseHeaders.get("Audit-Id"));
         assertThat(event.path("responseStatus")).isEqualTo(JSON.readTree(
                 "{\"metadata\":{},\"message\":\"Authentication failed, attempted: bearer\",\"code\":401}"));
+    }
+
+    @Test
+    void aRelayedLogIsLongRunningSoItsStreamStartingIsAStageOfItsOwn() throws Exception {
+        var log = new FakeExchange("GET", "/api/v1/namespaces/default/pods/web/log?follow=true").bearer(TOKEN);
+        log.backendBody = "line 1\n".getBytes(StandardCharsets.UTF_8);
+        var events = serve("rules: [{level: Metadata}]", log);
+        assertThat(log.proxiedTo).hasPath("/containerLogs/default/web/app");
+        assertThat(log.responseText()).isEqualTo("line 1\n");
+        assertThat(events).extracting(e -> e.path("stage").asText()).containsExactly("RequestReceived", "ResponseStarted", "ResponseComplete");
+        assertThat(events.get(1).path("objectRef").path("subresource").asText()).isEqualTo("log");
+        assertThat(events.get(1).path("responseStatus").path("code").asInt()).isEqualTo(200);
+        assertThat(events).allMatch(e -> e.path("auditID").asText().equals(log.responseHeaders.get("Audit-Id")));
+    }
+
+    @Test
+    void aLongRunningRequestRefusedAtOnceStillStartsItsResponse() throws Exception {
+        var log = new FakeExchange("GET", "/api/v1/namespaces/default/pods/web/log").bearer(TOKEN);
+        log.backendStatus = 400;
+        log.backendBody = "container \"app\" in pod \"web\" is waiting to start".getBytes(StandardCharsets.UTF_8);
+        var watch = new FakeExchange("GET", "/api/v1/namespaces/default/pods?watch=true&resourceVersion=1").bearer(TOKEN);
+        var get = new FakeExchange("GET", "/api/v1/namespaces/default/pods/web").bearer(TOKEN);
+        var events = serve("rules: [{level: Metadata}]", log, watch, get);
+        assertThat(log.status).isEqualTo(400);
+        assertThat(log.responseText()).contains("is waiting to start");
+        assertThat(watch.status).isEqualTo(410);
+        assertThat(events).extracting(e -> e.path("stage").asText())
+                .as("the log's and the watch's three stages; an ordinary get has no ResponseStarted")
+                .containsExactly("RequestReceived", "ResponseStarted", "ResponseComplete", "RequestReceived", "ResponseStarted",
+                        "ResponseComplete", "RequestReceived", "ResponseComplete");
+        assertThat(events.subList(1, 3)).allMatch(e -> e.path("responseStatus").path("code").asInt() == 400);
+        for (var event : events.subList(4, 6)) {
+            assertThat(event.path("verb").asText()).isEqualTo("watch");
+            assertThat(event.path("responseStatus").path("code").asInt()).isEqualTo(410);
+            assertThat(event.path("responseStatus").path("reason").asText()).isEqualTo("Expired");
+            assertThat(event.path("responseStatus").path("message").asText()).isEqualTo("too old resource version: 1 (5)");
+        }
     }
 
     @Test
