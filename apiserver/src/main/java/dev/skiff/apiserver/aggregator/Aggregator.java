@@ -6,6 +6,7 @@ import dev.skiff.api.errors.ApiException;
 import dev.skiff.api.resource.GroupVersion;
 import dev.skiff.api.tls.AnyServerTrust;
 import dev.skiff.apiserver.discovery.Discovery;
+import dev.skiff.apiserver.openapi.AggregatedSpec;
 import dev.skiff.apiserver.pki.CertifiedKey;
 import dev.skiff.registry.generic.GenericRegistry;
 import dev.skiff.registry.storage.ListOptions;
@@ -49,7 +50,9 @@ import org.slf4j.LoggerFactory;
  * as upstream's AvailableConditionController does - the service, its port, a ready endpoint, then
  * a discovery GET of {@code /apis/<group>/<version>} through the proxy's own TLS, whose resource
  * list is what aggregated discovery publishes for the group-version. Checks run on every APIService,
- * Service or Endpoints change and every 30 s.
+ * Service or Endpoints change and every 30 s. After each check that passes, the backend's OpenAPI
+ * documents are downloaded again ({@link OpenApiDownloader}, revalidated by ETag) for the server's
+ * {@code /openapi/v2} and {@code /openapi/v3} ({@link #openApiSpecs}).
  *
  * <p>skiff dials an endpoint of the service (upstream's {@code --enable-aggregator-routing=true})
  * rather than its cluster IP, so it needs no service proxy on the server's host.
@@ -75,6 +78,9 @@ public final class Aggregator implements AutoCloseable {
     private final Map<GroupVersion, Remote> remotes = new ConcurrentHashMap<>();
     /** Clients by APIService name and generation: one TLS client per APIService spec (status writes keep it). */
     private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    /** The last OpenAPI downloads by APIService name and generation (only the loop touches it). */
+    private final Map<String, OpenApiDownloader.Download> downloads = new java.util.HashMap<>();
+    private volatile List<AggregatedSpec> openApiSpecs = List.of();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("aggregator").factory());
     private final AtomicBoolean queued = new AtomicBoolean();
@@ -126,9 +132,18 @@ public final class Aggregator implements AutoCloseable {
                 .toList();
     }
 
+    /**
+     * The OpenAPI documents of the available extension API servers, in discovery order; the same list
+     * instance until one of them changes, appears or goes.
+     */
+    public List<AggregatedSpec> openApiSpecs() {
+        return openApiSpecs;
+    }
+
     void sync() {
         List<APIService> all = apiServices.list(null, ListOptions.latest()).items();
         var seen = new java.util.HashSet<GroupVersion>();
+        Map<GroupVersion, AggregatedSpec> specs = new java.util.HashMap<>();
         for (APIService service : all) {
             if (service.getSpec() == null || service.getSpec().getVersion() == null) {
                 continue;
@@ -137,23 +152,48 @@ public final class Aggregator implements AutoCloseable {
                 setAvailable(service, "True", "Local", "Local APIServices are always available");
                 continue;
             }
+            String key = service.getMetadata().getName() + "@" + service.getMetadata().getGeneration();
             HttpClient client;
             try {
-                client = clients.computeIfAbsent(service.getMetadata().getName() + "@" + service.getMetadata().getGeneration(),
-                        k -> newClient(service));
+                client = clients.computeIfAbsent(key, k -> newClient(service));
             } catch (IllegalStateException e) {
                 setAvailable(service, "False", "FailedDiscoveryCheck", e.getMessage());
                 continue;
             }
-            Check check = check(service, client);
+            Target target = resolve(service);
+            Check check = target.problem() != null ? target.problem() : check(service, client, target.base());
             var remote = new Remote(service, client, check.available(), check.resources());
             seen.add(remote.groupVersion());
             remotes.put(remote.groupVersion(), remote);
             setAvailable(service, check.available() ? "True" : "False", check.reason(), check.message());
+            if (check.available()) {
+                var downloader = new OpenApiDownloader(service.getMetadata().getName(), client, target.base(), remote.groupVersion());
+                try {
+                    downloads.put(key, downloader.download(downloads.get(key)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                specs.put(remote.groupVersion(), downloads.get(key).spec());
+            }
         }
         remotes.keySet().retainAll(seen);
         var live = all.stream().map(s -> s.getMetadata().getName() + "@" + s.getMetadata().getGeneration()).toList();
         clients.keySet().retainAll(live);
+        downloads.keySet().retainAll(live);
+        publish(discovery().stream().map(d -> specs.get(d.groupVersion())).filter(Objects::nonNull).toList());
+    }
+
+    /** Replaces the published OpenAPI specs when one of them is another instance, so the handlers rebuild only then. */
+    private void publish(List<AggregatedSpec> specs) {
+        List<AggregatedSpec> current = openApiSpecs;
+        boolean same = current.size() == specs.size();
+        for (int i = 0; same && i < specs.size(); i++) {
+            same = current.get(i) == specs.get(i);
+        }
+        if (!same) {
+            openApiSpecs = specs;
+        }
     }
 
     record Check(boolean available, String reason, String message, JsonNode resources) {
@@ -162,13 +202,8 @@ public final class Aggregator implements AutoCloseable {
         }
     }
 
-    private Check check(APIService apiService, HttpClient client) {
-        var ref = apiService.getSpec().getService();
-        Target target = resolve(apiService);
-        if (target.problem() != null) {
-            return target.problem();
-        }
-        URI uri = target.base().resolve(new GroupVersion(apiService.getSpec().getGroup(), apiService.getSpec().getVersion()).path());
+    private Check check(APIService apiService, HttpClient client, URI base) {
+        URI uri = base.resolve(new GroupVersion(apiService.getSpec().getGroup(), apiService.getSpec().getVersion()).path());
         try {
             HttpResponse<byte[]> response = client.send(withUser(HttpRequest.newBuilder(uri).timeout(CHECK_TIMEOUT).GET(),
                             ProxyHandler.LOOPBACK_USER).header("Accept", "application/json").build(),

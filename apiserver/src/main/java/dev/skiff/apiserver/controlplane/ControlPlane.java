@@ -77,6 +77,8 @@ public final class ControlPlane implements AutoCloseable {
             aggregator = new Aggregator(resources.apiServices(), resources.services(), resources.endpoints(),
                     apiServer.pki().proxyClient(), Clock.systemUTC());
             resources.discovery().aggregate(aggregator::discovery);
+            resources.openApiV2().aggregate(aggregator::openApiSpecs);
+            resources.openApiV3().aggregate(aggregator::openApiSpecs);
             resources.aggregator().set(aggregator.start());
         } catch (RuntimeException e) {
             apiServer.close();

@@ -88,7 +88,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                  ServiceAccountTokens serviceAccountTokens, GenericRegistry<Node> nodes, MetricsStorage metrics,
                  GenericRegistry<io.fabric8.kubernetes.api.model.APIService> apiServices, GenericRegistry<ConfigMap> configMaps,
                  java.util.concurrent.atomic.AtomicReference<dev.skiff.apiserver.aggregator.Aggregator> aggregator,
-                 dev.skiff.apiserver.discovery.Discovery discovery) {
+                 dev.skiff.apiserver.discovery.Discovery discovery, OpenApiV2 openApiV2, OpenApiV3 openApiV3) {
 
     /**
      * {@code serviceAccountKey}: the cluster's sa.key/sa.pub, which signs and checks service-account tokens;
@@ -206,7 +206,7 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                         PodSecurity.NAME, () -> new PodSecurity(name -> ((ServiceAccountObjects.Getter<Namespace>) namespaces::get).find(null, name),
                                 ns -> pods.list(ns, ListOptions.latest()).items(), clock, admission.configuration().podSecurity()),
                         ResourceQuotaAdmission.NAME, () -> new ResourceQuotaAdmission(quotas, clock))),
-                authenticator, tokens, nodes, metrics, apiServices, configMaps, aggregator, handler.discovery());
+                authenticator, tokens, nodes, metrics, apiServices, configMaps, aggregator, handler.discovery(), openApiV2, openApiV3);
     }
 
     /**

@@ -9,12 +9,15 @@ import dev.skiff.apiserver.endpoints.Json;
 import dev.skiff.apiserver.handlers.ServedResource;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code /openapi/v2}: the Swagger 2.0 document of every served resource, as JSON or, when the
  * Accept header asks for it (kubectl does), as gnostic's protobuf {@code openapi.v2.Document}.
  * Built on the first request, not at server start, and kept: the served resources do not change
- * while the server runs.
+ * while the server runs. The paths and definitions of extension API servers ({@link #aggregate})
+ * are merged in ({@link SwaggerMerge}); the encodings are rebuilt when the aggregator publishes a
+ * new list of their specs, and only then.
  */
 public final class OpenApiV2 implements ApiHandler {
     /**
@@ -26,7 +29,7 @@ public final class OpenApiV2 implements ApiHandler {
 
     private final List<ServedResource<?>> served;
     private final String version;
-    private volatile Encoded encoded;
+    private final RebuiltOnChange<Encoded> encoded = new RebuiltOnChange<>(this::encode);
 
     private record Encoded(CachedDocument json, CachedDocument protobuf) {
     }
@@ -36,7 +39,15 @@ public final class OpenApiV2 implements ApiHandler {
         this.version = version;
     }
 
-    /** The document as JSON tree (built afresh; tests and benchmarks read it). */
+    /**
+     * Merges in the specs of extension API servers from now on; {@code remote} must answer the same
+     * list instance until one of them changes.
+     */
+    public void aggregate(Supplier<List<AggregatedSpec>> remote) {
+        encoded.source(remote);
+    }
+
+    /** The document of the served resources as JSON tree, without extension specs (built afresh; tests and benchmarks read it). */
     public ObjectNode document() {
         return SwaggerDocument.build(Operations.of(served), version);
     }
@@ -49,25 +60,15 @@ public final class OpenApiV2 implements ApiHandler {
         if (!request.path().equals("/openapi/v2")) {
             throw ApiException.notFoundPath();
         }
-        Encoded documents = encoded();
+        Encoded documents = encoded.get();
         String accept = request.header("Accept");
         boolean protobuf = accept != null && accept.contains("com.github.proto-openapi.spec.v2");
         (protobuf ? documents.protobuf() : documents.json()).send(request, response, Map.of());
     }
 
-    private Encoded encoded() {
-        Encoded result = encoded;
-        if (result == null) {
-            synchronized (this) {
-                result = encoded;
-                if (result == null) {
-                    ObjectNode doc = document();
-                    result = new Encoded(CachedDocument.of(Json.write(doc), ApiResponse.JSON),
-                            CachedDocument.of(GnosticV2.encode(doc), PROTOBUF));
-                    encoded = result;
-                }
-            }
-        }
-        return result;
+    private Encoded encode(List<AggregatedSpec> remote) {
+        // the local tree is built again rather than kept: extension specs change rarely, the tree is large
+        ObjectNode doc = SwaggerMerge.merge(document(), remote);
+        return new Encoded(CachedDocument.of(Json.write(doc), ApiResponse.JSON), CachedDocument.of(GnosticV2.encode(doc), PROTOBUF));
     }
 }

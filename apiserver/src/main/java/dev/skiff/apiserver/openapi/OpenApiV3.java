@@ -18,6 +18,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * OpenAPI v3 as kube-apiserver serves it: {@code /openapi/v3} is an index naming one document per
@@ -26,6 +27,12 @@ import java.util.Map;
  * that group-version's served resources and the component schemas they reach. A request with the
  * current hash is cached by clients as immutable; one with a stale hash is redirected to the
  * current one. Documents are built on the first request and kept.
+ *
+ * <p>Extension API servers ({@link #aggregate}) add their group-version's document as they serve it
+ * (kube-aggregator's openapiv3 controller): listed in the index under {@code apis/<group>/<version>},
+ * hashed here like a local one, replacing a local document of that group-version. The index and the
+ * documents are rebuilt when the aggregator publishes a new list of specs, and only then; the local
+ * documents' encodings are kept across rebuilds.
  */
 public final class OpenApiV3 implements ApiHandler {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -34,7 +41,9 @@ public final class OpenApiV3 implements ApiHandler {
     private final List<ServedResource<?>> served;
     private final String version;
     private final Clock clock;
-    private volatile Built built;
+    private final RebuiltOnChange<Built> built = new RebuiltOnChange<>(this::build);
+    /** The local documents' encodings, built with the first index and kept. */
+    private Map<String, CachedDocument> local;
 
     private record Built(CachedDocument index, Map<String, CachedDocument> documents) {
     }
@@ -45,7 +54,15 @@ public final class OpenApiV3 implements ApiHandler {
         this.clock = clock;
     }
 
-    /** The documents by group-version path ("api/v1", "apis/apps/v1"), built afresh. */
+    /**
+     * Serves the documents of extension API servers from now on; {@code remote} must answer the same
+     * list instance until one of them changes.
+     */
+    public void aggregate(Supplier<List<AggregatedSpec>> remote) {
+        built.source(remote);
+    }
+
+    /** The documents of the served resources by group-version path ("api/v1", "apis/apps/v1"), built afresh. */
     public Map<String, ObjectNode> documents() {
         Map<GroupVersion, java.util.List<Operations.Operation>> byGroupVersion = new LinkedHashMap<>();
         for (Operations.Operation op : Operations.of(served).operations()) {
@@ -61,7 +78,7 @@ public final class OpenApiV3 implements ApiHandler {
         if (!request.method().equals("GET") && !request.method().equals("HEAD")) {
             throw ApiException.methodNotSupported("", request.method());
         }
-        Built documents = built();
+        Built documents = built.get();
         String rest = request.path().substring(PREFIX.length());
         if (rest.isEmpty() || rest.equals("/")) {
             documents.index().send(request, response, Map.of("Cache-Control", "no-cache, private"));
@@ -86,26 +103,25 @@ public final class OpenApiV3 implements ApiHandler {
         return PREFIX + "/" + key + "?hash=" + doc.hash();
     }
 
-    private Built built() {
-        Built result = built;
-        if (result == null) {
-            synchronized (this) {
-                result = built;
-                if (result == null) {
-                    Map<String, CachedDocument> documents = new LinkedHashMap<>();
-                    ObjectNode index = JSON.objectNode();
-                    ObjectNode paths = index.putObject("paths");
-                    documents().forEach((key, doc) -> {
-                        CachedDocument cached = CachedDocument.of(Json.write(doc), ApiResponse.JSON);
-                        documents.put(key, cached);
-                        paths.putObject(key).put("serverRelativeURL", serverRelativeUrl(key, cached));
-                    });
-                    result = new Built(CachedDocument.of(Json.write(index), ApiResponse.JSON), Map.copyOf(documents));
-                    built = result;
-                }
+    /** Called under the {@link RebuiltOnChange}'s lock, which also guards {@link #local}. */
+    private Built build(List<AggregatedSpec> remote) {
+        if (local == null) {
+            Map<String, CachedDocument> documents = new LinkedHashMap<>();
+            documents().forEach((key, doc) -> documents.put(key, CachedDocument.of(Json.write(doc), ApiResponse.JSON)));
+            local = documents;
+        }
+        Map<String, CachedDocument> documents = new LinkedHashMap<>(local);
+        for (AggregatedSpec spec : remote) {
+            String key = spec.groupVersion().path().substring(1);
+            documents.remove(key); // proxied, even when the extension publishes no document of it
+            if (spec.v3() != null) {
+                documents.put(key, CachedDocument.of(spec.v3(), ApiResponse.JSON));
             }
         }
-        return result;
+        ObjectNode index = JSON.objectNode();
+        ObjectNode paths = index.putObject("paths");
+        documents.forEach((key, cached) -> paths.putObject(key).put("serverRelativeURL", serverRelativeUrl(key, cached)));
+        return new Built(CachedDocument.of(Json.write(index), ApiResponse.JSON), Map.copyOf(documents));
     }
 
     private ObjectNode document(List<Operations.Operation> operations) {

@@ -255,4 +255,100 @@ class OpenApiTest {
         assertThatThrownBy(() -> get(v3, "/openapi/v3/apis/apps/v1", Map.of(), Map.of()))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(404));
     }
+
+    private static final String WIDGETS = "/apis/widgets.example.com/v1/namespaces/{namespace}/widgets";
+
+    /** An extension's Swagger document as Go servers write it: shared parameters, a header parameter, allOf, enum, defaults. */
+    private static JsonNode extensionSwagger(String description) throws IOException {
+        return MAPPER.readTree("""
+                {"swagger":"2.0","info":{"title":"widgets","version":"v0"},
+                 "paths":{
+                  "%s":{"parameters":[{"$ref":"#/parameters/namespace-x"}],
+                   "get":{"operationId":"listWidget","parameters":[{"name":"X-Trace","in":"header","type":"string"},
+                     {"name":"mode","in":"formData","type":"string"},{"name":"odd","in":"cookie","type":"string"}],
+                    "responses":{"200":{"description":"OK","schema":{"$ref":"#/definitions/com.example.Widget"}},
+                     "default":{"$ref":"#/responses/trouble"}},"deprecated":true,
+                    "x-kubernetes-group-version-kind":{"group":"widgets.example.com","kind":"Widget","version":"v1"}},
+                   "x-path-extension":"kept"},
+                  "/apis/other.example.com/v1/things":{"get":{"operationId":"listThing"}}},
+                 "definitions":{
+                  "com.example.Widget":{"description":"%s","type":"object","properties":{
+                    "metadata":{"$ref":"#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"},
+                    "spec":{"allOf":[{"$ref":"#/definitions/com.example.WidgetSpec"}],"default":{}}}},
+                  "com.example.WidgetSpec":{"type":["object"],"properties":{"color":{"type":"string","enum":["red","blue"]},
+                    "parts":{"type":"array","items":[{"type":"string"}]}}},
+                  "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta":{"description":"the extension's","type":"object"},
+                  "com.example.Thing":{"type":"object"}},
+                 "parameters":{"namespace-x":{"name":"namespace","in":"path","required":true,"type":"string"}}}
+                """.formatted(WIDGETS, description));
+    }
+
+    @Test
+    void v2MergesTheAPIServicesPathsAndTheDefinitionsTheyReachInBothEncodings() throws Exception {
+        var gv = new dev.skiff.api.resource.GroupVersion("widgets.example.com", "v1");
+        List<AggregatedSpec> specs = List.of(new AggregatedSpec(gv, extensionSwagger("A widget."), null));
+        v2.aggregate(() -> specs);
+        JsonNode doc = get(v2, "/openapi/v2", Map.of(), Map.of()).json();
+        JsonNode widgets = doc.get("paths").get(WIDGETS);
+        assertThat(widgets.at("/parameters/0/name").asText()).as("the shared parameter inlined").isEqualTo("namespace");
+        assertThat(doc.get("paths").has("/apis/other.example.com/v1/things")).isFalse();
+        assertThat(doc.get("paths").has("/api/v1/namespaces/{namespace}/configmaps")).isTrue();
+        assertThat(doc.get("definitions").fieldNames()).toIterable()
+                .contains("com.example.Widget", "com.example.WidgetSpec", "io.k8s.api.core.v1.ConfigMap").doesNotContain("com.example.Thing");
+        assertThat(doc.at("/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta/description").asText())
+                .as("skiff's own definition stays").isEmpty();
+        assertThat(doc.has("parameters")).isFalse();
+
+        var document = fields(get(v2, "/openapi/v2", Map.of(), Map.of("Accept", OpenApiV2.PROTOBUF)).body());
+        var item = named(fields(one(document, 8)), 2, WIDGETS);
+        var list = fields(one(item, 2)); // PathItem.get = 2
+        assertThat(text(list, 5)).isEqualTo("listWidget");
+        assertThat(list.get(8)).as("header and formData parameters; cookie has no gnostic message").hasSize(2);
+        var header = fields(one(fields(one(fields(one(fields((byte[]) list.get(8).get(0)), 1)), 2)), 1)); // header sub-schema = 1
+        assertThat(text(header, 4) + ":" + text(header, 5)).isEqualTo("X-Trace:string"); // name = 4, type = 5
+        assertThat(list.get(11)).containsExactly(1L); // deprecated
+        var trouble = fields(one(named(fields(one(list, 9)), 1, "default"), 2)); // ResponseValue.json_reference = 2
+        assertThat(text(trouble, 1)).isEqualTo("#/responses/trouble");
+        assertThat(text(named(item, 10, "x-path-extension"), 2)).isEqualTo("\"kept\"");
+        var definitions = fields(one(document, 9));
+        assertThat(text(named(definitions, 1, "com.example.Widget"), 4)).isEqualTo("A widget.");
+        var spec = named(fields(one(named(definitions, 1, "com.example.Widget"), 25)), 1, "spec");
+        assertThat(text(fields(one(spec, 24)), 1)).isEqualTo("#/definitions/com.example.WidgetSpec"); // allOf = 24
+        assertThat(text(fields(one(spec, 5)), 2)).isEqualTo("{}"); // default = 5, Any.yaml
+        var color = named(fields(one(named(definitions, 1, "com.example.WidgetSpec"), 25)), 1, "color");
+        assertThat(color.get(20)).hasSize(2); // enum
+        var parts = named(fields(one(named(definitions, 1, "com.example.WidgetSpec"), 25)), 1, "parts");
+        assertThat(text(fields(one(fields(one(parts, 23)), 1)), 22)).isNotEmpty(); // items given as a list
+    }
+
+    @Test
+    void v2AndV3AreRebuiltWhenTheAggregatorPublishesAnotherList() throws Exception {
+        var gv = new dev.skiff.api.resource.GroupVersion("widgets.example.com", "v1");
+        var published = new java.util.concurrent.atomic.AtomicReference<List<AggregatedSpec>>(List.of());
+        v2.aggregate(published::get);
+        v3.aggregate(published::get);
+        String before = get(v2, "/openapi/v2", Map.of(), Map.of()).headers().get("ETag");
+        byte[] v3Document = "{\"openapi\":\"3.0.0\",\"paths\":{}}".getBytes(StandardCharsets.UTF_8);
+        published.set(List.of(new AggregatedSpec(gv, extensionSwagger("A widget."), v3Document)));
+        Sent merged = get(v2, "/openapi/v2", Map.of(), Map.of());
+        assertThat(merged.headers().get("ETag")).isNotEqualTo(before);
+        assertThat(merged.json().get("paths").has(WIDGETS)).isTrue();
+
+        JsonNode index = get(v3, "/openapi/v3", Map.of(), Map.of()).json();
+        String url = index.get("paths").get("apis/widgets.example.com/v1").get("serverRelativeURL").asText();
+        assertThat(url).matches("/openapi/v3/apis/widgets\\.example\\.com/v1\\?hash=[0-9A-F]{128}");
+        String hash = url.substring(url.indexOf("hash=") + 5);
+        Sent doc = get(v3, "/openapi/v3/apis/widgets.example.com/v1", Map.of("hash", hash), Map.of());
+        assertThat(doc.body()).isEqualTo(v3Document);
+        assertThat(doc.headers()).containsEntry("Cache-Control", "public, immutable").containsEntry("ETag", "\"" + hash + "\"");
+        assertThat(get(v3, "/openapi/v3/apis/widgets.example.com/v1", Map.of("hash", "0BAD"), Map.of()).headers())
+                .containsEntry("Location", url);
+        assertThat(index.get("paths").has("api/v1")).isTrue();
+
+        published.set(List.of());
+        assertThat(get(v2, "/openapi/v2", Map.of(), Map.of()).headers().get("ETag")).isEqualTo(before);
+        assertThat(get(v3, "/openapi/v3", Map.of(), Map.of()).json().get("paths").has("apis/widgets.example.com/v1")).isFalse();
+        assertThatThrownBy(() -> get(v3, "/openapi/v3/apis/widgets.example.com/v1", Map.of(), Map.of()))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(404));
+    }
 }

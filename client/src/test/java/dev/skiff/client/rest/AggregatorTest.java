@@ -122,6 +122,107 @@ class AggregatorTest {
     }
 
     @Test
+    void theExtensionsOpenApiJoinsV2AndV3WhileItsAPIServiceIsAvailable() throws Exception {
+        String group = "widgets.example.com";
+        String list = "/apis/" + group + "/v1/namespaces/{namespace}/widgets";
+        String widget = "com.example.widget.v1.Widget";
+        extension.serveOpenApi(group, "v1", "Widget", "A widget.");
+        extension.clearSeen();
+        ExtensionApiServer.register(server.client(), extension.apiService(group, "v1"));
+
+        // v2: the APIService's paths and the definitions they reach, shared parameters inlined; nothing else of the extension's
+        JsonNode v2 = await("the widgets in /openapi/v2", () -> get("/openapi/v2", "application/json"), doc -> doc.path("paths").has(list));
+        JsonNode listWidgets = v2.path("paths").path(list);
+        assertThat(listWidgets.at("/get/operationId").asText()).isEqualTo("listWidget");
+        assertThat(listWidgets.at("/parameters/0/name").asText()).isEqualTo("namespace");
+        assertThat(listWidgets.at("/parameters/0/in").asText()).isEqualTo("path");
+        assertThat(v2.path("paths").has("/apis/" + group + "/v1/")).isTrue();
+        assertThat(v2.path("paths").has("/apis/other.example.com/v1/things")).as("not the APIService's group-version").isFalse();
+        assertThat(v2.path("paths").has("/api/v1/namespaces/{namespace}/configmaps")).as("the local paths stay").isTrue();
+        JsonNode definitions = v2.path("definitions");
+        assertThat(definitions.at("/" + widget + "/description").asText()).isEqualTo("A widget.");
+        assertThat(definitions.at("/" + widget + "/x-kubernetes-group-version-kind/0/kind").asText()).isEqualTo("Widget");
+        assertThat(definitions.at("/" + widget + "Spec/properties/size/format").asText()).isEqualTo("int32");
+        assertThat(definitions.has("com.example.Unused")).as("unreferenced").isFalse();
+        assertThat(definitions.at("/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta/description").asText())
+                .as("a definition skiff has stays skiff's").doesNotContain("custom-metrics");
+        assertThat(definitions.at("/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta/properties").has("uid")).isTrue();
+        assertThat(v2.has("parameters")).isFalse();
+        // ... and its protobuf form, which kubectl reads
+        var protobuf = http("/openapi/v2", "Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+        assertThat(protobuf.statusCode()).isEqualTo(200);
+        String pb = new String(protobuf.body(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(pb).contains(list, widget, "A widget.", "how big the widget is").doesNotContain("/apis/other.example.com/v1/things");
+        // the downloads went through the front proxy's certificate as system:aggregator
+        var download = extension.seen().stream().filter(r -> r.path().equals("/openapi/v2")).findFirst().orElseThrow();
+        assertThat(download.client()).isEqualTo("CN=" + ClusterPki.PROXY_CLIENT_USER);
+        assertThat(download.user()).isEqualTo("system:aggregator");
+        assertThat(download.authorization()).isEqualTo("null");
+
+        // v3: the index lists the group-version, its document is the extension's with skiff's hash
+        JsonNode index = get("/openapi/v3", "application/json");
+        String url = index.at("/paths/apis~1" + group + "~1v1/serverRelativeURL").asText();
+        assertThat(url).matches("/openapi/v3/apis/" + group.replace(".", "\\.") + "/v1\\?hash=[0-9A-F]{128}");
+        assertThat(index.path("paths").has("api/v1")).isTrue();
+        var document = http(url, "Accept", "application/json");
+        assertThat(document.statusCode()).isEqualTo(200);
+        assertThat(document.headers().firstValue("Cache-Control")).hasValue("public, immutable");
+        JsonNode v3 = JSON.readTree(document.body());
+        assertThat(v3.at("/components/schemas/" + widget + "/x-kubernetes-group-version-kind/0/group").asText()).isEqualTo(group);
+        String etag = document.headers().firstValue("ETag").orElseThrow();
+        assertThat(etag).isEqualTo("\"" + url.substring(url.indexOf("hash=") + 5) + "\"");
+        var unhashed = http("/openapi/v3/apis/" + group + "/v1");
+        assertThat(unhashed.statusCode()).isEqualTo(200);
+        assertThat(unhashed.headers().firstValue("Cache-Control")).hasValue("no-cache, private");
+        assertThat(http("/openapi/v3/apis/" + group + "/v1", "If-None-Match", etag).statusCode()).isEqualTo(304);
+        var stale = http("/openapi/v3/apis/" + group + "/v1?hash=0BAD");
+        assertThat(stale.statusCode()).isEqualTo(301);
+        assertThat(stale.headers().firstValue("Location")).hasValue(url);
+
+        // a check with nothing changed revalidates by ETag and rebuilds nothing
+        String v2Etag = http("/openapi/v2", "Accept", "application/json").headers().firstValue("ETag").orElseThrow();
+        extension.clearSeen();
+        nudge("openapi-nudge-1");
+        await("a revalidated download", extension::seen, seen -> seen.stream()
+                .anyMatch(r -> r.path().equals("/openapi/v3/apis/" + group + "/v1") && r.status() == 304));
+        assertThat(extension.seen().stream().filter(r -> r.path().equals("/openapi/v2")).findFirst().orElseThrow().status()).isEqualTo(304);
+        assertThat(http("/openapi/v2", "Accept", "application/json").headers().firstValue("ETag")).hasValue(v2Etag);
+        assertThat(get("/openapi/v3", "application/json").at("/paths/apis~1" + group + "~1v1/serverRelativeURL").asText()).isEqualTo(url);
+
+        // a changed document replaces the old one at the next check
+        extension.serveOpenApi(group, "v1", "Widget", "A changed widget.");
+        nudge("openapi-nudge-2");
+        await("the changed widget in /openapi/v2", () -> get("/openapi/v2", "application/json"),
+                doc -> doc.at("/definitions/" + widget + "/description").asText().equals("A changed widget."));
+        String changed = await("a new hash in /openapi/v3", () -> get("/openapi/v3", "application/json")
+                .at("/paths/apis~1" + group + "~1v1/serverRelativeURL").asText(), u -> !u.equals(url));
+        assertThat(JSON.readTree(http(changed).body()).at("/components/schemas/" + widget + "/description").asText())
+                .isEqualTo("A changed widget.");
+        assertThat(http(url).statusCode()).as("the old hash redirects").isEqualTo(301);
+
+        // a backend that stops publishing them (404) loses its documents and stays Available
+        extension.stopServing("/openapi/v2");
+        extension.stopServing("/openapi/v3");
+        nudge("openapi-nudge-3");
+        await("no widgets in /openapi/v2", () -> get("/openapi/v2", "application/json"), doc -> !doc.path("paths").has(list));
+        assertThat(get("/openapi/v3", "application/json").path("paths").has("apis/" + group + "/v1")).isFalse();
+        JsonNode condition = awaitAvailable("v1." + group, "True");
+        assertThat(condition.path("reason").asText()).isEqualTo("Passed");
+
+        // deleting the APIService takes its documents away
+        extension.serveOpenApi(group, "v1", "Widget", "A widget again.");
+        nudge("openapi-nudge-4");
+        await("the widgets back in /openapi/v2", () -> get("/openapi/v2", "application/json"), doc -> doc.path("paths").has(list));
+        await("the widgets back in /openapi/v3", () -> get("/openapi/v3", "application/json").path("paths"),
+                paths -> paths.has("apis/" + group + "/v1"));
+        server.client().resources(APIService.class).withName("v1." + group).delete();
+        await("no widgets in /openapi/v2", () -> get("/openapi/v2", "application/json"), doc -> !doc.path("paths").has(list));
+        assertThat(get("/openapi/v2", "application/json").path("definitions").has(widget)).isFalse();
+        assertThat(get("/openapi/v3", "application/json").path("paths").has("apis/" + group + "/v1")).isFalse();
+        assertThat(http("/openapi/v3/apis/" + group + "/v1").statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void withoutAServiceOrAReadyEndpointTheAPIServiceIsUnavailableAndAnswers503() throws Exception {
         var service = extension.apiService(GROUP, "v1alpha1");
         service.getSpec().getService().setName("backend");
@@ -188,11 +289,39 @@ class AggregatorTest {
     }
 
     private static JsonNode get(String path, String accept) throws Exception {
+        return JSON.readTree(http(path, "Accept", accept).body());
+    }
+
+    /** GET {@code path} with {@code headers} (name, value, ...) as the admin, redirects not followed. */
+    private static java.net.http.HttpResponse<byte[]> http(String path, String... headers) throws Exception {
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
                         server.client().getMasterUrl().toString().replaceAll("/$", "") + path))
-                .header("Authorization", "Bearer " + java.nio.file.Files.readString(dir.resolve("server/token")).strip())
-                .header("Accept", accept).build();
+                .header("Authorization", "Bearer " + java.nio.file.Files.readString(dir.resolve("server/token")).strip());
+        for (int i = 0; i < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
         var http = java.net.http.HttpClient.newBuilder().sslContext(RestClients.trustingAnyServer()).build();
-        return JSON.readTree(http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        return http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** Polls {@code read} until {@code done} holds of what it answers (20 s at most). */
+    private static <T> T await(String what, java.util.concurrent.Callable<T> read, java.util.function.Predicate<T> done) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        T last = read.call();
+        while (!done.test(last)) {
+            if (System.nanoTime() > deadline) {
+                String seen = String.valueOf(last);
+                throw new AssertionError("timed out waiting for " + what + "; last: " + seen.substring(0, Math.min(400, seen.length())));
+            }
+            Thread.sleep(100);
+            last = read.call();
+        }
+        return last;
+    }
+
+    /** Makes the aggregator check (and download) again now rather than at its 30 s resync: it watches services. */
+    private static void nudge(String name) {
+        server.client().services().inNamespace("default").resource(new ServiceBuilder().withNewMetadata().withName(name).endMetadata()
+                .withNewSpec().withType("ExternalName").withExternalName("example.com").endSpec().build()).create();
     }
 }

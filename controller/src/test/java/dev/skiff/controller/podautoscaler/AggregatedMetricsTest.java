@@ -81,14 +81,14 @@ class AggregatedMetricsTest extends ControlPlaneTest {
         var external = metrics.externalMetric("queue_length", "default", "queue=jobs");
         assertThat(external.milliValues()).containsExactly(5_000L, 7_000L);
 
-        assertThat(adapter.seen()).extracting(ExtensionApiServer.Seen::path, ExtensionApiServer.Seen::query).containsExactly(
+        assertThat(adapter.proxied()).extracting(ExtensionApiServer.Seen::path, ExtensionApiServer.Seen::query).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/pods/*/http_requests",
                         "labelSelector=app%3Dweb&metricLabelSelector=verb%3DGET" /* the aggregator sends parameters sorted by name */),
                 org.assertj.core.groups.Tuple.tuple("/apis/custom.metrics.k8s.io/v1beta2/namespaces/default/ingresses.networking.k8s.io/main/"
                         + "requests_per_second", "null"),
                 org.assertj.core.groups.Tuple.tuple("/apis/external.metrics.k8s.io/v1beta1/namespaces/default/queue_length",
                         "labelSelector=queue%3Djobs"));
-        assertThat(adapter.seen()).allSatisfy(seen -> assertThat(seen.user()).isEqualTo("system:admin"));
+        assertThat(adapter.proxied()).allSatisfy(seen -> assertThat(seen.user()).isEqualTo("system:admin"));
 
         var failure = org.assertj.core.api.Assertions.catchThrowableOfType(MetricsClient.MetricsException.class,
                 () -> metrics.externalMetric("missing", "default", ""));
