@@ -35,7 +35,8 @@ import java.util.function.IntFunction;
  * workload. Scheduler, API server, store and this client share the JVM and the machine's cores, as
  * inside `skiff server`. Asserts nothing.
  *
- * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--only NAME[,NAME...]]}
+ * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]]}; {@code --warmup}
+ * is the number of unmeasured pods scheduled first (default 500), to see how much of a run is the JIT compiler's.
  */
 public final class SchedulerApiBench {
     private static final int WRITERS = 64;
@@ -63,14 +64,16 @@ public final class SchedulerApiBench {
     public static void main(String[] args) throws Exception {
         int nodes = 5000;
         int pods = 10_000;
+        int warmup = 500;
         String only = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--nodes" -> nodes = Integer.parseInt(args[++i]);
                 case "--pods" -> pods = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 default -> {
-                    System.err.println("usage: bin/bench scheduler-api [--nodes N] [--pods N] [--only NAME[,NAME...]] (" + NAMES + ")");
+                    System.err.println("usage: bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] (" + NAMES + ")");
                     System.exit(2);
                 }
             }
@@ -104,7 +107,7 @@ public final class SchedulerApiBench {
             System.out.printf(Locale.ROOT, "| workload | nodes | init pods | pods | pods/s | p50 ms | p99 ms | creates/s |%n"
                     + "|---|---|---|---|---|---|---|---|%n");
             try (var scheduler = SchedulerServer.start(client, KubeSchedulerConfiguration.defaults(), false)) {
-                run(client, new Workload("warmup", 500, i -> SchedulerBench.basePod("w-" + i).build()), nodes, false);
+                run(client, new Workload("warmup", warmup, i -> SchedulerBench.basePod("w-" + i).build()), nodes, false);
                 for (Workload w : workloads) {
                     if (selected.contains(w.name())) {
                         run(client, w, nodes, true);
