@@ -83,29 +83,20 @@ public final class DnsServer implements AutoCloseable {
     public static DnsServer start(KubernetesClient client, Config config) throws IOException, InterruptedException {
         Name domain = domainName(config.domain());
         var records = ClusterRecords.start(client, domain, Duration.ofMinutes(1));
-        DatagramChannel udp = null;
+        Listeners listeners = null;
         try {
-            udp = DatagramChannel.open();
-            udp.bind(config.listen());
-            int port = ((InetSocketAddress) udp.getLocalAddress()).getPort();
-            var tcp = new ServerSocket();
-            tcp.setReuseAddress(true);
-            try {
-                tcp.bind(new InetSocketAddress(config.listen().getAddress(), port), 128);
-            } catch (IOException e) {
-                tcp.close();
-                throw e;
-            }
+            listeners = Listeners.bind(config.listen());
             var server = new DnsServer(records, new KubernetesZone(records, domain, config.clusterDns(), config.ttl()),
-                    new Forwarder(config.upstreams(), config.forwardTimeout()), udp, tcp);
+                    new Forwarder(config.upstreams(), config.forwardTimeout()), listeners.udp(), listeners.tcp());
             server.threads.add(Thread.ofPlatform().name("dns-udp").daemon().start(server::serveUdp));
             server.threads.add(Thread.ofPlatform().name("dns-tcp").daemon().start(server::serveTcp));
             log.info("cluster DNS serving address={}:{} domain={} upstreams={}", server.address().getAddress().getHostAddress(), server.address().getPort(),
                     config.domain(), config.upstreams().stream().map(u -> u.getAddress().getHostAddress() + ":" + u.getPort()).toList());
             return server;
         } catch (IOException | RuntimeException e) {
-            if (udp != null) {
-                udp.close();
+            if (listeners != null) {
+                listeners.udp().close();
+                listeners.tcp().close();
             }
             records.close();
             throw e;

@@ -82,9 +82,15 @@ class DnsServerTest {
         if (dns != null) {
             dns.close();
         }
-        upstream.close();
-        client.close();
-        controlPlane.close();
+        if (upstream != null) {
+            upstream.close();
+        }
+        if (client != null) {
+            client.close();
+        }
+        if (controlPlane != null) {
+            controlPlane.close();
+        }
     }
 
     @Test

@@ -33,8 +33,9 @@ final class UpstreamServer implements AutoCloseable {
     final AtomicInteger tcpQueries = new AtomicInteger();
 
     UpstreamServer() throws IOException {
-        udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        tcp = new ServerSocket(udp.getLocalPort(), 16, InetAddress.getLoopbackAddress());
+        var listeners = Listeners.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        udp = listeners.udp().socket();
+        tcp = listeners.tcp();
         Thread.ofVirtual().start(this::serveUdp);
         Thread.ofVirtual().start(this::serveTcp);
     }
