@@ -331,12 +331,29 @@ final class SkiffProcess implements AutoCloseable {
         killall();
     }
 
+    /** Ports handed out by {@link #freePort()} in this JVM, never handed out twice. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A port free on every address for a process started later. It is taken below Linux's ephemeral range
+     * (32768-60999), so that no outgoing connection made in the meantime (kubectl, clients, the agent) can
+     * be given the same number before the process binds it.
+     */
     static int freePort() {
-        try (var socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        var random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = random.nextInt(20000, 32768);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (var socket = new ServerSocket()) {
+                socket.bind(new java.net.InetSocketAddress(port), 1);
+                return port;
+            } catch (IOException e) {
+                // taken; try another
+            }
         }
+        throw new IllegalStateException("no free port in 20000-32767");
     }
 
     private static String[] prepend(String first, String... rest) {
