@@ -89,6 +89,80 @@ class ServerRestartTest {
         }
     }
 
+    /**
+     * A rolling update (maxSurge 1, maxUnavailable 0, minReadySeconds 5: a step every few seconds) is caught by a server
+     * restart after its first new pod; the restarted controllers finish it: {@code kubectl rollout status} completes, the
+     * new ReplicaSet has every replica and the old one none, no third ReplicaSet and no extra pod exist, and the
+     * history has both revisions.
+     */
+    @Test
+    void aRolloutInterruptedByAServerRestartConverges() throws Exception {
+        Path kubeconfig = dir.resolve("admin.yaml");
+        Path data = Files.createTempDirectory(Path.of("/tmp"), "skiff-sr-");
+        int port = SkiffProcess.freePort();
+        SkiffProcess first = null;
+        SkiffProcess second = null;
+        try {
+            first = server(data, port, kubeconfig, "first.log");
+            var kubectl = new Kubectl(kubeconfig, dir);
+            await("this host is a Ready node", TIMEOUT, () -> kubectl.run("kubectl", "get", "nodes", "--no-headers").out().contains(" Ready "));
+            var applied = kubectl.runWithInput("""
+                    apiVersion: apps/v1
+                    kind: Deployment
+                    metadata: {name: web}
+                    spec:
+                      replicas: 3
+                      minReadySeconds: 5
+                      strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 1, maxUnavailable: 0}}
+                      selector: {matchLabels: {app: web}}
+                      template:
+                        metadata: {labels: {app: web}}
+                        spec:
+                          terminationGracePeriodSeconds: 1
+                          containers:
+                          - {name: web, image: "busybox:1.35", command: [sleep, "3600"], env: [{name: VERSION, value: "1"}]}
+                    """, "kubectl", "apply", "-f", "-");
+            assertThat(applied.exit()).as(applied.err()).isZero();
+            awaitRolledOut(kubectl);
+            kubectl.ok("kubectl", "set", "env", "deployment/web", "VERSION=2");
+            await("the rollout's first new pod exists", TIMEOUT, () -> !kubectl.run("kubectl", "get", "pods", "-l", "app=web",
+                    "-o", "jsonpath={range .items[?(@.spec.containers[0].env[0].value==\"2\")]}{.metadata.name} {end}").out().isBlank());
+            assertThat(kubectl.ok("kubectl", "get", "deployment", "web", "-o", "jsonpath={.status.updatedReplicas}/{.status.replicas}"))
+                    .as("the restart comes before the rollout is done").isNotEqualTo("3/3");
+
+            first.stopKeepingPods(Duration.ofSeconds(90));
+            second = server(data, port, kubeconfig, "second.log");
+            awaitRolledOut(kubectl);
+
+            String newHash = kubectl.ok("kubectl", "get", "rs", "-l", "app=web", "-o",
+                    "jsonpath={range .items[?(@.metadata.annotations.deployment\\.kubernetes\\.io/revision==\"2\")]}{.metadata.labels.pod-template-hash}{end}").strip();
+            assertThat(newHash).as("the revision-2 ReplicaSet").isNotEmpty();
+            assertThat(kubectl.ok("kubectl", "get", "rs", "-l", "app=web", "-o",
+                    "jsonpath={range .items[*]}{.metadata.annotations.deployment\\.kubernetes\\.io/revision}={.spec.replicas}/{.status.readyReplicas} {end}").strip())
+                    .as("two ReplicaSets: revision 1 scaled to 0, revision 2 with all replicas").matches("1=0/0? 2=3/3|2=3/3 1=0/0?");
+            await("only the new ReplicaSet's pods remain", TIMEOUT, () -> kubectl.run("kubectl", "get", "pods", "-l", "app=web", "-o",
+                    "jsonpath={range .items[*]}{.metadata.labels.pod-template-hash} {end}").out().strip()
+                    .equals(String.join(" ", java.util.Collections.nCopies(3, newHash))));
+            assertThat(kubectl.ok("kubectl", "get", "deployment", "web", "-o",
+                    "jsonpath={.status.observedGeneration}={.metadata.generation} {.status.updatedReplicas} {.status.availableReplicas} {.status.replicas}"))
+                    .isEqualTo("2=2 3 3 3");
+            assertThat(kubectl.ok("kubectl", "rollout", "history", "deployment/web")).contains("1 ", "2 ");
+        } finally {
+            if (first != null) {
+                first.close();
+            }
+            if (second != null) {
+                second.close();
+            }
+            new ProcessBuilder("rm", "-rf", data.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    private static void awaitRolledOut(Kubectl kubectl) throws Exception {
+        await("kubectl rollout status reports the deployment rolled out", Duration.ofSeconds(180), () -> kubectl.run("kubectl", "rollout",
+                "status", "deployment/web", "--watch=false").out().contains("successfully rolled out"));
+    }
+
     /** The server with its agent on {@code data}: pods on the test bridge from the test's CIDR, no service proxy (never the host's iptables). */
     private SkiffProcess server(Path data, int port, Path kubeconfig, String log) {
         return SkiffProcess.serverWithAgent(dir.resolve(log), "--data-dir", data.toString(), "--https-listen-port", String.valueOf(port),
