@@ -144,14 +144,7 @@ class KubectlWorkloadsTest {
                 "--node-ip", "127.0.0.1", "--data-dir", data.toString(), "--pod-cidr", podCidr, "--cni-bridge", bridge,
                 "--kubelet-port", String.valueOf(SkiffProcess.freePort()), "--disable-kube-proxy"));
         args.addAll(List.of(extra));
-        var agent = SkiffProcess.start(dir.resolve(node + ".log"), args.toArray(String[]::new));
-        try {
-            agent.awaitLine("node " + node + " registered", 0, Duration.ofSeconds(120));
-        } catch (RuntimeException | AssertionError e) {
-            agent.close();
-            throw e;
-        }
-        return agent;
+        return SkiffProcess.registeredAgent(dir.resolve(node + ".log"), node, args.toArray(String[]::new));
     }
 
     private static List<String> words(String s) {

@@ -133,10 +133,15 @@ final class SkiffProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        var agent = start(dir.resolve("agent.log"), "agent", "--server", "https://127.0.0.1:" + httpsPort,
+        return registeredAgent(dir.resolve("agent.log"), node, "agent", "--server", "https://127.0.0.1:" + httpsPort,
                 "--token-file", dir.resolve("data").resolve("server").resolve("token").toString(), "--node-name", node,
                 "--node-ip", "127.0.0.1", "--data-dir", data.toString(), "--pod-cidr", podCidr, "--cni-bridge", bridge,
                 "--kubelet-port", String.valueOf(kubeletPort));
+    }
+
+    /** {@code skiff} with {@code args} (an agent of one node), once it logged that {@code node} is registered. */
+    static SkiffProcess registeredAgent(Path log, String node, String... args) {
+        var agent = start(log, args);
         try {
             agent.awaitLine("node " + node + " registered", 0, Duration.ofSeconds(120));
         } catch (RuntimeException | AssertionError e) {
