@@ -104,6 +104,37 @@ class CronJobControllerTest extends ControlPlaneTest {
         assertThat(jobs()).noneMatch(j -> j.getMetadata().getName().startsWith("rest-"));
     }
 
+    @Test
+    void aTimeZoneMovesTheScheduleAndTheAnnotationCarriesItsOffset() throws Exception {
+        // "0 * * * *" in Asia/Kolkata (UTC+05:30) is half past every hour in UTC
+        client.resource(cronJob("hourly", b -> b.editSpec().withSchedule("0 * * * *").withTimeZone("Asia/Kolkata").endSpec())).create();
+        Instant halfPast = minute0.truncatedTo(ChronoUnit.HOURS).plus(Duration.ofMinutes(30));
+        if (halfPast.isBefore(minute0)) {
+            halfPast = halfPast.plus(Duration.ofHours(1));
+        }
+        moveTo("hourly", halfPast.plusSeconds(5));
+        String name = "hourly-" + halfPast.getEpochSecond() / 60;
+        await("the job of half past in UTC", () -> job(name) != null);
+        assertThat(job(name).getMetadata().getAnnotations().get(CronJobController.SCHEDULED_TIMESTAMP))
+                .isEqualTo(halfPast.atOffset(ZoneOffset.ofHoursMinutes(5, 30)).format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ssXXX")))
+                .endsWith("+05:30");
+        assertThat(jobs()).extracting(j -> j.getMetadata().getName()).containsExactly(name);
+    }
+
+    @Test
+    void aScheduleLaterThanStartingDeadlineSecondsIsSkipped() throws Exception {
+        client.resource(cronJob("late", b -> b.editSpec().withStartingDeadlineSeconds(30L).endSpec())).create();
+        client.resource(cronJob("control", b -> b)).create();
+        moveTo("late", minute(0).plusSeconds(45));
+        moveTo("control", minute(0).plusSeconds(45));
+        await("without a deadline the same lateness still starts a job", () -> job("control-" + minute(0).getEpochSecond() / 60) != null);
+        moveTo("late", minute(1).plusSeconds(10));
+        String inTime = "late-" + minute(1).getEpochSecond() / 60;
+        await("the next schedule, 10 s late, is within the deadline", () -> job(inTime) != null);
+        assertThat(jobs()).extracting(j -> j.getMetadata().getName()).filteredOn(n -> n.startsWith("late-")).containsExactly(inTime);
+        assertThat(cron("late").getStatus().getLastScheduleTime()).isEqualTo(rfc3339Utc(minute(1)));
+    }
+
     // --- fixtures
 
     private Instant minute(int n) {
