@@ -104,10 +104,12 @@ public final class SchedulerApiBench {
                     (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors(), Runtime.version());
             client.resource(new PriorityClassBuilder().withNewMetadata().withName(SchedulerBench.HIGH_PRIORITY_CLASS).endMetadata()
                     .withValue(SchedulerBench.HIGH_PRIORITY).build()).create();
-            System.out.printf(Locale.ROOT, "| workload | nodes | init pods | pods | pods/s | p50 ms | p99 ms | creates/s |%n"
-                    + "|---|---|---|---|---|---|---|---|%n");
             try (var scheduler = SchedulerServer.start(client, KubeSchedulerConfiguration.defaults(), false)) {
+                long w0 = System.nanoTime();
                 run(client, new Workload("warmup", warmup, i -> SchedulerBench.basePod("w-" + i).build()), nodes, false);
+                System.out.printf(Locale.ROOT, "# warm-up: %d pods scheduled and deleted in %.1f s%n", warmup, (System.nanoTime() - w0) / 1e9);
+                System.out.printf(Locale.ROOT, "| workload | nodes | init pods | pods | pods/s | p50 ms | p99 ms | creates/s |%n"
+                        + "|---|---|---|---|---|---|---|---|%n");
                 for (Workload w : workloads) {
                     if (selected.contains(w.name())) {
                         run(client, w, nodes, true);

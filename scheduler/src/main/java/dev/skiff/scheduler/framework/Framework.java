@@ -192,8 +192,9 @@ public final class Framework {
 
     /** Runs Filter until the first plugin that does not pass, as upstream. */
     public Status runFilterPlugins(CycleState state, PodInfo pod, NodeInfo nodeInfo) {
+        Set<String> skip = state.skipFilterPlugins();
         for (FilterPlugin p : filter) {
-            if (state.skipFilterPlugins().contains(p.name())) {
+            if (!skip.isEmpty() && skip.contains(p.name())) {
                 continue;
             }
             Status s = p.filter(state, pod, nodeInfo);

@@ -47,11 +47,22 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin, Enqueue
     @Override
     public long score(CycleState state, PodInfo pod, NodeInfo nodeInfo) {
         List<Taint> taints = nodeInfo.node().getSpec() == null ? null : nodeInfo.node().getSpec().getTaints();
-        if (taints == null) {
-            return 0;
+        if (taints == null || taints.isEmpty()) {
+            return 0; // most nodes: no stream, no list of the pod's tolerations
         }
-        List<Toleration> prefer = preferNoScheduleTolerations(pod.pod());
-        return taints.stream().filter(t -> "PreferNoSchedule".equals(t.getEffect()) && !Taints.tolerates(prefer, t)).count();
+        List<Toleration> prefer = null;
+        long untolerated = 0;
+        for (Taint t : taints) {
+            if ("PreferNoSchedule".equals(t.getEffect())) {
+                if (prefer == null) {
+                    prefer = preferNoScheduleTolerations(pod.pod());
+                }
+                if (!Taints.tolerates(prefer, t)) {
+                    untolerated++;
+                }
+            }
+        }
+        return untolerated;
     }
 
     private static List<Toleration> preferNoScheduleTolerations(Pod pod) {
