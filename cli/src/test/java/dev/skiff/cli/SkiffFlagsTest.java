@@ -191,6 +191,16 @@ class SkiffFlagsTest {
     }
 
     @Test
+    void anUnreadableServiceAccountKeyIsAOneLineError(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var kubeconfig = java.nio.file.Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1\nkind: Config\n");
+        assertOneLineUsageError(run("controller-manager", "--kubeconfig", kubeconfig.toString(), "--service-account-private-key-file",
+                "/no/such/sa.key"), "invalid value for --service-account-private-key-file: cannot read /no/such/sa.key");
+        var notPem = java.nio.file.Files.writeString(dir.resolve("sa.key"), "not a key\n");
+        assertOneLineUsageError(run("controller-manager", "--kubeconfig", kubeconfig.toString(), "--service-account-private-key-file",
+                notPem.toString()), "invalid value for --service-account-private-key-file: " + notPem + " holds no PEM private key");
+    }
+
+    @Test
     void unknownOrOverlappingAdmissionPluginsAreOneLineErrorsInKubeApiserversWords() {
         var unknown = run("server", "--enable-admission-plugins", "NamespaceLifecycle,NoSuchPlugin");
         assertOneLineUsageError(unknown, "enable-admission-plugins plugin \"NoSuchPlugin\" is unknown");

@@ -1,5 +1,6 @@
 package dev.skiff.controller;
 
+import dev.skiff.controller.serviceaccount.TokenGenerator;
 import java.time.Duration;
 
 /**
@@ -15,9 +16,12 @@ import java.time.Duration;
  * @param nodeStartupGracePeriod how long a node that never posted a Ready condition may stay silent after
  *                               its creation before it is marked Unknown (--node-startup-grace-period, 1 m)
  * @param horizontalPodAutoscalerSyncPeriod how often each HPA is reconciled (--horizontal-pod-autoscaler-sync-period, 15 s)
+ * @param serviceAccountTokenGenerator signs the tokens of service-account-token secrets, over the key of
+ *                               --service-account-private-key-file; null leaves the tokens controller off, as upstream
  */
 public record ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, int nodeCidrMaskSize, Duration nodeMonitorGracePeriod,
-                                Duration nodeMonitorPeriod, Duration nodeStartupGracePeriod, Duration horizontalPodAutoscalerSyncPeriod) {
+                                Duration nodeMonitorPeriod, Duration nodeStartupGracePeriod, Duration horizontalPodAutoscalerSyncPeriod,
+                                TokenGenerator serviceAccountTokenGenerator) {
     public static final Duration DEFAULT_NODE_MONITOR_GRACE_PERIOD = Duration.ofSeconds(50);
     public static final Duration DEFAULT_NODE_MONITOR_PERIOD = Duration.ofSeconds(5);
     public static final Duration DEFAULT_NODE_STARTUP_GRACE_PERIOD = Duration.ofMinutes(1);
@@ -34,7 +38,7 @@ public record ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, i
 
     public ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, int nodeCidrMaskSize) {
         this(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, DEFAULT_NODE_MONITOR_GRACE_PERIOD, DEFAULT_NODE_MONITOR_PERIOD,
-                DEFAULT_NODE_STARTUP_GRACE_PERIOD, DEFAULT_HORIZONTAL_POD_AUTOSCALER_SYNC_PERIOD);
+                DEFAULT_NODE_STARTUP_GRACE_PERIOD, DEFAULT_HORIZONTAL_POD_AUTOSCALER_SYNC_PERIOD, null);
     }
 
     private static void positive(String what, Duration d) {
@@ -50,21 +54,26 @@ public record ControllerOptions(boolean allocateNodeCidrs, String clusterCidr, i
 
     public ControllerOptions withNodeMonitorGracePeriod(Duration period) {
         return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, period, nodeMonitorPeriod, nodeStartupGracePeriod,
-                horizontalPodAutoscalerSyncPeriod);
+                horizontalPodAutoscalerSyncPeriod, serviceAccountTokenGenerator);
     }
 
     public ControllerOptions withNodeMonitorPeriod(Duration period) {
         return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, period, nodeStartupGracePeriod,
-                horizontalPodAutoscalerSyncPeriod);
+                horizontalPodAutoscalerSyncPeriod, serviceAccountTokenGenerator);
     }
 
     public ControllerOptions withNodeStartupGracePeriod(Duration period) {
         return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod, period,
-                horizontalPodAutoscalerSyncPeriod);
+                horizontalPodAutoscalerSyncPeriod, serviceAccountTokenGenerator);
     }
 
     public ControllerOptions withHorizontalPodAutoscalerSyncPeriod(Duration period) {
         return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod,
-                nodeStartupGracePeriod, period);
+                nodeStartupGracePeriod, period, serviceAccountTokenGenerator);
+    }
+
+    public ControllerOptions withServiceAccountTokenGenerator(TokenGenerator generator) {
+        return new ControllerOptions(allocateNodeCidrs, clusterCidr, nodeCidrMaskSize, nodeMonitorGracePeriod, nodeMonitorPeriod,
+                nodeStartupGracePeriod, horizontalPodAutoscalerSyncPeriod, generator);
     }
 }

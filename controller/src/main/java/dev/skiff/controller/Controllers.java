@@ -18,6 +18,7 @@ public final class Controllers {
                 dev.skiff.controller.endpoint.EndpointsController.DESCRIPTOR,
                 dev.skiff.controller.endpointslice.EndpointSliceController.DESCRIPTOR,
                 dev.skiff.controller.serviceaccount.ServiceAccountsController.DESCRIPTOR,
+                dev.skiff.controller.serviceaccount.TokensController.DESCRIPTOR,
                 dev.skiff.controller.rootcacertpublisher.RootCaCertPublisher.DESCRIPTOR,
                 dev.skiff.controller.podgc.PodGarbageCollector.DESCRIPTOR,
                 dev.skiff.controller.nodelifecycle.NodeLifecycleController.DESCRIPTOR,

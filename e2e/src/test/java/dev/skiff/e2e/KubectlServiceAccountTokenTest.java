@@ -23,7 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code kubectl auth whoami --token}, the token refused once its account is gone, and pods getting
  * the service-account token volume from the ServiceAccount admission; and, with a real {@code skiff agent}
  * (its own containerd, bridge skiff-sa0 on 10.88.87.0/24), a pod that reads its projected token, CA and
- * namespace, the token then accepted by the server as the pod's.
+ * namespace, the token then accepted by the server as the pod's. A secret of type
+ * service-account-token is filled by the tokens controller, its token works until the account is deleted,
+ * which takes the secret with it.
  */
 class KubectlServiceAccountTokenTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -136,6 +138,68 @@ class KubectlServiceAccountTokenTest {
         assertThat(anonymous.run("kubectl", "auth", "whoami", "--token", token).err()).contains("Unauthorized");
         String again = kubectl.ok("kubectl", "create", "token", "robot", "-n", "tok").trim();
         assertThat(anonymous.ok("kubectl", "auth", "whoami", "--token", again)).containsPattern("Username\\s+system:serviceaccount:tok:robot");
+    }
+
+    @Test
+    void aManuallyCreatedTokenSecretIsFilledAndWorksUntilItsAccountIsDeleted() throws Exception {
+        kubectl.ok("kubectl", "create", "namespace", "legacy");
+        awaitDefaultAccount("legacy");
+        kubectl.ok("kubectl", "create", "serviceaccount", "build-robot", "-n", "legacy");
+        String uid = kubectl.ok("kubectl", "get", "serviceaccount", "build-robot", "-n", "legacy", "-o", "jsonpath={.metadata.uid}");
+        Path secret = dir.resolve("build-robot-secret.yaml");
+        Files.writeString(secret, """
+                apiVersion: v1
+                kind: Secret
+                metadata:
+                  name: build-robot-secret
+                  namespace: legacy
+                  annotations:
+                    kubernetes.io/service-account.name: build-robot
+                type: kubernetes.io/service-account-token
+                """);
+        kubectl.ok("kubectl", "apply", "-f", secret.toString());
+        Instant deadline = Instant.now().plus(TIMEOUT);
+        String encoded = "";
+        while (encoded.isEmpty()) {
+            assertThat(Instant.now()).as("the tokens controller fills the secret").isBefore(deadline);
+            Thread.sleep(200);
+            encoded = kubectl.ok("kubectl", "get", "secret", "build-robot-secret", "-n", "legacy", "-o", "jsonpath={.data.token}").trim();
+        }
+        String token = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+        JsonNode claims = claims(token);
+        assertThat(claims.get("iss").asText()).isEqualTo("kubernetes/serviceaccount");
+        assertThat(claims.get("kubernetes.io/serviceaccount/service-account.uid").asText()).isEqualTo(uid);
+        assertThat(claims.has("exp")).isFalse();
+        String described = kubectl.ok(oldest, "describe", "secret", "build-robot-secret", "-n", "legacy");
+        assertThat(described).containsPattern("kubernetes.io/service-account.uid: " + uid)
+                .containsPattern("Type:\\s+kubernetes.io/service-account-token").containsPattern("namespace:\\s+6 bytes")
+                .containsPattern("ca.crt:\\s+\\d+ bytes").containsPattern("token:\\s+eyJ").contains(token);
+        for (String k : List.of("kubectl", oldest)) {
+            assertThat(anonymous.ok(k, "auth", "whoami", "--token", token)).as(k)
+                    .containsPattern("Username\\s+system:serviceaccount:legacy:build-robot");
+            assertThat(anonymous.ok(k, "get", "serviceaccounts", "-n", "legacy", "--token", token, "-o", "name"))
+                    .contains("serviceaccount/build-robot");
+        }
+
+        Path nameless = dir.resolve("nameless.yaml");
+        Files.writeString(nameless, """
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: nameless, namespace: legacy}
+                type: kubernetes.io/service-account-token
+                """);
+        Kubectl.Result refused = kubectl.run("kubectl", "create", "-f", nameless.toString());
+        assertThat(refused.exit()).isNotZero();
+        assertThat(refused.err().trim()).isEqualTo("The Secret \"nameless\" is invalid: "
+                + "metadata.annotations[kubernetes.io/service-account.name]: Required value");
+
+        kubectl.ok("kubectl", "delete", "serviceaccount", "build-robot", "-n", "legacy");
+        Instant gone = Instant.now().plus(TIMEOUT);
+        while (kubectl.run("kubectl", "get", "secret", "build-robot-secret", "-n", "legacy").exit() == 0) {
+            assertThat(Instant.now()).as("the token secret goes with its account").isBefore(gone);
+            Thread.sleep(200);
+        }
+        assertThat(anonymous.run("kubectl", "auth", "whoami", "--token", token).err()).contains("Unauthorized");
     }
 
     @Test

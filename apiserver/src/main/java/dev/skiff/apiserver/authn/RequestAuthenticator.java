@@ -23,11 +23,22 @@ public final class RequestAuthenticator {
 
     /** The user, or 401 Unauthorized (the reason goes to the debug log only, never to the client). */
     public UserInfo authenticate(Credentials credentials) {
-        return review(credentials).user();
+        return switch (review(credentials)) {
+            case Authenticated(UserInfo user, List<String> audiences) -> user;
+            case Rejected(String reason) -> {
+                log.debug("authentication failed reason=\"{}\"", reason.isEmpty() ? "no credentials" : reason);
+                throw ApiException.unauthorized("Unauthorized");
+            }
+            case AuthenticationResult.NotPresented ignored -> throw new IllegalStateException("review never answers NotPresented");
+        };
     }
 
-    /** As {@link #authenticate}, with the audiences the credential was found valid for (a TokenReview's status). */
-    public Authenticated review(Credentials credentials) {
+    /**
+     * The first authenticator's user (in system:authenticated) with the audiences the credential was
+     * found valid for, or Rejected with every authenticator's reason, joined as upstream's union
+     * aggregates them (empty when none understood the credential): what a TokenReview's status says.
+     */
+    public AuthenticationResult review(Credentials credentials) {
         var reasons = new ArrayList<String>();
         for (var authenticator : authenticators) {
             switch (authenticator.authenticate(credentials)) {
@@ -43,8 +54,6 @@ public final class RequestAuthenticator {
                 case AuthenticationResult.NotPresented ignored -> { }
             }
         }
-        String reason = reasons.isEmpty() ? "no credentials" : String.join("; ", reasons);
-        log.debug("authentication failed reason=\"{}\"", reason);
-        throw ApiException.unauthorized("Unauthorized");
+        return new Rejected(reasons.size() == 1 ? reasons.getFirst() : reasons.isEmpty() ? "" : "[" + String.join(", ", reasons) + "]");
     }
 }

@@ -117,16 +117,12 @@ public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey adm
         Path pubFile = dir.resolve(SERVICE_ACCOUNT_PUB);
         try {
             if (Files.exists(keyFile)) {
-                PrivateKey key = PemFiles.readKey(keyFile);
-                if (!(key instanceof RSAPrivateCrtKey rsa)) {
-                    throw new IllegalStateException(keyFile + " is not an RSA private key");
-                }
-                PublicKey pub = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
-                if (!Files.exists(pubFile) || !PemFiles.readPublicKey(pubFile).equals(pub)) {
-                    PemFiles.writePublicKey(pubFile, pub);
+                KeyPair pair = readServiceAccountKey(keyFile);
+                if (!Files.exists(pubFile) || !PemFiles.readPublicKey(pubFile).equals(pair.getPublic())) {
+                    PemFiles.writePublicKey(pubFile, pair.getPublic());
                     log.info("wrote service-account public key file={}", pubFile);
                 }
-                return new KeyPair(pub, key);
+                return pair;
             }
             if (Files.exists(pubFile)) {
                 throw new IllegalStateException("service-account key " + keyFile + " is missing but " + pubFile
@@ -144,6 +140,19 @@ public record ClusterPki(CertifiedKey ca, CertifiedKey serving, CertifiedKey adm
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("service-account key " + keyFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The RSA key pair of the PEM private key in {@code keyFile}, its public half derived from it (what
+     * kube-controller-manager's --service-account-private-key-file reads).
+     */
+    public static KeyPair readServiceAccountKey(Path keyFile) throws IOException, GeneralSecurityException {
+        PrivateKey key = PemFiles.readKey(keyFile);
+        if (!(key instanceof RSAPrivateCrtKey rsa)) {
+            throw new GeneralSecurityException(keyFile + " is not an RSA private key");
+        }
+        PublicKey pub = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));
+        return new KeyPair(pub, key);
     }
 
     /** A stored client certificate of {@code user} in system:masters, issued again when it cannot be used. */

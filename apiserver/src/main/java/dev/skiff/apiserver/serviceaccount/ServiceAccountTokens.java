@@ -50,7 +50,6 @@ public final class ServiceAccountTokens {
     private static final String PRIVATE_CLAIM = "kubernetes.io";
 
     private final KeyPair key;
-    private final String keyId;
     private final String issuer;
     private final List<String> apiAudiences;
     private final ServiceAccountObjects objects;
@@ -61,7 +60,6 @@ public final class ServiceAccountTokens {
             throw new IllegalArgumentException("service-account tokens are signed with an RSA key");
         }
         this.key = key;
-        this.keyId = keyId(key);
         this.issuer = issuer;
         this.apiAudiences = List.copyOf(apiAudiences);
         this.objects = objects;
@@ -119,7 +117,12 @@ public final class ServiceAccountTokens {
         claims.put(PRIVATE_CLAIM, kubernetes);
         claims.put("nbf", now.getEpochSecond());
         claims.put("sub", ServiceAccountUser.username(sa.getNamespace(), sa.getName()));
-        var jwt = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keyId).build(), new Payload(claims));
+        return sign(key, claims);
+    }
+
+    /** {@code claims} as a compact RS256 JWS, its key id derived from {@code key}'s public half (upstream's jwtTokenGenerator). */
+    static String sign(KeyPair key, Map<String, Object> claims) {
+        var jwt = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(keyId(key)).build(), new Payload(claims));
         try {
             jwt.sign(new RSASSASigner(key.getPrivate()));
         } catch (JOSEException e) {
@@ -150,8 +153,10 @@ public final class ServiceAccountTokens {
     }
 
     /**
-     * Checks a bearer token (upstream's JWTTokenAuthenticator with its validator) against
-     * {@code wantedAudiences}, the API server's own when empty.
+     * Checks a bearer token (upstream's JWTTokenAuthenticator with its validators) against
+     * {@code wantedAudiences}, the API server's own when empty. Tokens of this issuer are bound
+     * tokens; tokens of {@link LegacyTokens#ISSUER} are secret-based ones. A token that names no
+     * audience is meant for the API server's own.
      */
     public Verdict validate(String token, List<String> wantedAudiences) {
         SignedJWT jwt;
@@ -162,7 +167,8 @@ public final class ServiceAccountTokens {
         } catch (ParseException e) {
             return new NotServiceAccountToken();
         }
-        if (!issuer.equals(claims.getIssuer())) {
+        boolean legacy = LegacyTokens.ISSUER.equals(claims.getIssuer());
+        if (!legacy && !issuer.equals(claims.getIssuer())) {
             return new NotServiceAccountToken(); // another issuer's JWT: not for this authenticator
         }
         if (!JWSAlgorithm.RS256.equals(jwt.getHeader().getAlgorithm())) {
@@ -175,6 +181,15 @@ public final class ServiceAccountTokens {
         } catch (JOSEException e) {
             return new Invalid("service account token: " + e.getMessage());
         }
+        List<String> wanted = wantedAudiences.isEmpty() ? apiAudiences : wantedAudiences;
+        List<String> tokenAudiences = claims.getAudience() == null || claims.getAudience().isEmpty() ? apiAudiences : claims.getAudience();
+        List<String> matched = wanted.stream().filter(tokenAudiences::contains).toList();
+        if (matched.isEmpty()) {
+            return new Invalid("token audiences " + tokenAudiences + " is invalid for the target audiences " + wanted);
+        }
+        if (legacy) {
+            return LegacyTokens.validate(token, claims, objects, matched);
+        }
         Instant now = clock.instant();
         if (claims.getExpirationTime() == null || claims.getExpirationTime().toInstant().plus(LEEWAY).isBefore(now)) {
             return new Invalid("service account token has expired");
@@ -184,12 +199,6 @@ public final class ServiceAccountTokens {
         }
         if (claims.getIssueTime() != null && claims.getIssueTime().toInstant().minus(LEEWAY).isAfter(now)) {
             return new Invalid("service account token is issued in the future");
-        }
-        List<String> wanted = wantedAudiences.isEmpty() ? apiAudiences : wantedAudiences;
-        List<String> tokenAudiences = claims.getAudience() == null ? List.of() : claims.getAudience();
-        List<String> matched = wanted.stream().filter(tokenAudiences::contains).toList();
-        if (matched.isEmpty()) {
-            return new Invalid("token audiences " + tokenAudiences + " is invalid for the target audiences " + wanted);
         }
         return checkObjects(claims, now).map(reason -> (Verdict) new Invalid(reason))
                 .orElseGet(() -> new Valid(user(claims), matched));

@@ -190,4 +190,48 @@ class ServiceAccountTokensTest {
         deleting.getMetadata().setDeletionTimestamp(NOW.minusSeconds(90).toString());
         assertThat(tokens.validate(unbound, List.of())).isEqualTo(new Invalid("service account default/robot is marked for deletion"));
     }
+
+    @Test
+    void aLegacyTokenLivesAsLongAsItsSecretHoldsItAndItsAccountExists(@TempDir Path dir) throws Exception {
+        KeyPair key = ClusterPki.loadOrCreateServiceAccountKey(dir);
+        var sa = account("default", "robot", "u1");
+        Secret secret = new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata().withNamespace("default")
+                .withName("robot-token").endMetadata().withType("kubernetes.io/service-account-token").build();
+        String token = LegacyTokens.issue(key, sa, secret);
+        JsonNode claims = payload(token);
+        assertThat(claims.get("iss").asText()).isEqualTo("kubernetes/serviceaccount");
+        assertThat(claims.get("sub").asText()).isEqualTo("system:serviceaccount:default:robot");
+        assertThat(claims.get("kubernetes.io/serviceaccount/secret.name").asText()).isEqualTo("robot-token");
+        assertThat(claims.get("kubernetes.io/serviceaccount/service-account.uid").asText()).isEqualTo("u1");
+        assertThat(claims.has("exp")).as("legacy tokens never expire").isFalse();
+        assertThat(claims.has("aud")).isFalse();
+
+        var tokens = tokens(key, NOW.plusSeconds(10L * 365 * 24 * 3600)); // years later: still valid
+        assertThat(tokens.validate(token, List.of())).isEqualTo(new Invalid("Token has been invalidated"));
+        secret.setData(Map.of("token", Base64.getEncoder().encodeToString("another".getBytes(StandardCharsets.UTF_8))));
+        secrets.put("default/robot-token", secret);
+        assertThat(tokens.validate(token, List.of())).isEqualTo(new Invalid("Token does not match server's copy"));
+        secret.setData(Map.of("token", Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8))));
+        var valid = (Valid) tokens.validate(token, List.of());
+        assertThat(valid.user().name()).isEqualTo("system:serviceaccount:default:robot");
+        assertThat(valid.user().uid()).isEqualTo("u1");
+        assertThat(valid.user().groups()).contains("system:serviceaccounts", "system:serviceaccounts:default");
+        assertThat(valid.audiences()).containsExactly(ISSUER);
+        assertThat(tokens.validate(token, List.of("vault"))).isInstanceOf(Invalid.class); // only for the API server itself
+
+        secret.getMetadata().setLabels(Map.of(LegacyTokens.INVALID_SINCE_LABEL, "2026-01-01"));
+        assertThat(((Invalid) tokens.validate(token, List.of())).reason()).contains("has been marked invalid");
+        secret.getMetadata().setLabels(null);
+        account("default", "robot", "u2");
+        assertThat(tokens.validate(token, List.of())).isEqualTo(new Invalid("ServiceAccount UID (u2) does not match claim (u1)"));
+        accounts.clear();
+        assertThat(tokens.validate(token, List.of())).isEqualTo(new Invalid("serviceaccounts \"robot\" not found"));
+        account("default", "robot", "u1");
+        secret.getMetadata().setDeletionTimestamp(NOW.toString());
+        assertThat(tokens.validate(token, List.of())).isEqualTo(new Invalid("Token has been invalidated"));
+
+        // another key's signature is refused before anything is looked up
+        String forged = LegacyTokens.issue(ClusterPki.loadOrCreateServiceAccountKey(dir.resolve("other")), sa, secret);
+        assertThat(tokens.validate(forged, List.of())).isEqualTo(new Invalid("service account token: invalid signature"));
+    }
 }

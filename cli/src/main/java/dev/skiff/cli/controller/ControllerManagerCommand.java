@@ -1,13 +1,19 @@
 package dev.skiff.cli.controller;
 
+import dev.skiff.apiserver.pki.ClusterPki;
+import dev.skiff.apiserver.serviceaccount.LegacyTokens;
 import dev.skiff.cli.UsageException;
 import dev.skiff.client.rest.RestClients;
 import dev.skiff.controller.ControllerManager;
 import dev.skiff.controller.ControllerOptions;
 import dev.skiff.controller.nodeipam.cidrset.CidrSet;
 import dev.skiff.controller.Controllers;
+import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,6 +49,11 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     @Option(names = "--node-cidr-mask-size", defaultValue = "24", description = "Mask size of each node's pod CIDR (default: ${DEFAULT-VALUE}).")
     int nodeCidrMaskSize;
 
+    @Option(names = "--service-account-private-key-file",
+            description = "PEM RSA private key (the API server's sa.key) that signs service-account-token secrets' tokens; "
+                    + "without it the serviceaccount-token controller stays off.")
+    Path serviceAccountPrivateKeyFile;
+
     @Mixin
     NodeLifecycleFlags nodeLifecycle = new NodeLifecycleFlags();
 
@@ -60,6 +71,10 @@ public final class ControllerManagerCommand implements Callable<Integer> {
         if (!Files.isReadable(kubeconfig)) {
             throw new UsageException("invalid value for --kubeconfig: cannot read " + kubeconfig);
         }
+        if (serviceAccountPrivateKeyFile != null) {
+            KeyPair key = serviceAccountKey(serviceAccountPrivateKeyFile);
+            options = options.withServiceAccountTokenGenerator((sa, secret) -> LegacyTokens.issue(key, sa, secret));
+        }
         var stopped = new CountDownLatch(1);
         try (var client = RestClients.fromKubeconfig(kubeconfig);
              var manager = ControllerManager.start(client, controllers, leaderElect, concurrentSyncs, options)) {
@@ -70,6 +85,15 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    private static KeyPair serviceAccountKey(Path file) {
+        try {
+            return ClusterPki.readServiceAccountKey(file);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new UsageException("invalid value for --service-account-private-key-file: " + (e instanceof NoSuchFileException
+                    ? "cannot read " + file : e.getMessage()));
+        }
     }
 
     /** Node IPAM's options, the CIDR checked as node IPAM will use it. */

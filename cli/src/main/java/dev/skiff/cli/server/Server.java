@@ -2,6 +2,8 @@ package dev.skiff.cli.server;
 
 import dev.skiff.apiserver.ApiServer;
 import dev.skiff.apiserver.controlplane.ControlPlane;
+import dev.skiff.apiserver.pki.ClusterPki;
+import dev.skiff.apiserver.serviceaccount.LegacyTokens;
 import dev.skiff.cli.server.deploy.ManifestDeployer;
 import dev.skiff.client.rest.RestClients;
 import dev.skiff.controller.ControllerManager;
@@ -18,6 +20,7 @@ import dev.skiff.store.etcd.EtcdStore;
 import dev.skiff.store.etcd.EtcdStoreConfig;
 import dev.skiff.store.etcdserver.EtcdServer;
 import dev.skiff.store.etcdserver.EtcdServerConfig;
+import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -56,8 +59,9 @@ public final class Server implements AutoCloseable {
             if (etcdServer != null) {
                 started.push(etcdServer);
             }
-            var controlPlane = ControlPlane.start(store, config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE)),
-                    config.admission(), config.tokenExpiration(), config.metricResolution());
+            var apiServerConfig = config.apiServer(VersionInfo.of("", UNKNOWN_BUILD_DATE));
+            var controlPlane = ControlPlane.start(store, apiServerConfig, config.admission(), config.tokenExpiration(),
+                    config.metricResolution());
             started.push(controlPlane);
             apiServer = controlPlane.apiServer();
             // through the API like any scheduler, controller manager or agent, with the admin credentials;
@@ -72,8 +76,11 @@ public final class Server implements AutoCloseable {
                 started.push(SchedulerServer.start(client, config.scheduler(), true));
             }
             if (config.controllers() != null) {
+                // the tokens controller signs with the key the API server checks, as k3s passes sa.key to both
+                KeyPair serviceAccountKey = ClusterPki.loadOrCreateServiceAccountKey(apiServerConfig.tlsDir());
                 started.push(ControllerManager.start(client, config.controllers(), true, ControllerManager.DEFAULT_WORKERS,
-                        config.controllerOptions()));
+                        config.controllerOptions().withServiceAccountTokenGenerator(
+                                (sa, secret) -> LegacyTokens.issue(serviceAccountKey, sa, secret))));
             }
             if (!config.disableAgent()) {
                 started.push(startAgent(client, config));

@@ -81,7 +81,7 @@ public final class RootCaCertPublisher implements AutoCloseable {
     }
 
     /** The PEM CA bundle the client trusts: the kubeconfig's certificate-authority-data or -file. */
-    static String rootCa(Config config) {
+    public static String rootCa(Config config) {
         if (config.getCaCertData() != null && !config.getCaCertData().isBlank()) {
             return new String(Base64.getDecoder().decode(config.getCaCertData().trim()), StandardCharsets.UTF_8);
         }

@@ -1,6 +1,9 @@
 package dev.skiff.apiserver.registry.authentication;
 
 import dev.skiff.api.errors.ApiException;
+import dev.skiff.apiserver.authn.AuthenticationResult;
+import dev.skiff.apiserver.authn.AuthenticationResult.Authenticated;
+import dev.skiff.apiserver.authn.AuthenticationResult.Rejected;
 import dev.skiff.apiserver.authn.Credentials;
 import dev.skiff.apiserver.authn.RequestAuthenticator;
 import dev.skiff.apiserver.authn.UserInfo;
@@ -31,17 +34,18 @@ public final class TokenReviews {
         review.setMetadata(input.getMetadata());
         review.setSpec(input.getSpec());
         TokenReviewStatus status = new TokenReviewStatus();
-        try {
-            var result = authenticator.get().review(new Credentials(List.of(), "Bearer " + token, input.getSpec().getAudiences()));
-            status.setAuthenticated(true);
-            status.setUser(userInfo(result.user()));
-            // audience-aware authenticators (service-account tokens) say which of the asked-for audiences matched
-            status.setAudiences(result.audiences() != null ? result.audiences() : input.getSpec().getAudiences());
-        } catch (ApiException e) {
-            if (e.code() != 401) {
-                throw e;
+        switch (authenticator.get().review(new Credentials(List.of(), "Bearer " + token, input.getSpec().getAudiences()))) {
+            case Authenticated(UserInfo user, List<String> audiences) -> {
+                status.setAuthenticated(true);
+                status.setUser(userInfo(user));
+                // audience-aware authenticators (service-account tokens) say which of the asked-for audiences matched
+                status.setAudiences(audiences != null ? audiences : input.getSpec().getAudiences());
             }
-            status.setAuthenticated(false);
+            case Rejected(String reason) -> {
+                status.setAuthenticated(false);
+                status.setError(reason.isEmpty() ? null : reason);
+            }
+            case AuthenticationResult.NotPresented ignored -> status.setAuthenticated(false);
         }
         review.setStatus(status);
         return review;

@@ -22,7 +22,7 @@ public final class ConfigMapStrategy implements Strategy<ConfigMap> {
     private static final String KEY_MESSAGE = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
             + "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '" + KEY_FMT + "')";
     /** v1.MaxSecretSize, shared by ConfigMaps. */
-    static final int MAX_SIZE = 1024 * 1024;
+    public static final int MAX_SIZE = 1024 * 1024;
     private static final String IMMUTABLE = "field is immutable when `immutable` is set";
 
     @Override
@@ -90,7 +90,8 @@ public final class ConfigMapStrategy implements Strategy<ConfigMap> {
         return causes;
     }
 
-    private static long decodedLength(String base64) {
+    /** The size of base64 {@code data}'s bytes (its own length when it does not decode). */
+    public static long decodedLength(String base64) {
         try {
             return base64 == null ? 0 : Base64.getDecoder().decode(base64).length;
         } catch (IllegalArgumentException e) {

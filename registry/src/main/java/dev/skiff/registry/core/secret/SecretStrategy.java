@@ -1,10 +1,12 @@
 package dev.skiff.registry.core.secret;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.skiff.api.errors.ApiException.Cause;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
 import dev.skiff.registry.generic.Strategy;
 import dev.skiff.registry.storage.Resource;
 import io.fabric8.kubernetes.api.model.Secret;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,12 +18,20 @@ import java.util.Objects;
 /**
  * Secrets, the generic part of upstream's pkg/registry/core/secret: type defaults to Opaque and is
  * immutable, {@code stringData} is merged into {@code data} (as upstream's conversion does) and
- * never stored, data keys are config keys, {@code immutable} secrets keep their data. The
- * type-specific rules (service-account tokens, dockerconfigjson, tls) are not checked yet.
+ * never stored, data keys are config keys, the data holds at most 1 MiB, {@code immutable} secrets
+ * keep their data, and each well-known type has the keys it needs (ValidateSecret): a
+ * service-account token names its account in an annotation, docker configs hold JSON, tls a
+ * certificate and key, basic-auth a username or password, ssh-auth a private key.
  */
 public final class SecretStrategy implements Strategy<Secret> {
     public static final Resource<Secret> RESOURCE = Resource.of("", "secrets", "Secret", true, Secret.class, Secret::new);
     private static final String IMMUTABLE = "field is immutable when `immutable` is set";
+    /** The annotation naming a service-account token secret's account (v1.ServiceAccountNameKey). */
+    public static final String SERVICE_ACCOUNT_NAME_KEY = "kubernetes.io/service-account.name";
+    /** The annotation holding that account's uid, set by the tokens controller (v1.ServiceAccountUIDKey). */
+    public static final String SERVICE_ACCOUNT_UID_KEY = "kubernetes.io/service-account.uid";
+    public static final String SERVICE_ACCOUNT_TOKEN_TYPE = "kubernetes.io/service-account-token";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public boolean namespaced() {
@@ -54,12 +64,65 @@ public final class SecretStrategy implements Strategy<Secret> {
     @Override
     public List<Cause> validate(Secret secret) {
         List<Cause> causes = new ArrayList<>();
-        if (secret.getData() != null) {
-            for (String key : secret.getData().keySet()) {
-                causes.addAll(ConfigMapStrategy.keyErrors("data[" + key + "]", key));
+        Map<String, String> data = orEmpty(secret.getData());
+        long size = 0;
+        for (var entry : data.entrySet()) {
+            causes.addAll(ConfigMapStrategy.keyErrors("data[" + entry.getKey() + "]", entry.getKey()));
+            size += entry.getKey().length() + ConfigMapStrategy.decodedLength(entry.getValue());
+        }
+        if (size > ConfigMapStrategy.MAX_SIZE) {
+            causes.add(Cause.tooLong("data", ConfigMapStrategy.MAX_SIZE));
+        }
+        switch (secret.getType() == null ? "" : secret.getType()) {
+            case SERVICE_ACCOUNT_TOKEN_TYPE -> {
+                Map<String, String> annotations = secret.getMetadata() == null ? null : secret.getMetadata().getAnnotations();
+                if (annotations == null || annotations.getOrDefault(SERVICE_ACCOUNT_NAME_KEY, "").isEmpty()) {
+                    causes.add(Cause.required("metadata.annotations[" + SERVICE_ACCOUNT_NAME_KEY + "]"));
+                }
+            }
+            case "kubernetes.io/dockercfg" -> causes.addAll(json(data, ".dockercfg"));
+            case "kubernetes.io/dockerconfigjson" -> causes.addAll(json(data, ".dockerconfigjson"));
+            case "kubernetes.io/basic-auth" -> {
+                if (!data.containsKey("username") && !data.containsKey("password")) { // either may be empty, one must be there
+                    causes.add(Cause.required("data[username]"));
+                    causes.add(Cause.required("data[password]"));
+                }
+            }
+            case "kubernetes.io/ssh-auth" -> {
+                if (data.getOrDefault("ssh-privatekey", "").isEmpty()) {
+                    causes.add(Cause.required("data[ssh-privatekey]"));
+                }
+            }
+            case "kubernetes.io/tls" -> {
+                for (String key : List.of("tls.crt", "tls.key")) {
+                    if (!data.containsKey(key)) {
+                        causes.add(Cause.required("data[" + key + "]"));
+                    }
+                }
+            }
+            default -> {
             }
         }
         return causes;
+    }
+
+    /** A docker config's key: present, and JSON (its contents never appear in the error). */
+    private static List<Cause> json(Map<String, String> data, String key) {
+        String value = data.get(key);
+        if (value == null || value.isEmpty()) {
+            return List.of(Cause.required("data[" + key + "]"));
+        }
+        try {
+            JSON.readTree(Base64.getDecoder().decode(value));
+            return List.of();
+        } catch (IOException | IllegalArgumentException e) {
+            return List.of(Cause.invalid("data[" + key + "]", "<secret contents redacted>", firstLine(e.getMessage())));
+        }
+    }
+
+    private static String firstLine(String message) {
+        int newline = message == null ? -1 : message.indexOf('\n');
+        return newline < 0 ? String.valueOf(message) : message.substring(0, newline);
     }
 
     @Override

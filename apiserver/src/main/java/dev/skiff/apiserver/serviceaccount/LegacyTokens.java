@@ -1,0 +1,111 @@
+package dev.skiff.apiserver.serviceaccount;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.skiff.apiserver.authn.UserInfo;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Secret-based service-account tokens, as upstream's pkg/serviceaccount/legacy.go: what the tokens
+ * controller writes into a {@code kubernetes.io/service-account-token} secret. They never expire and
+ * name no audience (so they are for the API server's own); they stay valid while the secret still
+ * holds exactly that token, is not being deleted or marked invalid, and the service account still
+ * exists with the uid the token names.
+ */
+public final class LegacyTokens {
+    /** The issuer legacy tokens carry, whatever --service-account-issuer says. */
+    public static final String ISSUER = "kubernetes/serviceaccount";
+    /** The label that retires a legacy token (set by upstream's legacy-service-account-token-cleaner, or by hand). */
+    public static final String INVALID_SINCE_LABEL = "kubernetes.io/legacy-token-invalid-since";
+    private static final String NAMESPACE = "kubernetes.io/serviceaccount/namespace";
+    private static final String SECRET_NAME = "kubernetes.io/serviceaccount/secret.name";
+    private static final String SERVICE_ACCOUNT_NAME = "kubernetes.io/serviceaccount/service-account.name";
+    private static final String SERVICE_ACCOUNT_UID = "kubernetes.io/serviceaccount/service-account.uid";
+    private static final String TOKEN_KEY = "token";
+
+    private LegacyTokens() {
+    }
+
+    /** A token for {@code serviceAccount} kept in {@code secret} (upstream's LegacyClaims, signed like bound tokens). */
+    public static String issue(KeyPair key, ServiceAccount serviceAccount, Secret secret) {
+        var sa = serviceAccount.getMetadata();
+        var claims = new LinkedHashMap<String, Object>();
+        claims.put("iss", ISSUER);
+        claims.put(NAMESPACE, sa.getNamespace());
+        claims.put(SECRET_NAME, secret.getMetadata().getName());
+        claims.put(SERVICE_ACCOUNT_NAME, sa.getName());
+        claims.put(SERVICE_ACCOUNT_UID, sa.getUid());
+        claims.put("sub", ServiceAccountUser.username(sa.getNamespace(), sa.getName()));
+        return ServiceAccountTokens.sign(key, claims);
+    }
+
+    /** Checks a legacy token whose signature and audiences already hold (upstream's legacyValidator with lookup). */
+    static ServiceAccountTokens.Verdict validate(String token, JWTClaimsSet claims, ServiceAccountObjects objects, List<String> audiences) {
+        String subject = claims.getSubject();
+        if (subject == null || subject.isEmpty()) {
+            return invalid("sub claim is missing");
+        }
+        String namespace = text(claims, NAMESPACE);
+        String secretName = text(claims, SECRET_NAME);
+        String name = text(claims, SERVICE_ACCOUNT_NAME);
+        String uid = text(claims, SERVICE_ACCOUNT_UID);
+        for (var claim : List.of(Map.entry("namespace", namespace), Map.entry("secretName", secretName),
+                Map.entry("serviceAccountName", name), Map.entry("serviceAccountUID", uid))) {
+            if (claim.getValue().isEmpty()) {
+                return invalid(claim.getKey() + " claim is missing");
+            }
+        }
+        if (!subject.equals(ServiceAccountUser.username(namespace, name))) {
+            return invalid("sub claim is invalid");
+        }
+        Secret secret = objects.secrets().find(namespace, secretName).orElse(null);
+        if (secret == null || secret.getMetadata().getDeletionTimestamp() != null) {
+            return invalid("Token has been invalidated");
+        }
+        if (!MessageDigest.isEqual(storedToken(secret), token.getBytes(StandardCharsets.UTF_8))) {
+            return invalid("Token does not match server's copy");
+        }
+        var labels = secret.getMetadata().getLabels();
+        if (labels != null && !labels.getOrDefault(INVALID_SINCE_LABEL, "").isEmpty()) {
+            return invalid("the token in secret " + namespace + "/" + secretName + " for service account " + namespace + "/" + name
+                    + " has been marked invalid. Use tokens from the TokenRequest API or manually created secret-based tokens, "
+                    + "or remove the '" + INVALID_SINCE_LABEL + "' label from the secret to temporarily allow use of this token");
+        }
+        ServiceAccount serviceAccount = objects.serviceAccounts().find(namespace, name).orElse(null);
+        if (serviceAccount == null) {
+            return invalid("serviceaccounts \"" + name + "\" not found");
+        }
+        if (serviceAccount.getMetadata().getDeletionTimestamp() != null) {
+            return invalid("ServiceAccount " + namespace + "/" + name + " has been deleted");
+        }
+        if (!uid.equals(serviceAccount.getMetadata().getUid())) {
+            return invalid("ServiceAccount UID (" + serviceAccount.getMetadata().getUid() + ") does not match claim (" + uid + ")");
+        }
+        var user = new UserInfo(subject, uid, ServiceAccountUser.groups(namespace), Map.of());
+        return new ServiceAccountTokens.Valid(user, audiences);
+    }
+
+    private static byte[] storedToken(Secret secret) {
+        String encoded = secret.getData() == null ? null : secret.getData().get(TOKEN_KEY);
+        try {
+            return encoded == null ? new byte[0] : Base64.getDecoder().decode(encoded);
+        } catch (IllegalArgumentException e) {
+            return new byte[0];
+        }
+    }
+
+    private static ServiceAccountTokens.Verdict invalid(String reason) {
+        return new ServiceAccountTokens.Invalid(reason);
+    }
+
+    private static String text(JWTClaimsSet claims, String name) {
+        return claims.getClaim(name) instanceof String s ? s : "";
+    }
+}
