@@ -180,6 +180,9 @@ class KubectlServiceAccountTokenTest {
             assertThat(anonymous.ok(k, "get", "serviceaccounts", "-n", "legacy", "--token", token, "-o", "name"))
                     .contains("serviceaccount/build-robot");
         }
+        assertThat(kubectl.ok("kubectl", "get", "secret", "build-robot-secret", "-n", "legacy", "-o",
+                "jsonpath={.metadata.labels.kubernetes\\.io/legacy-token-last-used}").trim())
+                .isEqualTo(java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString());
 
         Path nameless = dir.resolve("nameless.yaml");
         Files.writeString(nameless, """

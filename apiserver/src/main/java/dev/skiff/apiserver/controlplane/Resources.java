@@ -123,7 +123,8 @@ record Resources(Routes routes, GenericRegistry<Namespace> namespaces, GenericRe
                 new ServiceAccountStrategy(), clock, random);
         var tokens = new ServiceAccountTokens(serviceAccountKey, ServiceAccountTokens.DEFAULT_ISSUER,
                 List.of(ServiceAccountTokens.DEFAULT_ISSUER),
-                new ServiceAccountObjects(serviceAccounts::get, pods::get, secrets::get, nodes::get), clock);
+                new ServiceAccountObjects(serviceAccounts::get, pods::get, secrets::get, nodes::get,
+                        s -> secrets.update(s.getMetadata().getNamespace(), s.getMetadata().getName(), s, false)), clock);
         GenericRegistry<LimitRange> limitRanges = new GenericRegistry<>(store, LimitRangeStrategy.RESOURCE, new LimitRangeStrategy(), clock, random);
         List<ServedResource<?>> served = new java.util.ArrayList<>(List.of(
                 ServedResource.of(info(builtIn, "namespaces"), Namespace.class, namespaces, clock),

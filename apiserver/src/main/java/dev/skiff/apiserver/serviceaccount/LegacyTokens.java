@@ -3,14 +3,20 @@ package dev.skiff.apiserver.serviceaccount;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.skiff.apiserver.authn.UserInfo;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.MessageDigest;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Secret-based service-account tokens, as upstream's pkg/serviceaccount/legacy.go: what the tokens
@@ -24,6 +30,9 @@ public final class LegacyTokens {
     public static final String ISSUER = "kubernetes/serviceaccount";
     /** The label that retires a legacy token (set by upstream's legacy-service-account-token-cleaner, or by hand). */
     public static final String INVALID_SINCE_LABEL = "kubernetes.io/legacy-token-invalid-since";
+    /** The label recording the day (UTC, {@code 2006-01-02}) a legacy token was last used, written at most once a day. */
+    public static final String LAST_USED_LABEL = "kubernetes.io/legacy-token-last-used";
+    private static final Logger log = LoggerFactory.getLogger(LegacyTokens.class);
     private static final String NAMESPACE = "kubernetes.io/serviceaccount/namespace";
     private static final String SECRET_NAME = "kubernetes.io/serviceaccount/secret.name";
     private static final String SERVICE_ACCOUNT_NAME = "kubernetes.io/serviceaccount/service-account.name";
@@ -46,8 +55,12 @@ public final class LegacyTokens {
         return ServiceAccountTokens.sign(key, claims);
     }
 
-    /** Checks a legacy token whose signature and audiences already hold (upstream's legacyValidator with lookup). */
-    static ServiceAccountTokens.Verdict validate(String token, JWTClaimsSet claims, ServiceAccountObjects objects, List<String> audiences) {
+    /**
+     * Checks a legacy token whose signature and audiences already hold (upstream's legacyValidator with
+     * lookup); a valid one labels its secret with the day of {@code now} unless it already says so.
+     */
+    static ServiceAccountTokens.Verdict validate(String token, JWTClaimsSet claims, ServiceAccountObjects objects, List<String> audiences,
+                                                 Instant now) {
         String subject = claims.getSubject();
         if (subject == null || subject.isEmpty()) {
             return invalid("sub claim is missing");
@@ -88,8 +101,24 @@ public final class LegacyTokens {
         if (!uid.equals(serviceAccount.getMetadata().getUid())) {
             return invalid("ServiceAccount UID (" + serviceAccount.getMetadata().getUid() + ") does not match claim (" + uid + ")");
         }
+        recordUse(objects, secret, now);
         var user = new UserInfo(subject, uid, ServiceAccountUser.groups(namespace), Map.of());
         return new ServiceAccountTokens.Valid(user, audiences);
+    }
+
+    /** Labels the secret with today's date; a failure (a concurrent update, say) is logged, the token still valid, as upstream. */
+    private static void recordUse(ServiceAccountObjects objects, Secret secret, Instant now) {
+        String today = DateTimeFormatter.ISO_LOCAL_DATE.format(now.atOffset(ZoneOffset.UTC));
+        var labels = secret.getMetadata().getLabels();
+        if (labels != null && today.equals(labels.get(LAST_USED_LABEL))) {
+            return;
+        }
+        try {
+            objects.secretWriter().accept(new SecretBuilder(secret).editMetadata().addToLabels(LAST_USED_LABEL, today).endMetadata().build());
+        } catch (RuntimeException e) {
+            log.warn("failed to label legacy service account token secret with last-used secret={}/{}: {}",
+                    secret.getMetadata().getNamespace(), secret.getMetadata().getName(), e.getMessage());
+        }
     }
 
     private static byte[] storedToken(Secret secret) {

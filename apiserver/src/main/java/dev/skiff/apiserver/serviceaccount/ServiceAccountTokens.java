@@ -188,7 +188,7 @@ public final class ServiceAccountTokens {
             return new Invalid("token audiences " + tokenAudiences + " is invalid for the target audiences " + wanted);
         }
         if (legacy) {
-            return LegacyTokens.validate(token, claims, objects, matched);
+            return LegacyTokens.validate(token, claims, objects, matched, clock.instant());
         }
         Instant now = clock.instant();
         if (claims.getExpirationTime() == null || claims.getExpirationTime().toInstant().plus(LEEWAY).isBefore(now)) {

@@ -55,7 +55,12 @@ class ServiceAccountTokensTest {
 
     private ServiceAccountTokens tokens(KeyPair key, Instant now) {
         return new ServiceAccountTokens(key, ISSUER, List.of(ISSUER),
-                new ServiceAccountObjects(from(accounts), from(pods), from(secrets), from(nodes)), Clock.fixed(now, ZoneOffset.UTC));
+                new ServiceAccountObjects(from(accounts), from(pods), from(secrets), from(nodes), this::write), Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    /** The secret writer: stores the update, as the registry would (no resourceVersion check here). */
+    private void write(Secret secret) {
+        secrets.put(secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName(), secret);
     }
 
     private ServiceAccount account(String ns, String name, String uid) {
@@ -156,7 +161,7 @@ class ServiceAccountTokensTest {
         // not a JWT, or another issuer's: for the next authenticator
         assertThat(tokens(key, NOW).validate("s3cret", List.of())).isInstanceOf(NotServiceAccountToken.class);
         var elsewhere = new ServiceAccountTokens(key, "https://issuer.example", List.of("https://issuer.example"),
-                new ServiceAccountObjects(from(accounts), from(pods), from(secrets), from(nodes)), Clock.fixed(NOW, ZoneOffset.UTC));
+                new ServiceAccountObjects(from(accounts), from(pods), from(secrets), from(nodes), this::write), Clock.fixed(NOW, ZoneOffset.UTC));
         assertThat(tokens(key, NOW).validate(elsewhere.issue(sa, Binding.NONE, List.of(ISSUER), 3600, 0, NOW), List.of()))
                 .isInstanceOf(NotServiceAccountToken.class);
     }
@@ -218,6 +223,8 @@ class ServiceAccountTokensTest {
         assertThat(valid.user().groups()).contains("system:serviceaccounts", "system:serviceaccounts:default");
         assertThat(valid.audiences()).containsExactly(ISSUER);
         assertThat(tokens.validate(token, List.of("vault"))).isInstanceOf(Invalid.class); // only for the API server itself
+        secret = secrets.get("default/robot-token"); // labelled with the day of its use
+        assertThat(secret.getMetadata().getLabels()).containsEntry(LegacyTokens.LAST_USED_LABEL, "2035-12-30");
 
         secret.getMetadata().setLabels(Map.of(LegacyTokens.INVALID_SINCE_LABEL, "2026-01-01"));
         assertThat(((Invalid) tokens.validate(token, List.of())).reason()).contains("has been marked invalid");
