@@ -3,6 +3,7 @@ package dev.skiff.agent.kubelet;
 import dev.skiff.agent.kubelet.nodelease.NodeLeases;
 import dev.skiff.agent.kubelet.nodestatus.NodeStatus;
 import dev.skiff.agent.kubelet.pod.MirrorClient;
+import dev.skiff.agent.kubelet.config.PodUpdates;
 import dev.skiff.agent.kubelet.status.StatusManager;
 import dev.skiff.client.controller.Controller;
 import dev.skiff.client.workqueue.RateLimitingQueue;
@@ -136,7 +137,8 @@ public final class Kubelet implements AutoCloseable {
 
             @Override
             public void onUpdate(Pod oldPod, Pod newPod) {
-                if (ours(newPod) || ours(oldPod)) {
+                // the kubelet's own status write coming back is no reason to sync (upstream's pod config drops it too)
+                if ((ours(newPod) || ours(oldPod)) && !(PodUpdates.statusOnly(oldPod, newPod) && statusManager.isOwnWrite(newPod))) {
                     queue.add(Cache.metaNamespaceKeyFunc(newPod));
                 }
             }
@@ -378,6 +380,7 @@ public final class Kubelet implements AutoCloseable {
         Pod pod = synced.remove(key);
         if (pod != null) {
             keysByUid.remove(pod.getMetadata().getUid(), key);
+            statusManager.forget(pod.getMetadata().getUid());
         }
     }
 

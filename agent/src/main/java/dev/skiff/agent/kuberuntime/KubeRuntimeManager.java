@@ -153,6 +153,7 @@ public final class KubeRuntimeManager {
      * from once the sandbox has its IP (the kubelet resolves env valueFrom then, status.podIP included).
      */
     public RunningPod runPod(Pod pod, java.util.function.BiFunction<Pod, String, Pod> prepare) throws IOException {
+        long begun = System.nanoTime();
         PodSandboxConfig sandboxConfig = SandboxConfigs.forPod(pod, podLogsRoot, 0, dns.podDns(pod));
         Files.createDirectories(Path.of(sandboxConfig.getLogDirectory()));
         for (Container container : firstContainers(pod)) {
@@ -160,6 +161,7 @@ public final class KubeRuntimeManager {
         }
         String sandboxId = cri.runtime(Duration.ofMinutes(2))
                 .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(sandboxConfig).build()).getPodSandboxId();
+        long sandboxReady = System.nanoTime();
         Map<String, String> containerIds = new LinkedHashMap<>();
         try {
             String podIp = cri.runtime().podSandboxStatus(PodSandboxStatusRequest.newBuilder().setPodSandboxId(sandboxId).build())
@@ -179,8 +181,10 @@ public final class KubeRuntimeManager {
                 cri.runtime().startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
                 runPostStart(ready, ready.getSpec().getContainers().get(i), id, podIp);
             }
-            LOG.info("pod started pod={}/{} sandbox={} ip={} containers={}", pod.getMetadata().getNamespace(),
-                    pod.getMetadata().getName(), sandboxId, podIp, containerIds.keySet());
+            long done = System.nanoTime();
+            LOG.info("pod started pod={}/{} sandbox={} ip={} containers={} sandbox-ms={} containers-ms={}", pod.getMetadata().getNamespace(),
+                    pod.getMetadata().getName(), sandboxId, podIp, containerIds.keySet(), (sandboxReady - begun) / 1_000_000,
+                    (done - sandboxReady) / 1_000_000);
             return new RunningPod(sandboxId, podIp, sandboxConfig, containerIds);
         } catch (RuntimeException | IOException e) {
             LOG.warn("pod failed to start pod={}/{} sandbox={}: {}; removing what was created", pod.getMetadata().getNamespace(),

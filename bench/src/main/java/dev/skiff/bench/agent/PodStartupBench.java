@@ -30,7 +30,8 @@ import java.util.stream.Stream;
  * p99 <= 5 s. With half of them running, the resident memory (VmRSS) of the agent process and of
  * its containerd is read from /proc. Asserts nothing.
  *
- * <p>Usage: {@code bin/bench pods [--pods 100] [--rate 5]} (root: containerd, runc, CNI)
+ * <p>Usage: {@code bin/bench pods [--pods 100] [--rate 5] [--each]} (root: containerd, runc, CNI); {@code --each} also
+ * prints every pod's create time and latency, to be lined up with the agent log's per-pod timings.
  */
 public final class PodStartupBench {
     private static final String NS = "bench";
@@ -40,12 +41,14 @@ public final class PodStartupBench {
     public static void main(String[] args) throws Exception {
         int pods = 100;
         double rate = 5;
+        boolean each = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--pods" -> pods = Integer.parseInt(args[++i]);
                 case "--rate" -> rate = Double.parseDouble(args[++i]);
+                case "--each" -> each = true;
                 default -> {
-                    System.err.println("usage: bin/bench pods [--pods N] [--rate pods-per-second]");
+                    System.err.println("usage: bin/bench pods [--pods N] [--rate pods-per-second] [--each]");
                     System.exit(2);
                 }
             }
@@ -80,7 +83,8 @@ public final class PodStartupBench {
                 createAndAwait(client, "warmup", created, running); // first sandbox and image lookups, not counted
                 long period = (long) (1e9 / rate);
                 double cpu0 = cpuSeconds(agent.pid());
-                long start = System.nanoTime();
+                long start = System.nanoTime(); // when pod 0 is due; moved past the mid-run pause
+                long begin = start;
                 String rss = "";
                 for (int i = 0; i < pods; i++) {
                     long due = start + i * period;
@@ -92,15 +96,17 @@ public final class PodStartupBench {
                     created.put(name, System.nanoTime());
                     client.resource(pod(name)).create();
                     if (i + 1 == pods / 2) {
+                        long paused = System.nanoTime();
                         awaitRunning(running, pods / 2 + 1, Duration.ofMinutes(5));
                         Thread.sleep(5000);
                         rss = String.format(Locale.ROOT, "RSS with %d pods running: agent %d MiB, its containerd %d MiB",
                                 running.size(), rssMiB(agent.pid()) , containerdRssMiB(dir));
+                        start += System.nanoTime() - paused; // the rest keeps the rate, not a burst catching up on the pause
                     }
                 }
                 awaitRunning(running, pods + 1, Duration.ofMinutes(10));
                 double cpu = cpuSeconds(agent.pid()) - cpu0;
-                double wall = (System.nanoTime() - start) / 1e9;
+                double wall = (System.nanoTime() - begin) / 1e9;
                 Latencies latencies = new Latencies();
                 for (int i = 0; i < pods; i++) {
                     latencies.add(running.get("p-" + i) - created.get("p-" + i));
@@ -109,6 +115,16 @@ public final class PodStartupBench {
                         pods, rate, latencies.percentileMillis(0.5), latencies.percentileMillis(0.9), latencies.percentileMillis(0.99),
                         latencies.percentileMillis(1.0));
                 System.out.println(rss);
+                if (each) { // each pod's create time (wall clock, to line up with the agent's log) and latency
+                    long wallOffset = System.currentTimeMillis() * 1_000_000 - System.nanoTime();
+                    for (int i = 0; i < pods; i++) {
+                        long createdAt = created.get("p-" + i);
+                        System.out.printf(Locale.ROOT, "p-%d created=%s latency=%d ms%n", i,
+                                java.time.Instant.ofEpochMilli((createdAt + wallOffset) / 1_000_000),
+                                (running.get("p-" + i) - createdAt) / 1_000_000);
+                    }
+                    Files.readAllLines(agentLog).stream().filter(l -> l.contains("pod started pod=" + NS + "/")).forEach(System.out::println);
+                }
                 System.out.printf(Locale.ROOT, "agent CPU from the first create to all Running: %.1f s in %.1f s (%.0f ms per pod)%n",
                         cpu, wall, cpu * 1000 / pods);
             }

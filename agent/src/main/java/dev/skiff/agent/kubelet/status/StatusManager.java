@@ -8,8 +8,10 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The kubelet's status manager (upstream: pkg/kubelet/status): merges what the pod syncer reports
@@ -24,6 +26,11 @@ public final class StatusManager {
     static final Set<String> KUBELET_CONDITIONS = Set.of("PodReadyToStartContainers", "Initialized", "ContainersReady", "Ready");
 
     private final KubernetesClient client;
+    /**
+     * The status this kubelet last wrote for each pod (by uid), as JSON (which leaves out empty lists, as the API server's
+     * answer does), recorded before the write: its echo through the watch can come before the answer.
+     */
+    private final Map<String, String> written = new ConcurrentHashMap<>();
 
     public StatusManager(KubernetesClient client) {
         this.client = client;
@@ -36,8 +43,27 @@ public final class StatusManager {
         if (merged.equals(old)) {
             return false;
         }
-        client.resource(new PodBuilder(pod).withStatus(merged).build()).updateStatus();
+        String uid = pod.getMetadata().getUid();
+        String json = client.getKubernetesSerialization().asJson(merged);
+        written.put(uid, json);
+        try {
+            client.resource(new PodBuilder(pod).withStatus(merged).build()).updateStatus();
+        } catch (RuntimeException e) {
+            written.remove(uid, json);
+            throw e;
+        }
         return true;
+    }
+
+    /** True when {@code pod}'s status is what this kubelet last wrote for it: its own write seen again through the watch. */
+    public boolean isOwnWrite(Pod pod) {
+        String last = written.get(pod.getMetadata().getUid());
+        return last != null && pod.getStatus() != null && last.equals(client.getKubernetesSerialization().asJson(pod.getStatus()));
+    }
+
+    /** Drops what is remembered of a pod that is gone. */
+    public void forget(String podUid) {
+        written.remove(podUid);
     }
 
     static PodStatus merge(PodStatus old, PodStatus reported) {
