@@ -145,6 +145,7 @@ public final class Kubelet implements AutoCloseable {
 
             @Override
             public void onDelete(Pod pod, boolean finalStateUnknown) {
+                statusManager.forget(pod.getMetadata().getUid()); // its last status write, mirror pods' too
                 queue.add(Cache.metaNamespaceKeyFunc(pod));
             }
         });

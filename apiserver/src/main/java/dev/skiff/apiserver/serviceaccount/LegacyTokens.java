@@ -85,12 +85,6 @@ public final class LegacyTokens {
         if (!MessageDigest.isEqual(storedToken(secret), token.getBytes(StandardCharsets.UTF_8))) {
             return invalid("Token does not match server's copy");
         }
-        var labels = secret.getMetadata().getLabels();
-        if (labels != null && !labels.getOrDefault(INVALID_SINCE_LABEL, "").isEmpty()) {
-            return invalid("the token in secret " + namespace + "/" + secretName + " for service account " + namespace + "/" + name
-                    + " has been marked invalid. Use tokens from the TokenRequest API or manually created secret-based tokens, "
-                    + "or remove the '" + INVALID_SINCE_LABEL + "' label from the secret to temporarily allow use of this token");
-        }
         ServiceAccount serviceAccount = objects.serviceAccounts().find(namespace, name).orElse(null);
         if (serviceAccount == null) {
             return invalid("serviceaccounts \"" + name + "\" not found");
@@ -101,16 +95,26 @@ public final class LegacyTokens {
         if (!uid.equals(serviceAccount.getMetadata().getUid())) {
             return invalid("ServiceAccount UID (" + serviceAccount.getMetadata().getUid() + ") does not match claim (" + uid + ")");
         }
-        recordUse(objects, secret, now);
+        recordUse(objects, secret, now); // also for a token marked invalid: its secret shows that someone still tries it
+        var labels = secret.getMetadata().getLabels();
+        if (labels != null && !labels.getOrDefault(INVALID_SINCE_LABEL, "").isEmpty()) {
+            return invalid("the token in secret " + namespace + "/" + secretName + " for service account " + namespace + "/" + name
+                    + " has been marked invalid. Use tokens from the TokenRequest API or manually created secret-based tokens, "
+                    + "or remove the '" + INVALID_SINCE_LABEL + "' label from the secret to temporarily allow use of this token");
+        }
         var user = new UserInfo(subject, uid, ServiceAccountUser.groups(namespace), Map.of());
         return new ServiceAccountTokens.Valid(user, audiences);
     }
 
-    /** Labels the secret with today's date; a failure (a concurrent update, say) is logged, the token still valid, as upstream. */
+    /**
+     * Labels the secret with today's date unless it says today or later; a failure (a concurrent update, say) is logged and
+     * changes nothing about the token, as upstream.
+     */
     private static void recordUse(ServiceAccountObjects objects, Secret secret, Instant now) {
         String today = DateTimeFormatter.ISO_LOCAL_DATE.format(now.atOffset(ZoneOffset.UTC));
         var labels = secret.getMetadata().getLabels();
-        if (labels != null && today.equals(labels.get(LAST_USED_LABEL))) {
+        String recorded = labels == null ? null : labels.get(LAST_USED_LABEL);
+        if (recorded != null && recorded.compareTo(today) >= 0) { // today, or a later day another server's clock wrote
             return;
         }
         try {

@@ -228,7 +228,11 @@ class ServiceAccountTokensTest {
 
         secret.getMetadata().setLabels(Map.of(LegacyTokens.INVALID_SINCE_LABEL, "2026-01-01"));
         assertThat(((Invalid) tokens.validate(token, List.of())).reason()).contains("has been marked invalid");
-        secret.getMetadata().setLabels(null);
+        secret = secrets.get("default/robot-token"); // a refused use is recorded too, so that it shows
+        assertThat(secret.getMetadata().getLabels()).containsEntry(LegacyTokens.LAST_USED_LABEL, "2035-12-30");
+        secret.getMetadata().setLabels(Map.of(LegacyTokens.LAST_USED_LABEL, "2035-12-31")); // a day ahead (another clock): kept
+        tokens.validate(token, List.of());
+        assertThat(secrets.get("default/robot-token").getMetadata().getLabels()).containsEntry(LegacyTokens.LAST_USED_LABEL, "2035-12-31");
         account("default", "robot", "u2");
         assertThat(tokens.validate(token, List.of())).isEqualTo(new Invalid("ServiceAccount UID (u2) does not match claim (u1)"));
         accounts.clear();

@@ -122,7 +122,11 @@ public final class TokensController implements AutoCloseable {
         ServiceAccount sa = serviceAccount(id.namespace(), annotation(cached, NAME_ANNOTATION), annotation(cached, UID_ANNOTATION));
         try {
             if (sa == null) {
-                // upstream deletes with a uid precondition; a secret re-created meanwhile comes back through the queue
+                // only the secret the cache judged (upstream deletes with a uid precondition): one re-created meanwhile is kept
+                Secret live = client.secrets().inNamespace(id.namespace()).withName(id.name()).get();
+                if (live == null || !live.getMetadata().getUid().equals(cached.getMetadata().getUid())) {
+                    return;
+                }
                 client.secrets().inNamespace(id.namespace()).withName(id.name()).delete();
                 log.info("deleted token secret of a missing service account secret={} serviceaccount={}", key,
                         annotation(cached, NAME_ANNOTATION));
@@ -137,7 +141,9 @@ public final class TokensController implements AutoCloseable {
             }
             Map<String, String> data = live.getData() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(live.getData());
             data.put(CA_KEY, base64(rootCa));
-            data.put(NAMESPACE_KEY, base64(id.namespace()));
+            if (data.getOrDefault(NAMESPACE_KEY, "").isEmpty()) {
+                data.put(NAMESPACE_KEY, base64(id.namespace()));
+            }
             if (data.getOrDefault(TOKEN_KEY, "").isEmpty()) {
                 data.put(TOKEN_KEY, base64(generator.generate(sa, live)));
             }
@@ -172,7 +178,7 @@ public final class TokensController implements AutoCloseable {
     private boolean needsToken(Secret secret) {
         Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
         return data.getOrDefault(TOKEN_KEY, "").isEmpty() || !base64(rootCa).equals(data.get(CA_KEY))
-                || !base64(secret.getMetadata().getNamespace()).equals(data.get(NAMESPACE_KEY))
+                || data.getOrDefault(NAMESPACE_KEY, "").isEmpty()
                 || annotation(secret, UID_ANNOTATION).isEmpty();
     }
 

@@ -1,6 +1,8 @@
 package dev.skiff.registry.core.secret;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.skiff.api.errors.ApiException.Cause;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
 import dev.skiff.registry.generic.Strategy;
@@ -31,7 +33,8 @@ public final class SecretStrategy implements Strategy<Secret> {
     /** The annotation holding that account's uid, set by the tokens controller (v1.ServiceAccountUIDKey). */
     public static final String SERVICE_ACCOUNT_UID_KEY = "kubernetes.io/service-account.uid";
     public static final String SERVICE_ACCOUNT_TOKEN_TYPE = "kubernetes.io/service-account-token";
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectReader JSON_OBJECT = new ObjectMapper().readerFor(Map.class)
+            .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @Override
     public boolean namespaced() {
@@ -68,7 +71,7 @@ public final class SecretStrategy implements Strategy<Secret> {
         long size = 0;
         for (var entry : data.entrySet()) {
             causes.addAll(ConfigMapStrategy.keyErrors("data[" + entry.getKey() + "]", entry.getKey()));
-            size += entry.getKey().length() + ConfigMapStrategy.decodedLength(entry.getValue());
+            size += ConfigMapStrategy.decodedLength(entry.getValue()); // the values only, as upstream
         }
         if (size > ConfigMapStrategy.MAX_SIZE) {
             causes.add(Cause.tooLong("data", ConfigMapStrategy.MAX_SIZE));
@@ -106,14 +109,14 @@ public final class SecretStrategy implements Strategy<Secret> {
         return causes;
     }
 
-    /** A docker config's key: present, and JSON (its contents never appear in the error). */
+    /** A docker config's key: present, and a JSON object (its contents never appear in the error). */
     private static List<Cause> json(Map<String, String> data, String key) {
         String value = data.get(key);
-        if (value == null || value.isEmpty()) {
+        if (value == null) {
             return List.of(Cause.required("data[" + key + "]"));
         }
         try {
-            JSON.readTree(Base64.getDecoder().decode(value));
+            JSON_OBJECT.readValue(Base64.getDecoder().decode(value));
             return List.of();
         } catch (IOException | IllegalArgumentException e) {
             return List.of(Cause.invalid("data[" + key + "]", "<secret contents redacted>", firstLine(e.getMessage())));

@@ -44,6 +44,12 @@ class SecretStrategyTest {
         assertThat(causes("kubernetes.io/dockerconfigjson", Map.of(".dockerconfigjson", b64("{\"auths\":")), Map.of()))
                 .containsExactly("FieldValueInvalid data[.dockerconfigjson]");
         assertThat(causes("kubernetes.io/dockercfg", Map.of(".dockercfg", b64("{}")), Map.of())).isEmpty();
+        assertThat(causes("kubernetes.io/dockercfg", Map.of(".dockercfg", b64("[]")), Map.of()))
+                .containsExactly("FieldValueInvalid data[.dockercfg]");
+        assertThat(causes("kubernetes.io/dockercfg", Map.of(".dockercfg", b64("{} {}")), Map.of()))
+                .containsExactly("FieldValueInvalid data[.dockercfg]");
+        assertThat(causes("kubernetes.io/dockercfg", Map.of(".dockercfg", ""), Map.of()))
+                .containsExactly("FieldValueInvalid data[.dockercfg]");
         assertThat(causes("kubernetes.io/basic-auth", Map.of(), Map.of()))
                 .containsExactly("FieldValueRequired data[username]", "FieldValueRequired data[password]");
         assertThat(causes("kubernetes.io/basic-auth", Map.of("password", ""), Map.of())).isEmpty();
@@ -55,9 +61,10 @@ class SecretStrategyTest {
 
     @Test
     void theDataHoldsAtMostOneMebibyte() {
-        String big = Base64.getEncoder().encodeToString(new byte[1024 * 1024]);
+        String big = Base64.getEncoder().encodeToString(new byte[1024 * 1024 + 1]);
         assertThat(causes("Opaque", Map.of("a", big), Map.of())).containsExactly("FieldValueTooLong data");
-        assertThat(causes("Opaque", Map.of("a", Base64.getEncoder().encodeToString(new byte[1024 * 1024 - 1])), Map.of())).isEmpty();
+        // the values count, not the keys: exactly 1 MiB of data is fine
+        assertThat(causes("Opaque", Map.of("a", Base64.getEncoder().encodeToString(new byte[1024 * 1024])), Map.of())).isEmpty();
     }
 
     private List<String> causes(String type, Map<String, String> data, Map<String, String> annotations) {
