@@ -1,6 +1,7 @@
 package dev.skiff.apiserver.serviceaccount;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.skiff.api.core.v1.ServiceAccountTokenSecret;
 import dev.skiff.apiserver.authn.UserInfo;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -37,7 +38,6 @@ public final class LegacyTokens {
     private static final String SECRET_NAME = "kubernetes.io/serviceaccount/secret.name";
     private static final String SERVICE_ACCOUNT_NAME = "kubernetes.io/serviceaccount/service-account.name";
     private static final String SERVICE_ACCOUNT_UID = "kubernetes.io/serviceaccount/service-account.uid";
-    private static final String TOKEN_KEY = "token";
 
     private LegacyTokens() {
     }
@@ -126,7 +126,7 @@ public final class LegacyTokens {
     }
 
     private static byte[] storedToken(Secret secret) {
-        String encoded = secret.getData() == null ? null : secret.getData().get(TOKEN_KEY);
+        String encoded = secret.getData() == null ? null : secret.getData().get(ServiceAccountTokenSecret.TOKEN_KEY);
         try {
             return encoded == null ? new byte[0] : Base64.getDecoder().decode(encoded);
         } catch (IllegalArgumentException e) {

@@ -1,5 +1,6 @@
 package dev.skiff.controller.serviceaccount;
 
+import dev.skiff.api.core.v1.ServiceAccountTokenSecret;
 import dev.skiff.client.controller.Controller;
 import dev.skiff.client.controller.Controller.ObjectKey;
 import dev.skiff.client.workqueue.RateLimitingQueue;
@@ -34,12 +35,6 @@ import org.slf4j.LoggerFactory;
 public final class TokensController implements AutoCloseable {
     public static final String NAME = "serviceaccount-token";
     public static final ControllerDescriptor DESCRIPTOR = new ControllerDescriptor(NAME, TokensController::start);
-    static final String TOKEN_TYPE = "kubernetes.io/service-account-token";
-    static final String NAME_ANNOTATION = "kubernetes.io/service-account.name";
-    static final String UID_ANNOTATION = "kubernetes.io/service-account.uid";
-    static final String TOKEN_KEY = "token";
-    static final String CA_KEY = "ca.crt";
-    static final String NAMESPACE_KEY = "namespace";
     private static final Logger log = LoggerFactory.getLogger(TokensController.class);
 
     private final KubernetesClient client;
@@ -75,7 +70,7 @@ public final class TokensController implements AutoCloseable {
         secrets.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Secret secret) {
-                if (TOKEN_TYPE.equals(secret.getType())) {
+                if (ServiceAccountTokenSecret.TYPE.equals(secret.getType())) {
                     controller.enqueue(secret);
                 }
             }
@@ -107,7 +102,8 @@ public final class TokensController implements AutoCloseable {
     private void enqueueTokensOf(ServiceAccount sa) {
         String name = sa.getMetadata().getName();
         for (Secret secret : new Lister<>(secrets.getIndexer()).namespace(sa.getMetadata().getNamespace()).list()) {
-            if (TOKEN_TYPE.equals(secret.getType()) && name.equals(annotation(secret, NAME_ANNOTATION))) {
+            if (ServiceAccountTokenSecret.TYPE.equals(secret.getType())
+                    && name.equals(annotation(secret, ServiceAccountTokenSecret.NAME_KEY))) {
                 controller.enqueue(secret);
             }
         }
@@ -116,10 +112,12 @@ public final class TokensController implements AutoCloseable {
     void sync(String key) {
         var id = ObjectKey.parse(key);
         Secret cached = secrets.getIndexer().getByKey(key);
-        if (cached == null || !TOKEN_TYPE.equals(cached.getType()) || cached.getMetadata().getDeletionTimestamp() != null) {
+        if (cached == null || !ServiceAccountTokenSecret.TYPE.equals(cached.getType())
+                || cached.getMetadata().getDeletionTimestamp() != null) {
             return;
         }
-        ServiceAccount sa = serviceAccount(id.namespace(), annotation(cached, NAME_ANNOTATION), annotation(cached, UID_ANNOTATION));
+        ServiceAccount sa = serviceAccount(id.namespace(), annotation(cached, ServiceAccountTokenSecret.NAME_KEY),
+                annotation(cached, ServiceAccountTokenSecret.UID_KEY));
         try {
             if (sa == null) {
                 // only the secret the cache judged (upstream deletes with a uid precondition): one re-created meanwhile is kept
@@ -129,7 +127,7 @@ public final class TokensController implements AutoCloseable {
                 }
                 client.secrets().inNamespace(id.namespace()).withName(id.name()).delete();
                 log.info("deleted token secret of a missing service account secret={} serviceaccount={}", key,
-                        annotation(cached, NAME_ANNOTATION));
+                        annotation(cached, ServiceAccountTokenSecret.NAME_KEY));
                 return;
             }
             if (!needsToken(cached)) {
@@ -140,16 +138,16 @@ public final class TokensController implements AutoCloseable {
                 return;
             }
             Map<String, String> data = live.getData() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(live.getData());
-            data.put(CA_KEY, base64(rootCa));
-            if (data.getOrDefault(NAMESPACE_KEY, "").isEmpty()) {
-                data.put(NAMESPACE_KEY, base64(id.namespace()));
+            data.put(ServiceAccountTokenSecret.ROOT_CA_KEY, base64(rootCa));
+            if (data.getOrDefault(ServiceAccountTokenSecret.NAMESPACE_KEY, "").isEmpty()) {
+                data.put(ServiceAccountTokenSecret.NAMESPACE_KEY, base64(id.namespace()));
             }
-            if (data.getOrDefault(TOKEN_KEY, "").isEmpty()) {
-                data.put(TOKEN_KEY, base64(generator.generate(sa, live)));
+            if (data.getOrDefault(ServiceAccountTokenSecret.TOKEN_KEY, "").isEmpty()) {
+                data.put(ServiceAccountTokenSecret.TOKEN_KEY, base64(generator.generate(sa, live)));
             }
             client.resource(new SecretBuilder(live).withData(data).editMetadata()
-                    .addToAnnotations(NAME_ANNOTATION, sa.getMetadata().getName())
-                    .addToAnnotations(UID_ANNOTATION, sa.getMetadata().getUid()).endMetadata().build()).update();
+                    .addToAnnotations(ServiceAccountTokenSecret.NAME_KEY, sa.getMetadata().getName())
+                    .addToAnnotations(ServiceAccountTokenSecret.UID_KEY, sa.getMetadata().getUid()).endMetadata().build()).update();
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
                 throw new IllegalStateException("secret " + key + " changed meanwhile", e); // retried with the new version
@@ -177,9 +175,10 @@ public final class TokensController implements AutoCloseable {
 
     private boolean needsToken(Secret secret) {
         Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
-        return data.getOrDefault(TOKEN_KEY, "").isEmpty() || !base64(rootCa).equals(data.get(CA_KEY))
-                || data.getOrDefault(NAMESPACE_KEY, "").isEmpty()
-                || annotation(secret, UID_ANNOTATION).isEmpty();
+        return data.getOrDefault(ServiceAccountTokenSecret.TOKEN_KEY, "").isEmpty()
+                || !base64(rootCa).equals(data.get(ServiceAccountTokenSecret.ROOT_CA_KEY))
+                || data.getOrDefault(ServiceAccountTokenSecret.NAMESPACE_KEY, "").isEmpty()
+                || annotation(secret, ServiceAccountTokenSecret.UID_KEY).isEmpty();
     }
 
     private static String annotation(Secret secret, String key) {

@@ -3,6 +3,7 @@ package dev.skiff.registry.core.secret;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.skiff.api.core.v1.ServiceAccountTokenSecret;
 import dev.skiff.api.errors.ApiException.Cause;
 import dev.skiff.registry.core.configmap.ConfigMapStrategy;
 import dev.skiff.registry.generic.Strategy;
@@ -28,11 +29,6 @@ import java.util.Objects;
 public final class SecretStrategy implements Strategy<Secret> {
     public static final Resource<Secret> RESOURCE = Resource.of("", "secrets", "Secret", true, Secret.class, Secret::new);
     private static final String IMMUTABLE = "field is immutable when `immutable` is set";
-    /** The annotation naming a service-account token secret's account (v1.ServiceAccountNameKey). */
-    public static final String SERVICE_ACCOUNT_NAME_KEY = "kubernetes.io/service-account.name";
-    /** The annotation holding that account's uid, set by the tokens controller (v1.ServiceAccountUIDKey). */
-    public static final String SERVICE_ACCOUNT_UID_KEY = "kubernetes.io/service-account.uid";
-    public static final String SERVICE_ACCOUNT_TOKEN_TYPE = "kubernetes.io/service-account-token";
     private static final ObjectReader JSON_OBJECT = new ObjectMapper().readerFor(Map.class)
             .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
@@ -77,10 +73,10 @@ public final class SecretStrategy implements Strategy<Secret> {
             causes.add(Cause.tooLong("data", ConfigMapStrategy.MAX_SIZE));
         }
         switch (secret.getType() == null ? "" : secret.getType()) {
-            case SERVICE_ACCOUNT_TOKEN_TYPE -> {
+            case ServiceAccountTokenSecret.TYPE -> {
                 Map<String, String> annotations = secret.getMetadata() == null ? null : secret.getMetadata().getAnnotations();
-                if (annotations == null || annotations.getOrDefault(SERVICE_ACCOUNT_NAME_KEY, "").isEmpty()) {
-                    causes.add(Cause.required("metadata.annotations[" + SERVICE_ACCOUNT_NAME_KEY + "]"));
+                if (annotations == null || annotations.getOrDefault(ServiceAccountTokenSecret.NAME_KEY, "").isEmpty()) {
+                    causes.add(Cause.required("metadata.annotations[" + ServiceAccountTokenSecret.NAME_KEY + "]"));
                 }
             }
             case "kubernetes.io/dockercfg" -> causes.addAll(json(data, ".dockercfg"));
