@@ -39,7 +39,8 @@ public final class TokensController implements AutoCloseable {
 
     private final KubernetesClient client;
     private final TokenGenerator generator;
-    private final String rootCa;
+    /** The root CA as the secrets hold it (base64), encoded once. */
+    private final String rootCaData;
     private final SharedIndexInformer<ServiceAccount> accounts;
     private final SharedIndexInformer<Secret> secrets;
     private final Controller controller;
@@ -47,7 +48,7 @@ public final class TokensController implements AutoCloseable {
     private TokensController(ControllerContext context, TokenGenerator generator, String rootCa) {
         this.client = context.client();
         this.generator = generator;
-        this.rootCa = rootCa;
+        this.rootCaData = base64(rootCa);
         RateLimitingQueue<String> queue = RateLimitingQueue.withDefaultRateLimiter(context.clock());
         this.controller = new Controller(NAME, this::sync, queue, 15);
         this.accounts = context.informers().sharedIndexInformerFor(ServiceAccount.class, 0);
@@ -138,7 +139,7 @@ public final class TokensController implements AutoCloseable {
                 return;
             }
             Map<String, String> data = live.getData() == null ? new LinkedHashMap<>() : new LinkedHashMap<>(live.getData());
-            data.put(ServiceAccountTokenSecret.ROOT_CA_KEY, base64(rootCa));
+            data.put(ServiceAccountTokenSecret.ROOT_CA_KEY, rootCaData);
             if (data.getOrDefault(ServiceAccountTokenSecret.NAMESPACE_KEY, "").isEmpty()) {
                 data.put(ServiceAccountTokenSecret.NAMESPACE_KEY, base64(id.namespace()));
             }
@@ -176,7 +177,7 @@ public final class TokensController implements AutoCloseable {
     private boolean needsToken(Secret secret) {
         Map<String, String> data = secret.getData() == null ? Map.of() : secret.getData();
         return data.getOrDefault(ServiceAccountTokenSecret.TOKEN_KEY, "").isEmpty()
-                || !base64(rootCa).equals(data.get(ServiceAccountTokenSecret.ROOT_CA_KEY))
+                || !rootCaData.equals(data.get(ServiceAccountTokenSecret.ROOT_CA_KEY))
                 || data.getOrDefault(ServiceAccountTokenSecret.NAMESPACE_KEY, "").isEmpty()
                 || annotation(secret, ServiceAccountTokenSecret.UID_KEY).isEmpty();
     }
