@@ -1,5 +1,6 @@
 package dev.skiff.bench.agent;
 
+import dev.skiff.agent.NodeAgent;
 import dev.skiff.apiserver.controlplane.LocalControlPlane;
 import dev.skiff.bench.store.Latencies;
 import dev.skiff.client.rest.RestClients;
@@ -28,7 +29,8 @@ import java.util.stream.Stream;
  * present, {@code sleep 3600}, created at a steady rate, each timed from just before its create
  * request to the watch event that shows it Running - upstream's pod startup SLI, whose SLO is
  * p99 <= 5 s. With half of them running, the resident memory (VmRSS) of the agent process and of
- * its containerd is read from /proc. Asserts nothing.
+ * its containerd is read from /proc. At the end the agent's node is torn down as {@code skiff killall}
+ * does. Asserts nothing.
  *
  * <p>Usage: {@code bin/bench pods [--pods 100] [--rate 5] [--each]} (root: containerd, runc, CNI); {@code --each} also
  * prints every pod's create time and latency, to be lined up with the agent log's per-pod timings.
@@ -139,9 +141,27 @@ public final class PodStartupBench {
                 agent.destroy();
                 agent.waitFor();
             }
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
+            tearDown(dir);
+        }
+    }
+
+    /**
+     * Removes what the run made: a stopped agent leaves, for its next start to adopt, any pods still running (their
+     * shims and network), the bridge {@value #BRIDGE}, containerd's state and the host network it noted, so they are
+     * torn down as {@code skiff killall} does, then {@code dir} is deleted. When the teardown fails, {@code dir} is kept
+     * for {@code bin/skiff killall}.
+     */
+    private static void tearDown(Path dir) throws IOException, InterruptedException {
+        Path agentDataDir = dir.resolve("agent"); // the agent's --data-dir; its state is under agent/ there
+        try {
+            NodeAgent.killall(agentDataDir.resolve("agent"));
+        } catch (IOException | RuntimeException e) {
+            System.err.println("tearing down the agent's node failed, kept for 'bin/skiff killall --data-dir " + agentDataDir
+                    + "': " + e);
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 
