@@ -35,11 +35,13 @@ import java.util.function.IntFunction;
  * workload. Scheduler, API server, store and this client share the JVM and the machine's cores, as
  * inside `skiff server`. Asserts nothing.
  *
- * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]]}; {@code --warmup}
+ * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] [--creates-only]}; {@code --warmup}
  * is the number of unmeasured pods scheduled first (default 500), to see how much of a run is the JIT compiler's.
  */
 public final class SchedulerApiBench {
     private static final int WRITERS = 64;
+    /** {@code --creates-only}: no scheduler; a pod counts once the watch has seen it created (the create path's share). */
+    private static boolean createsOnly;
     private static final String NAMES = "SchedulingBasic|NodeAffinity|PodAntiAffinity|TopologySpread|Preemption";
 
     /** scheduler_perf's workload: initPods created and bound first (not measured), then the measured pods. */
@@ -58,7 +60,7 @@ public final class SchedulerApiBench {
     }
 
     /** One batch of pods: when the first create was sent, when the last create returned, when the last bind was seen. */
-    record Batch(long first, long created, long lastBound, Latencies latencies, Latencies watched) {
+    record Batch(long first, long created, long lastBound, Latencies latencies, Latencies watched, long cpuNanos) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -72,8 +74,10 @@ public final class SchedulerApiBench {
                 case "--pods" -> pods = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
+                case "--creates-only" -> createsOnly = true;
                 default -> {
-                    System.err.println("usage: bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] (" + NAMES + ")");
+                    System.err.println("usage: bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] [--creates-only] ("
+                            + NAMES + ")");
                     System.exit(2);
                 }
             }
@@ -104,7 +108,10 @@ public final class SchedulerApiBench {
                     (System.nanoTime() - t0) / 1e9, Runtime.getRuntime().availableProcessors(), Runtime.version());
             client.resource(new PriorityClassBuilder().withNewMetadata().withName(SchedulerBench.HIGH_PRIORITY_CLASS).endMetadata()
                     .withValue(SchedulerBench.HIGH_PRIORITY).build()).create();
-            try (var scheduler = SchedulerServer.start(client, KubeSchedulerConfiguration.defaults(), false)) {
+            if (createsOnly) {
+                System.out.println("# --creates-only: no scheduler; pods/s and latencies are of creates seen by the watch");
+            }
+            try (var scheduler = createsOnly ? null : SchedulerServer.start(client, KubeSchedulerConfiguration.defaults(), false)) {
                 long w0 = System.nanoTime();
                 run(client, new Workload("warmup", warmup, i -> SchedulerBench.basePod("w-" + i).build()), nodes, false);
                 System.out.printf(Locale.ROOT, "# warm-up: %d pods scheduled and deleted in %.1f s%n", warmup, (System.nanoTime() - w0) / 1e9);
@@ -140,6 +147,8 @@ public final class SchedulerApiBench {
                     w.pods() / ((b.created() - b.first()) / 1e9));
             System.out.printf(Locale.ROOT, "#   %s: create -> seen unbound by a watch: p50 %.1f ms, p99 %.1f ms (%d seen before binding)%n",
                     w.name(), b.watched().percentileMillis(0.5), b.watched().percentileMillis(0.99), b.watched().count());
+            System.out.printf(Locale.ROOT, "#   %s: CPU of this process (API server, store, scheduler, writers, watch) per pod %.2f ms, %.2f cores busy%n",
+                    w.name(), b.cpuNanos() / 1e6 / w.pods(), b.cpuNanos() / (double) (b.lastBound() - b.first()));
             if (w.initPods() > 0) {
                 int left = client.pods().inNamespace(w.initNamespace()).list().getItems().size();
                 System.out.printf(Locale.ROOT, "#   %s: %d of the %d init pods deleted by preemption%n", w.name(), w.initPods() - left, w.initPods());
@@ -189,7 +198,7 @@ public final class SchedulerApiBench {
                         }
                     }
                 }
-                if (pod.getSpec().getNodeName() != null && seen.add(name)) {
+                if ((createsOnly || pod.getSpec().getNodeName() != null) && seen.add(name)) {
                     long now = System.nanoTime();
                     Long start = sent.get(name);
                     synchronized (latencies) {
@@ -202,6 +211,8 @@ public final class SchedulerApiBench {
                 }
             }
         }, 0);
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        long cpu0 = os.getProcessCpuTime();
         long first = System.nanoTime();
         createAll(count, i -> {
             Pod pod = template.apply(i);
@@ -213,9 +224,10 @@ public final class SchedulerApiBench {
         if (!allBound.await(10, TimeUnit.MINUTES)) {
             throw new IllegalStateException(workload + ": only " + (count - allBound.getCount()) + " of " + count + " pods in " + ns + " bound");
         }
+        long cpu = os.getProcessCpuTime() - cpu0;
         informer.close();
         synchronized (latencies) {
-            return new Batch(first, created, lastBound[0], latencies, watched);
+            return new Batch(first, created, lastBound[0], latencies, watched, cpu);
         }
     }
 
