@@ -46,6 +46,7 @@ public final class ApiServer implements AutoCloseable {
     private final String token;
     private final RequestAuthenticator authenticator;
     private final HttpsTransport transport;
+    private final dev.skiff.apiserver.http.InProcessTransport inProcess;
     private final Auditor auditor;
     private final URI url;
     private final AtomicBoolean shuttingDown = new AtomicBoolean();
@@ -77,6 +78,7 @@ public final class ApiServer implements AutoCloseable {
             }
             throw e;
         }
+        inProcess = dev.skiff.apiserver.http.InProcessTransport.over(chain);
         url = URI.create("https://" + hostForUrl(config.bindAddress()) + ":" + transport.port());
         KubeconfigWriter.write(config.kubeconfig(), config.kubeconfigMode(), url.toString(), pki.ca().certificate(), pki.admin());
         log.info("apiserver listening url={} bind={} kubeconfig={}", url, config.bindAddress(), config.kubeconfig());
@@ -154,9 +156,19 @@ public final class ApiServer implements AutoCloseable {
         return authenticator;
     }
 
+    /**
+     * fabric8 HTTP clients that send their requests through this server's request chain in this process (no TLS,
+     * no sockets), for the components running beside it; {@code network} makes clients for what must go over the
+     * network (requests relayed to other servers, WebSockets).
+     */
+    public io.fabric8.kubernetes.client.http.HttpClient.Factory inProcessClients(io.fabric8.kubernetes.client.http.HttpClient.Factory network) {
+        return inProcess.httpClientFactory(network);
+    }
+
     @Override
     public void close() {
         if (shuttingDown.compareAndSet(false, true)) {
+            inProcess.close();
             transport.close();
             if (auditor != null) {
                 auditor.close(); // after the transport: the last requests' events are written too

@@ -49,6 +49,11 @@ interface Exchange extends ApiResponse {
         return values == null || values.isEmpty() ? null : values.getFirst();
     }
 
+    /** Upstream's wording (k8s.io/apiserver handlers/rest.go limitedReadBody). */
+    static dev.skiff.api.errors.ApiException tooLarge(long limit) {
+        return dev.skiff.api.errors.ApiException.requestEntityTooLarge("Request entity too large: limit is " + limit);
+    }
+
     default boolean webSocketRequested() {
         return dev.skiff.apiserver.endpoints.ApiRequest.webSocketRequested(header("upgrade"), header("connection"));
     }

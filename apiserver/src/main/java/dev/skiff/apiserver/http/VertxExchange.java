@@ -135,7 +135,7 @@ final class VertxExchange implements Exchange {
             }
             if (declared > limit) {
                 bodyTooLarge = true;
-                throw tooLarge(limit);
+                throw Exchange.tooLarge(limit);
             }
         }
         var done = new CompletableFuture<byte[]>();
@@ -147,7 +147,7 @@ final class VertxExchange implements Exchange {
                 }
                 if (body.length() + chunk.length() > limit) {
                     bodyTooLarge = true;
-                    done.completeExceptionally(tooLarge(limit));
+                    done.completeExceptionally(Exchange.tooLarge(limit));
                     return;
                 }
                 body.appendBuffer(chunk);
@@ -169,11 +169,6 @@ final class VertxExchange implements Exchange {
             Thread.currentThread().interrupt();
             throw ApiException.internal("interrupted while reading the request body");
         }
-    }
-
-    /** Upstream's wording (k8s.io/apiserver handlers/rest.go limitedReadBody). */
-    private static ApiException tooLarge(long limit) {
-        return ApiException.requestEntityTooLarge("Request entity too large: limit is " + limit);
     }
 
     @Override

@@ -45,6 +45,19 @@ public final class RestClients {
     }
 
     /**
+     * As {@link #fromKubeconfig(Path)}, its requests sent by the HTTP clients {@code httpClients} makes - e.g. the API
+     * server's in-process ones, for the components inside {@code skiff server}.
+     */
+    public static KubernetesClient fromKubeconfig(Path kubeconfig, io.fabric8.kubernetes.client.http.HttpClient.Factory httpClients) {
+        return builder().withConfig(config(kubeconfig)).withHttpClientFactory(httpClients).build();
+    }
+
+    /** The HTTP clients skiff's clients use over the network (fabric8's on the JDK's HttpClient). */
+    public static io.fabric8.kubernetes.client.http.HttpClient.Factory networkHttpClients() {
+        return new io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory();
+    }
+
+    /**
      * A client for {@code server} joined with the server's token, in k3s's secure format
      * {@code K10<sha256 of the CA bundle>::<user>:<secret>}: the CA is fetched from the server's
      * unauthenticated {@code /cacerts} and trusted only when its hash matches the token's, and then
