@@ -33,7 +33,10 @@ import java.util.function.BooleanSupplier;
  * watch), and a rolling update of an M-replica deployment until {@code kubectl rollout status} would
  * report success. Asserts nothing.
  *
- * <p>Usage: {@code bin/bench controller [--nodes N] [--replicas N] [--rollout-replicas N]}
+ * The scheduler and controllers use the API server's in-process transport, as inside {@code skiff server} ({@code
+ * --in-server-transport network}: HTTPS over loopback); the hollow nodes and the benchmark's watch use HTTPS.
+ *
+ * <p>Usage: {@code bin/bench controller [--nodes N] [--replicas N] [--rollout-replicas N] [--in-server-transport in-process|network]}
  */
 public final class ControllerBench {
     private static final String NS = "bench";
@@ -42,13 +45,20 @@ public final class ControllerBench {
         int nodes = 100;
         int replicas = 3000;
         int rolloutReplicas = 1000;
+        boolean inProcess = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--nodes" -> nodes = Integer.parseInt(args[++i]);
                 case "--replicas" -> replicas = Integer.parseInt(args[++i]);
                 case "--rollout-replicas" -> rolloutReplicas = Integer.parseInt(args[++i]);
+                case "--in-server-transport" -> inProcess = switch (args[++i]) {
+                    case "in-process" -> true;
+                    case "network" -> false;
+                    default -> throw new IllegalArgumentException("--in-server-transport: in-process or network");
+                };
                 default -> {
-                    System.err.println("usage: bin/bench controller [--nodes N] [--replicas N] [--rollout-replicas N]");
+                    System.err.println("usage: bin/bench controller [--nodes N] [--replicas N] [--rollout-replicas N]"
+                            + " [--in-server-transport in-process|network]");
                     System.exit(2);
                 }
             }
@@ -61,8 +71,12 @@ public final class ControllerBench {
                          int i = Integer.parseInt(node.substring("sim-".length()));
                          return new SimulatedPodSyncer(SimulatedNodes.internalIp(i), SimulatedNodes.podCidrPrefix(i), clock);
                      });
-             var scheduler = SchedulerServer.start(client, KubeSchedulerConfiguration.defaults(), false);
-             var manager = ControllerManager.start(client, List.of("*"), false, ControllerManager.DEFAULT_WORKERS)) {
+             KubernetesClient inServer = inProcess
+                     ? RestClients.fromKubeconfig(controlPlane.kubeconfig(), controlPlane.controlPlane().apiServer().inProcessClients(RestClients.networkHttpClients()))
+                     : RestClients.fromKubeconfig(controlPlane.kubeconfig());
+             var scheduler = SchedulerServer.start(inServer, KubeSchedulerConfiguration.defaults(), false);
+             var manager = ControllerManager.start(inServer, List.of("*"), false, ControllerManager.DEFAULT_WORKERS)) {
+            System.out.printf(Locale.ROOT, "# scheduler and controllers: %s%n", inProcess ? "in-process transport" : "HTTPS over loopback");
             client.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
             SharedIndexInformer<Pod> pods = client.pods().inNamespace(NS).inform(new ResourceEventHandler<>() {
                 @Override

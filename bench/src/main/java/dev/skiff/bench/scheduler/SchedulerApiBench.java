@@ -33,9 +33,12 @@ import java.util.function.IntFunction;
  * from the first create to the last bind. Each workload's pods are deleted (grace period 0) before
  * the next one starts, so every workload starts on empty nodes as in upstream's fresh cluster per
  * workload. Scheduler, API server, store and this client share the JVM and the machine's cores, as
- * inside `skiff server`. Asserts nothing.
+ * inside `skiff server`; the scheduler's client uses the API server's in-process transport, as inside `skiff server`
+ * (or, with {@code --scheduler-transport network}, HTTPS over loopback as a separate scheduler's), while the benchmark's
+ * writers and watch use HTTPS. Asserts nothing.
  *
- * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] [--creates-only]}; {@code --warmup}
+ * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] [--creates-only]
+ * [--scheduler-transport in-process|network] [--writers-transport in-process|network]}; {@code --warmup}
  * is the number of unmeasured pods scheduled first (default 500), to see how much of a run is the JIT compiler's.
  */
 public final class SchedulerApiBench {
@@ -68,6 +71,8 @@ public final class SchedulerApiBench {
         int pods = 10_000;
         int warmup = 500;
         String only = null;
+        boolean inProcess = true;
+        boolean writersInProcess = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--nodes" -> nodes = Integer.parseInt(args[++i]);
@@ -75,9 +80,11 @@ public final class SchedulerApiBench {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--creates-only" -> createsOnly = true;
+                case "--scheduler-transport" -> inProcess = inProcess(args[++i]);
+                case "--writers-transport" -> writersInProcess = inProcess(args[++i]);
                 default -> {
-                    System.err.println("usage: bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] [--creates-only] ("
-                            + NAMES + ")");
+                    System.err.println("usage: bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] [--creates-only]"
+                            + " [--scheduler-transport in-process|network] [--writers-transport in-process|network] (" + NAMES + ")");
                     System.exit(2);
                 }
             }
@@ -101,7 +108,9 @@ public final class SchedulerApiBench {
             }
         }
         Path dir = Files.createTempDirectory("skiff-scheduler-bench");
-        try (var controlPlane = LocalControlPlane.start(dir); KubernetesClient client = RestClients.fromKubeconfig(controlPlane.kubeconfig())) {
+        try (var controlPlane = LocalControlPlane.start(dir); KubernetesClient client = writersInProcess
+                ? RestClients.fromKubeconfig(controlPlane.kubeconfig(), controlPlane.controlPlane().apiServer().inProcessClients(RestClients.networkHttpClients()))
+                : RestClients.fromKubeconfig(controlPlane.kubeconfig())) {
             long t0 = System.nanoTime();
             createAll(nodes, i -> client.resource(node(i)).create());
             System.out.printf(Locale.ROOT, "# %d nodes created through the API in %.1f s; %d cores, JDK %s%n", nodes,
@@ -111,7 +120,12 @@ public final class SchedulerApiBench {
             if (createsOnly) {
                 System.out.println("# --creates-only: no scheduler; pods/s and latencies are of creates seen by the watch");
             }
-            try (var scheduler = createsOnly ? null : SchedulerServer.start(client, KubeSchedulerConfiguration.defaults(), false)) {
+            System.out.printf(Locale.ROOT, "# the scheduler's client: %s; the writers': %s%n", inProcess ? "in-process transport" : "HTTPS over loopback",
+                    writersInProcess ? "in-process transport" : "HTTPS over loopback");
+            try (KubernetesClient schedulerClient = inProcess
+                    ? RestClients.fromKubeconfig(controlPlane.kubeconfig(), controlPlane.controlPlane().apiServer().inProcessClients(RestClients.networkHttpClients()))
+                    : RestClients.fromKubeconfig(controlPlane.kubeconfig());
+                 var scheduler = createsOnly ? null : SchedulerServer.start(schedulerClient, KubeSchedulerConfiguration.defaults(), false)) {
                 long w0 = System.nanoTime();
                 run(client, new Workload("warmup", warmup, i -> SchedulerBench.basePod("w-" + i).build()), nodes, false);
                 System.out.printf(Locale.ROOT, "# warm-up: %d pods scheduled and deleted in %.1f s%n", warmup, (System.nanoTime() - w0) / 1e9);
@@ -161,6 +175,14 @@ public final class SchedulerApiBench {
         if (print) {
             System.out.printf(Locale.ROOT, "#   %s: its pods deleted in %.1f s%n", w.name(), (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    private static boolean inProcess(String transport) {
+        return switch (transport) {
+            case "in-process" -> true;
+            case "network" -> false;
+            default -> throw new IllegalArgumentException("a transport is in-process or network, not " + transport);
+        };
     }
 
     /** Creates count pods in ns (a new namespace) and waits until a watch has seen every one bound. */
