@@ -101,12 +101,28 @@ final class InProcessBody implements AsyncBody, ResponseStream {
         lock.lock();
         try {
             while (queuedBytes > MAX_QUEUED_BYTES && !cancelled) {
-                drained.awaitUninterruptibly();
+                drained.await();
             }
             return !cancelled;
+        } catch (InterruptedException e) {
+            // the server is shutting down: the client sees its body fail, as a dropped connection
+            Thread.currentThread().interrupt();
+            lock.unlock();
+            try {
+                fail(new java.io.IOException("the API server ended the response"));
+            } finally {
+                lock.lock();
+            }
+            return false;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Ends the body with an error: nothing more is delivered, the writer learns the client is gone. */
+    private void fail(Throwable cause) {
+        done.completeExceptionally(cause);
+        cancel();
     }
 
     @Override
@@ -167,9 +183,8 @@ final class InProcessBody implements AsyncBody, ResponseStream {
             }
             try {
                 consumer.consume(List.of(ByteBuffer.wrap(piece)), this);
-            } catch (Exception e) {
-                done.completeExceptionally(e);
-                cancel();
+            } catch (Throwable e) {
+                fail(e);
                 return;
             } finally {
                 lock.lock();

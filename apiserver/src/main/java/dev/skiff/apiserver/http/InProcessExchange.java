@@ -44,6 +44,7 @@ final class InProcessExchange implements Exchange {
     private final AtomicBoolean responded = new AtomicBoolean();
     private final CompletableFuture<HttpResponse<AsyncBody>> response = new CompletableFuture<>();
     private volatile int status;
+    private volatile Response pending;
 
     /** {@code headers}' names lowercase. */
     InProcessExchange(HttpRequest request, Map<String, List<String>> headers, byte[] body, List<X509Certificate> peerCertificates,
@@ -117,19 +118,36 @@ final class InProcessExchange implements Exchange {
         return status;
     }
 
+    /**
+     * A whole answer is handed to the client once the chain has returned ({@link #finish}), not from inside the handler:
+     * the client's continuations (decoding, the caller's own stages) then run after the handler has let go of its
+     * locks and in-flight permit, as they would after a network answer.
+     */
     @Override
     public void send(int status, String contentType, Map<String, String> extraHeaders, byte[] body) {
-        start(status, contentType, extraHeaders, InProcessBody.of(consumer, body));
+        pending = answer(status, contentType, extraHeaders, InProcessBody.of(consumer, body));
     }
 
+    /** A stream is handed over at once: the handler goes on writing to it. */
     @Override
     public ResponseStream stream(int status, String contentType, Map<String, String> extraHeaders) {
         var stream = new InProcessBody(consumer);
-        start(status, contentType, extraHeaders, stream);
+        response.complete(answer(status, contentType, extraHeaders, stream));
         return stream;
     }
 
-    private void start(int status, String contentType, Map<String, String> extraHeaders, InProcessBody answer) {
+    /** After the chain has served the request: the whole answer goes to the client, or the failure when there was none. */
+    void finish(Throwable failure) {
+        var whole = pending;
+        if (whole != null) {
+            response.complete(whole);
+        } else {
+            response.completeExceptionally(failure != null ? failure
+                    : new java.io.IOException("the API server ended the request without an answer"));
+        }
+    }
+
+    private Response answer(int status, String contentType, Map<String, String> extraHeaders, InProcessBody answer) {
         if (!responded.compareAndSet(false, true)) {
             throw new IllegalStateException("response already sent for " + method + " " + path);
         }
@@ -141,7 +159,7 @@ final class InProcessExchange implements Exchange {
         all.put("Content-Type", List.of(contentType));
         all.put("Cache-Control", List.of("no-cache, private"));
         extraHeaders.forEach((name, value) -> all.put(name, List.of(value)));
-        response.complete(new Response(all, status, answer, request));
+        return new Response(all, status, answer, request);
     }
 
     @Override

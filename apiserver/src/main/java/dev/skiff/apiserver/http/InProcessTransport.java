@@ -59,37 +59,43 @@ public final class InProcessTransport implements AutoCloseable {
         return new ClientFactory(this, network);
     }
 
-    CompletableFuture<HttpResponse<AsyncBody>> serve(StandardHttpRequest request, List<X509Certificate> peers,
-                                                     AsyncBody.Consumer<List<ByteBuffer>> consumer) {
+    /** Serves {@code request} on a virtual thread; the answer, or the failure to answer, completes the exchange's response. */
+    InProcessExchange serve(StandardHttpRequest request, List<X509Certificate> peers, AsyncBody.Consumer<List<ByteBuffer>> consumer)
+            throws IOException {
         var headers = new LinkedHashMap<String, List<String>>();
         request.headers().forEach((name, values) ->
                 headers.computeIfAbsent(name.toLowerCase(Locale.ROOT), k -> new ArrayList<>()).addAll(values));
         byte[] body = body(request.body());
         if (request.getContentType() != null) {
-            headers.putIfAbsent("content-type", List.of(request.getContentType()));
+            headers.put("content-type", List.of(request.getContentType())); // as the JDK client sets it, over any header given
         }
         if (request.body() != null) {
             headers.put("content-length", List.of(String.valueOf(body.length)));
+        }
+        if (request.uri().getRawAuthority() != null) {
+            headers.putIfAbsent("host", List.of(request.uri().getRawAuthority()));
         }
         headers.replaceAll((k, v) -> List.copyOf(v));
         var exchange = new InProcessExchange(request, Map.copyOf(headers), body, peers, consumer);
         try {
             requests.execute(() -> {
+                Throwable failure = null;
                 try {
                     chain.serve(exchange);
+                } catch (Throwable e) {
+                    failure = e;
+                    throw e;
                 } finally {
-                    if (!exchange.responded()) {
-                        exchange.response().completeExceptionally(new IOException("the API server ended the request without an answer"));
-                    }
+                    exchange.finish(failure);
                 }
             });
         } catch (java.util.concurrent.RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new IOException("the API server is shutting down"));
+            throw new IOException("the API server is shutting down");
         }
-        return exchange.response();
+        return exchange;
     }
 
-    private static byte[] body(StandardHttpRequest.BodyContent content) {
+    private static byte[] body(StandardHttpRequest.BodyContent content) throws IOException {
         return switch (content) {
             case null -> new byte[0];
             case StandardHttpRequest.ByteArrayBodyContent bytes -> bytes.getContent();
@@ -97,8 +103,6 @@ public final class InProcessTransport implements AutoCloseable {
             case StandardHttpRequest.InputStreamBodyContent stream -> {
                 try (InputStream in = stream.getContent()) {
                     yield in.readAllBytes();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
                 }
             }
             default -> throw new IllegalArgumentException("unsupported request body " + content.getClass().getName());
@@ -126,7 +130,7 @@ public final class InProcessTransport implements AutoCloseable {
         return List.of();
     }
 
-    /** Ends every request still being served (watches among them: their clients see the body end with an error). */
+    /** Ends every request still being served (watches among them: their streams end, as when a server goes away). */
     @Override
     public void close() {
         requests.shutdownNow();
@@ -159,15 +163,18 @@ public final class InProcessTransport implements AutoCloseable {
 
         @Override
         public Client build() {
-            AtomicBoolean closed = client != null ? client.getClosed() : new AtomicBoolean(); // a derived client shares its parent's
+            if (client != null) { // a derived client: the parent's closed flag and network twin (TLS cannot differ)
+                return new Client(this, client.getClosed(), client.peers, client.twin);
+            }
             var keys = keyManagers;
             var trust = trustManagers;
             var connect = connectTimeout;
             var http11 = preferHttp11;
             var versions = tlsVersions;
             var serverName = tlsServerName;
+            var redirects = followRedirects;
             var network = clientFactory.network;
-            java.util.function.Supplier<HttpClient> twin = () -> {
+            return new Client(this, new AtomicBoolean(), clientCertificates(keyManagers), new Twin(() -> {
                 var networkBuilder = network.newBuilder();
                 networkBuilder.sslContext(keys, trust);
                 if (connect != null) {
@@ -182,53 +189,76 @@ public final class InProcessTransport implements AutoCloseable {
                 if (serverName != null) {
                     networkBuilder.tlsServerName(serverName);
                 }
-                return networkBuilder.build();
-            };
-            return new Client(this, closed, clientCertificates(keyManagers), twin);
+                if (redirects) {
+                    networkBuilder.followAllRedirects();
+                }
+                return (StandardHttpClient<?, ?, ?>) networkBuilder.build();
+            }));
         }
     }
 
-    /** A fabric8 HTTP client over the transport; its network twin is built on first need. */
+    /** The network client a client and its derived clients share, built on first need and closed with them. */
+    static final class Twin {
+        private final java.util.function.Supplier<StandardHttpClient<?, ?, ?>> make;
+        private StandardHttpClient<?, ?, ?> client;
+
+        Twin(java.util.function.Supplier<StandardHttpClient<?, ?, ?>> make) {
+            this.make = make;
+        }
+
+        synchronized StandardHttpClient<?, ?, ?> get() {
+            if (client == null) {
+                client = make.get();
+            }
+            return client;
+        }
+
+        synchronized void close() {
+            if (client != null) {
+                client.close();
+            }
+        }
+    }
+
+    /** A fabric8 HTTP client over the transport. */
     static final class Client extends StandardHttpClient<Client, ClientFactory, ClientBuilder> {
         private final List<X509Certificate> peers;
-        private final java.util.function.Supplier<HttpClient> twin;
-        private volatile StandardHttpClient<?, ?, ?> network;
+        private final Twin twin;
 
-        Client(ClientBuilder builder, AtomicBoolean closed, List<X509Certificate> peers, java.util.function.Supplier<HttpClient> twin) {
+        Client(ClientBuilder builder, AtomicBoolean closed, List<X509Certificate> peers, Twin twin) {
             super(builder, closed);
             this.peers = peers;
             this.twin = twin;
         }
 
-        private StandardHttpClient<?, ?, ?> network() {
-            var client = network;
-            if (client == null) {
-                synchronized (this) {
-                    client = network;
-                    if (client == null) {
-                        network = client = (StandardHttpClient<?, ?, ?>) twin.get();
-                    }
-                }
-            }
-            return client;
-        }
-
         @Override
         public CompletableFuture<HttpResponse<AsyncBody>> consumeBytesDirect(StandardHttpRequest request,
                                                                              AsyncBody.Consumer<List<ByteBuffer>> consumer) {
-            CompletableFuture<HttpResponse<AsyncBody>> answer = builder.getClientFactory().transport.serve(request, peers, consumer)
-                    .exceptionallyCompose(e -> e instanceof InProcessExchange.Relayed || e.getCause() instanceof InProcessExchange.Relayed
-                            ? network().consumeBytesDirect(request, consumer)
+            if (isClosed()) {
+                return CompletableFuture.failedFuture(new IOException("the HTTP client is closed"));
+            }
+            InProcessExchange exchange;
+            try {
+                exchange = builder.getClientFactory().transport.serve(request, peers, consumer);
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e instanceof IOException ? e : new IOException(e.getMessage(), e));
+            }
+            CompletableFuture<HttpResponse<AsyncBody>> answer = exchange.response().exceptionallyCompose(e ->
+                    e instanceof InProcessExchange.Relayed || e.getCause() instanceof InProcessExchange.Relayed
+                            ? twin.get().consumeBytesDirect(request, consumer)
                             : CompletableFuture.failedFuture(e));
             Duration timeout = request.getTimeout();
             if (timeout != null && !timeout.isZero() && !timeout.isNegative() && !request.isForStreaming()) {
                 // as the JDK client's request timeout: no answer begun in time is an HttpTimeoutException, an IOException
-                // fabric8 retries like any other connection failure (the server goes on with the request, as it would
-                // after a client hung up)
+                // fabric8 retries like any other connection failure; the server goes on with the request, as it would
+                // after a client hung up, and an answer that comes after all is cancelled unread
                 answer = answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {
                     Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-                    return CompletableFuture.failedFuture(cause instanceof java.util.concurrent.TimeoutException
-                            ? new java.net.http.HttpTimeoutException("request timed out after " + timeout.toMillis() + " ms") : cause);
+                    if (!(cause instanceof java.util.concurrent.TimeoutException)) {
+                        return CompletableFuture.failedFuture(cause);
+                    }
+                    exchange.response().thenAccept(late -> late.body().cancel());
+                    return CompletableFuture.failedFuture(new java.net.http.HttpTimeoutException("request timed out after " + timeout.toMillis() + " ms"));
                 });
             }
             return answer;
@@ -236,15 +266,12 @@ public final class InProcessTransport implements AutoCloseable {
 
         @Override
         public CompletableFuture<WebSocketResponse> buildWebSocketDirect(StandardWebSocketBuilder webSocketBuilder, WebSocket.Listener listener) {
-            return network().buildWebSocketDirect(webSocketBuilder, listener);
+            return twin.get().buildWebSocketDirect(webSocketBuilder, listener);
         }
 
         @Override
         protected void doClose() {
-            var client = network;
-            if (client != null) {
-                client.close();
-            }
+            twin.close();
         }
     }
 }

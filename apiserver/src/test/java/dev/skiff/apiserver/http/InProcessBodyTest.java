@@ -123,4 +123,23 @@ class InProcessBodyTest {
         assertThat(body.done()).isCompletedExceptionally();
         assertThat(body.open()).isFalse();
     }
+
+    @Test
+    void aWriterInterruptedWhileHeldBackFailsTheBodyAsADroppedConnection() throws Exception {
+        var body = new InProcessBody((buffers, b) -> received.add("piece"));
+        var result = new java.util.concurrent.atomic.AtomicReference<Boolean>();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            body.write(new byte[InProcessBody.MAX_QUEUED_BYTES + 1]);
+            result.set(body.write(new byte[1]));
+        });
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (writer.getState() != Thread.State.WAITING && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        writer.interrupt();
+        assertThat(writer.join(Duration.ofSeconds(10))).isTrue();
+        assertThat(result.get()).isFalse();
+        assertThat(body.open()).isFalse();
+        assertThat(body.done()).isCompletedExceptionally();
+    }
 }

@@ -34,6 +34,7 @@ class InProcessTransportTest {
     private final AtomicReference<ApiRequest> served = new AtomicReference<>();
     private final AtomicInteger slowCalls = new AtomicInteger();
     private final CountDownLatch released = new CountDownLatch(1);
+    private final CountDownLatch handlerDone = new CountDownLatch(1);
     private final InProcessTransport transport = InProcessTransport.over(new RequestChain(
             new RequestAuthenticator(List.of(new TokenAuthenticator(Map.of(TOKEN, new UserInfo("alice", List.of("devs")))))),
             new MaxInFlightLimit(0, 0), new RequestAuthorizer(new AlwaysAllowAuthorizer()), AdmissionChain.empty(),
@@ -41,6 +42,14 @@ class InProcessTransportTest {
                     .exact("/echo", (request, response) -> {
                         served.set(request);
                         response.json(201, Map.of("user", request.user().name(), "body", new String(request.body())));
+                    })
+                    .exact("/held", (request, response) -> {
+                        response.json(200, Map.of("sent", true));
+                        try {
+                            handlerDone.await(10, TimeUnit.SECONDS); // still inside the handler after answering
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
                     })
                     .exact("/slow", (request, response) -> {
                         if (slowCalls.incrementAndGet() == 1) {
@@ -62,6 +71,7 @@ class InProcessTransportTest {
     @AfterEach
     void close() {
         released.countDown();
+        handlerDone.countDown();
         transport.close();
     }
 
@@ -105,5 +115,16 @@ class InProcessTransportTest {
         assertThat(answer.code()).isEqualTo(200);
         assertThat(answer.body()).as("answered by a retry, not by the call still waiting").isNotEqualTo("{\"call\":1}");
         assertThat(slowCalls.get()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aWholeAnswerReachesTheClientOnceTheHandlerHasReturned() throws Exception {
+        var client = client(0);
+        var request = client.newHttpRequestBuilder().uri(URI.create("https://in-process/held")).header("Authorization", "Bearer " + TOKEN).build();
+        var answer = client.sendAsync(request, String.class);
+        Thread.sleep(200);
+        assertThat(answer).as("the handler still holds what it holds (locks, the in-flight permit)").isNotDone();
+        handlerDone.countDown();
+        assertThat(answer.get(10, TimeUnit.SECONDS).body()).isEqualTo("{\"sent\":true}");
     }
 }
