@@ -33,7 +33,7 @@ import java.util.function.BooleanSupplier;
  * watch), and a rolling update of an M-replica deployment until {@code kubectl rollout status} would
  * report success. Asserts nothing.
  *
- * The scheduler and controllers use the API server's in-process transport, as inside {@code skiff server} ({@code
+ * The scheduler and controllers use the API server's in-process transport by default ({@code
  * --in-server-transport network}: HTTPS over loopback); the hollow nodes and the benchmark's watch use HTTPS.
  *
  * <p>Usage: {@code bin/bench controller [--nodes N] [--replicas N] [--rollout-replicas N] [--in-server-transport in-process|network]}

@@ -33,7 +33,7 @@ import java.util.function.IntFunction;
  * from the first create to the last bind. Each workload's pods are deleted (grace period 0) before
  * the next one starts, so every workload starts on empty nodes as in upstream's fresh cluster per
  * workload. Scheduler, API server, store and this client share the JVM and the machine's cores, as
- * inside `skiff server`; the scheduler's client uses the API server's in-process transport, as inside `skiff server`
+ * inside `skiff server`; the scheduler's client uses the API server's in-process transport (by default; not yet switched on in `skiff server`)
  * (or, with {@code --scheduler-transport network}, HTTPS over loopback as a separate scheduler's), while the benchmark's
  * writers and watch use HTTPS. Asserts nothing.
  *
