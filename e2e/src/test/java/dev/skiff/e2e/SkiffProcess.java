@@ -251,10 +251,24 @@ final class SkiffProcess implements AutoCloseable {
     int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            throw new AssertionError("skiff did not stop within 30 s of SIGTERM");
+            throw notStopped(Duration.ofSeconds(30));
         }
         killall();
         return process.exitValue();
+    }
+
+    /** The failure of a process that outlived SIGTERM, with its threads (jcmd Thread.print) to tell what holds it up. */
+    private AssertionError notStopped(Duration timeout) throws InterruptedException {
+        String threads;
+        try {
+            var jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true).start();
+            threads = new String(jcmd.getInputStream().readAllBytes());
+            jcmd.waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            threads = "(no thread dump: " + e + ")";
+        }
+        return new AssertionError("skiff did not stop within " + timeout + " of SIGTERM; its threads:\n" + threads);
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed; a node agent's pods and containerd are left (see {@link #killall}). */
@@ -281,7 +295,7 @@ final class SkiffProcess implements AutoCloseable {
     int stopKeepingPods(Duration timeout) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new AssertionError("skiff did not stop within " + timeout + " of SIGTERM");
+            throw notStopped(timeout);
         }
         return process.exitValue();
     }
