@@ -32,7 +32,8 @@ public final class Controller implements AutoCloseable {
     private final Reconciler reconciler;
     private final RateLimitingQueue<String> queue;
     private final int maxRetries;
-    private final List<Thread> workers = new ArrayList<>();
+    private final List<Thread> workers = new ArrayList<>(); // guarded by this
+    private volatile boolean closed;
 
     public Controller(String name, Reconciler reconciler, RateLimitingQueue<String> queue, int maxRetries) {
         this.name = name;
@@ -69,20 +70,29 @@ public final class Controller implements AutoCloseable {
     /**
      * Waits until every informer has listed once (upstream's WaitForCacheSync), then starts
      * {@code threads} virtual-thread workers; returns false without starting when the caches do
-     * not sync within {@code timeout}.
+     * not sync within {@code timeout}, or once the controller is closed. The wait holds no lock, so
+     * {@link #close} never waits for caches that may never sync (a list the store cannot answer).
      */
-    public synchronized boolean run(int threads, List<? extends SharedIndexInformer<?>> informers, Duration timeout)
+    public boolean run(int threads, List<? extends SharedIndexInformer<?>> informers, Duration timeout)
             throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         while (!informers.stream().allMatch(SharedIndexInformer::hasSynced)) {
+            if (closed) {
+                return false;
+            }
             if (Instant.now().isAfter(deadline)) {
                 log.warn("controller={} caches did not sync within {}; not starting", name, timeout);
                 return false;
             }
             Thread.sleep(10);
         }
-        for (int i = 0; i < threads; i++) {
-            workers.add(Thread.ofVirtual().name(name + "-worker-" + i).start(this::work));
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            for (int i = 0; i < threads; i++) {
+                workers.add(Thread.ofVirtual().name(name + "-worker-" + i).start(this::work));
+            }
         }
         log.info("controller={} started workers={}", name, threads);
         return true;
@@ -135,14 +145,19 @@ public final class Controller implements AutoCloseable {
         return true;
     }
 
-    /** Shuts the queue down and waits for the workers to finish their current key. */
+    /** Shuts the queue down, ends a {@link #run} still waiting for caches, and waits for the workers to finish their current key. */
     @Override
-    public synchronized void close() throws InterruptedException {
-        queue.shutDown();
-        for (Thread worker : workers) {
+    public void close() throws InterruptedException {
+        List<Thread> started;
+        synchronized (this) {
+            closed = true;
+            queue.shutDown();
+            started = List.copyOf(workers);
+            workers.clear();
+        }
+        for (Thread worker : started) {
             worker.join();
         }
-        workers.clear();
     }
 
     /** Splits a {@code namespace/name} key (upstream's cache.SplitMetaNamespaceKey); namespace is empty for cluster-scoped keys. */

@@ -70,6 +70,38 @@ class ControllerTest {
     }
 
     @Test
+    void closeEndsARunStillWaitingForCachesThatNeverSync(@TempDir Path dir) throws Exception {
+        try (TestCluster cluster = new TestCluster(dir); KubernetesClient client = cluster.newClient()) {
+            // no such resource: its list fails with 404 again and again, so the informer never syncs
+            var informer = client.genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+                    .withGroup("example.com").withVersion("v1").withKind("Widget").withPlural("widgets").withNamespaced(true).build())
+                    .inAnyNamespace().runnableInformer(0);
+            informer.start(); // fails its first list, and retries
+            var controller = new Controller("waiting", key -> { }, RateLimitingQueue.withDefaultRateLimiter(Clock.systemUTC()), 5);
+            var result = new java.util.concurrent.CompletableFuture<Boolean>();
+            Thread runner = Thread.ofVirtual().start(() -> {
+                try {
+                    result.complete(controller.run(1, List.of(informer), Duration.ofMinutes(5)));
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
+            Thread.sleep(200); // run is in its wait for the caches
+            assertThat(runner.isAlive()).isTrue();
+            Thread closer = Thread.ofVirtual().start(() -> {
+                try {
+                    controller.close();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertThat(closer.join(Duration.ofSeconds(10))).as("close returned while run waited for caches").isTrue();
+            assertThat(result.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("run started no workers").isFalse();
+            informer.close();
+        }
+    }
+
+    @Test
     void dropsAKeyAfterMaxRetries(@TempDir Path dir) throws Exception {
         var queue = RateLimitingQueue.<String>withDefaultRateLimiter(Clock.systemUTC());
         AtomicInteger attempts = new AtomicInteger();
