@@ -72,7 +72,7 @@ public final class ControllerBench {
                          return new SimulatedPodSyncer(SimulatedNodes.internalIp(i), SimulatedNodes.podCidrPrefix(i), clock);
                      });
              KubernetesClient inServer = inProcess
-                     ? RestClients.fromKubeconfig(controlPlane.kubeconfig(), controlPlane.controlPlane().apiServer().inProcessClients(RestClients.networkHttpClients()))
+                     ? RestClients.inProcess(controlPlane.kubeconfig(), controlPlane.controlPlane().apiServer()::inProcessClients)
                      : RestClients.fromKubeconfig(controlPlane.kubeconfig());
              var scheduler = SchedulerServer.start(inServer, KubeSchedulerConfiguration.defaults(), false);
              var manager = ControllerManager.start(inServer, List.of("*"), false, ControllerManager.DEFAULT_WORKERS)) {

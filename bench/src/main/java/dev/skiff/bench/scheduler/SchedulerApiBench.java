@@ -109,7 +109,7 @@ public final class SchedulerApiBench {
         }
         Path dir = Files.createTempDirectory("skiff-scheduler-bench");
         try (var controlPlane = LocalControlPlane.start(dir); KubernetesClient client = writersInProcess
-                ? RestClients.fromKubeconfig(controlPlane.kubeconfig(), controlPlane.controlPlane().apiServer().inProcessClients(RestClients.networkHttpClients()))
+                ? RestClients.inProcess(controlPlane.kubeconfig(), controlPlane.controlPlane().apiServer()::inProcessClients)
                 : RestClients.fromKubeconfig(controlPlane.kubeconfig())) {
             long t0 = System.nanoTime();
             createAll(nodes, i -> client.resource(node(i)).create());
@@ -123,7 +123,7 @@ public final class SchedulerApiBench {
             System.out.printf(Locale.ROOT, "# the scheduler's client: %s; the writers': %s%n", inProcess ? "in-process transport" : "HTTPS over loopback",
                     writersInProcess ? "in-process transport" : "HTTPS over loopback");
             try (KubernetesClient schedulerClient = inProcess
-                    ? RestClients.fromKubeconfig(controlPlane.kubeconfig(), controlPlane.controlPlane().apiServer().inProcessClients(RestClients.networkHttpClients()))
+                    ? RestClients.inProcess(controlPlane.kubeconfig(), controlPlane.controlPlane().apiServer()::inProcessClients)
                     : RestClients.fromKubeconfig(controlPlane.kubeconfig());
                  var scheduler = createsOnly ? null : SchedulerServer.start(schedulerClient, KubeSchedulerConfiguration.defaults(), false)) {
                 long w0 = System.nanoTime();

@@ -64,11 +64,10 @@ public final class Server implements AutoCloseable {
                     config.metricResolution());
             started.push(controlPlane);
             apiServer = controlPlane.apiServer();
-            // through the API like any scheduler, controller manager or agent, with the admin credentials;
-            // leader-elected so that several servers on one store run one of each at a time. (Over HTTPS still: with the
-            // API server's in-process transport here, one CI run saw a server not stop within 30 s of SIGTERM - not
-            // reproduced, not explained yet; see docs/architecture.md.)
-            var client = RestClients.fromKubeconfig(config.writeKubeconfig());
+            // through the API like any scheduler, controller manager or agent, with the admin credentials, but in this
+            // process: the API server's in-process transport (no TLS, no sockets); leader-elected so that several servers
+            // on one store run one of each at a time
+            var client = RestClients.inProcess(config.writeKubeconfig(), apiServer::inProcessClients);
             started.push(client);
             if (config.dns().listen() != null) {
                 startDns(client, config.dns()).ifPresent(started::push); // first: kube-dns takes its ClusterIP before other services

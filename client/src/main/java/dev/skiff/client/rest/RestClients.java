@@ -45,16 +45,14 @@ public final class RestClients {
     }
 
     /**
-     * As {@link #fromKubeconfig(Path)}, its requests sent by the HTTP clients {@code httpClients} makes - e.g. the API
-     * server's in-process ones, for the components inside {@code skiff server}.
+     * As {@link #fromKubeconfig(Path)}, its requests served in this process by the API server's in-process transport
+     * ({@code ApiServer::inProcessClients}, given the network HTTP clients for what it relays) - for the components
+     * inside {@code skiff server}, and the benchmarks.
      */
-    public static KubernetesClient fromKubeconfig(Path kubeconfig, io.fabric8.kubernetes.client.http.HttpClient.Factory httpClients) {
-        return builder().withConfig(config(kubeconfig)).withHttpClientFactory(httpClients).build();
-    }
-
-    /** The HTTP clients skiff's clients use over the network (fabric8's on the JDK's HttpClient). */
-    public static io.fabric8.kubernetes.client.http.HttpClient.Factory networkHttpClients() {
-        return new io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory();
+    public static KubernetesClient inProcess(Path kubeconfig,
+            java.util.function.UnaryOperator<io.fabric8.kubernetes.client.http.HttpClient.Factory> inProcessClients) {
+        return builder().withConfig(config(kubeconfig))
+                .withHttpClientFactory(inProcessClients.apply(new io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory())).build();
     }
 
     /**

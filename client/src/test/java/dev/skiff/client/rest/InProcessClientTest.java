@@ -72,8 +72,7 @@ class InProcessClientTest {
                 - level: Metadata
                 """), auditLog.toString(), 0, 0, 0));
         network = RestClients.fromKubeconfig(server.kubeconfig());
-        inProcess = RestClients.fromKubeconfig(server.kubeconfig(),
-                server.controlPlane().apiServer().inProcessClients(RestClients.networkHttpClients()));
+        inProcess = RestClients.inProcess(server.kubeconfig(), server.controlPlane().apiServer()::inProcessClients);
         network.resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
     }
 
