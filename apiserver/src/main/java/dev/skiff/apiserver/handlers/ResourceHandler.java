@@ -433,17 +433,19 @@ public final class ResourceHandler implements ApiHandler {
                 List<byte[]> lines = new ArrayList<>(batch.size());
                 boolean ended = false;
                 for (WatchEvent<T> event : batch) {
-                    ObjectNode line = BodyDecoder.JSON.createObjectNode().put("type", event.type().name());
+                    byte[] object;
                     if (event.type() == WatchEvent.Type.ERROR) {
-                        line.set("object", BodyDecoder.JSON.valueToTree(event.error().status()));
+                        object = BodyDecoder.JSON.valueToTree(event.error().status()).toString().getBytes(StandardCharsets.UTF_8);
                     } else if (table && event.type() != WatchEvent.Type.BOOKMARK) {
-                        line.set("object", r.table().table(List.of(event.object()), event.object().getMetadata().getResourceVersion(),
-                                null, null, includeObject, first));
+                        object = r.table().table(List.of(event.object()), event.object().getMetadata().getResourceVersion(),
+                                null, null, includeObject, first).toString().getBytes(StandardCharsets.UTF_8);
                         first = false;
+                    } else if (event.encodings() != null) {
+                        object = event.encodings().get(r.info().apiVersion(), () -> Json.write(typed(r, event.object())));
                     } else {
-                        line.set("object", BodyDecoder.JSON.valueToTree(typed(r, event.object())));
+                        object = Json.write(typed(r, event.object()));
                     }
-                    lines.add((line.toString() + "\n").getBytes(StandardCharsets.UTF_8));
+                    lines.add(watchLine(event.type(), object));
                     if (event.type() == WatchEvent.Type.ERROR) {
                         ended = true; // an error is the watch's last event
                         break;
@@ -692,6 +694,20 @@ public final class ResourceHandler implements ApiHandler {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("invalid value for " + name + ": " + ApiException.goQuote(value));
         }
+    }
+
+    private static final byte[][] WATCH_LINE_HEADS = java.util.Arrays.stream(WatchEvent.Type.values())
+            .map(t -> ("{\"type\":\"" + t.name() + "\",\"object\":").getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
+
+    /** One line of a watch's stream: {@code {"type":"ADDED","object":...}} and a newline, around the encoded object. */
+    private static byte[] watchLine(WatchEvent.Type type, byte[] object) {
+        byte[] head = WATCH_LINE_HEADS[type.ordinal()];
+        byte[] line = new byte[head.length + object.length + 2];
+        System.arraycopy(head, 0, line, 0, head.length);
+        System.arraycopy(object, 0, line, head.length, object.length);
+        line[line.length - 2] = '}';
+        line[line.length - 1] = '\n';
+        return line;
     }
 
     private static <T extends HasMetadata> HasMetadata typed(ServedResource<T> r, T object) {

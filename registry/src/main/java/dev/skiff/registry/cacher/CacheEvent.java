@@ -1,6 +1,7 @@
 package dev.skiff.registry.cacher;
 
 import dev.skiff.registry.storage.ObjectCodec;
+import dev.skiff.registry.watch.Encodings;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
 /**
@@ -15,6 +16,9 @@ final class CacheEvent<T extends HasMetadata> {
     private final T previous;
     private final ObjectCodec codec;
     private T previousAtRevision;
+    /** The encodings of {@link #current} and of {@link #previousAtRevision}, shared by every watcher of the event. */
+    final Encodings currentEncodings = new Encodings();
+    final Encodings previousEncodings = new Encodings();
 
     CacheEvent(long revision, String key, T current, T previous, ObjectCodec codec) {
         this.revision = revision;

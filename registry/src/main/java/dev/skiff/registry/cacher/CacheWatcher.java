@@ -33,9 +33,10 @@ final class CacheWatcher<T extends HasMetadata> {
         boolean previousMatched = event.previous() != null && predicate.test(event.previous());
         boolean currentMatches = event.current() != null && predicate.test(event.current());
         if (currentMatches) {
-            sink.accept(WatchEvent.of(previousMatched ? WatchEvent.Type.MODIFIED : WatchEvent.Type.ADDED, event.current()));
+            sink.accept(WatchEvent.of(previousMatched ? WatchEvent.Type.MODIFIED : WatchEvent.Type.ADDED, event.current(),
+                    event.currentEncodings));
         } else if (previousMatched) {
-            sink.accept(WatchEvent.of(WatchEvent.Type.DELETED, event.previousAtRevision()));
+            sink.accept(WatchEvent.of(WatchEvent.Type.DELETED, event.previousAtRevision(), event.previousEncodings));
         }
     }
 }

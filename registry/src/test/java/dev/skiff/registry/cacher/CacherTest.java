@@ -133,6 +133,43 @@ class CacherTest {
     }
 
     @Test
+    void everyWatcherOfAnEventSharesItsEncodingsSoItIsEncodedOncePerForm() throws Exception {
+        Cacher<ConfigMap> cacher = cacher(Cacher.DEFAULT_CAPACITY);
+        cacher.list(null, ListOptions.latest()); // starts the cache
+        List<BlockingQueue<WatchEvent<ConfigMap>>> queues = new ArrayList<>();
+        List<WatchStream> streams = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            BlockingQueue<WatchEvent<ConfigMap>> q = new LinkedBlockingQueue<>();
+            queues.add(q);
+            streams.add(cacher.watch("ns", WatchOptions.from(Long.toString(cacher.revision())).withPredicate(tier("web")), q::add));
+        }
+        create("ns", "a", "web");
+        storage.guaranteedUpdate("ns", "a", Preconditions.NONE, c -> { // stops matching: DELETED with the previous state
+            c.getMetadata().setLabels(Map.of("tier", "db"));
+            return new Change.Write<>(c);
+        }, false);
+        var encoded = new java.util.concurrent.atomic.AtomicInteger();
+        List<WatchEvent<ConfigMap>> added = new ArrayList<>();
+        List<WatchEvent<ConfigMap>> deleted = new ArrayList<>();
+        for (var q : queues) {
+            added.add(next(q));
+            deleted.add(next(q));
+        }
+        for (int i = 0; i < queues.size(); i++) {
+            assertThat(added.get(i).type()).isEqualTo(WatchEvent.Type.ADDED);
+            assertThat(deleted.get(i).type()).isEqualTo(WatchEvent.Type.DELETED);
+            assertThat(added.get(i).encodings()).isSameAs(added.getFirst().encodings()).isNotSameAs(deleted.get(i).encodings());
+            assertThat(deleted.get(i).encodings()).isSameAs(deleted.getFirst().encodings());
+            byte[] v1 = added.get(i).encodings().get("v1", () -> new byte[] {(byte) encoded.incrementAndGet()});
+            assertThat(v1).containsExactly(1);
+            byte[] v2 = added.get(i).encodings().get("v2", () -> new byte[] {(byte) (100 + encoded.incrementAndGet())});
+            assertThat(v2).containsExactly(102);
+        }
+        assertThat(encoded.get()).as("one encoding per form, whatever the number of watchers").isEqualTo(2);
+        streams.forEach(WatchStream::close);
+    }
+
+    @Test
     void replaysTheWindowAndAnswersExpiredOnceEventsLeftIt() throws Exception {
         Cacher<ConfigMap> cacher = cacher(4);
         cacher.list(null, ListOptions.latest()); // starts the cache
