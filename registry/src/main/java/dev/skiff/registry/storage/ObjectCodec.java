@@ -1,9 +1,11 @@
 package dev.skiff.registry.storage;
 
 import dev.skiff.api.meta.MicroTime;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.filter.FilteringGeneratorDelegate;
+import com.fasterxml.jackson.core.filter.TokenFilter;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.module.blackbird.BlackbirdModule;
 import com.google.protobuf.ByteString;
 import dev.skiff.api.errors.ApiException;
@@ -26,18 +28,38 @@ public final class ObjectCodec {
         this.mapper = mapper;
     }
 
+    /** The object's JSON with the top-level metadata's resourceVersion and selfLink left out, in one pass. */
     public ByteString encode(HasMetadata object) {
-        ObjectNode tree = mapper.valueToTree(object);
-        if (tree.get("metadata") instanceof ObjectNode metadata) {
-            metadata.remove("resourceVersion");
-            metadata.remove("selfLink");
-        }
-        try {
-            return ByteString.copyFrom(mapper.writeValueAsBytes(tree));
+        var out = ByteString.newOutput(4096);
+        try (JsonGenerator generator = new FilteringGeneratorDelegate(mapper.getFactory().createGenerator(out), STORED,
+                TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true)) {
+            mapper.writeValue(generator, object);
         } catch (IOException e) {
             throw ApiException.internal("encoding " + object.getKind() + ": " + e.getMessage());
         }
+        return out.toByteString();
     }
+
+    /** Within the top-level metadata: everything but resourceVersion and selfLink. */
+    private static final TokenFilter STORED_METADATA = new TokenFilter() {
+        @Override
+        public TokenFilter includeProperty(String name) {
+            return name.equals("resourceVersion") || name.equals("selfLink") ? null : TokenFilter.INCLUDE_ALL;
+        }
+
+        @Override
+        public boolean includeEmptyObject(boolean contentsFiltered) {
+            return true; // metadata that held only those two stays, empty
+        }
+    };
+
+    /** The stored form of an object: all of it, its top-level metadata through {@link #STORED_METADATA}. */
+    private static final TokenFilter STORED = new TokenFilter() {
+        @Override
+        public TokenFilter includeProperty(String name) {
+            return name.equals("metadata") ? STORED_METADATA : TokenFilter.INCLUDE_ALL;
+        }
+    };
 
     /** Decodes a stored value and sets its resourceVersion to {@code revision}. */
     public <T extends HasMetadata> T decode(ByteString value, Class<T> type, long revision) {

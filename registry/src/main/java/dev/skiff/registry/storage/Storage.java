@@ -68,14 +68,15 @@ public final class Storage<T extends HasMetadata> {
             }
             return codec.copy(object);
         }
+        ByteString value = codec.encode(object);
         TxnResponse response = store.txn(new TxnRequest(
                 List.of(Compare.createRevision(key, Compare.Result.EQUAL, 0)),
-                List.of(PutRequest.of(key, codec.encode(object))),
+                List.of(PutRequest.of(key, value)),
                 List.of()));
         if (!response.succeeded()) {
             throw alreadyExists(name);
         }
-        return codec.decode(codec.encode(object), resource.type(), response.revision());
+        return codec.decode(value, resource.type(), response.revision());
     }
 
     public T get(String namespace, String name) {
