@@ -213,6 +213,9 @@ public final class Framework {
      */
     public Status runFilterPluginsWithNominatedPods(CycleState state, PodInfo pod, NodeInfo nodeInfo, Handle handle) {
         List<PodInfo> nominated = handle == null ? List.of() : handle.nominatedPodsForNode(nodeInfo.name());
+        if (nominated.isEmpty()) { // nearly always: no stream per node for nothing
+            return runFilterPlugins(state, pod, nodeInfo);
+        }
         int priority = priority(pod.pod());
         List<PodInfo> add = nominated.stream()
                 .filter(n -> priority(n.pod()) >= priority && !n.key().equals(pod.key())).toList();

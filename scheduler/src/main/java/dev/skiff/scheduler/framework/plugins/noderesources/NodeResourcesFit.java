@@ -69,7 +69,10 @@ public final class NodeResourcesFit implements FilterPlugin, ScorePlugin, Enqueu
         check(out, Resource.CPU, req.milliCpu, used.milliCpu, alloc.milliCpu);
         check(out, Resource.MEMORY, req.memory, used.memory, alloc.memory);
         check(out, Resource.EPHEMERAL_STORAGE, req.ephemeralStorage, used.ephemeralStorage, alloc.ephemeralStorage);
-        for (Map.Entry<String, Long> e : new TreeMap<>(req.scalar).entrySet()) {
+        if (req.scalar.isEmpty()) {
+            return out;
+        }
+        for (Map.Entry<String, Long> e : new TreeMap<>(req.scalar).entrySet()) { // sorted: the reasons in a stable order
             if (ignored.contains(e.getKey())) {
                 continue;
             }
