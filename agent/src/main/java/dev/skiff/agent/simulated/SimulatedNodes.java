@@ -47,7 +47,7 @@ public final class SimulatedNodes {
         for (int i = 0; i < count; i++) {
             String name = name(prefix, i);
             Map<String, String> labels = NodeStatus.labels(name, nodeLabels);
-            labels.put("node.skiff.dev/simulated", "true");
+            labels.put(dev.skiff.api.core.v1.SimulatedNodes.LABEL, "true");
             nodes.add(new NodeStatus(name, labels, taints, capacity, internalIp(i), nodeInfo, 10250, podCidrPrefix(i) + ".0/24"));
         }
         return nodes;

@@ -41,8 +41,6 @@ public final class KubeletScraper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KubeletScraper.class);
     public static final Duration DEFAULT_RESOLUTION = Duration.ofSeconds(15);
     private static final Duration MAX_REQUEST_TIMEOUT = Duration.ofSeconds(10);
-    /** The label `skiff agent --simulated` puts on its hollow nodes. */
-    static final String SIMULATED_NODE_LABEL = "node.skiff.dev/simulated";
 
     private final Supplier<List<Node>> nodes;
     private final MetricsStorage storage;
@@ -118,7 +116,7 @@ public final class KubeletScraper implements AutoCloseable {
     /** A Ready node with a kubelet server: simulated nodes (agent's SimulatedNodes label) have none, and their addresses take no traffic. */
     static boolean scrapable(Node node) {
         var labels = node.getMetadata().getLabels();
-        if (labels != null && "true".equals(labels.get(SIMULATED_NODE_LABEL))) {
+        if (labels != null && "true".equals(labels.get(dev.skiff.api.core.v1.SimulatedNodes.LABEL))) {
             return false;
         }
         return node.getStatus() != null && node.getStatus().getConditions() != null && node.getStatus().getConditions().stream()
