@@ -33,18 +33,21 @@ import java.util.function.IntFunction;
  * from the first create to the last bind. Each workload's pods are deleted (grace period 0) before
  * the next one starts, so every workload starts on empty nodes as in upstream's fresh cluster per
  * workload. Scheduler, API server, store and this client share the JVM and the machine's cores, as
- * inside `skiff server`; the scheduler's client uses the API server's in-process transport (by default; not yet switched on in `skiff server`)
+ * inside `skiff server`; the scheduler's client uses the API server's in-process transport (by default, as in `skiff server`)
  * (or, with {@code --scheduler-transport network}, HTTPS over loopback as a separate scheduler's), while the benchmark's
  * writers and watch use HTTPS. Asserts nothing.
  *
  * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] [--creates-only]
- * [--scheduler-transport in-process|network] [--writers-transport in-process|network]}; {@code --warmup}
- * is the number of unmeasured pods scheduled first (default 500), to see how much of a run is the JIT compiler's.
+ * [--scheduler-transport in-process|network] [--writers-transport in-process|network] [--parallelism N]}; {@code --warmup}
+ * is the number of unmeasured pods scheduled first (default 500), to see how much of a run is the JIT compiler's;
+ * {@code --parallelism} the scheduler's (KubeSchedulerConfiguration's, default 16, capped at the machine's cores less one).
  */
 public final class SchedulerApiBench {
     private static final int WRITERS = 64;
     /** {@code --creates-only}: no scheduler; a pod counts once the watch has seen it created (the create path's share). */
     private static boolean createsOnly;
+    /** {@code --parallelism}: the scheduler configuration's parallelism (upstream's default 16). */
+    private static int parallelism = 16;
     private static final String NAMES = "SchedulingBasic|NodeAffinity|PodAntiAffinity|TopologySpread|Preemption";
 
     /** scheduler_perf's workload: initPods created and bound first (not measured), then the measured pods. */
@@ -80,11 +83,12 @@ public final class SchedulerApiBench {
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--creates-only" -> createsOnly = true;
+                case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
                 case "--scheduler-transport" -> inProcess = inProcess(args[++i]);
                 case "--writers-transport" -> writersInProcess = inProcess(args[++i]);
                 default -> {
                     System.err.println("usage: bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] [--creates-only]"
-                            + " [--scheduler-transport in-process|network] [--writers-transport in-process|network] (" + NAMES + ")");
+                            + " [--scheduler-transport in-process|network] [--writers-transport in-process|network] [--parallelism N] (" + NAMES + ")");
                     System.exit(2);
                 }
             }
@@ -122,10 +126,12 @@ public final class SchedulerApiBench {
             }
             System.out.printf(Locale.ROOT, "# the scheduler's client: %s; the writers': %s%n", inProcess ? "in-process transport" : "HTTPS over loopback",
                     writersInProcess ? "in-process transport" : "HTTPS over loopback");
+            System.out.printf(Locale.ROOT, "# the scheduler's parallelism: %d (configured %d, at most the cores less one)%n",
+                    dev.skiff.scheduler.framework.Parallelizer.threads(parallelism, Runtime.getRuntime().availableProcessors()), parallelism);
             try (KubernetesClient schedulerClient = inProcess
                     ? RestClients.inProcess(controlPlane.kubeconfig(), controlPlane.controlPlane().apiServer()::inProcessClients)
                     : RestClients.fromKubeconfig(controlPlane.kubeconfig());
-                 var scheduler = createsOnly ? null : SchedulerServer.start(schedulerClient, KubeSchedulerConfiguration.defaults(), false)) {
+                 var scheduler = createsOnly ? null : SchedulerServer.start(schedulerClient, config(parallelism), false)) {
                 long w0 = System.nanoTime();
                 run(client, new Workload("warmup", warmup, i -> SchedulerBench.basePod("w-" + i).build()), nodes, false);
                 System.out.printf(Locale.ROOT, "# warm-up: %d pods scheduled and deleted in %.1f s%n", warmup, (System.nanoTime() - w0) / 1e9);
@@ -175,6 +181,12 @@ public final class SchedulerApiBench {
         if (print) {
             System.out.printf(Locale.ROOT, "#   %s: its pods deleted in %.1f s%n", w.name(), (System.nanoTime() - t0) / 1e9);
         }
+    }
+
+    private static KubeSchedulerConfiguration config(int parallelism) {
+        var defaults = KubeSchedulerConfiguration.defaults();
+        return new KubeSchedulerConfiguration(defaults.apiVersion(), defaults.kind(), parallelism, defaults.percentageOfNodesToScore(),
+                defaults.podInitialBackoffSeconds(), defaults.podMaxBackoffSeconds(), defaults.profiles());
     }
 
     private static boolean inProcess(String transport) {
@@ -271,9 +283,13 @@ public final class SchedulerApiBench {
         }
     }
 
-    /** The in-memory benchmark's node (4 cpu, 32Gi, 110 pods, ten zones, pools a/b), Ready as a kubelet reports it. */
+    /**
+     * The in-memory benchmark's node (4 cpu, 32Gi, 110 pods, ten zones, pools a/b), Ready as a kubelet reports it, and
+     * labelled hollow (no kubelet to scrape metrics from).
+     */
     private static Node node(int i) {
-        return new NodeBuilder(SchedulerBench.node(i)).editStatus().withCapacity(SchedulerBench.node(i).getStatus().getAllocatable())
+        return new NodeBuilder(SchedulerBench.node(i)).editMetadata().addToLabels(dev.skiff.api.core.v1.SimulatedNodes.LABEL, "true")
+                .endMetadata().editStatus().withCapacity(SchedulerBench.node(i).getStatus().getAllocatable())
                 .addNewCondition().withType("Ready").withStatus("True").withReason("KubeletReady").endCondition().endStatus().build();
     }
 }
