@@ -261,10 +261,14 @@ final class SkiffProcess implements AutoCloseable {
     private AssertionError notStopped(Duration timeout) throws InterruptedException {
         String threads;
         try {
+            Path dump = Files.createTempFile("skiff-threads", ".txt");
             var jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
-                    String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true).start();
-            threads = new String(jcmd.getInputStream().readAllBytes());
-            jcmd.waitFor(30, TimeUnit.SECONDS);
+                    String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true).redirectOutput(dump.toFile()).start();
+            if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
+                jcmd.destroyForcibly();
+            }
+            threads = Files.readString(dump);
+            Files.deleteIfExists(dump);
         } catch (IOException e) {
             threads = "(no thread dump: " + e + ")";
         }

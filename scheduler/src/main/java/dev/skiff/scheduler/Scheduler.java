@@ -88,7 +88,7 @@ public final class Scheduler implements AutoCloseable {
         this.percentageOfNodesToScore = config.percentageOfNodesToScore();
         this.podWriter = podWriter;
         this.bindingExecutor = bindingExecutor;
-        this.parallelizer = new Parallelizer(Parallelizer.threads(config.parallelism(), Runtime.getRuntime().availableProcessors()));
+        this.parallelizer = new Parallelizer(Math.min(config.parallelism(), Runtime.getRuntime().availableProcessors()));
         this.cache = new Cache(clock, Duration.ZERO);
         Map<String, InTreePlugins.Factory> registry = InTreePlugins.registry();
         Map<String, List<ClusterEventWithHint>> events = new HashMap<>();

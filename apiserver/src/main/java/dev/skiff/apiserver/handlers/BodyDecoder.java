@@ -48,6 +48,15 @@ public final class BodyDecoder {
     private BodyDecoder() {
     }
 
+    /** An object as list items and watch events carry it (this mapper: nulls a type keeps are written, as always). */
+    static byte[] write(Object value) {
+        try {
+            return JSON.writeValueAsBytes(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
     /**
      * A request body of {@code info}'s kind as a JSON tree, whatever its encoding (JSON, YAML, protobuf),
      * for admission plugins that rewrite objects; 400/415 as for any decode.

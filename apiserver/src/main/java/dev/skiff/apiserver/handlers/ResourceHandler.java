@@ -441,9 +441,9 @@ public final class ResourceHandler implements ApiHandler {
                                 null, null, includeObject, first).toString().getBytes(StandardCharsets.UTF_8);
                         first = false;
                     } else if (event.encodings() != null) {
-                        object = event.encodings().get(r.info().apiVersion(), () -> Json.write(typed(r, event.object())));
+                        object = event.encodings().get(r.info().apiVersion(), () -> BodyDecoder.write(typed(r, event.object())));
                     } else {
-                        object = Json.write(typed(r, event.object()));
+                        object = BodyDecoder.write(typed(r, event.object()));
                     }
                     lines.add(watchLine(event.type(), object));
                     if (event.type() == WatchEvent.Type.ERROR) {

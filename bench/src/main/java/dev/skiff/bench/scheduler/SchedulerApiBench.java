@@ -40,7 +40,7 @@ import java.util.function.IntFunction;
  * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] [--creates-only]
  * [--scheduler-transport in-process|network] [--writers-transport in-process|network] [--parallelism N]}; {@code --warmup}
  * is the number of unmeasured pods scheduled first (default 500), to see how much of a run is the JIT compiler's;
- * {@code --parallelism} the scheduler's (KubeSchedulerConfiguration's, default 16, capped at the machine's cores less one).
+ * {@code --parallelism} the scheduler's (KubeSchedulerConfiguration's, default 16, at most the cores less one as in `skiff server`).
  */
 public final class SchedulerApiBench {
     private static final int WRITERS = 64;
@@ -183,10 +183,10 @@ public final class SchedulerApiBench {
         }
     }
 
+    /** The defaults with {@code parallelism} made what `skiff server` makes it (Parallelizer.threads). */
     private static KubeSchedulerConfiguration config(int parallelism) {
-        var defaults = KubeSchedulerConfiguration.defaults();
-        return new KubeSchedulerConfiguration(defaults.apiVersion(), defaults.kind(), parallelism, defaults.percentageOfNodesToScore(),
-                defaults.podInitialBackoffSeconds(), defaults.podMaxBackoffSeconds(), defaults.profiles());
+        return KubeSchedulerConfiguration.defaults().withParallelism(
+                dev.skiff.scheduler.framework.Parallelizer.threads(parallelism, Runtime.getRuntime().availableProcessors()));
     }
 
     private static boolean inProcess(String transport) {

@@ -9,7 +9,7 @@ import java.util.function.IntConsumer;
 
 /**
  * Runs a piece of work over indexes with up to {@code parallelism} threads, as upstream's parallelize.Parallelizer
- * (default parallelism 16 there; here at most the machine's cores less one, {@link #threads}). The pieces are claimed a chunk at a time
+ * (default parallelism 16 there; here at most the machine's cores, one fewer inside `skiff server`: {@link #threads}). The pieces are claimed a chunk at a time
  * (upstream's chunk size: the square root of the count, at most count / parallelism + 1) by the calling thread and by
  * helpers handed to a small pool. The caller works too and waits only for chunks a helper has claimed, never for a
  * helper that has not started: when the other cores are busy (the API server in the same process) the work runs on
@@ -28,10 +28,11 @@ public final class Parallelizer implements AutoCloseable {
     }
 
     /**
-     * The threads a configured parallelism gets on {@code cores}: at most one fewer than the cores. The scheduler
-     * shares its process with the API server in `skiff server`, which does more work per pod than the scheduler; on
-     * two cores, filtering and scoring on both (with the API server's threads wanting them too) measured 648-723
-     * pods/s on SchedulingBasic against 925 on one (docs/benchmarks.md).
+     * The parallelism for a scheduler that shares its process with the API server (`skiff server`; the scheduler
+     * benchmark through the API): the configured one, at most one fewer than the cores. The API server does more work
+     * per pod than the scheduler; on two cores, Filter and Score on both (the API server's threads wanting them too)
+     * measured 648-723 pods/s on SchedulingBasic against 823-986 on one (docs/benchmarks.md). A scheduler alone
+     * (`skiff scheduler`) gets the configured parallelism, at most the cores.
      */
     public static int threads(int parallelism, int cores) {
         return Math.max(1, Math.min(parallelism, cores - 1));

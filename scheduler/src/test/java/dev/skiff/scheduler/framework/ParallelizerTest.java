@@ -53,14 +53,17 @@ class ParallelizerTest {
             var helperHeld = new CountDownLatch(1);
             var release = new CountDownLatch(1);
             // a first run whose helper thread is held inside a piece: the pool's one helper is busy
+            // (its caller waits in its first piece until the helper holds one, so chunks are left for the helper)
             Thread first = Thread.ofPlatform().start(() -> parallelizer.until(1000, i -> {
-                if (Thread.currentThread().getName().startsWith("scheduler-parallelizer-")) {
-                    helperHeld.countDown();
-                    try {
+                try {
+                    if (Thread.currentThread().getName().startsWith("scheduler-parallelizer-")) {
+                        helperHeld.countDown();
                         release.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
+                    } else {
+                        helperHeld.await(10, TimeUnit.SECONDS);
                     }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }));
             assertThat(helperHeld.await(10, TimeUnit.SECONDS)).isTrue();

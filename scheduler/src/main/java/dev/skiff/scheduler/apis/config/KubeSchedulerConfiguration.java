@@ -46,6 +46,12 @@ public record KubeSchedulerConfiguration(String apiVersion, String kind, Integer
     }
 
     /** The configuration with nothing set: one default-scheduler profile with the default plugins. */
+    /** This configuration with another parallelism. */
+    public KubeSchedulerConfiguration withParallelism(int parallelism) {
+        return new KubeSchedulerConfiguration(apiVersion, kind, parallelism, percentageOfNodesToScore, podInitialBackoffSeconds,
+                podMaxBackoffSeconds, profiles);
+    }
+
     public static KubeSchedulerConfiguration defaults() {
         return new KubeSchedulerConfiguration(API_VERSION, KIND, 16, 0, 1L, 10L,
                 List.of(new Profile(DEFAULT_SCHEDULER_NAME, null, null, List.of())));
