@@ -184,6 +184,51 @@ class EvictionTest extends ControlPlaneTest {
         assertThat(evict("web-1", "?dryRun=All").code()).as("a dry run is refused as the real one would be").isEqualTo(429);
     }
 
+    /**
+     * Evictions racing for the last disruption: one wins, the others are refused, and the budget
+     * records only the pod that went. (Whether a race is hit is up to timing; EvictionRestTest
+     * shows deterministically that an eviction leaves the watch cache's budget as it was.)
+     */
+    @Test
+    void concurrentEvictionsSpendTheLastDisruptionOnceAndRecordOnlyThePodThatWent() throws Exception {
+        int racers = 8;
+        for (int round = 0; round < 5; round++) {
+            String app = "race-" + round;
+            List<String> names = java.util.stream.IntStream.range(0, racers).mapToObj(i -> app + "-" + i).toList();
+            for (String name : names) {
+                runningPod(name, Map.of("app", app), true, null);
+            }
+            budget(app, selector("app", app), null);
+            status(app, 1, racers, racers - 1);
+            var start = new java.util.concurrent.CountDownLatch(1);
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(racers)) {
+                List<java.util.concurrent.Future<Response>> answers = new java.util.ArrayList<>();
+                for (String name : names) {
+                    answers.add(pool.submit(() -> {
+                        start.await();
+                        return evict(name, "");
+                    }));
+                }
+                start.countDown();
+                List<String> evicted = new java.util.ArrayList<>();
+                for (int i = 0; i < racers; i++) {
+                    int code = answers.get(i).get().code();
+                    assertThat(code).as("eviction of %s", names.get(i)).isIn(201, 429);
+                    if (code == 201) {
+                        evicted.add(names.get(i));
+                    }
+                }
+                assertThat(evicted).as("round %d", round).hasSize(1);
+                var s = pdb(app).getStatus();
+                assertThat(s.getDisruptionsAllowed()).isZero();
+                assertThat(s.getDisruptedPods()).as("round %d", round).containsOnlyKeys(evicted.getFirst());
+                assertThat(client.pods().inNamespace("default").withLabel("app", app).list().getItems())
+                        .as("the pods not evicted are untouched").hasSize(racers - 1)
+                        .allSatisfy(p -> assertThat(condition(p, "DisruptionTarget")).isNull());
+            }
+        }
+    }
+
     // -- fixtures
 
     private Pod runningPod(String name, Map<String, String> labels, boolean ready, String finalizer) {

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.policy.v1.Eviction;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetStatus;
 import java.time.Clock;
 import java.time.Duration;
@@ -90,7 +91,8 @@ public final class EvictionRest {
         String budgetName = null;
         boolean pinResourceVersion = false;
         if (matching.size() == 1) {
-            PodDisruptionBudget budget = matching.getFirst();
+            // the listed budget is the watch cache's object, shared with every reader: spend the disruption on a copy
+            PodDisruptionBudget budget = new PodDisruptionBudgetBuilder(matching.getFirst()).build();
             budgetName = budget.getMetadata().getName();
             if (!isReady(pod) && unhealthyMayGo(budget)) {
                 // an unready pod does not count as healthy: deleting it disrupts nothing, unless it became ready meanwhile
