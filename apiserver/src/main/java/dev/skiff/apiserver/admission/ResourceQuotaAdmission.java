@@ -10,6 +10,7 @@ import dev.skiff.registry.storage.ListOptions;
 import dev.skiff.registry.storage.Preconditions;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
+import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
 import io.fabric8.kubernetes.api.model.ResourceQuotaStatus;
 import java.time.Clock;
 import java.time.Instant;
@@ -126,7 +127,8 @@ public final class ResourceQuotaAdmission implements AdmissionPlugin {
         if (a.dryRun()) {
             for (var quota : all) {
                 if (deltas.containsKey(quota.getMetadata().getName())) {
-                    charge(a, quota, deltas.get(quota.getMetadata().getName()));
+                    // checked on a copy: the listed quota is the watch cache's object, shared with every reader
+                    charge(a, new ResourceQuotaBuilder(quota).build(), deltas.get(quota.getMetadata().getName()));
                 }
             }
             return StoreHooks.Transaction.NONE;

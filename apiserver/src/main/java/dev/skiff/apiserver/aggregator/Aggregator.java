@@ -13,6 +13,7 @@ import dev.skiff.registry.storage.ListOptions;
 import dev.skiff.registry.watch.WatchOptions;
 import dev.skiff.registry.watch.WatchStream;
 import io.fabric8.kubernetes.api.model.APIService;
+import io.fabric8.kubernetes.api.model.APIServiceBuilder;
 import io.fabric8.kubernetes.api.model.APIServiceCondition;
 import io.fabric8.kubernetes.api.model.APIServiceStatus;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
@@ -324,9 +325,10 @@ public final class Aggregator implements AutoCloseable {
                 : clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
         var updated = new ArrayList<>(conditions.stream().filter(c -> !"Available".equals(c.getType())).toList());
         updated.add(new APIServiceCondition(since, message, reason, status, "Available"));
-        service.setStatus(new APIServiceStatus(updated));
+        // written from a copy: the listed APIService is the watch cache's object, and a failed write must leave it as stored
+        APIService changed = new APIServiceBuilder(service).withStatus(new APIServiceStatus(updated)).build();
         try {
-            apiServices.subresource("status").orElseThrow().update(null, service.getMetadata().getName(), service, false);
+            apiServices.subresource("status").orElseThrow().update(null, service.getMetadata().getName(), changed, false);
         } catch (ApiException e) {
             if (e.code() != 409 && e.code() != 404) {
                 log.warn("cannot update the status of apiservice {}: {}", service.getMetadata().getName(), e.getMessage());

@@ -125,6 +125,10 @@ class ResourceQuotaTest extends ControlPlaneTest {
             // a dry run is checked but charges nothing
             client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("c0").endMetadata().build()).dryRun().create();
             assertThat(used("q1")).containsEntry("configmaps", "0");
+            // ... nor on the watch cache's quota (LIST is served from it): a second dry run still fits
+            client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata().withName("c1").endMetadata().build()).dryRun().create();
+            assertThat(client.resourceQuotas().inNamespace(NS).list().getItems()).filteredOn(q -> q.getMetadata().getName().equals("q1"))
+                    .singleElement().satisfies(q -> assertThat(q.getStatus().getUsed()).containsEntry("configmaps", new Quantity("0")));
             // an invalid object is refused before admission charges anything
             assertThatThrownBy(() -> client.resource(new ConfigMapBuilder().withNewMetadata().withName("Bad_Name").withNamespace(NS).endMetadata()
                     .build()).create()).isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
