@@ -24,6 +24,11 @@ public record RequiredNodeAffinity(Map<String, String> nodeSelector, NodeSelecto
         return new RequiredNodeAffinity(pod.getSpec().getNodeSelector(), required);
     }
 
+    /** Whether the pod asks for no node: every node matches. */
+    public boolean isEmpty() {
+        return (nodeSelector == null || nodeSelector.isEmpty()) && required == null;
+    }
+
     public boolean matches(Node node) {
         Map<String, String> labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
         if (nodeSelector != null) {

@@ -52,6 +52,11 @@ record Constraint(int maxSkew, String topologyKey, String whenUnsatisfiable, Lab
         return matchLabelKeys.stream().allMatch(r -> r.matches(l));
     }
 
+    /** Whether every node counts for this constraint under its inclusion policies, whatever its labels and taints. */
+    boolean includesEveryNode(RequiredNodeAffinity affinity) {
+        return (!honorNodeAffinity || affinity.isEmpty()) && !honorNodeTaints;
+    }
+
     /** Whether the node counts for this constraint under its inclusion policies. */
     boolean includes(PodInfo pod, RequiredNodeAffinity affinity, NodeInfo node) {
         if (honorNodeAffinity && !affinity.matches(node.node())) {

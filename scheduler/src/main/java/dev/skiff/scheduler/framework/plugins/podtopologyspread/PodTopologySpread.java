@@ -50,6 +50,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
 
     private final Handle handle;
     private final List<TopologySpreadConstraint> defaultConstraints;
+    private final MatchCounts.Cache matchCounts = new MatchCounts.Cache();
 
     public PodTopologySpread(Handle handle, List<TopologySpreadConstraint> defaultConstraints) {
         this.handle = handle;
@@ -64,30 +65,37 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
     record TopologyPair(String key, String value) {
     }
 
+    /**
+     * Upstream's preFilterState: per constraint, the matching pods in each eligible domain (every
+     * eligible domain present, with 0 when it has none), and the global minimum per constraint.
+     */
     static final class PreFilterState implements CycleState.StateData {
         List<Constraint> constraints = List.of();
-        final Map<TopologyPair, Integer> counts = new HashMap<>();
-        final Map<String, Set<String>> domains = new HashMap<>();
+        List<Map<String, Integer>> counts = List.of();
+        /** Per constraint the minimum match over its domains (0 below minDomains); null until asked for after a change. */
+        private int[] minMatches;
 
         @Override
         public PreFilterState copy() {
             PreFilterState c = new PreFilterState();
             c.constraints = constraints;
-            c.counts.putAll(counts);
-            domains.forEach((k, v) -> c.domains.put(k, new HashSet<>(v)));
+            c.counts = counts.stream().<Map<String, Integer>>map(HashMap::new).toList();
+            c.minMatches = minMatches;
             return c;
         }
 
-        int minMatch(Constraint c) {
-            Set<String> d = domains.getOrDefault(c.topologyKey(), Set.of());
-            if (d.size() < c.minDomains()) {
-                return 0;
+        int minMatch(int constraint) {
+            if (minMatches == null) {
+                int[] mins = new int[constraints.size()];
+                for (int k = 0; k < mins.length; k++) {
+                    Map<String, Integer> domains = counts.get(k);
+                    if (domains.size() >= constraints.get(k).minDomains()) {
+                        mins[k] = domains.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+                    }
+                }
+                minMatches = mins;
             }
-            int min = Integer.MAX_VALUE;
-            for (String v : d) {
-                min = Math.min(min, counts.getOrDefault(new TopologyPair(c.topologyKey(), v), 0));
-            }
-            return min == Integer.MAX_VALUE ? 0 : min;
+            return minMatches[constraint];
         }
 
         void update(PodInfo incoming, PodInfo existing, NodeInfo node, int delta) {
@@ -100,9 +108,11 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             if (!ns.equals(e.getMetadata().getNamespace())) {
                 return;
             }
-            for (Constraint c : constraints) {
+            for (int k = 0; k < constraints.size(); k++) {
+                Constraint c = constraints.get(k);
                 if (c.includes(incoming, affinity, node) && c.selects(e.getMetadata().getLabels())) {
-                    counts.merge(new TopologyPair(c.topologyKey(), node.labels().get(c.topologyKey())), delta, Integer::sum);
+                    counts.get(k).merge(node.labels().get(c.topologyKey()), delta, Integer::sum);
+                    minMatches = null;
                 }
             }
         }
@@ -119,36 +129,47 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         s.constraints = constraints;
         RequiredNodeAffinity affinity = RequiredNodeAffinity.of(pod.pod());
         String ns = pod.pod().getMetadata().getNamespace();
-        // count per node in parallel (the walk over every pod in the cluster), then merge
         List<NodeInfo> all = handle.snapshot().nodeInfoList;
-        int[][] perNode = new int[all.size()][];
-        handle.parallelizer().until(all.size(), i -> {
-            NodeInfo n = all.get(i);
-            if (!Constraint.nodeHasAllKeys(n.labels(), constraints)) {
-                return;
+        int n = constraints.size();
+        boolean[] everyNode = new boolean[n];
+        for (int k = 0; k < n; k++) {
+            everyNode[k] = constraints.get(k).includesEveryNode(affinity);
+        }
+        List<Map<String, Integer>> counts = new ArrayList<>(n);
+        synchronized (matchCounts) {
+            MatchCounts[] perNode = matchCounts.refreshed(constraints, ns, all, handle.parallelizer());
+            int[][] perDomain = new int[n][];
+            boolean[][] eligible = new boolean[n][];
+            for (int k = 0; k < n; k++) {
+                perDomain[k] = new int[perNode[k].domainCount()];
+                eligible[k] = new boolean[perNode[k].domainCount()];
             }
-            int[] counts = new int[constraints.size()];
-            for (int k = 0; k < constraints.size(); k++) {
-                Constraint c = constraints.get(k);
-                counts[k] = c.includes(pod, affinity, n) ? c.countMatching(n, ns) : -1;
-            }
-            perNode[i] = counts;
-        });
-        for (int i = 0; i < all.size(); i++) {
-            if (perNode[i] == null) {
-                continue;
-            }
-            Map<String, String> labels = all.get(i).labels();
-            for (int k = 0; k < constraints.size(); k++) {
-                if (perNode[i][k] < 0) {
-                    continue;
+            nodes:
+            for (int i = 0; i < all.size(); i++) {
+                for (MatchCounts m : perNode) {
+                    if (m.domain(i) < 0) {
+                        continue nodes; // lacks a constraint's topology key: counts for none
+                    }
                 }
-                Constraint c = constraints.get(k);
-                String v = labels.get(c.topologyKey());
-                s.domains.computeIfAbsent(c.topologyKey(), x -> new HashSet<>()).add(v);
-                s.counts.merge(new TopologyPair(c.topologyKey(), v), perNode[i][k], Integer::sum);
+                for (int k = 0; k < n; k++) {
+                    if (everyNode[k] || constraints.get(k).includes(pod, affinity, all.get(i))) {
+                        int d = perNode[k].domain(i);
+                        perDomain[k][d] += perNode[k].count(i);
+                        eligible[k][d] = true;
+                    }
+                }
+            }
+            for (int k = 0; k < n; k++) {
+                Map<String, Integer> domains = new HashMap<>();
+                for (int d = 0; d < perDomain[k].length; d++) {
+                    if (eligible[k][d]) {
+                        domains.put(perNode[k].domainName(d), perDomain[k][d]);
+                    }
+                }
+                counts.add(domains);
             }
         }
+        s.counts = counts;
         state.write(PRE_FILTER_KEY, s);
         return Outcome.of(PreFilterResult.all());
     }
@@ -175,13 +196,14 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         PreFilterState s = state.read(PRE_FILTER_KEY);
         Map<String, String> labels = nodeInfo.labels();
         Map<String, String> podLabels = pod.pod().getMetadata().getLabels();
-        for (Constraint c : s.constraints) {
+        for (int k = 0; k < s.constraints.size(); k++) {
+            Constraint c = s.constraints.get(k);
             String v = labels.get(c.topologyKey());
             if (v == null) {
                 return Status.unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
             }
             int self = c.selects(podLabels) ? 1 : 0;
-            int skew = s.counts.getOrDefault(new TopologyPair(c.topologyKey(), v), 0) + self - s.minMatch(c);
+            int skew = s.counts.get(k).getOrDefault(v, 0) + self - s.minMatch(k);
             if (skew > c.maxSkew()) {
                 return Status.unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
             }

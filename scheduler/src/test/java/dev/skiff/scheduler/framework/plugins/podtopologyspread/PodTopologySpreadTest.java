@@ -23,7 +23,11 @@ class PodTopologySpreadTest {
             node("nolabel").obj());
 
     private Map<String, String> filter(TestHandle h, Pod pod) {
-        PodTopologySpread pl = new PodTopologySpread(h, List.of());
+        return filter(new PodTopologySpread(h, List.of()), h, pod);
+    }
+
+    /** One scheduling cycle's PreFilter, then Filter on every node: the message per node ("" when it fits). */
+    private static Map<String, String> filter(PodTopologySpread pl, TestHandle h, Pod pod) {
         CycleState s = new CycleState();
         PodInfo pi = PodInfo.of(pod);
         pl.preFilter(s, pi, h.snapshot.nodeInfoList);
@@ -54,6 +58,35 @@ class PodTopologySpreadTest {
                 "a2", "node(s) didn't match pod topology spread constraints",
                 "b1", "",
                 "nolabel", "node(s) didn't match pod topology spread constraints (missing required label)"));
+    }
+
+    /**
+     * One plugin across cycles, on a snapshot whose nodes carry the cache's generations: the counts
+     * it keeps follow a node whose generation moved, and stay for the nodes whose did not.
+     */
+    @Test
+    void countsKeptAcrossCyclesFollowTheNodesWhoseGenerationChanged() {
+        TestHandle h = new TestHandle(nodes, pods("a1", 1));
+        long generation = 0;
+        for (NodeInfo n : h.snapshot.nodeInfoList) {
+            n.setGeneration(++generation);
+        }
+        PodTopologySpread pl = new PodTopologySpread(h, List.of());
+        Pod p = pod("new").label("app", "web").spread(1, ZONE, "DoNotSchedule", "app", "web", null).obj();
+        String rejected = "node(s) didn't match pod topology spread constraints";
+        // a 1, b 0: only b
+        assertThat(filter(pl, h, p)).containsEntry("a1", rejected).containsEntry("a2", rejected).containsEntry("b1", "");
+
+        NodeInfo b1 = h.snapshot.get("b1");
+        b1.addPod(PodInfo.of(pod("b1-0").label("app", "web").node("b1").obj()));
+        b1.setGeneration(++generation);
+        // a 1, b 1: either zone
+        assertThat(filter(pl, h, p)).containsEntry("a1", "").containsEntry("a2", "").containsEntry("b1", "");
+
+        b1.addPod(PodInfo.of(pod("b1-1").label("app", "web").node("b1").obj()));
+        b1.setGeneration(++generation);
+        // a 1, b 2: only a
+        assertThat(filter(pl, h, p)).containsEntry("a1", "").containsEntry("a2", "").containsEntry("b1", rejected);
     }
 
     @Test
