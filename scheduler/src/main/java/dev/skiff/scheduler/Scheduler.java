@@ -473,12 +473,13 @@ public final class Scheduler implements AutoCloseable {
             nextStartNodeIndex = (start + toFind) % n;
             return List.of(feasible);
         }
+        Handle handle = handleFor(fwk);
         fwk.parallelizer().until(n, i -> {
             if (found.get() >= toFind) {
                 return;
             }
             NodeInfo node = nodes.get((start + i) % n);
-            Status s = fwk.runFilterPluginsWithNominatedPods(state, pi, node, handleFor(fwk));
+            Status s = fwk.runFilterPluginsWithNominatedPods(state, pi, node, handle);
             if (s.isSuccess()) {
                 int idx = found.getAndIncrement();
                 if (idx < toFind) {

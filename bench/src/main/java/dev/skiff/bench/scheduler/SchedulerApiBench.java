@@ -37,9 +37,11 @@ import java.util.function.IntFunction;
  * (or, with {@code --scheduler-transport network}, HTTPS over loopback as a separate scheduler's), while the benchmark's
  * writers and watch use HTTPS. Asserts nothing.
  *
- * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] [--creates-only]
+ * <p>Usage: {@code bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--repeat N] [--only NAME[,NAME...]] [--creates-only]
  * [--scheduler-transport in-process|network] [--writers-transport in-process|network] [--parallelism N]}; {@code --warmup}
  * is the number of unmeasured pods scheduled first (default 500), to see how much of a run is the JIT compiler's;
+ * {@code --repeat} runs each workload that many times in a row (default 1): the warm-up's pods are plain, so the first run
+ * of a workload also compiles the code paths only it takes (its plugins' PreFilter, Filter and Score);
  * {@code --parallelism} the scheduler's (KubeSchedulerConfiguration's, default 16, at most the cores less one as in `skiff server`).
  */
 public final class SchedulerApiBench {
@@ -73,6 +75,7 @@ public final class SchedulerApiBench {
         int nodes = 5000;
         int pods = 10_000;
         int warmup = 500;
+        int repeat = 1;
         String only = null;
         boolean inProcess = true;
         boolean writersInProcess = false;
@@ -81,13 +84,14 @@ public final class SchedulerApiBench {
                 case "--nodes" -> nodes = Integer.parseInt(args[++i]);
                 case "--pods" -> pods = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--repeat" -> repeat = Integer.parseInt(args[++i]);
                 case "--only" -> only = args[++i];
                 case "--creates-only" -> createsOnly = true;
                 case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
                 case "--scheduler-transport" -> inProcess = inProcess(args[++i]);
                 case "--writers-transport" -> writersInProcess = inProcess(args[++i]);
                 default -> {
-                    System.err.println("usage: bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--only NAME[,NAME...]] [--creates-only]"
+                    System.err.println("usage: bin/bench scheduler-api [--nodes N] [--pods N] [--warmup N] [--repeat N] [--only NAME[,NAME...]] [--creates-only]"
                             + " [--scheduler-transport in-process|network] [--writers-transport in-process|network] [--parallelism N] (" + NAMES + ")");
                     System.exit(2);
                 }
@@ -127,7 +131,7 @@ public final class SchedulerApiBench {
             System.out.printf(Locale.ROOT, "# the scheduler's client: %s; the writers': %s%n", inProcess ? "in-process transport" : "HTTPS over loopback",
                     writersInProcess ? "in-process transport" : "HTTPS over loopback");
             System.out.printf(Locale.ROOT, "# the scheduler's parallelism: %d (configured %d, at most the cores less one)%n",
-                    dev.skiff.scheduler.framework.Parallelizer.threads(parallelism, Runtime.getRuntime().availableProcessors()), parallelism);
+                    config(parallelism).parallelism(), parallelism);
             try (KubernetesClient schedulerClient = inProcess
                     ? RestClients.inProcess(controlPlane.kubeconfig(), controlPlane.controlPlane().apiServer()::inProcessClients)
                     : RestClients.fromKubeconfig(controlPlane.kubeconfig());
@@ -139,7 +143,12 @@ public final class SchedulerApiBench {
                         + "|---|---|---|---|---|---|---|---|%n");
                 for (Workload w : workloads) {
                     if (selected.contains(w.name())) {
-                        run(client, w, nodes, true);
+                        for (int r = 1; r <= repeat; r++) {
+                            if (repeat > 1) {
+                                System.out.printf(Locale.ROOT, "#   %s: run %d of %d%n", w.name(), r, repeat);
+                            }
+                            run(client, w, nodes, true);
+                        }
                     }
                 }
             }
@@ -183,10 +192,9 @@ public final class SchedulerApiBench {
         }
     }
 
-    /** The defaults with {@code parallelism} made what `skiff server` makes it (Parallelizer.threads). */
+    /** The defaults with {@code parallelism} made what `skiff server` makes it. */
     private static KubeSchedulerConfiguration config(int parallelism) {
-        return KubeSchedulerConfiguration.defaults().withParallelism(
-                dev.skiff.scheduler.framework.Parallelizer.threads(parallelism, Runtime.getRuntime().availableProcessors()));
+        return KubeSchedulerConfiguration.defaults().withParallelism(parallelism).sharingTheApiServerProcess();
     }
 
     private static boolean inProcess(String transport) {
@@ -197,9 +205,11 @@ public final class SchedulerApiBench {
         };
     }
 
-    /** Creates count pods in ns (a new namespace) and waits until a watch has seen every one bound. */
+    /** Creates count pods in ns (made if new; a repeated run finds it empty) and waits until a watch has seen every one bound. */
     private static Batch schedule(KubernetesClient client, String workload, String ns, int count, IntFunction<Pod> template) throws Exception {
-        client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        if (client.namespaces().withName(ns).get() == null) {
+            client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        }
         Map<String, Long> sent = new ConcurrentHashMap<>();
         Latencies latencies = new Latencies();
         Latencies watched = new Latencies();

@@ -74,9 +74,7 @@ public final class Server implements AutoCloseable {
             }
             started.push(startDeployer(client, config.manifestsDir()));
             if (config.scheduler() != null) {
-                // one core fewer than configured at most: the API server shares this process (Parallelizer.threads)
-                started.push(SchedulerServer.start(client, config.scheduler().withParallelism(dev.skiff.scheduler.framework.Parallelizer.threads(
-                        config.scheduler().parallelism(), Runtime.getRuntime().availableProcessors())), true));
+                started.push(SchedulerServer.start(client, config.scheduler().sharingTheApiServerProcess(), true));
             }
             if (config.controllers() != null) {
                 // the tokens controller signs with the key the API server checks, as k3s passes sa.key to both

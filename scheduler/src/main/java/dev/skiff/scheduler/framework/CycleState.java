@@ -2,6 +2,7 @@ package dev.skiff.scheduler.framework;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,6 +20,7 @@ public final class CycleState {
     private final Map<String, StateData> data = new HashMap<>();
     private final Set<String> skipFilterPlugins = new HashSet<>();
     private final Set<String> skipScorePlugins = new HashSet<>();
+    private FilterPlugins filterPlugins;
     private final Set<String> preFilterNarrowedBy = new java.util.TreeSet<>();
 
     public void write(String key, StateData value) {
@@ -32,6 +34,24 @@ public final class CycleState {
 
     Set<String> skipFilterPlugins() {
         return skipFilterPlugins;
+    }
+
+    /**
+     * The profile's Filter plugins less those PreFilter skipped, worked out once per cycle rather
+     * than per node (Filter runs for thousands of nodes, concurrently: the list is immutable).
+     */
+    List<Plugins.FilterPlugin> filterPluginsToRun(List<Plugins.FilterPlugin> all) {
+        FilterPlugins cached = filterPlugins;
+        if (cached == null || cached.all != all || cached.skipped != skipFilterPlugins.size()) {
+            List<Plugins.FilterPlugin> run = skipFilterPlugins.isEmpty() ? List.copyOf(all)
+                    : all.stream().filter(p -> !skipFilterPlugins.contains(p.name())).toList();
+            cached = new FilterPlugins(all, skipFilterPlugins.size(), run);
+            filterPlugins = cached;
+        }
+        return cached.run;
+    }
+
+    private record FilterPlugins(List<Plugins.FilterPlugin> all, int skipped, List<Plugins.FilterPlugin> run) {
     }
 
     Set<String> skipScorePlugins() {

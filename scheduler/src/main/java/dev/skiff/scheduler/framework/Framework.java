@@ -192,11 +192,7 @@ public final class Framework {
 
     /** Runs Filter until the first plugin that does not pass, as upstream. */
     public Status runFilterPlugins(CycleState state, PodInfo pod, NodeInfo nodeInfo) {
-        Set<String> skip = state.skipFilterPlugins();
-        for (FilterPlugin p : filter) {
-            if (!skip.isEmpty() && skip.contains(p.name())) {
-                continue;
-            }
+        for (FilterPlugin p : state.filterPluginsToRun(filter)) {
             Status s = p.filter(state, pod, nodeInfo);
             if (!s.isSuccess()) {
                 return s.isRejected() ? s.withPlugin(p.name())

@@ -19,6 +19,8 @@ import java.util.stream.Stream;
  */
 public final class NodeInfo {
     private Node node;
+    /** The node's name, kept beside it: Filter reads it for every node of every cycle. */
+    private String name;
     private final List<PodInfo> pods = new ArrayList<>();
     private final List<PodInfo> podsWithAffinity = new ArrayList<>();
     private final List<PodInfo> podsWithRequiredAntiAffinity = new ArrayList<>();
@@ -44,7 +46,7 @@ public final class NodeInfo {
     }
 
     public String name() {
-        return node == null ? null : node.getMetadata().getName();
+        return name;
     }
 
     public Map<String, String> labels() {
@@ -98,11 +100,13 @@ public final class NodeInfo {
 
     public void setNode(Node node) {
         this.node = node;
+        this.name = node.getMetadata().getName();
         allocatable = node.getStatus() == null ? new Resource() : Resource.of(node.getStatus().getAllocatable());
     }
 
     public void removeNode() {
         node = null;
+        name = null;
     }
 
     public void addPod(PodInfo pi) {
@@ -160,6 +164,7 @@ public final class NodeInfo {
     /** Makes this node info equal to other (a fresh copy), keeping its identity for the snapshot's lists. */
     public void assign(NodeInfo other) {
         node = other.node;
+        name = other.name;
         pods.clear();
         pods.addAll(other.pods);
         podsWithAffinity.clear();
@@ -178,6 +183,7 @@ public final class NodeInfo {
     public NodeInfo copy() {
         NodeInfo c = new NodeInfo();
         c.node = node;
+        c.name = name;
         c.pods.addAll(pods);
         c.podsWithAffinity.addAll(podsWithAffinity);
         c.podsWithRequiredAntiAffinity.addAll(podsWithRequiredAntiAffinity);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.skiff.scheduler.framework.Parallelizer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,13 +46,22 @@ public record KubeSchedulerConfiguration(String apiVersion, String kind, Integer
     public record PluginConfig(String name, JsonNode args) {
     }
 
-    /** The configuration with nothing set: one default-scheduler profile with the default plugins. */
     /** This configuration with another parallelism. */
     public KubeSchedulerConfiguration withParallelism(int parallelism) {
         return new KubeSchedulerConfiguration(apiVersion, kind, parallelism, percentageOfNodesToScore, podInitialBackoffSeconds,
                 podMaxBackoffSeconds, profiles);
     }
 
+    /**
+     * This configuration for a scheduler that shares its process with the API server, as in `skiff
+     * server`: its parallelism at most the cores less one ({@link Parallelizer#threads}).
+     */
+    public KubeSchedulerConfiguration sharingTheApiServerProcess() {
+        int configured = parallelism == null ? defaults().parallelism() : parallelism;
+        return withParallelism(Parallelizer.threads(configured, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** The configuration with nothing set: one default-scheduler profile with the default plugins. */
     public static KubeSchedulerConfiguration defaults() {
         return new KubeSchedulerConfiguration(API_VERSION, KIND, 16, 0, 1L, 10L,
                 List.of(new Profile(DEFAULT_SCHEDULER_NAME, null, null, List.of())));
