@@ -50,7 +50,7 @@ public final class SchedulerApiBench {
     private static boolean createsOnly;
     /** {@code --parallelism}: the scheduler configuration's parallelism (upstream's default 16). */
     private static int parallelism = 16;
-    private static final String NAMES = "SchedulingBasic|NodeAffinity|PodAntiAffinity|TopologySpread|Preemption";
+    private static final String NAMES = "SchedulingBasic|NodeAffinity|PodAntiAffinity|PodAffinity|TopologySpread|Preemption";
 
     /** scheduler_perf's workload: initPods created and bound first (not measured), then the measured pods. */
     record Workload(String name, int initPods, IntFunction<Pod> initPod, int pods, IntFunction<Pod> pod) {
@@ -99,11 +99,14 @@ public final class SchedulerApiBench {
         }
         // sizes of upstream's 5000Nodes cases, scaled with the node count
         String anti = "podantiaffinity";
+        String affinity = "podaffinity";
         List<Workload> workloads = List.of(
                 new Workload("SchedulingBasic", pods, i -> SchedulerBench.basePod("basic-" + i).build()),
                 new Workload("NodeAffinity", pods / 2, i -> SchedulerBench.nodeAffinityPod("aff-" + i)),
                 new Workload("PodAntiAffinity", nodes / 5, i -> SchedulerBench.antiAffinityPod("anti-init-" + i, List.of(anti, anti + "-init")),
                         nodes / 5, i -> SchedulerBench.antiAffinityPod("anti-" + i, List.of(anti, anti + "-init"))),
+                new Workload("PodAffinity", nodes, i -> SchedulerBench.affinityPod("podaff-init-" + i, List.of(affinity, affinity + "-init")),
+                        nodes, i -> SchedulerBench.affinityPod("podaff-" + i, List.of(affinity, affinity + "-init"))),
                 new Workload("TopologySpread", nodes, i -> SchedulerBench.basePod("spread-init-" + i).build(),
                         nodes * 2 / 5, i -> SchedulerBench.spreadPod("spread-" + i)),
                 new Workload("Preemption", 4 * nodes, i -> SchedulerBench.lowPriorityPod("low-" + i),

@@ -33,6 +33,7 @@ import java.util.function.IntFunction;
  */
 public final class SchedulerBench {
     private static final String ZONE = "topology.kubernetes.io/zone";
+    private static final String REGION = "topology.kubernetes.io/region";
     /** The PriorityClass of the Preemption workload's preemptors. */
     static final String HIGH_PRIORITY_CLASS = "scheduler-perf-high";
     static final int HIGH_PRIORITY = 10_000;
@@ -147,10 +148,13 @@ public final class SchedulerBench {
         return new Result(count / ((System.nanoTime() - start) / 1e9), latencies);
     }
 
-    /** upstream scheduler_perf's node-default: 4 cpu, 32Gi, 110 pods; ten zones; half the nodes in pool a. */
+    /**
+     * upstream scheduler_perf's node-default: 4 cpu, 32Gi, 110 pods; ten zones, all in one region;
+     * half the nodes in pool a.
+     */
     static Node node(int i) {
         return new NodeBuilder().withNewMetadata().withName("node-" + i).addToLabels("kubernetes.io/hostname", "node-" + i)
-                .addToLabels(ZONE, "zone-" + (i % 10)).addToLabels("pool", i % 2 == 0 ? "a" : "b").endMetadata()
+                .addToLabels(ZONE, "zone-" + (i % 10)).addToLabels(REGION, "region-1").addToLabels("pool", i % 2 == 0 ? "a" : "b").endMetadata()
                 .withNewSpec().endSpec().withNewStatus().addToAllocatable("cpu", new Quantity("4"))
                 .addToAllocatable("memory", new Quantity("32Gi")).addToAllocatable("pods", new Quantity("110")).endStatus().build();
     }
@@ -182,6 +186,20 @@ public final class SchedulerBench {
                         .withNamespaces(namespaces)
                         .withLabelSelector(new LabelSelectorBuilder().addToMatchLabels("color", "green").build()).build())
                 .endPodAntiAffinity().endAffinity().endSpec().build();
+    }
+
+    /**
+     * upstream's pod-with-pod-affinity: labelled color=blue, required affinity to color=blue pods in
+     * the same domain, in the given namespaces. Upstream's nodes all share one zone and the
+     * term's key is the zone; here the nodes have ten zones (for TopologySpread), so the term's key
+     * is the region they all share: the same single domain.
+     */
+    static Pod affinityPod(String name, List<String> namespaces) {
+        return basePod(name).editMetadata().addToLabels("color", "blue").endMetadata().editSpec().withNewAffinity().withNewPodAffinity()
+                .addToRequiredDuringSchedulingIgnoredDuringExecution(new PodAffinityTermBuilder().withTopologyKey(REGION)
+                        .withNamespaces(namespaces)
+                        .withLabelSelector(new LabelSelectorBuilder().addToMatchLabels("color", "blue").build()).build())
+                .endPodAffinity().endAffinity().endSpec().build();
     }
 
     /** Spread over zones with maxSkew 1, DoNotSchedule, among color=blue pods (upstream's template uses maxSkew 5). */
