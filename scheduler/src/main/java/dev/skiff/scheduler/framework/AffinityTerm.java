@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodAffinityTerm;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A parsed pod (anti-)affinity term, as upstream's framework.AffinityTerm: the namespaces it
@@ -26,8 +27,17 @@ public record AffinityTerm(Set<String> namespaces, LabelSelector selector, Strin
 
     /** Whether the pod, in a namespace with these labels, is selected by this term. */
     public boolean matches(Pod pod, Map<String, String> namespaceLabels) {
+        return matches(pod, ns -> namespaceLabels);
+    }
+
+    /**
+     * Whether the pod is selected by this term, with its namespace's labels looked up only when the
+     * term has a namespaceSelector and does not list the namespace (InterPodAffinity asks this for
+     * every pod in the cluster, nearly always of terms without one).
+     */
+    public boolean matches(Pod pod, Function<String, Map<String, String>> namespaceLabels) {
         String ns = pod.getMetadata().getNamespace();
-        boolean nsMatch = namespaces.contains(ns) || namespaceSelector.matches(namespaceLabels);
+        boolean nsMatch = namespaces.contains(ns) || !namespaceSelector.matchesNothing() && namespaceSelector.matches(namespaceLabels.apply(ns));
         return nsMatch && selector.matches(pod.getMetadata().getLabels());
     }
 }

@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Required and preferred pod affinity and anti-affinity, as upstream. PreFilter counts, per
@@ -71,17 +72,15 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
 
         void update(PodInfo incoming, PodInfo existing, NodeInfo node, int delta, Handle handle) {
             Map<String, String> labels = node.labels();
-            Map<String, String> incomingNsLabels = handle.namespaceLabels(incoming.pod().getMetadata().getNamespace());
             for (AffinityTerm t : existing.requiredAntiAffinityTerms()) {
-                if (labels.containsKey(t.topologyKey()) && t.matches(incoming.pod(), incomingNsLabels)) {
+                if (labels.containsKey(t.topologyKey()) && t.matches(incoming.pod(), handle::namespaceLabels)) {
                     existingAntiAffinityCounts.merge(new TopologyPair(t.topologyKey(), labels.get(t.topologyKey())), delta, Integer::sum);
                 }
             }
-            Map<String, String> existingNsLabels = handle.namespaceLabels(existing.pod().getMetadata().getNamespace());
             if (labels.isEmpty()) {
                 return;
             }
-            if (!incoming.requiredAffinityTerms().isEmpty() && incoming.requiredAffinityTerms().stream().allMatch(t -> t.matches(existing.pod(), existingNsLabels))) {
+            if (matchesAll(incoming.requiredAffinityTerms(), existing.pod(), handle)) {
                 for (AffinityTerm t : incoming.requiredAffinityTerms()) {
                     if (labels.containsKey(t.topologyKey())) {
                         affinityCounts.merge(new TopologyPair(t.topologyKey(), labels.get(t.topologyKey())), delta, Integer::sum);
@@ -89,10 +88,23 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
                 }
             }
             for (AffinityTerm t : incoming.requiredAntiAffinityTerms()) {
-                if (labels.containsKey(t.topologyKey()) && t.matches(existing.pod(), existingNsLabels)) {
+                if (labels.containsKey(t.topologyKey()) && t.matches(existing.pod(), handle::namespaceLabels)) {
                     antiAffinityCounts.merge(new TopologyPair(t.topologyKey(), labels.get(t.topologyKey())), delta, Integer::sum);
                 }
             }
+        }
+
+        /** Whether there are terms and the pod matches every one (upstream counts a pod for affinity only then). */
+        private static boolean matchesAll(List<AffinityTerm> terms, Pod pod, Handle handle) {
+            if (terms.isEmpty()) {
+                return false;
+            }
+            for (AffinityTerm t : terms) {
+                if (!t.matches(pod, handle::namespaceLabels)) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
@@ -190,19 +202,18 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
         boolean hasPreferred = !pod.preferredAffinityTerms().isEmpty() || !pod.preferredAntiAffinityTerms().isEmpty();
         List<NodeInfo> scan = hasPreferred ? handle.snapshot().nodeInfoList : handle.snapshot().havePodsWithAffinityList;
         PreScoreState s = new PreScoreState();
-        Map<String, String> incomingNs = handle.namespaceLabels(pod.pod().getMetadata().getNamespace());
+        Function<String, Map<String, String>> nsLabels = handle::namespaceLabels;
         for (NodeInfo n : scan) {
             Map<String, String> labels = n.labels();
             for (PodInfo existing : hasPreferred ? n.pods() : n.podsWithAffinity()) {
                 Pod e = existing.pod();
-                Map<String, String> existingNs = handle.namespaceLabels(e.getMetadata().getNamespace());
-                add(s, labels, pod.preferredAffinityTerms(), e, existingNs, 1);
-                add(s, labels, pod.preferredAntiAffinityTerms(), e, existingNs, -1);
-                add(s, labels, existing.preferredAffinityTerms(), pod.pod(), incomingNs, 1);
-                add(s, labels, existing.preferredAntiAffinityTerms(), pod.pod(), incomingNs, -1);
+                add(s, labels, pod.preferredAffinityTerms(), e, nsLabels, 1);
+                add(s, labels, pod.preferredAntiAffinityTerms(), e, nsLabels, -1);
+                add(s, labels, existing.preferredAffinityTerms(), pod.pod(), nsLabels, 1);
+                add(s, labels, existing.preferredAntiAffinityTerms(), pod.pod(), nsLabels, -1);
                 if (hardPodAffinityWeight > 0) {
                     for (AffinityTerm t : existing.requiredAffinityTerms()) {
-                        addPair(s, labels, t, pod.pod(), incomingNs, hardPodAffinityWeight);
+                        addPair(s, labels, t, pod.pod(), nsLabels, hardPodAffinityWeight);
                     }
                 }
             }
@@ -215,13 +226,14 @@ public final class InterPodAffinity implements PreFilterPlugin, FilterPlugin, Pr
     }
 
     private static void add(PreScoreState s, Map<String, String> labels, List<WeightedAffinityTerm> terms, Pod target,
-                            Map<String, String> targetNs, int sign) {
+                            Function<String, Map<String, String>> targetNs, int sign) {
         for (WeightedAffinityTerm w : terms) {
             addPair(s, labels, w.term(), target, targetNs, (long) sign * w.weight());
         }
     }
 
-    private static void addPair(PreScoreState s, Map<String, String> labels, AffinityTerm t, Pod target, Map<String, String> targetNs, long weight) {
+    private static void addPair(PreScoreState s, Map<String, String> labels, AffinityTerm t, Pod target,
+                                Function<String, Map<String, String>> targetNs, long weight) {
         String v = labels.get(t.topologyKey());
         if (v != null && weight != 0 && t.matches(target, targetNs)) {
             s.topologyScore.merge(new TopologyPair(t.topologyKey(), v), weight, Long::sum);
