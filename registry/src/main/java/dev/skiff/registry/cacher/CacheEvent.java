@@ -16,9 +16,14 @@ final class CacheEvent<T extends HasMetadata> {
     private final T previous;
     private final ObjectCodec codec;
     private T previousAtRevision;
-    /** The encodings of {@link #current} and of {@link #previousAtRevision}, shared by every watcher of the event. */
-    final Encodings currentEncodings = new Encodings();
-    final Encodings previousEncodings = new Encodings();
+    /**
+     * The encodings of {@link #current} and of {@link #previousAtRevision}, shared by the watchers
+     * the event is dispatched to as it happens and dropped after that dispatch, as upstream's
+     * cachingObject (the window would otherwise keep every event's bytes); a watcher replaying the
+     * window gets its own. Read and written with the cache locked.
+     */
+    private Encodings currentEncodings;
+    private Encodings previousEncodings;
 
     CacheEvent(long revision, String key, T current, T previous, ObjectCodec codec) {
         this.revision = revision;
@@ -26,6 +31,25 @@ final class CacheEvent<T extends HasMetadata> {
         this.current = current;
         this.previous = previous;
         this.codec = codec;
+    }
+
+    /** Starts the dispatch to the cache's watchers: from now until {@link #endDispatch} they share encodings. */
+    void beginDispatch() {
+        currentEncodings = new Encodings();
+        previousEncodings = new Encodings();
+    }
+
+    void endDispatch() {
+        currentEncodings = null;
+        previousEncodings = null;
+    }
+
+    Encodings currentEncodings() {
+        return currentEncodings == null ? new Encodings() : currentEncodings;
+    }
+
+    Encodings previousEncodings() {
+        return previousEncodings == null ? new Encodings() : previousEncodings;
     }
 
     long revision() {

@@ -34,9 +34,9 @@ final class CacheWatcher<T extends HasMetadata> {
         boolean currentMatches = event.current() != null && predicate.test(event.current());
         if (currentMatches) {
             sink.accept(WatchEvent.of(previousMatched ? WatchEvent.Type.MODIFIED : WatchEvent.Type.ADDED, event.current(),
-                    event.currentEncodings));
+                    event.currentEncodings()));
         } else if (previousMatched) {
-            sink.accept(WatchEvent.of(WatchEvent.Type.DELETED, event.previousAtRevision(), event.previousEncodings));
+            sink.accept(WatchEvent.of(WatchEvent.Type.DELETED, event.previousAtRevision(), event.previousEncodings()));
         }
     }
 }

@@ -428,9 +428,11 @@ public final class Cacher<T extends HasMetadata> {
             evicted = true;
             snapshots.headMap(window.getFirst().revision(), false).clear(); // as upstream, snapshots live as long as the window
         }
+        event.beginDispatch();
         for (CacheWatcher<T> watcher : watchers) {
             watcher.deliver(event);
         }
+        event.endDispatch();
     }
 
     private TreePMap<String, T> scope(String namespace) {
