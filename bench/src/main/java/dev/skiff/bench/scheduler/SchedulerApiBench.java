@@ -213,6 +213,13 @@ public final class SchedulerApiBench {
         if (client.namespaces().withName(ns).get() == null) {
             client.resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         }
+        // a repeated run reuses the pod names: its informer must not see the last run's bound pods
+        for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); !client.pods().inNamespace(ns).list().getItems().isEmpty(); ) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(workload + ": the pods of the last run in " + ns + " are still there");
+            }
+            Thread.sleep(50);
+        }
         Map<String, Long> sent = new ConcurrentHashMap<>();
         Latencies latencies = new Latencies();
         Latencies watched = new Latencies();

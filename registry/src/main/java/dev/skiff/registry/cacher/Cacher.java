@@ -429,10 +429,13 @@ public final class Cacher<T extends HasMetadata> {
             snapshots.headMap(window.getFirst().revision(), false).clear(); // as upstream, snapshots live as long as the window
         }
         event.beginDispatch();
-        for (CacheWatcher<T> watcher : watchers) {
-            watcher.deliver(event);
+        try {
+            for (CacheWatcher<T> watcher : watchers) {
+                watcher.deliver(event);
+            }
+        } finally {
+            event.endDispatch();
         }
-        event.endDispatch();
     }
 
     private TreePMap<String, T> scope(String namespace) {

@@ -37,7 +37,8 @@ public record AffinityTerm(Set<String> namespaces, LabelSelector selector, Strin
      */
     public boolean matches(Pod pod, Function<String, Map<String, String>> namespaceLabels) {
         String ns = pod.getMetadata().getNamespace();
-        boolean nsMatch = namespaces.contains(ns) || !namespaceSelector.matchesNothing() && namespaceSelector.matches(namespaceLabels.apply(ns));
+        boolean nsMatch = namespaces.contains(ns) || namespaceSelector.isEmpty()
+                || !namespaceSelector.matchesNothing() && namespaceSelector.matches(namespaceLabels.apply(ns));
         return nsMatch && selector.matches(pod.getMetadata().getLabels());
     }
 }

@@ -34,7 +34,7 @@ final class MatchCounts {
     /** Brings the counts up to date with {@code nodes} (the snapshot's list), recounting the nodes changed since the last call. */
     void refresh(List<NodeInfo> nodes, Constraint constraint, String namespace, Parallelizer parallelizer) {
         int n = nodes.size();
-        if (nodes != this.nodes) {
+        if (nodes != this.nodes || n != counts.length) {
             this.nodes = nodes;
             generations = new long[n];
             domains = new int[n];

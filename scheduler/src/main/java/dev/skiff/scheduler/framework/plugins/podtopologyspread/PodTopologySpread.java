@@ -72,8 +72,12 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
     static final class PreFilterState implements CycleState.StateData {
         List<Constraint> constraints = List.of();
         List<Map<String, Integer>> counts = List.of();
-        /** Per constraint the minimum match over its domains (0 below minDomains); null until asked for after a change. */
-        private int[] minMatches;
+        /**
+         * Per constraint the minimum match over its domains (0 below minDomains), worked out whenever
+         * the counts change (PreFilter, AddPod/RemovePod on a cycle's copy): Filter only reads it, from
+         * several threads at once.
+         */
+        private int[] minMatches = new int[0];
 
         @Override
         public PreFilterState copy() {
@@ -85,17 +89,18 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         }
 
         int minMatch(int constraint) {
-            if (minMatches == null) {
-                int[] mins = new int[constraints.size()];
-                for (int k = 0; k < mins.length; k++) {
-                    Map<String, Integer> domains = counts.get(k);
-                    if (domains.size() >= constraints.get(k).minDomains()) {
-                        mins[k] = domains.values().stream().mapToInt(Integer::intValue).min().orElse(0);
-                    }
-                }
-                minMatches = mins;
-            }
             return minMatches[constraint];
+        }
+
+        void countsChanged() {
+            int[] mins = new int[constraints.size()];
+            for (int k = 0; k < mins.length; k++) {
+                Map<String, Integer> domains = counts.get(k);
+                if (domains.size() >= constraints.get(k).minDomains()) {
+                    mins[k] = domains.values().stream().mapToInt(Integer::intValue).min().orElse(0);
+                }
+            }
+            minMatches = mins;
         }
 
         void update(PodInfo incoming, PodInfo existing, NodeInfo node, int delta) {
@@ -112,9 +117,9 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
                 Constraint c = constraints.get(k);
                 if (c.includes(incoming, affinity, node) && c.selects(e.getMetadata().getLabels())) {
                     counts.get(k).merge(node.labels().get(c.topologyKey()), delta, Integer::sum);
-                    minMatches = null;
                 }
             }
+            countsChanged();
         }
     }
 
@@ -170,6 +175,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             }
         }
         s.counts = counts;
+        s.countsChanged();
         state.write(PRE_FILTER_KEY, s);
         return Outcome.of(PreFilterResult.all());
     }
