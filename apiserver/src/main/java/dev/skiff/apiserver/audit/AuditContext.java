@@ -99,7 +99,7 @@ public final class AuditContext {
      */
     public void response(int code, String contentType, byte[] body) {
         boolean json = contentType != null && contentType.startsWith("application/json");
-        boolean wantBody = level == Level.RequestResponse && json && body != null && body.length > 0;
+        boolean wantBody = recordsResponseBody() && json && body != null && body.length > 0;
         JsonNode decoded = json && body != null && body.length > 0 && (code >= 300 || wantBody) ? auditor.decode(contentType, body) : null;
         if (decoded != null && code >= 300 && "Status".equals(decoded.path("kind").asText())) {
             responseStatus = status(code, decoded);
@@ -109,6 +109,11 @@ public final class AuditContext {
         if (wantBody && decoded != null) {
             responseObject = omitManagedFields ? withoutManagedFields(decoded) : decoded;
         }
+    }
+
+    /** Whether the event records the response's body (level RequestResponse). */
+    public boolean recordsResponseBody() {
+        return level == Level.RequestResponse;
     }
 
     /** A long-running request's response began (a watch's or a stream's headers went out): emits ResponseStarted. */

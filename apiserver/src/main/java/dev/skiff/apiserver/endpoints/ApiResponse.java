@@ -47,7 +47,15 @@ public interface ApiResponse {
     }
 
     default void json(int status, Object value) {
-        send(status, JSON, Map.of(), Json.write(value));
+        json(status, JSON, Map.of(), value);
+    }
+
+    /**
+     * Answers with {@code value} encoded as JSON ({@code contentType} is one of JSON's, e.g. a Table's). A
+     * transport may send a large encoding in pieces as it is written rather than hold it whole.
+     */
+    default void json(int status, String contentType, Map<String, String> headers, Object value) {
+        send(status, contentType, headers, Json.write(value));
     }
 
     default void text(int status, String body) {

@@ -3,7 +3,9 @@ package dev.skiff.apiserver.endpoints;
 import dev.skiff.api.meta.MicroTime;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
@@ -18,6 +20,9 @@ public final class Json {
             .registerModule(MicroTime.MODULE)
             .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule());
 
+    /** Leaves the output open when done (the caller ends the response). */
+    private static final ObjectWriter TO_STREAM = MAPPER.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
     private Json() {
     }
 
@@ -27,5 +32,10 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName() + " as JSON", e);
         }
+    }
+
+    /** Writes {@code value} to {@code out} as it is encoded, without closing {@code out}. */
+    public static void write(Object value, java.io.OutputStream out) throws java.io.IOException {
+        TO_STREAM.writeValue(out, value);
     }
 }

@@ -224,7 +224,7 @@ public final class ResourceHandler implements ApiHandler {
             case "update" -> {
                 var decoded = BodyDecoder.decode(request.body(), request.header("content-type"), scaleInfo, Scale.class,
                         request.queryParam("fieldValidation"));
-                send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), r.registry().updateScale(ns, name, decoded.object(), dryRun));
+                response.json(200, ApiResponse.JSON, warnings(decoded.warnings()), r.registry().updateScale(ns, name, decoded.object(), dryRun));
             }
             case "patch" -> {
                 String patchType = Patcher.patchType(request.header("content-type"));
@@ -235,7 +235,7 @@ public final class ResourceHandler implements ApiHandler {
                             fieldValidation);
                     var decoded = Patcher.decode(patchType, patched, request.body(), scaleInfo, Scale.class, fieldValidation);
                     try {
-                        send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()),
+                        response.json(200, ApiResponse.JSON, warnings(decoded.warnings()),
                                 r.registry().updateScale(ns, name, decoded.object(), dryRun));
                         return;
                     } catch (ApiException e) {
@@ -263,13 +263,13 @@ public final class ResourceHandler implements ApiHandler {
         HasMetadata answer = answered.object();
         if (answer != null) {
             answer.setApiVersion(bodyInfo.apiVersion());
-            send(response, 201, ApiResponse.JSON, warnings(warnings), answer);
+            response.json(201, ApiResponse.JSON, warnings(warnings), answer);
             return;
         }
         ObjectNode status = BodyDecoder.JSON.createObjectNode().put("kind", "Status").put("apiVersion", "v1");
         status.putObject("metadata");
         status.put("status", "Success").put("code", 201);
-        send(response, 201, ApiResponse.JSON, warnings(warnings), status);
+        response.json(201, ApiResponse.JSON, warnings(warnings), status);
     }
 
     /** POST of a never-stored resource: 201 with the answer; every other verb 405, as upstream. */
@@ -281,7 +281,7 @@ public final class ResourceHandler implements ApiHandler {
                 request.queryParam("fieldValidation"));
         HasMetadata answer = r.create(decoded.object(), request.user());
         answer.setApiVersion(r.info().apiVersion());
-        send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), answer);
+        response.json(201, ApiResponse.JSON, warnings(decoded.warnings()), answer);
     }
 
     /** GET of a never-stored, read-only resource (metrics.k8s.io): get or list, as JSON or a Table; other verbs 405. */
@@ -300,7 +300,7 @@ public final class ResourceHandler implements ApiHandler {
             case "get" -> {
                 HasMetadata object = r.reader().get(namespace, name);
                 if (wantsTable(request)) {
-                    send(response, 200, TABLE, Map.of(), r.table().table(List.of(object), null, null, null,
+                    response.json(200, TABLE, Map.of(), r.table().table(List.of(object), null, null, null,
                             request.queryParam("includeObject"), true));
                 } else {
                     response.json(200, object);
@@ -313,7 +313,7 @@ public final class ResourceHandler implements ApiHandler {
                 List<? extends HasMetadata> items = r.reader().list(namespace, labels).stream()
                         .filter(o -> fields.matches(fieldsOf.of(o))).toList();
                 if (wantsTable(request)) {
-                    send(response, 200, TABLE, Map.of(), r.table().table(items, null, null, null, request.queryParam("includeObject"), true));
+                    response.json(200, TABLE, Map.of(), r.table().table(items, null, null, null, request.queryParam("includeObject"), true));
                 } else {
                     response.json(200, new ListBody(r.info().kind() + "List", r.info().apiVersion(), null, null, null, items));
                 }
@@ -327,7 +327,7 @@ public final class ResourceHandler implements ApiHandler {
     private <T extends HasMetadata> void get(ServedResource<T> r, ApiRequest request, ApiResponse response, String ns, String name) {
         T object = r.registry().get(ns, name);
         if (wantsTable(request)) {
-            send(response, 200, TABLE, Map.of(), r.table().table(List.of(object), object.getMetadata().getResourceVersion(), null, null,
+            response.json(200, TABLE, Map.of(), r.table().table(List.of(object), object.getMetadata().getResourceVersion(), null, null,
                     request.queryParam("includeObject"), true));
             return;
         }
@@ -338,7 +338,7 @@ public final class ResourceHandler implements ApiHandler {
         ListOptions options = listOptions(r, request);
         ListResult<T> result = r.registry().list(ns, options);
         if (wantsTable(request)) {
-            send(response, 200, TABLE, Map.of(), r.table().table(result.items(), result.resourceVersion(), result.continueToken(),
+            response.json(200, TABLE, Map.of(), r.table().table(result.items(), result.resourceVersion(), result.continueToken(),
                     result.remainingItemCount(), request.queryParam("includeObject"), true));
             return;
         }
@@ -473,7 +473,7 @@ public final class ResourceHandler implements ApiHandler {
         T object = r.toStorage(decoded.object());
         trackUpdate(r, request, null, object);
         T created = r.registry().create(ns, object, dryRun, request.admission());
-        send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, created));
+        response.json(201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, created));
     }
 
     private <T extends HasMetadata> void update(ServedResource<T> r, GenericRegistry<T> registry, ApiRequest request,
@@ -484,7 +484,7 @@ public final class ResourceHandler implements ApiHandler {
         T object = r.toStorage(decoded.object());
         trackUpdate(r, request, getOrNull(r, ns, name), object);
         var result = registry.update(ns, name, object, dryRun, request.admission());
-        send(response, result.created() ? 201 : 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
+        response.json(result.created() ? 201 : 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
     }
 
     /** JSON patch, merge patch or strategic merge patch ({@link Patcher}) on the current object, retried on conflicts. */
@@ -506,7 +506,7 @@ public final class ResourceHandler implements ApiHandler {
             trackUpdate(r, request, existing, object);
             try {
                 var result = registry.update(ns, name, object, dryRun, request.admission());
-                send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
+                response.json(200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, result.object()));
                 return;
             } catch (ApiException e) {
                 // a patch that names a resourceVersion is a precondition: its conflict is the client's to see
@@ -582,10 +582,10 @@ public final class ResourceHandler implements ApiHandler {
             object.getMetadata().setManagedFields(result.managedFields());
             try {
                 if (existing == null) {
-                    send(response, 201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, r.registry().create(ns, object, dryRun, request.admission())));
+                    response.json(201, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, r.registry().create(ns, object, dryRun, request.admission())));
                 } else {
                     var updated = r.registry().update(ns, name, object, dryRun, request.admission());
-                    send(response, 200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, updated.object()));
+                    response.json(200, ApiResponse.JSON, warnings(decoded.warnings()), typed(r, updated.object()));
                 }
                 return;
             } catch (ApiException e) {
@@ -731,10 +731,6 @@ public final class ResourceHandler implements ApiHandler {
 
     private static Map<String, String> warnings(List<String> warnings) {
         return dev.skiff.apiserver.endpoints.Warnings.headers(warnings);
-    }
-
-    private static void send(ApiResponse response, int status, String contentType, Map<String, String> headers, Object value) {
-        response.send(status, contentType, headers, Json.write(value));
     }
 
     private static String orEmpty(String s) {

@@ -220,6 +220,21 @@ public final class RequestChain {
             exchange.send(status, contentType, headers(headers), body);
         }
 
+        /** A success the audit does not record the body of goes to the transport as an object (it may stream it). */
+        @Override
+        public void json(int status, String contentType, Map<String, String> headers, Object value) {
+            var context = audit;
+            if (status >= 300 || context != null && context.recordsResponseBody()) {
+                send(status, contentType, headers, Json.write(value));
+                return;
+            }
+            if (context != null) {
+                context.response(status, contentType, null);
+                context.answered();
+            }
+            exchange.json(status, contentType, headers(headers), value);
+        }
+
         @Override
         public ResponseStream stream(int status, String contentType, Map<String, String> headers) {
             var stream = exchange.stream(status, contentType, headers(headers));

@@ -30,6 +30,9 @@ final class VertxExchange implements Exchange {
     /** The most of an unwanted request body read and dropped before giving up on the connection. */
     static final long DRAIN_LIMIT = 8L * 1024 * 1024;
     private static final long CANCEL = 0x8;
+    /** The most of an encoded JSON answer held before it is sent in pieces; below G1's humongous size for small heaps. */
+    static final int CHUNK = 256 * 1024;
+    private static final int INITIAL_BUFFER = 4096;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VertxExchange.class);
 
     private final HttpServerRequest request;
@@ -181,19 +184,150 @@ final class VertxExchange implements Exchange {
         if (!responded.compareAndSet(false, true)) {
             throw new IllegalStateException("response already sent for " + method() + " " + path);
         }
-        context.runOnContext(v -> {
-            var response = request.response();
-            response.setStatusCode(status);
-            response.putHeader("Content-Type", contentType);
-            response.putHeader("Cache-Control", "no-cache, private");
-            extraHeaders.forEach(response::putHeader);
-            boolean closeAfter = !bodyRead && declaredLength() > DRAIN_LIMIT && request.version() != HttpVersion.HTTP_2;
-            if (closeAfter) {
-                response.putHeader("Connection", "close");
+        context.runOnContext(v -> end(head(status, contentType, extraHeaders), Buffer.buffer(body)));
+    }
+
+    /**
+     * Encodes {@code value} into buffers of up to {@link #CHUNK} bytes: one that holds it all is sent whole,
+     * with its length; a larger encoding goes out chunk by chunk as it is written, each chunk waiting for
+     * the one before to be written (the client's pace), as upstream streams large lists. A 10k-pod list
+     * (27 MiB) so never exists as one array, let alone the three copies a byte[] answer took.
+     */
+    @Override
+    public void json(int status, String contentType, Map<String, String> extraHeaders, Object value) {
+        var body = new StreamedBody(status, contentType, extraHeaders);
+        try {
+            dev.skiff.apiserver.endpoints.Json.write(value, body);
+        } catch (java.io.IOException | RuntimeException e) {
+            if (clientGone) {
+                return; // nobody to answer
             }
-            Future<Void> ended = response.end(Buffer.buffer(body));
-            afterResponse(ended, closeAfter);
-        });
+            if (!body.started) {
+                throw e instanceof RuntimeException re ? re : new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+            }
+            body.abort();
+            log.warn("encoding a response failed after it started path={}: {}", path, e.toString());
+            return;
+        }
+        body.finish();
+    }
+
+    /** The response's status and headers set, on the context. */
+    private io.vertx.core.http.HttpServerResponse head(int status, String contentType, Map<String, String> extraHeaders) {
+        var response = request.response();
+        response.setStatusCode(status);
+        response.putHeader("Content-Type", contentType);
+        response.putHeader("Cache-Control", "no-cache, private");
+        extraHeaders.forEach(response::putHeader);
+        return response;
+    }
+
+    /** Ends the response with {@code last}, on the context; then deals with a request body nobody read. */
+    private void end(io.vertx.core.http.HttpServerResponse response, Buffer last) {
+        boolean closeAfter = !bodyRead && declaredLength() > DRAIN_LIMIT && request.version() != HttpVersion.HTTP_2;
+        if (closeAfter && !response.headWritten()) {
+            response.putHeader("Connection", "close");
+        }
+        afterResponse(response.end(last), closeAfter);
+    }
+
+    /** The body of {@link #json}: fills a buffer, and sends each full one once the one before has been written. */
+    private final class StreamedBody extends java.io.OutputStream {
+        private final int status;
+        private final String contentType;
+        private final Map<String, String> headers;
+        private Buffer current = Buffer.buffer(INITIAL_BUFFER);
+        private CompletableFuture<Void> inFlight;
+        boolean started;
+
+        StreamedBody(int status, String contentType, Map<String, String> headers) {
+            this.status = status;
+            this.contentType = contentType;
+            this.headers = headers;
+        }
+
+        @Override
+        public void write(int b) throws java.io.IOException {
+            current.appendByte((byte) b);
+            if (current.length() >= CHUNK) {
+                sendChunk();
+            }
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws java.io.IOException {
+            while (length > 0) {
+                int n = Math.min(length, CHUNK - current.length());
+                current.appendBytes(bytes, offset, n);
+                offset += n;
+                length -= n;
+                if (current.length() >= CHUNK) {
+                    sendChunk();
+                }
+            }
+        }
+
+        private void sendChunk() throws java.io.IOException {
+            awaitInFlight();
+            Buffer chunk = current;
+            current = Buffer.buffer(CHUNK);
+            boolean first = !started;
+            if (first && !responded.compareAndSet(false, true)) {
+                throw new IllegalStateException("response already sent for " + method() + " " + path);
+            }
+            started = true;
+            var written = new CompletableFuture<Void>();
+            context.runOnContext(v -> {
+                var response = first ? head(status, contentType, headers).setChunked(true) : request.response();
+                response.write(chunk).onComplete(r -> {
+                    if (r.succeeded()) {
+                        written.complete(null);
+                    } else {
+                        written.completeExceptionally(r.cause());
+                    }
+                });
+            });
+            inFlight = written;
+        }
+
+        private void awaitInFlight() throws java.io.IOException {
+            if (inFlight != null && dev.skiff.api.proxy.ContextCalls.join(inFlight) != null || clientGone) {
+                clientGone = true;
+                throw new java.io.IOException("the client went away");
+            }
+        }
+
+        void finish() {
+            if (!started) {
+                sendWhole(current);
+                return;
+            }
+            try {
+                awaitInFlight();
+            } catch (java.io.IOException e) {
+                return;
+            }
+            Buffer last = current;
+            context.runOnContext(v -> end(request.response(), last));
+        }
+
+        private void sendWhole(Buffer whole) {
+            if (!responded.compareAndSet(false, true)) {
+                throw new IllegalStateException("response already sent for " + method() + " " + path);
+            }
+            context.runOnContext(v -> end(head(status, contentType, headers), whole));
+        }
+
+        /** Part of the body went out and the rest cannot: the client must not take the part for the whole. */
+        void abort() {
+            context.runOnContext(v -> {
+                if (request.version() == HttpVersion.HTTP_2) {
+                    request.response().reset(CANCEL);
+                } else {
+                    request.connection().close();
+                }
+            });
+        }
     }
 
     private long declaredLength() {
@@ -281,15 +415,7 @@ final class VertxExchange implements Exchange {
         if (!responded.compareAndSet(false, true)) {
             throw new IllegalStateException("response already sent for " + method() + " " + path);
         }
-        await(() -> {
-            var response = request.response();
-            response.setStatusCode(status);
-            response.setChunked(true);
-            response.putHeader("Content-Type", contentType);
-            response.putHeader("Cache-Control", "no-cache, private");
-            extraHeaders.forEach(response::putHeader);
-            return response.writeHead();
-        });
+        await(() -> head(status, contentType, extraHeaders).setChunked(true).writeHead());
         return new Stream(chunk -> request.response().write(Buffer.buffer(chunk)), () -> request.response().end());
     }
 
