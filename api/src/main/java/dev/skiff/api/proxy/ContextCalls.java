@@ -25,15 +25,6 @@ public final class ContextCalls {
                 done.completeExceptionally(r.cause());
             }
         }));
-        return join(done);
-    }
-
-    /**
-     * Waits for {@code done}.
-     *
-     * @return null when it succeeded, else why it failed (an interrupt counts as a failure, the flag kept)
-     */
-    public static Throwable join(CompletableFuture<?> done) {
         try {
             done.get();
             return null;

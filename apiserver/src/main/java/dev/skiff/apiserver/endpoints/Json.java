@@ -20,8 +20,7 @@ public final class Json {
             .registerModule(MicroTime.MODULE)
             .registerModule(new com.fasterxml.jackson.module.blackbird.BlackbirdModule());
 
-    /** Leaves the output open when done (the caller ends the response). */
-    private static final ObjectWriter TO_STREAM = MAPPER.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    private static final ObjectWriter WRITER = MAPPER.writer();
 
     private Json() {
     }
@@ -34,8 +33,13 @@ public final class Json {
         }
     }
 
-    /** Writes {@code value} to {@code out} as it is encoded, without closing {@code out}. */
+    /**
+     * Writes {@code value} to {@code out} as it is encoded, without closing {@code out}. When the encoding
+     * fails, what the generator still buffers is dropped rather than flushed after the part already written.
+     */
     public static void write(Object value, java.io.OutputStream out) throws java.io.IOException {
-        TO_STREAM.writeValue(out, value);
+        JsonGenerator generator = MAPPER.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        WRITER.writeValue(generator, value);
+        generator.close();
     }
 }

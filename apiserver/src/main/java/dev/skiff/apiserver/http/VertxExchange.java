@@ -33,6 +33,8 @@ final class VertxExchange implements Exchange {
     /** The most of an encoded JSON answer held before it is sent in pieces; below G1's humongous size for small heaps. */
     static final int CHUNK = 256 * 1024;
     private static final int INITIAL_BUFFER = 4096;
+    /** How long a streamed answer waits for the client to take a piece: kube-apiserver's default --request-timeout (tests shorten it). */
+    static volatile int stalledClientSeconds = 60;
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(VertxExchange.class);
 
     private final HttpServerRequest request;
@@ -198,18 +200,41 @@ final class VertxExchange implements Exchange {
         var body = new StreamedBody(status, contentType, extraHeaders);
         try {
             dev.skiff.apiserver.endpoints.Json.write(value, body);
-        } catch (java.io.IOException | RuntimeException e) {
-            if (clientGone) {
+        } catch (Throwable e) {
+            if (body.started) {
+                brokeOff(body, e); // the request chain cannot answer with a Status any more
+            } else if (clientGone) {
                 return; // nobody to answer
             }
-            if (!body.started) {
-                throw e instanceof RuntimeException re ? re : new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
+            if (e instanceof Error error) {
+                throw error;
             }
-            body.abort();
-            log.warn("encoding a response failed after it started path={}: {}", path, e.toString());
-            return;
+            if (body.started) {
+                return;
+            }
+            throw e instanceof RuntimeException re ? re : new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
         }
         body.finish();
+    }
+
+    /** A streamed answer that cannot go on: ended so that the client cannot take the part it got for the whole. */
+    private void brokeOff(StreamedBody body, Throwable e) {
+        if (clientGone) {
+            return;
+        }
+        body.abort();
+        if (e instanceof StalledClient || e instanceof java.io.InterruptedIOException) {
+            log.warn("a streamed answer was broken off path={}: {}", path, e.getMessage());
+        } else {
+            log.error("encoding an answer failed after it started; broken off path={}", path, e);
+        }
+    }
+
+    /** The client took nothing of a streamed answer for {@link #stalledClientSeconds}. */
+    private static final class StalledClient extends java.io.IOException {
+        StalledClient(int seconds) {
+            super("the client read nothing for " + seconds + " s");
+        }
     }
 
     /** The response's status and headers set, on the context. */
@@ -290,9 +315,22 @@ final class VertxExchange implements Exchange {
             inFlight = written;
         }
 
+        /** Waits until the last piece was written; a client that takes nothing for a minute is given up on. */
         private void awaitInFlight() throws java.io.IOException {
-            if (inFlight != null && dev.skiff.api.proxy.ContextCalls.join(inFlight) != null || clientGone) {
-                clientGone = true;
+            if (inFlight != null) {
+                int seconds = stalledClientSeconds;
+                try {
+                    inFlight.get(seconds, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    clientGone = true; // the write failed: the connection or stream is gone
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new StalledClient(seconds);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while the client read");
+                }
+            }
+            if (clientGone) {
                 throw new java.io.IOException("the client went away");
             }
         }
@@ -305,6 +343,7 @@ final class VertxExchange implements Exchange {
             try {
                 awaitInFlight();
             } catch (java.io.IOException e) {
+                brokeOff(this, e);
                 return;
             }
             Buffer last = current;

@@ -36,12 +36,14 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * JSON answers over the real HTTPS transport: a small one whole with its length, a large one (a big LIST)
  * in pieces as it is encoded, at the client's pace, and never passed off as whole when it breaks off.
  */
+@Timeout(120)
 class StreamedJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BIG_ITEMS = 5000;
@@ -93,6 +95,7 @@ class StreamedJsonTest {
                 .exact("/small", (request, response) -> response.json(200, new Items(3, -1, null)))
                 .exact("/big", (request, response) -> response.json(200, new Items(BIG_ITEMS, -1, null)))
                 .exact("/broken", (request, response) -> response.json(200, new Items(BIG_ITEMS, BIG_ITEMS / 2, null)))
+                .exact("/broken-early", (request, response) -> response.json(200, new Items(BIG_ITEMS, 10, null)))
                 .exact("/endless", (request, response) -> {
                     try {
                         response.json(200, new Items(ENDLESS_ITEMS, -1, endlessWritten));
@@ -149,6 +152,33 @@ class StreamedJsonTest {
         }
         assertThat(get(HttpClient.Version.HTTP_1_1, "/small", HttpResponse.BodyHandlers.ofByteArray()).statusCode())
                 .as("the server still answers").isEqualTo(200);
+    }
+
+    @Test
+    void anAnswerThatBreaksOffBeforeAnyOfItWentOutIsAnInternalErrorStatus() throws Exception {
+        var response = get(HttpClient.Version.HTTP_1_1, "/broken-early", HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.statusCode()).isEqualTo(500);
+        JsonNode status = JSON.readTree(response.body());
+        assertThat(status.path("kind").asText()).isEqualTo("Status");
+        assertThat(status.path("code").asInt()).isEqualTo(500);
+    }
+
+    @Test
+    void aClientThatReadsNothingIsGivenUpOnAfterTheStallLimit() throws Exception {
+        int limit = VertxExchange.stalledClientSeconds;
+        VertxExchange.stalledClientSeconds = 2;
+        try {
+            endlessWritten.set(0);
+            endlessReturned = new CountDownLatch(1);
+            var response = get(HttpClient.Version.HTTP_1_1, "/endless", HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream body = response.body()) {
+                assertThat(body.readNBytes(1024)).hasSize(1024);
+                assertThat(endlessReturned.await(30, TimeUnit.SECONDS)).as("the handler (and its in-flight permit) let go while the client stays")
+                        .isTrue();
+            }
+        } finally {
+            VertxExchange.stalledClientSeconds = limit;
+        }
     }
 
     @Test
