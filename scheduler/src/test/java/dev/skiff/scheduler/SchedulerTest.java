@@ -83,6 +83,25 @@ class SchedulerTest {
     }
 
     @Test
+    void theAssumedPodIsOnItsNodeAndTheInformersObjectIsLeftAsItWas() throws Exception {
+        Pod pending = pod("p").req("1", "1Gi").obj();
+        pending.getSpec().setTolerations(new java.util.ArrayList<>());
+        Pod assumed = Scheduler.assumedOn(pending, "n1");
+        assertThat(assumed.getSpec().getNodeName()).isEqualTo("n1");
+        assertThat(pending.getSpec().getNodeName()).as("the informer's object").isNull();
+        assertThat(assumed.getSpec().getContainers()).isEqualTo(pending.getSpec().getContainers());
+        assertThat(assumed.getMetadata()).isEqualTo(pending.getMetadata());
+        assumed.getSpec().setNodeName(null);
+        assertThat(assumed).isEqualTo(pending);
+
+        addFourCpuNodes("n1");
+        scheduler.onPodAdd(pending);
+        drain();
+        assertThat(out.bindings).containsEntry("p", "n1");
+        assertThat(pending.getSpec().getNodeName()).as("the informer's object after the pod was assumed and bound").isNull();
+    }
+
+    @Test
     void unschedulablePodIsScheduledWhenANodeJoins() throws Exception {
         scheduler.onNodeAdd(node("small").capacity("1", "1Gi", "110").obj());
         scheduler.onPodAdd(pod("p").req("2", "").obj());

@@ -1,0 +1,43 @@
+package dev.skiff.api.meta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Pod;
+import org.junit.jupiter.api.Test;
+
+class ShallowCopyTest {
+    private static final String POD = """
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"default","labels":{"app":"web"}},
+             "spec":{"containers":[{"name":"c","image":"busybox","resources":{"requests":{"cpu":"100m"}}}],
+              "tolerations":[{"key":"k","operator":"Exists"}],"priority":5,"schedulerName":"default-scheduler",
+              "hostNetwork":true,"nodeSelector":{"pool":"a"},"futureField":"kept"},
+             "status":{"phase":"Pending"},"unknownTopLevel":1}""";
+
+    @Test
+    void theCopyIsANewObjectThatHoldsTheSameFieldsAndSharesWhatTheyHold() throws Exception {
+        Pod pod = new ObjectMapper().readValue(POD, Pod.class);
+        Pod copy = ShallowCopy.of(pod);
+        assertThat(copy).isNotSameAs(pod).isEqualTo(pod);
+        assertThat(copy.getSpec()).isSameAs(pod.getSpec());
+        assertThat(copy.getAdditionalProperties()).containsEntry("unknownTopLevel", 1);
+
+        var spec = ShallowCopy.of(pod.getSpec());
+        assertThat(spec).isNotSameAs(pod.getSpec()).isEqualTo(pod.getSpec());
+        assertThat(spec.getContainers()).isSameAs(pod.getSpec().getContainers());
+        assertThat(spec.getAdditionalProperties()).containsEntry("futureField", "kept");
+        spec.setNodeName("n1");
+        spec.setPriority(7);
+        assertThat(pod.getSpec().getNodeName()).as("the original's fields are its own").isNull();
+        assertThat(pod.getSpec().getPriority()).isEqualTo(5);
+    }
+
+    @Test
+    void aClassWithoutANoArgumentConstructorIsRefusedByName() {
+        record Pair(String a, String b) {
+        }
+        assertThatThrownBy(() -> ShallowCopy.of(new Pair("x", "y"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Pair has no constructor without arguments");
+    }
+}
