@@ -94,11 +94,27 @@ class SchedulerTest {
         assumed.getSpec().setNodeName(null);
         assertThat(assumed).isEqualTo(pending);
 
+        Pod before = new io.fabric8.kubernetes.api.model.PodBuilder(pending).build();
         addFourCpuNodes("n1");
         scheduler.onPodAdd(pending);
         drain();
         assertThat(out.bindings).containsEntry("p", "n1");
-        assertThat(pending.getSpec().getNodeName()).as("the informer's object after the pod was assumed and bound").isNull();
+        assertThat(pending).as("the informer's object after the pod was assumed and bound").isEqualTo(before);
+    }
+
+    @Test
+    void aBindThatFailsLeavesTheInformersObjectAsItWasToo() throws Exception {
+        scheduler.close();
+        scheduler = new Scheduler(KubeSchedulerConfiguration.defaults(), clock, new SplittableRandom(7), (pod, node) -> {
+            throw new IllegalStateException("binding refused");
+        }, out, Runnable::run);
+        Pod pending = pod("p").req("1", "1Gi").obj();
+        Pod before = new io.fabric8.kubernetes.api.model.PodBuilder(pending).build();
+        addFourCpuNodes("n1");
+        scheduler.onPodAdd(pending);
+        drain();
+        assertThat(out.failures.get("p")).contains("binding refused");
+        assertThat(pending).as("the informer's object after the assumed pod was forgotten").isEqualTo(before);
     }
 
     @Test

@@ -33,22 +33,29 @@ public final class ShallowCopy {
     }
 
     private record Copier(Constructor<?> constructor, Field[] fields) {
+        /** Model classes only: plain beans with a no-argument constructor and no final fields (records and JDK types are refused). */
         static Copier of(Class<?> type) {
             List<Field> fields = new ArrayList<>();
-            for (Class<?> c = type; c != Object.class; c = c.getSuperclass()) {
-                for (Field f : c.getDeclaredFields()) {
-                    if (!Modifier.isStatic(f.getModifiers())) {
+            try {
+                for (Class<?> c = type; c != Object.class; c = c.getSuperclass()) {
+                    for (Field f : c.getDeclaredFields()) {
+                        if (Modifier.isStatic(f.getModifiers())) {
+                            continue;
+                        }
+                        if (Modifier.isFinal(f.getModifiers())) {
+                            throw new IllegalArgumentException(type.getName() + " has a final field, " + f.getName() + ", that a copy could not set");
+                        }
                         f.setAccessible(true);
                         fields.add(f);
                     }
                 }
-            }
-            try {
                 Constructor<?> constructor = type.getDeclaredConstructor();
                 constructor.setAccessible(true);
                 return new Copier(constructor, fields.toArray(Field[]::new));
             } catch (NoSuchMethodException e) {
                 throw new IllegalArgumentException(type.getName() + " has no constructor without arguments to copy with", e);
+            } catch (java.lang.reflect.InaccessibleObjectException e) {
+                throw new IllegalArgumentException(type.getName() + " is not a model class this can copy: " + e.getMessage(), e);
             }
         }
 

@@ -33,11 +33,39 @@ class ShallowCopyTest {
         assertThat(pod.getSpec().getPriority()).isEqualTo(5);
     }
 
+    /** A subclass's copy holds its superclass's fields too. */
+    static class Base {
+        String inherited;
+    }
+
+    static final class Derived extends Base {
+        String own;
+    }
+
+    static final class WithFinal {
+        final String fixed = "x";
+    }
+
     @Test
-    void aClassWithoutANoArgumentConstructorIsRefusedByName() {
+    void fieldsOfSuperclassesAreCopied() {
+        var original = new Derived();
+        original.inherited = "a";
+        original.own = "b";
+        Derived copy = ShallowCopy.of(original);
+        assertThat(copy).isNotSameAs(original);
+        assertThat(copy.inherited).isEqualTo("a");
+        assertThat(copy.own).isEqualTo("b");
+    }
+
+    @Test
+    void whatIsNotAPlainModelClassIsRefusedByName() {
         record Pair(String a, String b) {
         }
         assertThatThrownBy(() -> ShallowCopy.of(new Pair("x", "y"))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("Pair has no constructor without arguments");
+                .hasMessageContaining("Pair has a final field, a,");
+        assertThatThrownBy(() -> ShallowCopy.of(new WithFinal())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("WithFinal has a final field, fixed,");
+        assertThatThrownBy(() -> ShallowCopy.of(new java.util.ArrayList<>(java.util.List.of(1)))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("java.util.ArrayList is not a model class");
     }
 }
