@@ -42,8 +42,14 @@ record Kubectl(Path kubeconfig, Path dir) {
 
     /** As {@link #run}, with {@code input} (null: none) written to kubectl's standard input, which is then closed. */
     Result runWithInput(String input, String kubectl, String... args) throws Exception {
+        return runWith(java.util.Map.of(), input, kubectl, args);
+    }
+
+    /** As {@link #runWithInput}, with {@code env} added to kubectl's environment (e.g. KUBE_EDITOR). */
+    Result runWith(java.util.Map<String, String> env, String input, String kubectl, String... args) throws Exception {
         var builder = new ProcessBuilder(command(kubectl, args));
         builder.environment().remove("KUBECONFIG");
+        builder.environment().putAll(env);
         Path err = Files.createTempFile(dir, "kubectl", ".err");
         builder.redirectError(err.toFile());
         var process = builder.start();

@@ -92,6 +92,108 @@ class KubectlResourcesTest {
         assertThat(missing.err().strip()).isEqualTo("Error from server (NotFound): configmaps \"c\" not found");
     }
 
+    /**
+     * kubectl edit with the editor a script (KUBE_EDITOR): the edit is sent and stored; an edit the
+     * server refuses comes back to the editor with the server's reasons as comments, and when the
+     * editor changes nothing more kubectl gives up, keeps a copy, and the object stays as it was.
+     */
+    @Test
+    void editThroughAnEditorScriptWithNewestAndOldestKubectl() throws Exception {
+        Path seen = dir.resolve("editor-saw.txt");
+        Path editor = dir.resolve("editor.sh");
+        Files.writeString(editor, "#!/bin/sh\ncat \"$1\" >> " + seen + "\nsed -i \"$EDIT\" \"$1\"\n");
+        assertThat(editor.toFile().setExecutable(true)).isTrue();
+        ok("kubectl", "create", "namespace", "edits");
+        for (String kubectl : List.of("kubectl", oldestKubectl())) {
+            String name = kubectl.equals("kubectl") ? "newest" : "oldest";
+            ok(kubectl, "create", "configmap", name, "-n", "edits", "--from-literal=a=before");
+            var edit = new Kubectl(kubeconfig, dir).runWith(java.util.Map.of("KUBE_EDITOR", editor.toString(), "EDIT", "s/a: before/a: after/"),
+                    null, kubectl, "edit", "configmap", name, "-n", "edits");
+            assertThat(edit.exit()).as(kubectl + ": " + edit.err()).isZero();
+            assertThat(edit.out().strip()).isEqualTo("configmap/" + name + " edited");
+            assertThat(ok(kubectl, "get", "cm", name, "-n", "edits", "-o", "jsonpath={.data.a}")).isEqualTo("after");
+
+            Files.deleteIfExists(seen);
+            var refused = new Kubectl(kubeconfig, dir).runWith(java.util.Map.of("KUBE_EDITOR", editor.toString(), "EDIT", "s/  a: after/  a b: after/"),
+                    null, kubectl, "edit", "configmap", name, "-n", "edits");
+            assertThat(refused.exit()).as(kubectl).isEqualTo(1);
+            assertThat(refused.err()).as(kubectl).contains("Edit cancelled, no valid changes were saved.");
+            assertThat(Files.readString(seen)).as(kubectl + ": the second round shows the server's reasons")
+                    .contains("configmaps \"" + name + "\" was not valid:").contains("a valid config key must consist of alphanumeric characters");
+            assertThat(ok(kubectl, "get", "cm", name, "-n", "edits", "-o", "jsonpath={.data}")).isEqualTo("{\"a\":\"after\"}");
+
+            var unchanged = new Kubectl(kubeconfig, dir).runWith(java.util.Map.of("KUBE_EDITOR", editor.toString(), "EDIT", "s/nothing//"),
+                    null, kubectl, "edit", "configmap", name, "-n", "edits");
+            assertThat(unchanged.exit()).as(kubectl).isZero();
+            assertThat(unchanged.err().strip()).as(kubectl).isEqualTo("Edit cancelled, no changes made.");
+        }
+    }
+
+    @Test
+    void annotateAndSetBasedSelectorsWithNewestAndOldestKubectl() throws Exception {
+        ok("kubectl", "create", "namespace", "sel");
+        ok("kubectl", "create", "configmap", "s1", "-n", "sel");
+        ok("kubectl", "create", "configmap", "s2", "-n", "sel");
+        ok("kubectl", "create", "configmap", "s3", "-n", "sel");
+        ok("kubectl", "label", "cm", "s1", "s2", "s3", "-n", "sel", "app=sel");
+        ok("kubectl", "label", "cm", "s1", "-n", "sel", "tier=web");
+        ok("kubectl", "label", "cm", "s2", "-n", "sel", "tier=db");
+        for (String kubectl : List.of("kubectl", oldestKubectl())) {
+            assertThat(ok(kubectl, "get", "cm", "-n", "sel", "-l", "app=sel,tier in (web,db)", "-o", "name").lines())
+                    .as(kubectl).containsExactly("configmap/s1", "configmap/s2");
+            assertThat(ok(kubectl, "get", "cm", "-n", "sel", "-l", "app=sel,tier notin (web)", "-o", "name").lines())
+                    .as(kubectl + ": notin also matches what lacks the label").containsExactly("configmap/s2", "configmap/s3");
+            assertThat(ok(kubectl, "get", "cm", "-n", "sel", "-l", "app=sel,!tier", "-o", "name")).as(kubectl).isEqualTo("configmap/s3");
+            assertThat(ok(kubectl, "get", "cm", "-n", "sel", "-l", "app=sel,tier", "-o", "name").lines()).as(kubectl)
+                    .containsExactly("configmap/s1", "configmap/s2");
+            assertThat(run(kubectl, "get", "cm", "-n", "sel", "-l", "tier in (web").err()).as(kubectl)
+                    .contains("unable to parse requirement");
+
+            // some kubectl versions print "annotate" (their own typo, kubernetes/kubectl#1462)
+            assertThat(ok(kubectl, "annotate", "cm", "s1", "-n", "sel", "team=blue")).matches("configmap/s1 annotated?");
+            assertThat(ok(kubectl, "get", "cm", "s1", "-n", "sel", "-o", "jsonpath={.metadata.annotations.team}")).isEqualTo("blue");
+            assertThat(run(kubectl, "annotate", "cm", "s1", "-n", "sel", "team=red").err()).as(kubectl)
+                    .contains("--overwrite is false but found the following declared annotation(s): 'team' already has a value (blue)");
+            assertThat(ok(kubectl, "annotate", "cm", "s1", "-n", "sel", "team=red", "--overwrite")).matches("configmap/s1 annotated?");
+            assertThat(ok(kubectl, "get", "cm", "s1", "-n", "sel", "-o", "jsonpath={.metadata.annotations.team}")).isEqualTo("red");
+            assertThat(ok(kubectl, "annotate", "cm", "s1", "-n", "sel", "team-")).matches("configmap/s1 annotated?");
+            assertThat(ok(kubectl, "get", "cm", "s1", "-n", "sel", "-o", "jsonpath={.metadata.annotations}")).doesNotContain("team");
+        }
+    }
+
+    /** kubectl delete --cascade=background (the default), orphan and foreground, carried out by the server's garbage collector. */
+    @Test
+    void deleteInEachCascadeMode() throws Exception {
+        ok("kubectl", "create", "namespace", "gc");
+        for (String mode : List.of("background", "orphan", "foreground")) {
+            String owner = "owner-" + mode;
+            String dependent = "dependent-" + mode;
+            ok("kubectl", "create", "configmap", owner, "-n", "gc");
+            String uid = ok("kubectl", "get", "cm", owner, "-n", "gc", "-o", "jsonpath={.metadata.uid}");
+            var created = new Kubectl(kubeconfig, dir).runWithInput("""
+                    {"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"%s","namespace":"gc",
+                     "ownerReferences":[{"apiVersion":"v1","kind":"ConfigMap","name":"%s","uid":"%s"}]}}""".formatted(dependent, owner, uid),
+                    "kubectl", "create", "-f", "-");
+            assertThat(created.exit()).as(created.err()).isZero();
+            assertThat(ok("kubectl", "delete", "cm", owner, "-n", "gc", "--cascade=" + mode)).isEqualTo("configmap \"" + owner + "\" deleted");
+            assertThat(run("kubectl", "get", "cm", owner, "-n", "gc").exit()).as(mode + ": delete waits until the owner is gone").isEqualTo(1);
+            if (mode.equals("orphan")) {
+                assertThat(ok("kubectl", "get", "cm", dependent, "-n", "gc", "-o", "jsonpath={.metadata.ownerReferences}"))
+                        .as("orphaned: kept, its reference to the owner removed before the owner went").isEmpty();
+            } else if (mode.equals("foreground")) {
+                assertThat(run("kubectl", "get", "cm", dependent, "-n", "gc").exit()).as("foreground: the dependent went first").isEqualTo(1);
+            } else {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (run("kubectl", "get", "cm", dependent, "-n", "gc").exit() == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+                assertThat(run("kubectl", "get", "cm", dependent, "-n", "gc").err().strip())
+                        .as("background: the collector deletes the dependent after the owner")
+                        .isEqualTo("Error from server (NotFound): configmaps \"" + dependent + "\" not found");
+            }
+        }
+    }
+
     @Test
     void oldestKubectlCreatesAndLists() throws Exception {
         String old = oldestKubectl();
