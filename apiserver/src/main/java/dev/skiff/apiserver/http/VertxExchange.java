@@ -181,11 +181,16 @@ final class VertxExchange implements Exchange {
         return responded.get();
     }
 
-    @Override
-    public void send(int status, String contentType, Map<String, String> extraHeaders, byte[] body) {
+    /** Marks the response as this caller's to send; a second answer to one request is a programming error. */
+    private void claimResponse() {
         if (!responded.compareAndSet(false, true)) {
             throw new IllegalStateException("response already sent for " + method() + " " + path);
         }
+    }
+
+    @Override
+    public void send(int status, String contentType, Map<String, String> extraHeaders, byte[] body) {
+        claimResponse();
         context.runOnContext(v -> end(head(status, contentType, extraHeaders), Buffer.buffer(body)));
     }
 
@@ -203,14 +208,16 @@ final class VertxExchange implements Exchange {
         } catch (Throwable e) {
             if (body.started) {
                 brokeOff(body, e); // the request chain cannot answer with a Status any more
-            } else if (clientGone) {
+                if (e instanceof Error error) {
+                    throw error;
+                }
+                return;
+            }
+            if (clientGone) {
                 return; // nobody to answer
             }
             if (e instanceof Error error) {
                 throw error;
-            }
-            if (body.started) {
-                return;
             }
             throw e instanceof RuntimeException re ? re : new IllegalStateException("cannot encode " + value.getClass().getSimpleName(), e);
         }
@@ -297,8 +304,8 @@ final class VertxExchange implements Exchange {
             Buffer chunk = current;
             current = Buffer.buffer(CHUNK);
             boolean first = !started;
-            if (first && !responded.compareAndSet(false, true)) {
-                throw new IllegalStateException("response already sent for " + method() + " " + path);
+            if (first) {
+                claimResponse();
             }
             started = true;
             var written = new CompletableFuture<Void>();
@@ -351,9 +358,7 @@ final class VertxExchange implements Exchange {
         }
 
         private void sendWhole(Buffer whole) {
-            if (!responded.compareAndSet(false, true)) {
-                throw new IllegalStateException("response already sent for " + method() + " " + path);
-            }
+            claimResponse();
             context.runOnContext(v -> end(head(status, contentType, headers), whole));
         }
 
@@ -432,9 +437,7 @@ final class VertxExchange implements Exchange {
 
     /** Runs a proxying operation on the context; when it failed with nothing sent yet, the chain answers with the error. */
     private void toBackend(Supplier<Future<Void>> operation) {
-        if (!responded.compareAndSet(false, true)) {
-            throw new IllegalStateException("response already sent for " + method() + " " + path);
-        }
+        claimResponse();
         if (request.version() == HttpVersion.HTTP_2 && dev.skiff.api.proxy.UpgradeAwareProxy.isUpgrade(request.headers())) {
             responded.set(false);
             throw ApiException.badRequest("an upgrade needs HTTP/1.1");
@@ -451,18 +454,14 @@ final class VertxExchange implements Exchange {
 
     @Override
     public ResponseStream stream(int status, String contentType, Map<String, String> extraHeaders) {
-        if (!responded.compareAndSet(false, true)) {
-            throw new IllegalStateException("response already sent for " + method() + " " + path);
-        }
+        claimResponse();
         await(() -> head(status, contentType, extraHeaders).setChunked(true).writeHead());
         return new Stream(chunk -> request.response().write(Buffer.buffer(chunk)), () -> request.response().end());
     }
 
     @Override
     public ResponseStream webSocket() {
-        if (!responded.compareAndSet(false, true)) {
-            throw new IllegalStateException("response already sent for " + method() + " " + path);
-        }
+        claimResponse();
         if (request.version() == HttpVersion.HTTP_2) {
             responded.set(false);
             throw ApiException.badRequest("an upgrade needs HTTP/1.1");

@@ -93,6 +93,7 @@ class StreamedJsonTest {
                 dir.resolve("admin.kubeconfig"), PosixFilePermissions.fromString("rw-------"), VersionInfo.of("", "1970-01-01T00:00:00Z"));
         var routes = Routes.builder()
                 .exact("/small", (request, response) -> response.json(200, new Items(3, -1, null)))
+                .exact("/one-piece", (request, response) -> response.json(200, java.util.Map.of("p", "x".repeat(VertxExchange.CHUNK - 8))))
                 .exact("/big", (request, response) -> response.json(200, new Items(BIG_ITEMS, -1, null)))
                 .exact("/broken", (request, response) -> response.json(200, new Items(BIG_ITEMS, BIG_ITEMS / 2, null)))
                 .exact("/broken-early", (request, response) -> response.json(200, new Items(BIG_ITEMS, 10, null)))
@@ -120,6 +121,25 @@ class StreamedJsonTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValueAsLong("content-length")).hasValue(response.body().length);
         assertThat(JSON.readTree(response.body()).path("items")).hasSize(3);
+    }
+
+    @Test
+    void aSmallAnswerHasItsLengthOverHttp2Too() throws Exception {
+        var response = get(HttpClient.Version.HTTP_2, "/small", HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        assertThat(response.headers().firstValueAsLong("content-length")).hasValue(response.body().length);
+        assertThat(JSON.readTree(response.body()).path("items")).hasSize(3);
+    }
+
+    /** {"p":"xx..."} of exactly one piece: the piece goes out as it fills, and the answer ends with nothing more. */
+    @Test
+    void anAnswerOfExactlyOnePieceArrivesIntactOverHttp1AndHttp2() throws Exception {
+        for (var version : List.of(HttpClient.Version.HTTP_1_1, HttpClient.Version.HTTP_2)) {
+            var response = get(version, "/one-piece", HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.body()).as("over " + version).hasSize(VertxExchange.CHUNK);
+            assertThat(JSON.readTree(response.body()).path("p").asText()).hasSize(VertxExchange.CHUNK - 8);
+        }
     }
 
     @Test
