@@ -44,6 +44,20 @@ class TaintTolerationTest {
         assertThat(plugin.filter(new CycleState(), PodInfo.of(pod("p").toleration(other).obj()), gpu).isSuccess()).isFalse();
     }
 
+    /** The node info keeps the taints beside the node: they must follow the node as the cache replaces it, and into copies. */
+    @Test
+    void taintsFollowTheNodeThroughTheNodeInfo() {
+        NodeInfo info = new NodeInfo(node("a").obj());
+        PodInfo p = PodInfo.of(pod("p").obj());
+        info.setNode(node("a").taint("dedicated", "gpu", "NoSchedule").taint("x", "1", "PreferNoSchedule").obj());
+        assertThat(plugin.filter(new CycleState(), p, info.copy()).reasons()).containsExactly("node(s) had untolerated taint {dedicated: gpu}");
+        info.setNode(node("a").taint("x", "1", "PreferNoSchedule").obj());
+        assertThat(plugin.filter(new CycleState(), p, info).isSuccess()).isTrue();
+        assertThat(plugin.score(null, p, info)).isEqualTo(1);
+        info.setNode(node("a").obj());
+        assertThat(plugin.score(null, p, info)).isZero();
+    }
+
     @Test
     void preferNoScheduleTaintsOnlyLowerTheScore() {
         NodeInfo clean = new NodeInfo(node("a").obj());
