@@ -49,7 +49,12 @@ record Constraint(int maxSkew, String topologyKey, String whenUnsatisfiable, Lab
             return false;
         }
         Map<String, String> l = labels == null ? Map.of() : labels;
-        return matchLabelKeys.stream().allMatch(r -> r.matches(l));
+        for (int i = 0; i < matchLabelKeys.size(); i++) { // per pod of the counted nodes, per cycle: no stream
+            if (!matchLabelKeys.get(i).matches(l)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether every node counts for this constraint under its inclusion policies, whatever its labels and taints. */

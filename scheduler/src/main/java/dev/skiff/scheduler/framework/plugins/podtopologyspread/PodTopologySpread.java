@@ -39,6 +39,9 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
     public static final String NAME = "PodTopologySpread";
     public static final String ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints";
     public static final String ERR_REASON_NODE_LABEL_NOT_MATCH = ERR_REASON_CONSTRAINTS_NOT_MATCH + " (missing required label)";
+    /** Filter's answers, one each: it rejects most nodes of a cycle when the spread is tight. */
+    private static final Status CONSTRAINTS_NOT_MATCH = Status.unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH).withPlugin(NAME);
+    private static final Status NODE_LABEL_NOT_MATCH = Status.unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH).withPlugin(NAME);
     private static final String HOSTNAME = "kubernetes.io/hostname";
     private static final String PRE_FILTER_KEY = "PreFilter" + NAME;
     private static final String PRE_SCORE_KEY = "PreScore" + NAME;
@@ -78,6 +81,8 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
          * several threads at once.
          */
         private int[] minMatches = new int[0];
+        /** Per constraint 1 when it selects the incoming pod itself, else 0: the same for every node of the cycle. */
+        int[] selfMatch = new int[0];
 
         @Override
         public PreFilterState copy() {
@@ -85,6 +90,7 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
             c.constraints = constraints;
             c.counts = counts.stream().<Map<String, Integer>>map(HashMap::new).toList();
             c.minMatches = minMatches;
+            c.selfMatch = selfMatch;
             return c;
         }
 
@@ -132,6 +138,10 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
         }
         PreFilterState s = new PreFilterState();
         s.constraints = constraints;
+        s.selfMatch = new int[constraints.size()];
+        for (int k = 0; k < constraints.size(); k++) {
+            s.selfMatch[k] = constraints.get(k).selects(pod.pod().getMetadata().getLabels()) ? 1 : 0;
+        }
         RequiredNodeAffinity affinity = RequiredNodeAffinity.of(pod.pod());
         String ns = pod.pod().getMetadata().getNamespace();
         List<NodeInfo> all = handle.snapshot().nodeInfoList;
@@ -201,17 +211,15 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
     public Status filter(CycleState state, PodInfo pod, NodeInfo nodeInfo) {
         PreFilterState s = state.read(PRE_FILTER_KEY);
         Map<String, String> labels = nodeInfo.labels();
-        Map<String, String> podLabels = pod.pod().getMetadata().getLabels();
         for (int k = 0; k < s.constraints.size(); k++) {
             Constraint c = s.constraints.get(k);
             String v = labels.get(c.topologyKey());
             if (v == null) {
-                return Status.unresolvable(ERR_REASON_NODE_LABEL_NOT_MATCH);
+                return NODE_LABEL_NOT_MATCH;
             }
-            int self = c.selects(podLabels) ? 1 : 0;
-            int skew = s.counts.get(k).getOrDefault(v, 0) + self - s.minMatch(k);
+            int skew = s.counts.get(k).getOrDefault(v, 0) + s.selfMatch[k] - s.minMatch(k);
             if (skew > c.maxSkew()) {
-                return Status.unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH);
+                return CONSTRAINTS_NOT_MATCH;
             }
         }
         return Status.success();

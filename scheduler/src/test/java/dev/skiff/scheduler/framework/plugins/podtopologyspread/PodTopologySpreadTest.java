@@ -60,6 +60,16 @@ class PodTopologySpreadTest {
                 "nolabel", "node(s) didn't match pod topology spread constraints (missing required label)"));
     }
 
+    /** A pod its own constraint does not select does not count itself: zone a at 1 and b at 0 make a skew of 1 - 0 = 1, allowed. */
+    @Test
+    void aPodTheSelectorDoesNotMatchDoesNotCountItself() {
+        TestHandle h = new TestHandle(nodes, pods("a1", 1));
+        Pod other = pod("new").label("app", "db").spread(1, ZONE, "DoNotSchedule", "app", "web", null).obj();
+        assertThat(filter(h, other)).containsEntry("a1", "").containsEntry("a2", "").containsEntry("b1", "");
+        Pod self = pod("new").label("app", "web").spread(1, ZONE, "DoNotSchedule", "app", "web", null).obj();
+        assertThat(filter(h, self)).containsEntry("a1", "node(s) didn't match pod topology spread constraints").containsEntry("b1", "");
+    }
+
     /**
      * One plugin across cycles, on a snapshot whose nodes carry the cache's generations: the counts
      * it keeps follow a node whose generation moved, and stay for the nodes whose did not.
