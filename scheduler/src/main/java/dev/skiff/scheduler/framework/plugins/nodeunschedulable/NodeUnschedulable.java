@@ -29,17 +29,20 @@ public final class NodeUnschedulable implements FilterPlugin, EnqueueExtensions 
 
     @Override
     public Status filter(CycleState state, PodInfo pod, NodeInfo nodeInfo) {
-        return fits(pod, nodeInfo.node()) ? Status.success() : Status.unresolvable(ERR_REASON_UNSCHEDULABLE);
+        return fits(pod, nodeInfo.unschedulable()) ? Status.success() : Status.unresolvable(ERR_REASON_UNSCHEDULABLE);
     }
 
-    private static boolean fits(PodInfo pod, Node node) {
-        boolean cordoned = node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+    private static boolean fits(PodInfo pod, boolean cordoned) {
         return !cordoned || Taints.tolerates(pod.pod().getSpec().getTolerations(), UNSCHEDULABLE_TAINT);
+    }
+
+    private static boolean cordoned(Node node) {
+        return node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
     }
 
     @Override
     public List<ClusterEventWithHint> eventsToRegister() {
         return List.of(new ClusterEventWithHint(ClusterEvent.of(ClusterEvent.Resource.NODE, ActionType.ADD, ActionType.UPDATE_NODE_TAINT),
-                (pod, oldObj, newObj) -> fits(PodInfo.of(pod), (Node) newObj)));
+                (pod, oldObj, newObj) -> fits(PodInfo.of(pod), cordoned((Node) newObj))));
     }
 }

@@ -67,7 +67,7 @@ record Constraint(int maxSkew, String topologyKey, String whenUnsatisfiable, Lab
         if (honorNodeAffinity && !affinity.matches(node.node())) {
             return false;
         }
-        return !honorNodeTaints || TaintToleration.firstUntolerated(node.node(), pod.pod().getSpec().getTolerations()) == null;
+        return !honorNodeTaints || TaintToleration.firstUntolerated(node, pod.pod().getSpec().getTolerations()) == null;
     }
 
     /** Pods on the node in the pod's namespace, matching the selector and not terminating. */

@@ -32,7 +32,7 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin, Enqueue
 
     @Override
     public Status filter(CycleState state, PodInfo pod, NodeInfo nodeInfo) {
-        Taint t = firstUntolerated(nodeInfo.node(), pod.pod().getSpec().getTolerations());
+        Taint t = firstUntolerated(nodeInfo, pod.pod().getSpec().getTolerations());
         if (t == null) {
             return Status.success();
         }
@@ -40,14 +40,19 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin, Enqueue
     }
 
     /** The first NoSchedule or NoExecute taint none of the tolerations tolerates, or null. */
+    public static Taint firstUntolerated(NodeInfo node, List<Toleration> tolerations) {
+        return Taints.firstUntolerated(node.taints(), tolerations, Taints.NO_SCHEDULE_OR_NO_EXECUTE);
+    }
+
+    /** As {@link #firstUntolerated(NodeInfo, List)}, of a node from an event. */
     public static Taint firstUntolerated(Node node, List<Toleration> tolerations) {
         return Taints.firstUntolerated(node.getSpec() == null ? null : node.getSpec().getTaints(), tolerations, Taints.NO_SCHEDULE_OR_NO_EXECUTE);
     }
 
     @Override
     public long score(CycleState state, PodInfo pod, NodeInfo nodeInfo) {
-        List<Taint> taints = nodeInfo.node().getSpec() == null ? null : nodeInfo.node().getSpec().getTaints();
-        if (taints == null || taints.isEmpty()) {
+        List<Taint> taints = nodeInfo.taints();
+        if (taints.isEmpty()) {
             return 0; // most nodes: no stream, no list of the pod's tolerations
         }
         List<Toleration> prefer = null;
