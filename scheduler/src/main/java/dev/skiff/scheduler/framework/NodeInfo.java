@@ -117,11 +117,21 @@ public final class NodeInfo {
     public void setNode(Node node) {
         this.node = node;
         this.name = node.getMetadata().getName();
-        labels = node.getMetadata().getLabels() == null ? Map.of() : node.getMetadata().getLabels();
-        var spec = node.getSpec();
-        unschedulable = spec != null && Boolean.TRUE.equals(spec.getUnschedulable());
-        taints = spec == null || spec.getTaints() == null ? List.of() : spec.getTaints();
+        Map<String, String> l = node.getMetadata().getLabels();
+        labels = l == null ? Map.of() : l;
+        unschedulable = unschedulable(node);
+        taints = taints(node);
         allocatable = node.getStatus() == null ? new Resource() : Resource.of(node.getStatus().getAllocatable());
+    }
+
+    /** A node's spec.unschedulable (cordoned), false when unset. */
+    public static boolean unschedulable(Node node) {
+        return node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
+    }
+
+    /** A node's spec.taints, empty when unset. */
+    public static List<Taint> taints(Node node) {
+        return node.getSpec() == null || node.getSpec().getTaints() == null ? List.of() : node.getSpec().getTaints();
     }
 
     public void removeNode() {

@@ -36,13 +36,9 @@ public final class NodeUnschedulable implements FilterPlugin, EnqueueExtensions 
         return !cordoned || Taints.tolerates(pod.pod().getSpec().getTolerations(), UNSCHEDULABLE_TAINT);
     }
 
-    private static boolean cordoned(Node node) {
-        return node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
-    }
-
     @Override
     public List<ClusterEventWithHint> eventsToRegister() {
         return List.of(new ClusterEventWithHint(ClusterEvent.of(ClusterEvent.Resource.NODE, ActionType.ADD, ActionType.UPDATE_NODE_TAINT),
-                (pod, oldObj, newObj) -> fits(PodInfo.of(pod), cordoned((Node) newObj))));
+                (pod, oldObj, newObj) -> fits(PodInfo.of(pod), NodeInfo.unschedulable((Node) newObj))));
     }
 }

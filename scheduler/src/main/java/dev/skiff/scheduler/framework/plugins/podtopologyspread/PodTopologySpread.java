@@ -81,8 +81,8 @@ public final class PodTopologySpread implements PreFilterPlugin, FilterPlugin, P
          * several threads at once.
          */
         private int[] minMatches = new int[0];
-        /** Per constraint 1 when it selects the incoming pod itself, else 0: the same for every node of the cycle. */
-        int[] selfMatch = new int[0];
+        /** Per constraint 1 when it selects the incoming pod itself, else 0: the same for every node of the cycle; never written after PreFilter. */
+        private int[] selfMatch = new int[0];
 
         @Override
         public PreFilterState copy() {

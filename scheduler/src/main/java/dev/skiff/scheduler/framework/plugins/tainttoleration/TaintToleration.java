@@ -46,7 +46,7 @@ public final class TaintToleration implements FilterPlugin, ScorePlugin, Enqueue
 
     /** As {@link #firstUntolerated(NodeInfo, List)}, of a node from an event. */
     public static Taint firstUntolerated(Node node, List<Toleration> tolerations) {
-        return Taints.firstUntolerated(node.getSpec() == null ? null : node.getSpec().getTaints(), tolerations, Taints.NO_SCHEDULE_OR_NO_EXECUTE);
+        return Taints.firstUntolerated(NodeInfo.taints(node), tolerations, Taints.NO_SCHEDULE_OR_NO_EXECUTE);
     }
 
     @Override

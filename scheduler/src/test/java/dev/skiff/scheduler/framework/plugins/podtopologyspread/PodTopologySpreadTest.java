@@ -71,6 +71,26 @@ class PodTopologySpreadTest {
     }
 
     /**
+     * Preemption and nominated pods filter on a copy of the cycle's state with pods added or removed: the copy keeps
+     * the incoming pod's own match. With a pod added in zone b on the copy, a and b are level again (1 each) and the
+     * pod counting itself may go to either.
+     */
+    @Test
+    void aCopyOfTheCycleStateWithAnAddedPodKeepsThePodsOwnMatch() {
+        TestHandle h = new TestHandle(nodes, pods("a1", 1));
+        PodTopologySpread pl = new PodTopologySpread(h, List.of());
+        Pod p = pod("new").label("app", "web").spread(1, ZONE, "DoNotSchedule", "app", "web", null).obj();
+        PodInfo pi = PodInfo.of(p);
+        CycleState state = new CycleState();
+        pl.preFilter(state, pi, h.snapshot.nodeInfoList);
+        CycleState copy = state.copy();
+        NodeInfo b1 = h.snapshot.get("b1");
+        pl.preFilterExtensions().addPod(copy, pi, PodInfo.of(pod("nominated").label("app", "web").node("b1").obj()), b1);
+        assertThat(pl.filter(copy, pi, h.snapshot.get("a1")).isSuccess()).as("a: 1 + 1 - 1").isTrue();
+        assertThat(pl.filter(state, pi, h.snapshot.get("a1")).isSuccess()).as("the original state: a 1 + 1 - 0").isFalse();
+    }
+
+    /**
      * One plugin across cycles, on a snapshot whose nodes carry the cache's generations: the counts
      * it keeps follow a node whose generation moved, and stay for the nodes whose did not.
      */
